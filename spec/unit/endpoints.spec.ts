@@ -1,0 +1,40 @@
+import { EtcdInvalidArgumentError, endpointsFromEnvironment, parseEndpoints, Etcd } from '../../src';
+
+describe('endpoint parsing', () => {
+  it('takes an array or one comma-separated string, adding http:// where missing', () => {
+    expect(parseEndpoints('10.0.0.1:2379, http://10.0.0.2:2379/')).toEqual(['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
+    expect(parseEndpoints(['https://a.example:2379'])).toEqual(['https://a.example:2379']);
+  });
+
+  it('drops duplicates', () => {
+    expect(parseEndpoints('a:1,http://a:1')).toEqual(['http://a:1']);
+  });
+
+  it.each([
+    ['ht!tp:/bad', /ht!tp:\/bad/],
+    ['ftp://host:21', /must use http/],
+    ['http://a:1,,http://b:2', /empty/],
+    ['http://host:99999', /not a valid URL/],
+    ['http://user:pw@host:1', /no path, query, fragment or credentials/],
+    ['http://host:1/v3', /no path/],
+  ])('refuses %s naming the bad entry', (input, message) => {
+    expect(() => parseEndpoints(input)).toThrow(EtcdInvalidArgumentError);
+    expect(() => parseEndpoints(input)).toThrow(message);
+  });
+
+  it('refuses non-strings', () => {
+    expect(() => parseEndpoints([42 as unknown as string])).toThrow(/endpoint #1 must be a string, got number/);
+  });
+
+  it('reads ETCD_SERVERS, then ETCDCTL_ENDPOINTS, then the default', () => {
+    expect(endpointsFromEnvironment({ ETCD_SERVERS: 'a:1,b:2', ETCDCTL_ENDPOINTS: 'c:3' })).toEqual(['http://a:1', 'http://b:2']);
+    expect(endpointsFromEnvironment({ ETCDCTL_ENDPOINTS: 'c:3' })).toEqual(['http://c:3']);
+    expect(endpointsFromEnvironment({})).toEqual(['http://127.0.0.1:2379']);
+  });
+
+  it('makes the constructor fail at once on a malformed URL or option', () => {
+    expect(() => new Etcd('http://ok:1,ht!tp:/bad')).toThrow(/ht!tp:\/bad/);
+    expect(() => new Etcd({ endpoints: 'a:1', requestTimeoutMs: -5 })).toThrow(/requestTimeoutMs/);
+    expect(() => new Etcd({ endpoints: 'a:1', retry: { jitter: 2 } })).toThrow(/jitter/);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The `Etcd` facade: one object holding the endpoint list, the shared connection pools and the
+ * options, with every etcd operation as a cold Observable.
+ */
+import { map, Observable } from 'rxjs';
+import { Option, Result } from 'ts-results';
+import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
+import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { DeleteOptions, DeleteResult } from './kv/delete';
+import { KeyValue } from './kv/key-value';
+import { Key, KeySelector } from './kv/key-selector';
+import { CompactResult, CompareFailed, Expectation, GetOptions, KvService, ListOptions } from './kv/kv-service';
+import { PutOptions, PutResult } from './kv/put';
+import { RangeOptions, RangeResult } from './kv/range';
+import { TxnRequest, TxnResult } from './kv/txn';
+import { LeaseId } from './kv/validate';
+import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
+import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { EndpointPool } from './resilience/endpoint-pool';
+import { ResilientCaller } from './resilience/unary-caller';
+import { Bytes } from './transport/codec';
+import { ResponseHeader } from './transport/response-header';
+
+/**
+ * A client of one etcd cluster.
+ * @example
+ * const etcd = new Etcd({ endpoints: 'http://127.0.0.1:2379' })
+ * etcd.put('greeting', 'hello').subscribe()
+ * await etcd.close()
+ */
+export class Etcd {
+  /** The endpoints in use, normalised (`http://host:port`). */
+  readonly endpoints: readonly string[];
+  /** The options in force, defaults filled in. */
+  readonly options: ResolvedOptions;
+  private readonly pool: EndpointPool;
+  private readonly kv: KvService;
+  private readonly leaseCalls: LeaseCalls;
+  private readonly cluster: ClusterService;
+
+  /**
+   * Opens a client (nothing is sent until an operation is subscribed). Takes options, or just
+   * the endpoints as an array or a comma-separated string. Throws EtcdInvalidArgumentError
+   * naming a malformed endpoint or option.
+   * @example new Etcd('http://10.0.0.1:2379,http://10.0.0.2:2379')
+   */
+  constructor(options: EtcdOptions | string | readonly string[] = {}) {
+    const given: EtcdOptions = typeof options === 'string' || Array.isArray(options) ? { endpoints: options as string | string[] } : (options as EtcdOptions);
+    this.options = resolveOptions(given);
+    this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
+    this.pool = new EndpointPool(this.endpoints, this.options);
+    const caller = new ResilientCaller(this.pool, this.options);
+    this.leaseCalls = new LeaseCalls(caller);
+    this.kv = new KvService(caller, this.leaseCalls);
+    this.cluster = new ClusterService(caller);
+  }
+
+  /**
+   * Reads one key: `Some(KeyValue)`, or `None` when the key is absent.
+   * @example etcd.get('config').subscribe((kv) => console.log(kv.some ? kv.val.value : 'absent'))
+   */
+  get(key: Key, options?: GetOptions): Observable<Option<KeyValue>> {
+    return this.kv.get(key, options);
+  }
+
+  /**
+   * Reads a key, a prefix or a range with every Range option (limit, sort, revision, keysOnly,
+   * countOnly, serializable); the answer carries the header revision, count and `more`.
+   * @example etcd.range({ prefix: 'app/' }, { limit: 10, sort: { target: 'modRevision', order: 'descend' } })
+   */
+  range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
+    return this.kv.range(selector, options);
+  }
+
+  /**
+   * Streams every key of a prefix or range, fetched page by page at one revision, so memory
+   * stays bounded by the page size however many keys there are.
+   * @example etcd.list({ prefix: 'jobs/' }, { pageSize: 500 }).subscribe((kv) => console.log(kv.key))
+   */
+  list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
+    return this.kv.list(selector, options);
+  }
+
+  /**
+   * Writes a key. `ttl` (seconds) grants a lease for it, so the key expires; `lease` attaches
+   * an existing lease; `prevKv` returns the value it replaced.
+   * @example etcd.put('session/42', 'alive', { ttl: 10 })
+   */
+  put(key: Key, value: Bytes, options?: PutOptions): Observable<PutResult> {
+    return this.kv.put(key, value, options);
+  }
+
+  /**
+   * Reads a key and parses its value as JSON: `Some(value)` or `None` when absent.
+   * @example etcd.getJson<{ port: number }>('config/web')
+   */
+  getJson<T = unknown>(key: Key, options?: GetOptions): Observable<Option<T>> {
+    return this.kv.get(key, options).pipe(map((kv) => kv.map((found) => found.json<T>())));
+  }
+
+  /**
+   * Writes a value serialised as JSON.
+   * @example etcd.putJson('config/web', { port: 8080 })
+   */
+  putJson(key: Key, value: unknown, options?: PutOptions): Observable<PutResult> {
+    return this.kv.put(key, JSON.stringify(value), options);
+  }
+
+  /**
+   * Writes a key only if it is as expected (the old `set` with a previous value): `Ok(PutResult)`,
+   * or `Err(CompareFailed)` carrying the key as it is now. `{ version: 0 }` means "only if absent".
+   * @example etcd.compareAndSet('leader', 'me', { value: 'old' }).subscribe((r) => console.log(r.ok))
+   */
+  compareAndSet(key: Key, value: Bytes, expected: Expectation, options?: PutOptions): Observable<Result<PutResult, CompareFailed>> {
+    return this.kv.compareAndSet(key, value, expected, options);
+  }
+
+  /**
+   * Deletes a key, a prefix or a range; answers how many keys went (and them, with `prevKv`).
+   * @example etcd.delete({ prefix: 'tmp/' }).subscribe((r) => console.log(r.deleted))
+   */
+  delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
+    return this.kv.delete(selector, options);
+  }
+
+  /**
+   * Runs a transaction built with `Compare` and `Op`.
+   * @example etcd.txn({ compare: [Compare.version('k', '==', 0)], success: [Op.put('k', 'v')], failure: [Op.get('k')] })
+   */
+  txn(request: TxnRequest): Observable<TxnResult> {
+    return this.kv.txn(request);
+  }
+
+  /**
+   * Discards the history before `revision`; reads and watches of older revisions then fail
+   * with EtcdCompactedError.
+   * @example etcd.compact(1000)
+   */
+  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+    return this.kv.compact(revision, options);
+  }
+
+  /**
+   * Grants a lease of `ttl` seconds, without keeping it alive.
+   * @example etcd.grantLease(30).subscribe((lease) => console.log(lease.id))
+   */
+  grantLease(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
+    return this.leaseCalls.grant(ttl, id);
+  }
+
+  /**
+   * Revokes a lease: every key attached to it is deleted.
+   * @example etcd.revoke(lease.id)
+   */
+  revoke(id: LeaseId): Observable<ResponseHeader> {
+    return this.leaseCalls.revoke(id);
+  }
+
+  /**
+   * How many seconds a lease has left (-1 when gone), and with `keys: true` its keys.
+   * @example etcd.timeToLive(lease.id, { keys: true })
+   */
+  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
+    return this.leaseCalls.timeToLive(id, options);
+  }
+
+  /**
+   * Lists the ids of every live lease.
+   * @example etcd.leases().subscribe((ids) => console.log(ids.length))
+   */
+  leases(): Observable<string[]> {
+    return this.leaseCalls.leases();
+  }
+
+  /**
+   * The member that leads the cluster (the old `etcd_leader`): id, name and URLs.
+   * @example etcd.leader().subscribe((m) => console.log(m.name, m.clientUrls))
+   */
+  leader(): Observable<Member> {
+    return this.cluster.leader();
+  }
+
+  /**
+   * Lists the cluster's members.
+   * @example etcd.members().subscribe((ms) => ms.forEach((m) => console.log(m.name)))
+   */
+  members(): Observable<Member[]> {
+    return this.cluster.members();
+  }
+
+  /**
+   * The status of one member (version, database size, raft term and index, leader id): the
+   * given endpoint, or the first one that answers.
+   * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
+   */
+  status(endpoint?: string): Observable<MemberStatus> {
+    return this.cluster.status(endpoint);
+  }
+
+  /**
+   * Releases every socket and timer. Operations subscribed afterwards fail with
+   * EtcdClientClosedError.
+   * @example await etcd.close()
+   */
+  async close(): Promise<void> {
+    this.pool.close();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Where the client connects: an array of URLs, one comma-separated string (the old
+ * `etcd_open_str`), or the `ETCD_SERVERS` / `ETCDCTL_ENDPOINTS` environment variables.
+ */
+import { EtcdInvalidArgumentError } from './errors';
+
+/** Used when no endpoint is given anywhere: etcd's default client URL. */
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2379';
+
+/**
+ * Parses and validates endpoints; `host:port` without a scheme means `http://host:port`.
+ * Throws EtcdInvalidArgumentError naming the first malformed entry.
+ * @example parseEndpoints('10.0.0.1:2379, http://10.0.0.2:2379') // ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']
+ */
+export function parseEndpoints(input: string | readonly string[]): string[] {
+  const entries = typeof input === 'string' ? input.split(',') : input;
+  if (!Array.isArray(entries)) {
+    throw new EtcdInvalidArgumentError(`endpoints must be a string or an array of strings, got ${typeof input}`);
+  }
+  const urls = entries.map((entry: unknown, i: number) => {
+    if (typeof entry !== 'string') throw new EtcdInvalidArgumentError(`endpoint #${i + 1} must be a string, got ${typeof entry}`);
+    return parseEndpoint(entry.trim());
+  }).filter((url, i, all) => all.indexOf(url) === i);
+  if (urls.length === 0) throw new EtcdInvalidArgumentError('no endpoint given: pass at least one URL such as http://127.0.0.1:2379');
+  return urls;
+}
+
+/**
+ * The endpoints from the environment (`ETCD_SERVERS`, then `ETCDCTL_ENDPOINTS`), else the default.
+ * @example endpointsFromEnvironment(process.env)
+ */
+export function endpointsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = env.ETCD_SERVERS?.trim() || env.ETCDCTL_ENDPOINTS?.trim();
+  return parseEndpoints(fromEnv || DEFAULT_ENDPOINT);
+}
+
+function parseEndpoint(entry: string): string {
+  if (entry === '') throw new EtcdInvalidArgumentError('an endpoint is empty (two commas in a row, or a trailing comma?)');
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `http://${entry}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new EtcdInvalidArgumentError(`endpoint "${entry}" is not a valid URL (expected e.g. http://127.0.0.1:2379)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EtcdInvalidArgumentError(`endpoint "${entry}" must use http:// or https://, not ${url.protocol}//`);
+  }
+  if (!/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(url.hostname)) {
+    throw new EtcdInvalidArgumentError(`endpoint "${entry}" has no valid host name`);
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '' || !/^\/*$/.test(url.pathname)) {
+    throw new EtcdInvalidArgumentError(`endpoint "${entry}" must be scheme://host:port only (no path, query, fragment or credentials)`);
+  }
+  return `${url.protocol}//${url.host}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Typed errors of etcd-rx. Every failure reaches subscribers as one of these on the
+ * Observable's error channel; expected outcomes (a key absent, a compare that failed) are
+ * values instead (`Option`, `Result`).
+ */
+
+/** gRPC status codes, as etcd answers them over its JSON gateway. */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/**
+ * The base of every etcd-rx error.
+ * @example
+ * etcd.get('k').subscribe({ error: (e) => { if (e instanceof EtcdError) console.log(e.endpoint, e.message) } })
+ */
+export class EtcdError extends Error {
+  /** The endpoint that answered (or failed to), when one was involved. */
+  readonly endpoint: string | undefined;
+  /** The gRPC code the server answered with, when the server answered. */
+  readonly grpcCode: number | undefined;
+
+  constructor(message: string, details: { endpoint?: string; grpcCode?: number; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.endpoint = details.endpoint;
+    this.grpcCode = details.grpcCode;
+  }
+}
+
+/** An argument was wrong (empty key, wrong type, bad option), or the server said so (code 3). */
+export class EtcdInvalidArgumentError extends EtcdError {}
+
+/** The request exceeds the server's size limit (`--max-request-bytes`, about 1.5 MiB by default). */
+export class EtcdRequestTooLargeError extends EtcdInvalidArgumentError {}
+
+/**
+ * No connection could be made to an endpoint, or it broke. `requestSent` is false only when
+ * the request provably never left this process (connection refused, unknown host).
+ */
+export class EtcdConnectionError extends EtcdError {
+  constructor(
+    message: string,
+    readonly requestSent: boolean,
+    details: { endpoint?: string; cause?: unknown; errno?: string } = {},
+  ) {
+    super(message, details);
+    this.errno = details.errno;
+  }
+  /** The system error code (ECONNREFUSED, ECONNRESET, …) when there was one. */
+  readonly errno: string | undefined;
+}
+
+/** An endpoint did not answer within the request timeout. */
+export class EtcdTimeoutError extends EtcdError {
+  constructor(
+    readonly timeoutMs: number,
+    readonly requestSent: boolean,
+    details: { endpoint?: string; what?: string } = {},
+  ) {
+    super(`${details.what ?? 'request'} to ${details.endpoint ?? 'etcd'} got no answer within ${timeoutMs} ms`, details);
+  }
+}
+
+/** An endpoint answered something that is not etcd's JSON (garbage, truncated, wrong shape). */
+export class EtcdProtocolError extends EtcdError {}
+
+/**
+ * The server is temporarily unable to serve (no leader, leader changed, request timed out, too
+ * many requests). `notApplied` is true when the message proves a write was not applied.
+ */
+export class EtcdUnavailableError extends EtcdError {
+  constructor(message: string, readonly notApplied: boolean, details: { endpoint?: string; grpcCode?: number } = {}) {
+    super(message, details);
+  }
+}
+
+/**
+ * A write was sent but its fate is unknown: the connection broke or the server timed out after
+ * the request left. It may or may not have been applied, so it was not retried.
+ */
+export class EtcdOutcomeUnknownError extends EtcdError {}
+
+/** The revision asked for has been compacted away. */
+export class EtcdCompactedError extends EtcdError {
+  constructor(message: string, readonly compactRevision: number | undefined, details: { endpoint?: string; grpcCode?: number } = {}) {
+    super(message, details);
+  }
+}
+
+/** The server needs a valid token (auth is on and none, or an expired one, was sent). */
+export class EtcdUnauthenticatedError extends EtcdError {}
+
+/** The authenticated user may not do this. */
+export class EtcdPermissionDeniedError extends EtcdError {}
+
+/** The server does not know the thing named (a lease, a member). */
+export class EtcdNotFoundError extends EtcdError {}
+
+/** Any other error the server answered, with its gRPC code and message. */
+export class EtcdServerError extends EtcdError {}
+
+/** The client was closed; nothing more can be sent through it. */
+export class EtcdClientClosedError extends EtcdError {
+  constructor() {
+    super('the etcd client is closed');
+  }
+}
+
+/** What one endpoint answered during a call that failed everywhere. */
+export interface EndpointFailure {
+  readonly endpoint: string;
+  readonly error: Error;
+}
+
+/**
+ * Every endpoint failed, after the retry policy was spent. `failures` holds the last error of
+ * each endpoint tried, and the message names them all.
+ */
+export class EtcdAllEndpointsFailedError extends EtcdError {
+  constructor(readonly failures: readonly EndpointFailure[]) {
+    super(
+      `all ${failures.length} etcd endpoint(s) failed: ` +
+        failures.map((f) => (f.error.message.includes(f.endpoint) ? f.error.message : `${f.endpoint}: ${f.error.message}`)).join('; '),
+    );
+  }
+}

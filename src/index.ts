@@ -1,0 +1,26 @@
+/**
+ * etcd-rx: a reactive client for etcd v3.
+ * @example
+ * import { Etcd } from 'etcd-rx'
+ * const etcd = new Etcd('http://127.0.0.1:2379')
+ */
+export { Etcd } from './client';
+export type { EtcdOptions, ResolvedOptions } from './options';
+export type { RetryPolicy } from './resilience/retry-policy';
+export * from './errors';
+export { KeyValue } from './kv/key-value';
+export type { Key, KeySelector } from './kv/key-selector';
+export type { RangeOptions, RangeResult, SortTarget } from './kv/range';
+export type { PutOptions, PutResult } from './kv/put';
+export type { DeleteOptions, DeleteResult } from './kv/delete';
+export { Compare, Op } from './kv/txn';
+export type { Comparison, CompareResult, TxnOp, TxnOpResult, TxnRequest, TxnResult } from './kv/txn';
+export type { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
+export type { LeaseId } from './kv/validate';
+export type { LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
+export type { Member, MemberStatus } from './cluster/cluster-service';
+export type { ResponseHeader } from './transport/response-header';
+export type { Bytes } from './transport/codec';
+export { parseEndpoints, endpointsFromEnvironment, DEFAULT_ENDPOINT } from './endpoints';
+export { None, Some, Ok, Err } from 'ts-results';
+export type { Option, Result } from 'ts-results';

@@ -1,0 +1,183 @@
+/**
+ * etcd's KV service as cold Observables: nothing is sent before subscribe, and unsubscribe
+ * aborts what is in flight. Each call validates its arguments first and reports bad input on the
+ * error channel without touching the wire.
+ */
+import { concat, defer, EMPTY, expand, from, ignoreElements, map, mergeMap, Observable, of, catchError, switchMap } from 'rxjs';
+import { Err, None, Ok, Option, Result, Some } from 'ts-results';
+import { EtcdInvalidArgumentError } from '../errors';
+import { LeaseCalls } from '../lease/lease-calls';
+import { UnaryCaller } from '../resilience/unary-caller';
+import { asObject, Bytes } from '../transport/codec';
+import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
+import { KeyValue } from './key-value';
+import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
+import { decodePut, encodePut, PutOptions, PutResult } from './put';
+import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
+import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
+import { checkCount } from './validate';
+
+/** Options of a single-key get. */
+export interface GetOptions {
+  readonly revision?: number;
+  readonly serializable?: boolean;
+}
+
+/** Options of a paged listing. */
+export interface ListOptions {
+  /** Keys fetched per request (default 1000); memory stays bounded by one page. */
+  readonly pageSize?: number;
+  /** List the store as it was at this revision (default: the revision of the first page). */
+  readonly revision?: number;
+  readonly serializable?: boolean;
+  readonly keysOnly?: boolean;
+}
+
+/** What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent". */
+export type Expectation =
+  | { readonly value: Bytes }
+  | { readonly version: number }
+  | { readonly createRevision: number }
+  | { readonly modRevision: number };
+
+/** A compare-and-set whose expectation did not hold: the key as it is now. */
+export interface CompareFailed {
+  readonly header: ResponseHeader;
+  /** The key's current state; None when it does not exist. */
+  readonly current: Option<KeyValue>;
+}
+
+/** The answer to a compaction. */
+export interface CompactResult {
+  readonly header: ResponseHeader;
+}
+
+/**
+ * Key-value operations.
+ * @example new KvService(caller, leases).get('a').subscribe(console.log)
+ */
+export class KvService {
+  constructor(
+    private readonly caller: UnaryCaller,
+    private readonly leases: LeaseCalls,
+  ) {}
+
+  /** Reads the keys a selector names, with every option of etcd's Range. */
+  range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange));
+  }
+
+  /** Reads one key: Some(KeyValue), or None when it is absent. */
+  get(key: Key, options: GetOptions = {}): Observable<Option<KeyValue>> {
+    return defer(() => {
+      const body = encodeRange(checkKey(key), { revision: options.revision, serializable: options.serializable });
+      return this.caller.call('/v3/kv/range', body, 'read', (json) => {
+        const { kvs } = decodeRange(json);
+        return kvs.length === 0 ? None : Some(kvs[0]);
+      });
+    });
+  }
+
+  /** Streams every key a selector names, page by page, all read at one revision. */
+  list(selector: KeySelector, options: ListOptions = {}): Observable<KeyValue> {
+    return defer(() => {
+      const pageSize = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
+      const rangeEnd = encodeSelector(selector).range_end;
+      const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
+      const page = (from: KeySelector, revision: number | undefined) =>
+        this.range(from, { limit: pageSize, revision, serializable: options.serializable, keysOnly: options.keysOnly });
+      return page(selector, options.revision).pipe(
+        map((result) => ({ result, revision: options.revision ?? result.header.revision })),
+        expand(({ result, revision }) => {
+          if (!result.more || result.kvs.length === 0) return EMPTY;
+          const last = result.kvs[result.kvs.length - 1].keyBuffer;
+          return page({ from: Buffer.concat([last, ZERO]), to }, revision).pipe(map((next) => ({ result: next, revision })));
+        }),
+        mergeMap(({ result }) => from(result.kvs)),
+      );
+    });
+  }
+
+  /** Writes a key. With `ttl`, a lease of that many seconds is granted first and the key expires with it. */
+  put(key: Key, value: Bytes, options: PutOptions = {}): Observable<PutResult> {
+    return defer(() => {
+      const { ttl, ...rest } = options;
+      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), 'write', decodePut);
+      encodePut(key, value, rest);
+      return this.leases.grant(ttl).pipe(
+        switchMap((lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease: lease.id }), 'write', decodePut)),
+      );
+    });
+  }
+
+  /** Deletes the keys a selector names. */
+  delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), 'write', decodeDelete));
+  }
+
+  /** Runs a transaction. */
+  txn(request: TxnRequest): Observable<TxnResult> {
+    return defer(() => this.caller.call('/v3/kv/txn', encodeTxn(request), 'write', decodeTxn));
+  }
+
+  /**
+   * Writes a key only if its current state matches `expected`: Ok(PutResult) when written,
+   * Err(CompareFailed) with the key as it is now when not. With `ttl`, the lease granted for a
+   * write that did not happen is revoked.
+   */
+  compareAndSet(key: Key, value: Bytes, expected: Expectation, options: PutOptions = {}): Observable<Result<PutResult, CompareFailed>> {
+    return defer(() => {
+      const compare = expectation(key, expected);
+      const { ttl, ...rest } = options;
+      const attempt = (lease?: string) =>
+        this.txn({
+          compare: [compare],
+          success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
+          failure: [Op.get(key)],
+        }).pipe(map(toCasResult));
+      if (ttl === undefined) return attempt();
+      Op.put(key, value, rest);
+      return this.leases.grant(ttl).pipe(
+        switchMap((lease) =>
+          attempt(lease.id).pipe(
+            mergeMap((result) =>
+              result.ok
+                ? of(result)
+                : concat(this.leases.revoke(lease.id).pipe(ignoreElements(), catchError(() => EMPTY)), of(result)),
+            ),
+          ),
+        ),
+      );
+    });
+  }
+
+  /** Discards history before `revision`; `physical` waits until the space is reclaimed. */
+  compact(revision: number, options: { physical?: boolean } = {}): Observable<CompactResult> {
+    return defer(() => {
+      const body = { revision: checkCount(revision, 'revision', 1), physical: options.physical === true };
+      return this.caller.call('/v3/kv/compaction', body, 'write', (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
+    });
+  }
+}
+
+const ZERO = Buffer.from([0]);
+
+function expectation(key: Key, expected: Expectation): Comparison {
+  if (typeof expected !== 'object' || expected === null) {
+    throw new EtcdInvalidArgumentError('compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision}');
+  }
+  if ('value' in expected) return Compare.value(key, '==', expected.value);
+  if ('version' in expected) return Compare.version(key, '==', expected.version);
+  if ('createRevision' in expected) return Compare.createRevision(key, '==', expected.createRevision);
+  if ('modRevision' in expected) return Compare.modRevision(key, '==', expected.modRevision);
+  throw new EtcdInvalidArgumentError('compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision}');
+}
+
+function toCasResult(txn: TxnResult): Result<PutResult, CompareFailed> {
+  const first = txn.responses[0];
+  // The inner put's header holds only the revision; the txn's header is the full one.
+  if (txn.succeeded && first?.type === 'put') return Ok({ ...first.result, header: txn.header });
+  const current = first?.type === 'range' && first.result.kvs.length > 0 ? Some(first.result.kvs[0]) : None;
+  return Err({ header: txn.header, current });
+}

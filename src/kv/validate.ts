@@ -1,0 +1,20 @@
+import { EtcdInvalidArgumentError } from '../errors';
+
+/** Refuses a number option that is not a whole number ≥ `min`, naming the option. */
+export function checkCount(value: unknown, what: string, min = 0): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new EtcdInvalidArgumentError(`${what} must be a whole number ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A lease id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
+export type LeaseId = string | bigint;
+
+/** Refuses a lease id that is not a decimal integer, naming what it got. */
+export function encodeLeaseId(id: unknown, what = 'lease'): string {
+  if (typeof id === 'bigint') return id.toString();
+  if (typeof id === 'string' && /^-?\d+$/.test(id)) return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+  throw new EtcdInvalidArgumentError(`${what} must be a lease id (decimal string or bigint), got ${String(id)}`);
+}

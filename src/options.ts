@@ -1,0 +1,64 @@
+/** The client's options and their defaults. */
+import { EtcdInvalidArgumentError } from './errors';
+import { RetryPolicy } from './resilience/retry-policy';
+
+/** Options of `new Etcd(...)`. Every field is optional. */
+export interface EtcdOptions {
+  /**
+   * The members' client URLs: an array, or one comma-separated string. Defaults to
+   * `ETCD_SERVERS`, then `ETCDCTL_ENDPOINTS`, then http://127.0.0.1:2379.
+   */
+  readonly endpoints?: string | readonly string[];
+  /** How long one attempt on one endpoint may take (default 5000 ms). */
+  readonly requestTimeoutMs?: number;
+  /** How long an endpoint that failed is avoided (default 5000 ms). */
+  readonly demoteMs?: number;
+  /** A write to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
+  readonly probeAfterIdleMs?: number;
+  /** Retry policy; see RetryPolicy for each field (defaults: 8 attempts, 50 ms base, 1000 ms cap, jitter 0.3). */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  readonly requestTimeoutMs: number;
+  readonly demoteMs: number;
+  readonly probeAfterIdleMs: number;
+  readonly retry: RetryPolicy;
+}
+
+/** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
+export const DEFAULTS: ResolvedOptions = {
+  requestTimeoutMs: 5000,
+  demoteMs: 5000,
+  probeAfterIdleMs: 3000,
+  retry: { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0.3 },
+};
+
+/**
+ * Fills in defaults and refuses nonsense, naming the option.
+ * @example resolveOptions({ requestTimeoutMs: 2000 }).retry.attempts // 8
+ */
+export function resolveOptions(options: EtcdOptions): ResolvedOptions {
+  const retry = { ...DEFAULTS.retry, ...options.retry };
+  const resolved: ResolvedOptions = {
+    requestTimeoutMs: positive(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'requestTimeoutMs'),
+    demoteMs: positive(options.demoteMs ?? DEFAULTS.demoteMs, 'demoteMs', 0),
+    probeAfterIdleMs: positive(options.probeAfterIdleMs ?? DEFAULTS.probeAfterIdleMs, 'probeAfterIdleMs', 0),
+    retry: {
+      attempts: positive(retry.attempts, 'retry.attempts', 1),
+      backoffBaseMs: positive(retry.backoffBaseMs, 'retry.backoffBaseMs', 0),
+      backoffCapMs: positive(retry.backoffCapMs, 'retry.backoffCapMs', 0),
+      jitter: positive(retry.jitter, 'retry.jitter', 0),
+    },
+  };
+  if (resolved.retry.jitter > 1) throw new EtcdInvalidArgumentError(`retry.jitter must be between 0 and 1, got ${resolved.retry.jitter}`);
+  return resolved;
+}
+
+function positive(value: unknown, name: string, min = 1): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new EtcdInvalidArgumentError(`option ${name} must be a number ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}

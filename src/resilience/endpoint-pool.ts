@@ -1,0 +1,91 @@
+/**
+ * The endpoints of a client and what is known of their health. Calls stick to the endpoint that
+ * answered last; one that fails is demoted (avoided) for a while, and tried again only once its
+ * demotion ends or every other endpoint failed too.
+ */
+import * as http from 'http';
+import { createAgent, HttpEndpoint } from '../transport/http-endpoint';
+
+/** One member's client URL, its connection pool and its health. */
+export class Endpoint implements HttpEndpoint {
+  readonly agent: http.Agent;
+  /** Until this time (ms since epoch) the endpoint is avoided. */
+  demotedUntil = 0;
+  /** When the endpoint last answered anything (ms since epoch); 0 when never. */
+  lastAnsweredAt = 0;
+
+  constructor(
+    readonly url: string,
+    readonly index: number,
+  ) {
+    this.agent = createAgent(url);
+  }
+}
+
+/** How long failures are remembered. */
+export interface PoolSettings {
+  /** How long an endpoint that failed is avoided. */
+  readonly demoteMs: number;
+}
+
+/**
+ * The endpoint list of one client.
+ * @example
+ * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000 })
+ * const endpoint = pool.pick(new Set())
+ */
+export class EndpointPool {
+  readonly endpoints: readonly Endpoint[];
+  private preferred = 0;
+  private isClosed = false;
+
+  constructor(
+    urls: readonly string[],
+    private readonly settings: PoolSettings,
+  ) {
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index));
+  }
+
+  get size(): number {
+    return this.endpoints.length;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /**
+   * The endpoint to try next, skipping those already tried by this call: the preferred one if
+   * healthy, else the next healthy one in list order, else the one whose demotion ends first.
+   */
+  pick(tried: ReadonlySet<Endpoint>, now = Date.now()): Endpoint {
+    const n = this.endpoints.length;
+    let fallback: Endpoint | undefined;
+    for (let i = 0; i < n; i++) {
+      const endpoint = this.endpoints[(this.preferred + i) % n];
+      if (tried.has(endpoint)) continue;
+      if (endpoint.demotedUntil <= now) return endpoint;
+      if (fallback === undefined || endpoint.demotedUntil < fallback.demotedUntil) fallback = endpoint;
+    }
+    return fallback ?? this.endpoints[this.preferred];
+  }
+
+  /** Records an answer: the endpoint is healthy and becomes the preferred one. */
+  answered(endpoint: Endpoint): void {
+    endpoint.lastAnsweredAt = Date.now();
+    endpoint.demotedUntil = 0;
+    this.preferred = endpoint.index;
+  }
+
+  /** Records a failure: the endpoint is avoided for `demoteMs`. */
+  demote(endpoint: Endpoint): void {
+    endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
+    if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
+  }
+
+  /** Closes every idle connection and refuses further calls. */
+  close(): void {
+    this.isClosed = true;
+    for (const endpoint of this.endpoints) endpoint.agent.destroy();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Failover as Rx operators: each attempt picks an endpoint, is timed out, and its failure is
+ * classified; `retry` moves to the next endpoint at once and backs off between sweeps over the
+ * whole list. What may be retried is decided by retry-policy.
+ */
+import { catchError, concat, defer, Observable, retry, tap, throwError, timeout, timer } from 'rxjs';
+import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdTimeoutError } from '../errors';
+import { Endpoint, EndpointPool } from './endpoint-pool';
+import { probe } from './liveness-probe';
+import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
+
+/** Timing of calls. */
+export interface FailoverSettings {
+  /** How long one attempt on one endpoint may take. */
+  readonly requestTimeoutMs: number;
+  /** A write to an endpoint silent for longer than this is preceded by a liveness probe. */
+  readonly probeAfterIdleMs: number;
+  readonly retry: RetryPolicy;
+}
+
+/**
+ * Runs `attempt` on one endpoint after another until one succeeds or the policy gives up.
+ * Emits what the successful attempt emits. When every attempt failed transiently, the error is
+ * EtcdAllEndpointsFailedError naming each endpoint and its last failure.
+ * @example withFailover(pool, settings, 'read', (ep) => postJson(ep, '/v3/kv/range', body))
+ */
+export function withFailover<T>(
+  pool: EndpointPool,
+  settings: FailoverSettings,
+  kind: CallKind,
+  attempt: (endpoint: Endpoint) => Observable<T>,
+): Observable<T> {
+  return defer(() => {
+    const failures = new Map<string, Error>();
+    let tried = new Set<Endpoint>();
+    let sweeps = 0;
+
+    const once = defer(() => {
+      if (pool.closed) return throwError(() => new EtcdClientClosedError());
+      if (tried.size >= pool.size) tried = new Set();
+      const endpoint = pool.pick(tried);
+      tried.add(endpoint);
+      const call = attempt(endpoint).pipe(
+        timeout({
+          first: settings.requestTimeoutMs,
+          with: () => throwError(() => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url })),
+        }),
+        tap(() => pool.answered(endpoint)),
+      );
+      const checked =
+        kind === 'write' && Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs
+          ? concat(probe(pool, endpoint, Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS)), call)
+          : call;
+      return checked.pipe(
+        catchError((error: unknown) => {
+          if (isTransient(error)) pool.demote(endpoint);
+          const failure = classifyFailure(error, kind);
+          if (failure instanceof Error) failures.set(endpoint.url, failure);
+          return throwError(() => failure);
+        }),
+      );
+    });
+
+    return once.pipe(
+      retry({
+        count: Math.max(settings.retry.attempts, pool.size) - 1,
+        delay: (error: unknown) => {
+          if (!isRetryable(error, kind)) return throwError(() => error);
+          const sweepEnded = tried.size >= pool.size;
+          return timer(sweepEnded ? backoffDelay(sweeps++, settings.retry) : 0);
+        },
+      }),
+      catchError((error: unknown) =>
+        throwError(() =>
+          isRetryable(error, kind)
+            ? new EtcdAllEndpointsFailedError([...failures].map(([endpoint, failure]) => ({ endpoint, error: failure })))
+            : error,
+        ),
+      ),
+    );
+  });
+}
+
+// A live member answers /version in well under a millisecond; waiting longer only delays failover.
+const PROBE_TIMEOUT_CAP_MS = 1000;

@@ -1,0 +1,35 @@
+/**
+ * A cheap question (`GET /version`) to an endpoint that has been silent, asked before a write is
+ * sent there. A frozen member still accepts TCP connections, so only an answer proves it alive;
+ * a probe that fails costs no write, which then goes elsewhere safely.
+ */
+import { catchError, ignoreElements, Observable, tap, throwError, timeout } from 'rxjs';
+import { EtcdConnectionError, EtcdTimeoutError } from '../errors';
+import { getJson } from '../transport/http-call';
+import { Endpoint, EndpointPool } from './endpoint-pool';
+
+/**
+ * Completes when `endpoint` answers within `timeoutMs`; errors with a failure marked as "request
+ * not sent" otherwise.
+ * @example concat(probe(pool, endpoint, 1000), write$)
+ */
+export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<never> {
+  return getJson(endpoint, '/version').pipe(
+    timeout({
+      first: timeoutMs,
+      with: () => throwError(() => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })),
+    }),
+    tap(() => pool.answered(endpoint)),
+    ignoreElements(),
+    catchError((error: unknown) =>
+      throwError(() =>
+        error instanceof EtcdTimeoutError
+          ? error
+          : new EtcdConnectionError(`liveness probe of ${(error as Error).message}`, false, {
+              endpoint: endpoint.url,
+              cause: error,
+            }),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The one door the services use to reach etcd: a unary gateway call, described by its path,
+ * body, kind (read or write) and decoder, run with failover over the client's endpoints.
+ */
+import { defer, map, Observable, timeout, throwError } from 'rxjs';
+import { EtcdInvalidArgumentError, EtcdTimeoutError } from '../errors';
+import { postJson } from '../transport/http-call';
+import { EndpointPool } from './endpoint-pool';
+import { FailoverSettings, withFailover } from './failover';
+import { CallKind } from './retry-policy';
+
+/** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
+export type Decoder<T> = (json: unknown, endpoint: string) => T;
+
+/**
+ * How services make calls; they know nothing of HTTP or endpoints.
+ * @example caller.call('/v3/kv/range', { key }, 'read', decodeRange)
+ */
+export interface UnaryCaller {
+  /** One call with failover over every endpoint. */
+  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T>;
+  /** One call to one named endpoint, without failover (for per-member questions like status). */
+  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T>;
+  /** The client's endpoints, in the order given. */
+  readonly endpoints: readonly string[];
+}
+
+/**
+ * The UnaryCaller of a client: gateway POSTs with failover.
+ * @example new ResilientCaller(pool, settings).call('/v3/kv/range', body, 'read', decode)
+ */
+export class ResilientCaller implements UnaryCaller {
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly settings: FailoverSettings,
+  ) {}
+
+  get endpoints(): readonly string[] {
+    return this.pool.endpoints.map((e) => e.url);
+  }
+
+  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T> {
+    return withFailover(this.pool, this.settings, kind, (endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
+  }
+
+  callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
+    return defer(() => {
+      const endpoint = this.pool.endpoints.find((e) => e.url === url.replace(/\/+$/, ''));
+      if (endpoint === undefined) {
+        return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
+      }
+      const ms = this.settings.requestTimeoutMs;
+      return postJson(endpoint, path, body).pipe(
+        timeout({ first: ms, with: () => throwError(() => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url })) }),
+        map((json) => decode(json, endpoint.url)),
+      );
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * One HTTP call to one endpoint, as a cold Observable: the request is sent on subscribe and
+ * aborted on unsubscribe. Knows nothing of retries or of which endpoint to use.
+ */
+import fetch, { FetchError, RequestInit, Response } from 'node-fetch';
+import { Observable } from 'rxjs';
+import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
+import { HttpEndpoint } from './http-endpoint';
+import { decodeServerError } from './server-error';
+
+// System errors raised before any byte of the request could leave this process.
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ERR_INVALID_URL']);
+
+/** Extra request headers (an auth token, say). */
+export type Headers = Readonly<Record<string, string>>;
+
+/**
+ * POSTs `body` as JSON to `endpoint.url + path` and emits the decoded JSON answer, then completes.
+ * A non-200 answer becomes the typed error etcd meant; garbage becomes EtcdProtocolError.
+ * @example postJson(endpoint, '/v3/kv/range', { key: 'Zm9v' }).subscribe(console.log)
+ */
+export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, headers?: Headers): Observable<unknown> {
+  return request(endpoint, path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: headers === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...headers },
+  });
+}
+
+/**
+ * GETs a plain JSON document such as `/version` or `/health` from one endpoint.
+ * @example getJson(endpoint, '/version').subscribe(console.log)
+ */
+export function getJson(endpoint: HttpEndpoint, path: string): Observable<unknown> {
+  return request(endpoint, path, { method: 'GET' });
+}
+
+function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Observable<unknown> {
+  return new Observable<unknown>((subscriber) => {
+    const controller = new AbortController();
+    let done = false;
+    fetch(endpoint.url + path, { ...init, agent: endpoint.agent, signal: controller.signal })
+      .then((response) => readJson(response, endpoint.url))
+      .then(
+        (json) => {
+          done = true;
+          subscriber.next(json);
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          done = true;
+          if (!controller.signal.aborted) subscriber.error(toEtcdError(error, endpoint.url));
+        },
+      );
+    return () => {
+      if (!done) controller.abort();
+    };
+  });
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function readJson(response: Response, endpoint: string): Promise<unknown> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EtcdProtocolError(
+      `${endpoint} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+      { endpoint },
+    );
+  }
+  if (response.status !== 200) throw decodeServerError(json, endpoint, response.status);
+  return json;
+}
+
+/** Classifies a failure of fetch: whether the request may have reached the server matters for writes. */
+export function toEtcdError(error: unknown, endpoint: string): EtcdError {
+  if (error instanceof EtcdError) return error;
+  if (error instanceof FetchError) {
+    const errno = error.code ?? error.errno;
+    const sent = errno === undefined || !NEVER_SENT.has(errno);
+    const reason = error.message.includes('reason: ') ? error.message.slice(error.message.indexOf('reason: ') + 8) : error.message;
+    return new EtcdConnectionError(`${endpoint}: ${reason}`, sent, { endpoint, cause: error, errno });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new EtcdConnectionError(`${endpoint}: ${message}`, true, { endpoint, cause: error });
+}

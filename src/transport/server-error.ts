@@ -1,0 +1,61 @@
+/**
+ * Turns an error etcd answered into a typed EtcdError. Both shapes are read: a unary call's
+ * `{error, message, code}` (3.6+ drops `error`) and a stream's `{grpc_code, message, …}`.
+ */
+import {
+  EtcdCompactedError,
+  EtcdError,
+  EtcdInvalidArgumentError,
+  EtcdNotFoundError,
+  EtcdPermissionDeniedError,
+  EtcdProtocolError,
+  EtcdRequestTooLargeError,
+  EtcdServerError,
+  EtcdUnauthenticatedError,
+  EtcdUnavailableError,
+  GrpcCode,
+} from '../errors';
+
+// Errors etcd raises before a proposal enters raft: a write answered with one was not applied.
+const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', 'etcdserver: not capable', 'etcdserver: unhealthy cluster'];
+
+/** Decodes an error body (unary or stream shape) answered by `endpoint`. */
+export function decodeServerError(body: unknown, endpoint: string, httpStatus?: number): EtcdError {
+  if (typeof body !== 'object' || body === null) {
+    return new EtcdProtocolError(`${endpoint} answered HTTP ${httpStatus ?? '?'} with no etcd error body`, { endpoint });
+  }
+  const fields = body as Record<string, unknown>;
+  const code = typeof fields.code === 'number' ? fields.code : typeof fields.grpc_code === 'number' ? fields.grpc_code : undefined;
+  const message =
+    typeof fields.message === 'string' ? fields.message : typeof fields.error === 'string' ? fields.error : undefined;
+  if (code === undefined || message === undefined) {
+    return new EtcdProtocolError(`${endpoint} answered HTTP ${httpStatus ?? '?'} with an unknown error shape: ${JSON.stringify(body).slice(0, 200)}`, { endpoint });
+  }
+  return errorFromCode(code, message, endpoint);
+}
+
+/** Maps a gRPC code and etcd message to the typed error a caller can act on. */
+export function errorFromCode(code: number, message: string, endpoint: string): EtcdError {
+  const details = { endpoint, grpcCode: code };
+  const text = `${message} (code ${code}, from ${endpoint})`;
+  if (message.includes('request is too large')) return new EtcdRequestTooLargeError(text, details);
+  if (message.includes('required revision has been compacted')) return new EtcdCompactedError(text, undefined, details);
+  if (code === GrpcCode.UNAUTHENTICATED || message.includes('user name is empty')) return new EtcdUnauthenticatedError(text, details);
+  switch (code) {
+    case GrpcCode.INVALID_ARGUMENT:
+    case GrpcCode.OUT_OF_RANGE:
+      return new EtcdInvalidArgumentError(text, details);
+    case GrpcCode.PERMISSION_DENIED:
+      return new EtcdPermissionDeniedError(text, details);
+    case GrpcCode.NOT_FOUND:
+      return new EtcdNotFoundError(text, details);
+    case GrpcCode.UNAVAILABLE:
+    case GrpcCode.DEADLINE_EXCEEDED:
+      return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
+    case GrpcCode.RESOURCE_EXHAUSTED:
+      if (message.includes('too many requests')) return new EtcdUnavailableError(text, true, details);
+      return new EtcdServerError(text, details);
+    default:
+      return new EtcdServerError(text, details);
+  }
+}
