@@ -7,6 +7,6 @@ module.exports = {
   // Real clusters are CPU-hungry; on a 2-core machine one test file at a time keeps timing honest.
   maxWorkers: 1,
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
 };

@@ -38,7 +38,10 @@ export function decodeServerError(body: unknown, endpoint: string, httpStatus?: 
 export function errorFromCode(code: number, message: string, endpoint: string): EtcdError {
   const details = { endpoint, grpcCode: code };
   const text = `${message} (code ${code}, from ${endpoint})`;
-  if (message.includes('request is too large')) return new EtcdRequestTooLargeError(text, details);
+  // etcd refuses at its own limit (--max-request-bytes); gRPC refuses above it with code 8.
+  if (message.includes('request is too large') || message.includes('message larger than max')) {
+    return new EtcdRequestTooLargeError(text, details);
+  }
   if (message.includes('required revision has been compacted')) return new EtcdCompactedError(text, undefined, details);
   if (code === GrpcCode.UNAUTHENTICATED || message.includes('user name is empty')) return new EtcdUnauthenticatedError(text, details);
   switch (code) {

@@ -1,0 +1,110 @@
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError } from '../../src';
+import { EtcdCluster, EtcdMember } from '../../src/testing';
+import { startLoad } from '../support/load';
+import { waitFor } from '../support/wait';
+
+const REQUEST_TIMEOUT_MS = 1000;
+
+// One cluster for the whole file: each test leaves every member running again.
+describe('failover against a real 3-member cluster', () => {
+  let cluster: EtcdCluster;
+  const clients: Etcd[] = [];
+  beforeAll(async () => {
+    cluster = await EtcdCluster.start({ size: 3 });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await cluster?.stop();
+  });
+
+  /** A client that prefers `first`: the member the test will break is the one serving it. */
+  const clientPreferring = (first: EtcdMember) => {
+    const others = cluster.members.filter((m) => m !== first).map((m) => m.clientUrl);
+    const etcd = new Etcd({ endpoints: [first.clientUrl, ...others], requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    clients.push(etcd);
+    return etcd;
+  };
+
+  const follower = async () => {
+    const leader = await cluster.leader();
+    return cluster.members.find((m) => m !== leader)!;
+  };
+
+  /** Every acknowledged put is there, with its value, read back from the whole cluster. */
+  const expectNoAcknowledgedWriteLost = async (etcd: Etcd, prefix: string, acknowledged: Map<string, string>) => {
+    const stored = new Map((await lastValueFrom(etcd.list({ prefix }).pipe(toArray()))).map((kv) => [kv.key, kv.value]));
+    const lost = [...acknowledged].filter(([key, value]) => stored.get(key) !== value).map(([key]) => key);
+    expect(lost).toEqual([]);
+  };
+
+  it('loses no acknowledged write when the member serving a stream of reads and writes is SIGKILLed', async () => {
+    const victim = await cluster.leader();
+    const etcd = clientPreferring(victim);
+    const load = startLoad(etcd, 'kill/', 8);
+    await waitFor(() => load.acknowledgedCount >= 200, '200 writes before the kill');
+    await victim.kill();
+    const atKill = load.acknowledgedCount;
+    await waitFor(() => load.acknowledgedCount >= atKill + 300, '300 writes after the kill', 60_000);
+    const report = await load.stop();
+    expect(report.errors).toEqual([]);
+    expect(report.staleReads).toEqual([]);
+    await expectNoAcknowledgedWriteLost(etcd, 'kill/', report.acknowledged);
+    await victim.restart();
+    await cluster.waitHealthy();
+  });
+
+  it('goes on within one request timeout when a follower serving the client is frozen (SIGSTOP)', async () => {
+    const victim = await follower();
+    const etcd = clientPreferring(victim);
+    const load = startLoad(etcd, 'freeze-follower/', 8);
+    await waitFor(() => load.acknowledgedCount >= 200, '200 writes before the freeze');
+    victim.freeze();
+    try {
+      const atFreeze = load.acknowledgedCount;
+      await waitFor(() => load.acknowledgedCount >= atFreeze + 300, '300 writes after the freeze', 60_000);
+      const report = await load.stop();
+      expect(report.errors).toEqual([]);
+      expect(report.staleReads).toEqual([]);
+      // One request timeout to give up on the frozen member, plus slack for a busy CI machine.
+      expect(report.slowestMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
+      await expectNoAcknowledgedWriteLost(etcd, 'freeze-follower/', report.acknowledged);
+    } finally {
+      victim.resume();
+    }
+    await cluster.waitHealthy();
+  });
+
+  it('goes on after a new election when the leader serving the client is frozen', async () => {
+    const victim = await cluster.leader();
+    const etcd = clientPreferring(victim);
+    const load = startLoad(etcd, 'freeze-leader/', 8);
+    await waitFor(() => load.acknowledgedCount >= 200, '200 writes before the freeze');
+    victim.freeze();
+    try {
+      const atFreeze = load.acknowledgedCount;
+      await waitFor(() => load.acknowledgedCount >= atFreeze + 300, '300 writes after the freeze', 60_000);
+      const report = await load.stop();
+      expect(report.errors).toEqual([]);
+      expect(report.staleReads).toEqual([]);
+      await expectNoAcknowledgedWriteLost(etcd, 'freeze-leader/', report.acknowledged);
+    } finally {
+      victim.resume();
+    }
+    await cluster.waitHealthy();
+  });
+
+  it('names every endpoint and what it answered when all members are down', async () => {
+    const etcd = clientPreferring(cluster.members[0]);
+    await firstValueFrom(etcd.put('down/k', 'v'));
+    for (const member of cluster.members) await member.kill();
+    for (const call of [() => firstValueFrom(etcd.get('down/k')), () => firstValueFrom(etcd.put('down/k', 'w'))]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EtcdAllEndpointsFailedError);
+      const failures = (error as EtcdAllEndpointsFailedError).failures;
+      expect(failures.map((f) => f.endpoint).sort()).toEqual([...cluster.endpoints].sort());
+      for (const f of failures) expect(f.error).toBeInstanceOf(EtcdConnectionError);
+      for (const endpoint of cluster.endpoints) expect((error as Error).message).toContain(endpoint);
+    }
+  });
+});

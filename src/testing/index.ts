@@ -1,0 +1,17 @@
+/**
+ * etcd-rx/testing: real, throwaway etcd clusters for tests, with members you can kill, freeze,
+ * resume and restart. Needs an etcd binary (`$ETCD_BIN` or `etcd` on PATH).
+ * @example
+ * import { EtcdCluster } from 'etcd-rx/testing'
+ * const cluster = await EtcdCluster.start({ size: 3 })
+ * const etcd = new Etcd({ endpoints: cluster.endpoints })
+ * // ...
+ * await cluster.stop()
+ */
+export { EtcdCluster } from './etcd-cluster';
+export type { ClusterOptions } from './etcd-cluster';
+export { EtcdMember, EtcdStartError } from './etcd-member';
+export type { EtcdMemberState } from './etcd-member';
+export type { EtcdMemberStatus } from './http-probe';
+export { EtcdBinaryNotFoundError, findEtcdBinary } from './etcd-binary';
+export { freePorts } from './free-port';
