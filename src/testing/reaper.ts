@@ -62,11 +62,6 @@ export class Reaper {
     return new Reaper(child);
   }
 
-  /** The watchdog's pid, while it runs. */
-  get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
-  }
-
   /** SIGKILL `pid` if the parent goes away before {@link forgetPid}. */
   watchPid(pid: number): void {
     this.send('+pid', pid);
