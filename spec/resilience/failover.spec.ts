@@ -79,6 +79,34 @@ describe('failover against a real 3-member cluster', () => {
     await survives(victim, 'freeze-leader/', () => victim.freeze(), () => victim.resume());
   });
 
+  it('loses nothing while every member in turn is killed and restarted, then frozen and resumed, under load', async () => {
+    // One client per member, each preferring its own, so every failure hits some client's member.
+    const loads = cluster.members.map((member) => ({ member, load: startLoad(clientPreferring(member), `rolling/${member.name}/`, 3) }));
+    const everyClientProgresses = async (what: string) => {
+      const before = loads.map(({ load }) => load.acknowledgedCount);
+      await waitFor(() => loads.every(({ load }, i) => load.acknowledgedCount >= before[i] + 50), `50 writes per client ${what}`, 60_000);
+    };
+    try {
+      for (const member of cluster.members) {
+        await member.kill();
+        await everyClientProgresses(`with ${member.name} killed`);
+        await member.restart();
+        member.freeze();
+        await everyClientProgresses(`with ${member.name} frozen`);
+        member.resume();
+        await cluster.waitHealthy();
+      }
+    } finally {
+      for (const member of cluster.members) member.resume();
+      await Promise.all(loads.map(({ load }) => load.stop()));
+    }
+    for (const { member, load } of loads) {
+      expect(load.report.errors).toEqual([]);
+      expect(load.report.staleReads).toEqual([]);
+      await expectNoAcknowledgedWriteLost(clientPreferring(member), `rolling/${member.name}/`, load.report.acknowledged);
+    }
+  });
+
   it('names every endpoint and what it answered when all members are down', async () => {
     const etcd = clientPreferring(cluster.members[0]);
     await firstValueFrom(etcd.put('down/k', 'v'));
