@@ -2,7 +2,7 @@
  * The `Etcd` facade: one object holding the endpoint list, the shared connection pools and the
  * options, with every etcd operation as a cold Observable.
  */
-import { map, Observable } from 'rxjs';
+import { map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
@@ -15,11 +15,20 @@ import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
 import { LeaseId } from './kv/validate';
 import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
+import { LeaseEvent, LeaseOptions, LeaseService } from './lease/lease-service';
+import { Lock, LockOptions, LockService } from './lock/lock-service';
+import { Election, ElectionDeps } from './election/election';
 import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
+import { Lifecycle } from './resilience/lifecycle';
 import { ResilientCaller } from './resilience/unary-caller';
+import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
+import { mirror, MirrorSources, MirrorState } from './watch/mirror';
+import { WatchBatch } from './watch/watch-event';
+import { WatchOptions } from './watch/watch-request';
+import { WatchService, watchSettings } from './watch/watch-service';
 
 /**
  * A client of one etcd cluster.
@@ -37,6 +46,10 @@ export class Etcd {
   private readonly kv: KvService;
   private readonly leaseCalls: LeaseCalls;
   private readonly cluster: ClusterService;
+  private readonly lifecycle = new Lifecycle();
+  private readonly coordination: ElectionDeps;
+  private readonly locks: LockService;
+  private readonly watches: WatchService;
 
   /**
    * Opens a client (nothing is sent until an operation is subscribed). Takes options, or just
@@ -53,6 +66,12 @@ export class Etcd {
     this.leaseCalls = new LeaseCalls(caller);
     this.kv = new KvService(caller, this.leaseCalls);
     this.cluster = new ClusterService(caller);
+    const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }));
+    const waiting = new WaitingCaller(this.pool, waitingSettings(this.options));
+    const leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, this.options.requestTimeoutMs);
+    this.coordination = { leases, kv: this.kv, retry: this.options.retry, caller, waiting, lifecycle: this.lifecycle };
+    this.locks = new LockService(this.coordination, waiting);
+    this.watches = new WatchService(this.pool, watchSettings(this.options), this.lifecycle);
   }
 
   /**
@@ -173,6 +192,86 @@ export class Etcd {
   }
 
   /**
+   * A lease as a stream: granted on subscribe and emitted, kept alive (about every TTL/3, across
+   * failover) with each renewal emitted, revoked on unsubscribe. Fails with LeaseLostError when
+   * the server drops it, or when no keep-alive succeeded for a whole TTL.
+   * @example etcd.lease(10).subscribe((e) => e.type === 'granted' && etcd.put('me', 'up', { lease: e.id }).subscribe())
+   */
+  lease(ttl: number, options?: LeaseOptions): Observable<LeaseEvent> {
+    return this.coordination.leases.lease(ttl, options);
+  }
+
+  /**
+   * Keeps an existing lease alive (granted elsewhere, e.g. by `grantLease` or another process):
+   * renews it at once and then about every TTL/3, emitting each renewal, until unsubscribed. It
+   * does not revoke the lease at the end. Fails with LeaseLostError like `lease()`.
+   * @example etcd.keepAlive(grant.id).subscribe((e) => console.log('renewed to', e.ttl, 's'))
+   */
+  keepAlive(id: LeaseId, options?: Pick<LeaseOptions, 'keepAliveEveryMs'>): Observable<LeaseEvent> {
+    return this.coordination.leases.keepAlive(id, options);
+  }
+
+  /**
+   * A lock as a stream: waits its turn (first come, first served), emits the held lock with its
+   * fencing token, releases it on unsubscribe, and fails with LeaseLostError if it is lost.
+   * @example etcd.lock('jobs', { ttl: 10 }).subscribe((lock) => console.log('token', lock.fencingToken))
+   */
+  lock(name: Key, options?: LockOptions): Observable<Lock> {
+    return this.locks.lock(name, options);
+  }
+
+  /**
+   * Runs `work` under the lock `name`, releasing the lock when the work ends (the stream
+   * completes once the release is done).
+   * @example etcd.withLock('counter', (lock) => lock.txn({ success: [Op.put('counter', '1')] }))
+   */
+  withLock<T>(name: Key, work: (lock: Lock) => ObservableInput<T>, options?: LockOptions): Observable<T> {
+    return this.locks.withLock(name, work, options);
+  }
+
+  /**
+   * A leader election: `campaign(value)`, `leader()`, `observe()`.
+   * @example etcd.election('scheduler').observe().subscribe((l) => console.log(l.value, 'leads'))
+   */
+  election(name: Key): Election {
+    return new Election(name, this.coordination);
+  }
+
+  /**
+   * Watches a key, a prefix or a range: an endless stream of the changes, one `WatchBatch` per
+   * revision (a transaction's changes stay together), each revision once and in order, with no
+   * gap, across the failure of any member. The server-side watch is created on subscribe and
+   * cancelled on unsubscribe; every watch of the client shares one WebSocket per member. Ends
+   * with WatchCompactedError when a revision it needs was compacted.
+   * @example etcd.watch({ prefix: 'config/' }, { prevKv: true }).subscribe((b) => b.events.forEach((e) => console.log(e.type, e.kv.key)))
+   */
+  watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
+    return this.watches.watch(selector, options);
+  }
+
+  /**
+   * A live copy of a key, prefix or range: the whole state (`entries`, exact at `revision`) after
+   * each revision that changed it, with the `changes` (added, modified, removed) that led there.
+   * Lists, then watches; lists again by itself when its watch's resume point was compacted.
+   * @example etcd.mirror({ prefix: 'services/' }).subscribe((s) => console.log([...s.entries.keys()]))
+   */
+  mirror(selector: KeySelector): Observable<MirrorState<KeyValue>> {
+    return mirror(this.mirrorSources(), selector, (kv) => kv);
+  }
+
+  /**
+   * `mirror()` with every value parsed as JSON; a value that is not JSON ends it with an error.
+   * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
+   */
+  mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
+    return mirror(this.mirrorSources(), selector, (kv) => kv.json<T>());
+  }
+
+  private mirrorSources(): MirrorSources {
+    return { range: (s, o) => this.kv.range(s, o), list: (s, o) => this.kv.list(s, o), watch: (s, o) => this.watch(s, o) };
+  }
+
+  /**
    * The member that leads the cluster (the old `etcd_leader`): id, name and URLs.
    * @example etcd.leader().subscribe((m) => console.log(m.name, m.clientUrls))
    */
@@ -203,6 +302,9 @@ export class Etcd {
    * @example await etcd.close()
    */
   async close(): Promise<void> {
+    // Leases, locks, campaigns and observations end first, and their leases are revoked.
+    await this.lifecycle.close(this.options.requestTimeoutMs);
+    await this.watches.close();
     this.pool.close();
   }
 }

@@ -1,6 +1,7 @@
 /** The client's options and their defaults. */
 import { EtcdInvalidArgumentError } from './errors';
 import { RetryPolicy } from './resilience/retry-policy';
+import { WatchTransport } from './watch/watch-connector';
 
 /** Options of `new Etcd(...)`. Every field is optional. */
 export interface EtcdOptions {
@@ -17,6 +18,19 @@ export interface EtcdOptions {
   readonly probeAfterIdleMs?: number;
   /** Retry policy; see RetryPolicy for each field (defaults: 8 attempts, 50 ms base, 1000 ms cap, jitter 0.3). */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * What carries watches: `'websocket'` (one multiplexed socket per endpoint), `'http'` (one
+   * streaming request per watch), or `'auto'` (default: WebSocket, and HTTP for an endpoint
+   * whose WebSocket upgrade is refused).
+   */
+  readonly watchTransport?: WatchTransport;
+  /**
+   * How often a member serving watches is asked for progress and status (default 2000 ms). A
+   * frozen member, or one cut off from its leader, is left within about twice this.
+   */
+  readonly watchProgressIntervalMs?: number;
+  /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
+  readonly watchGiveUpAfterMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -25,6 +39,9 @@ export interface ResolvedOptions {
   readonly demoteMs: number;
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
+  readonly watchTransport: WatchTransport;
+  readonly watchProgressIntervalMs: number;
+  readonly watchGiveUpAfterMs: number;
 }
 
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
@@ -33,6 +50,9 @@ export const DEFAULTS: ResolvedOptions = {
   demoteMs: 5000,
   probeAfterIdleMs: 3000,
   retry: { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0.3 },
+  watchTransport: 'auto',
+  watchProgressIntervalMs: 2000,
+  watchGiveUpAfterMs: 60_000,
 };
 
 /**
@@ -51,9 +71,17 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
       backoffCapMs: positive(retry.backoffCapMs, 'retry.backoffCapMs', 0),
       jitter: positive(retry.jitter, 'retry.jitter', 0),
     },
+    watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport),
+    watchProgressIntervalMs: positive(options.watchProgressIntervalMs ?? DEFAULTS.watchProgressIntervalMs, 'watchProgressIntervalMs', 10),
+    watchGiveUpAfterMs: positive(options.watchGiveUpAfterMs ?? DEFAULTS.watchGiveUpAfterMs, 'watchGiveUpAfterMs', 0),
   };
   if (resolved.retry.jitter > 1) throw new EtcdInvalidArgumentError(`retry.jitter must be between 0 and 1, got ${resolved.retry.jitter}`);
   return resolved;
+}
+
+function transport(value: unknown): WatchTransport {
+  if (value === 'auto' || value === 'websocket' || value === 'http') return value;
+  throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
 }
 
 function positive(value: unknown, name: string, min = 1): number {

@@ -5,6 +5,7 @@ import { encodeLeaseId, LeaseId } from '../kv/validate';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { unwrapStreamMessage } from '../transport/http-stream';
 
 /** A lease as granted by etcd. */
 export interface LeaseGrant {
@@ -24,6 +25,14 @@ export interface LeaseTimeToLive {
   readonly grantedTtl: number;
   /** Keys attached to the lease (when asked with `keys: true`). */
   readonly keys: readonly Buffer[];
+}
+
+/** The answer to one keep-alive. */
+export interface LeaseKeepAlive {
+  readonly header: ResponseHeader;
+  readonly id: string;
+  /** The TTL in seconds the lease was renewed to; 0 when the lease no longer exists. */
+  readonly ttl: number;
 }
 
 /**
@@ -50,6 +59,15 @@ export class LeaseCalls {
   timeToLive(id: LeaseId, options: { keys?: boolean } = {}): Observable<LeaseTimeToLive> {
     const body = { ID: encodeLeaseId(id), keys: options.keys === true };
     return this.caller.call('/v3/lease/timetolive', body, 'read', decodeTimeToLive);
+  }
+
+  /**
+   * Renews a lease once: a one-message keep-alive stream, which etcd answers at once. Retried
+   * like a read (renewing twice is harmless). A lease that no longer exists answers `ttl` 0.
+   * @example calls.keepAliveOnce(lease.id).subscribe((k) => console.log(k.ttl > 0 ? 'renewed' : 'gone'))
+   */
+  keepAliveOnce(id: LeaseId): Observable<LeaseKeepAlive> {
+    return this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, 'read', decodeKeepAlive);
   }
 
   /** Lists the ids of every live lease. */
@@ -88,3 +106,9 @@ function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   };
 }
 
+function decodeKeepAlive(json: unknown, endpoint: string): LeaseKeepAlive {
+  // The answer is one message of a stream: `{"result": …}` or `{"error": …}`.
+  const result = unwrapStreamMessage(json, endpoint);
+  // proto3 leaves out a TTL of 0, which is how etcd says the lease is gone.
+  return { header: decodeHeader(result.header), id: decodeId(result.ID, 'ID'), ttl: Math.max(0, decodeInt(result.TTL, 'TTL')) };
+}

@@ -1,0 +1,74 @@
+/**
+ * A configuration stream: a live copy of every key under `config/`, values parsed as JSON, that
+ * prints what changed after each revision. Run with `npx tsx examples/config-stream.ts`.
+ *
+ * With ETCD_SERVERS (or ETCDCTL_ENDPOINTS) set, it follows that cluster's `config/` prefix until
+ * Ctrl-C: change keys with etcdctl (JSON values) and watch it print. Otherwise it starts a
+ * throwaway local etcd, makes a few changes itself so there is something to see, and stops it.
+ */
+import { filter, firstValueFrom, Observable, shareReplay } from 'rxjs';
+import { Etcd, MirrorChange, MirrorState } from '../src';
+import { EtcdCluster } from '../src/testing';
+
+const PREFIX = 'config/';
+
+function describeChange(change: MirrorChange<unknown>): string {
+  const show = (value: unknown) => JSON.stringify(value);
+  switch (change.type) {
+    case 'added':
+      return `+ ${change.key} = ${show(change.value)}`;
+    case 'modified':
+      return `~ ${change.key}: ${show(change.previous)} -> ${show(change.value)}`;
+    case 'removed':
+      return `- ${change.key} (was ${show(change.previous)})`;
+  }
+}
+
+function print(state: MirrorState<unknown>): void {
+  console.log(`revision ${state.revision}${state.relisted ? ' (listed)' : ''}: ${state.entries.size} key(s)`);
+  for (const change of state.changes) console.log(`  ${describeChange(change)}`);
+}
+
+/** Makes a few changes, each time waiting until the stream has shown it. */
+async function demonstrate(etcd: Etcd, config: Observable<MirrorState<unknown>>): Promise<void> {
+  const steps: (() => Observable<{ header: { revision: number } }>)[] = [
+    () => etcd.putJson(`${PREFIX}web`, { port: 8080, workers: 4 }),
+    () => etcd.putJson(`${PREFIX}features`, { beta: false }),
+    () => etcd.putJson(`${PREFIX}web`, { port: 9090, workers: 4 }),
+    () => etcd.delete(`${PREFIX}features`),
+  ];
+  for (const step of steps) {
+    const { header } = await firstValueFrom(step());
+    await firstValueFrom(config.pipe(filter((state) => state.revision >= header.revision)));
+  }
+}
+
+async function main(): Promise<void> {
+  const configured = process.env.ETCD_SERVERS || process.env.ETCDCTL_ENDPOINTS;
+  const local = configured ? undefined : await EtcdCluster.start({ size: 1 });
+  if (local) console.log(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
+  const etcd = new Etcd({ endpoints: local?.endpoints ?? configured });
+  try {
+    // One listing and one watch, shared by every subscriber; a late subscriber gets the latest state.
+    const config = etcd.mirrorJson({ prefix: PREFIX }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+    const printing = config.subscribe({ next: print, error: (e: unknown) => console.error((e as Error).message) });
+    if (local) {
+      await demonstrate(etcd, config);
+    } else {
+      console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    printing.unsubscribe();
+  } finally {
+    await etcd.close();
+    await local?.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

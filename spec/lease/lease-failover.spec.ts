@@ -1,0 +1,64 @@
+import { firstValueFrom } from 'rxjs';
+import { Etcd, LeaseEvent, LeaseLostError } from '../../src';
+import { EtcdCluster, EtcdMember } from '../../src/testing';
+import { Recorder } from './helpers';
+
+// Well above a leader election (1–2 s election timeout, randomised, plus the vote): a killed carrier
+// may be the leader, and no keep-alive can succeed until a new one is elected.
+const TTL = 5;
+
+// Its own cluster: members are killed and frozen here.
+describe('lease keep-alive when members fail', () => {
+  let cluster: EtcdCluster;
+  let etcd: Etcd;
+  beforeAll(async () => {
+    cluster = await EtcdCluster.start({ size: 3 });
+    // The leader first: the client sticks to it, so the kill below is the hardest case, a
+    // carrier whose death also leaves the cluster without a leader for a while.
+    const leader = await cluster.leader();
+    etcd = new Etcd({ endpoints: [leader.clientUrl, ...cluster.endpoints.filter((e) => e !== leader.clientUrl)] });
+  }, 60_000);
+  afterAll(async () => {
+    for (const member of cluster?.members ?? []) if (member.state === 'frozen') member.resume();
+    await etcd?.close();
+    await cluster?.stop();
+  });
+
+  /** The member whose id a response header names. */
+  const memberOf = async (memberId: string): Promise<EtcdMember> => {
+    const described = (await firstValueFrom(etcd.members())).find((m) => m.id === memberId);
+    const member = cluster.members.find((m) => described?.clientUrls.includes(m.clientUrl));
+    if (member === undefined) throw new Error(`no member with id ${memberId}`);
+    return member;
+  };
+
+  it('survives the SIGKILL of the member serving its keep-alives (the leader), then reports the loss at its deadline when no member answers', async () => {
+    const lease = new Recorder<LeaseEvent>(etcd.lease(TTL));
+    const firstRenewal = await lease.next((e) => e.type === 'renewed', 'a first renewal');
+    const carrier = await memberOf(firstRenewal.header.memberId);
+    await carrier.kill();
+    const killedAt = Date.now();
+
+    // Renewals go on through the other members, for well over two TTLs, without a loss.
+    await lease.next((e) => e.type === 'renewed' && Date.now() - killedAt > 2 * TTL * 1000, 'renewals two TTLs after the kill', 60_000);
+    expect(lease.error).toBeUndefined();
+    const servedBy = lease.values.filter((e, i) => e.type === 'renewed' && lease.times[i] > killedAt + 1000).map((e) => e.header.memberId);
+    expect(servedBy.length).toBeGreaterThan(2);
+    expect(servedBy).not.toContain(firstRenewal.header.memberId);
+    const id = firstRenewal.id;
+    expect((await firstValueFrom(etcd.timeToLive(id))).ttl).toBeGreaterThan(0);
+
+    // With every remaining member frozen no keep-alive can succeed: the client must not go on
+    // believing, and says so at last successful keep-alive + TTL, not later.
+    const survivors = cluster.members.filter((m) => m !== carrier);
+    for (const member of survivors) member.freeze();
+    const error = await lease.failure('the loss', 30_000);
+    const lastBeforeLoss = lease.values[lease.values.length - 1];
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect((error as LeaseLostError).reason).toBe('unreachable');
+    // Not before the deadline either (a few ms of timer rounding aside): the deadline is what fired.
+    expect(lease.errorAt).toBeGreaterThanOrEqual(lastBeforeLoss.validUntil - 20);
+    expect(lease.errorAt - lastBeforeLoss.validUntil).toBeLessThan(1000);
+    for (const member of survivors) member.resume();
+  });
+});

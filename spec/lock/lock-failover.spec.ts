@@ -1,0 +1,62 @@
+import { firstValueFrom } from 'rxjs';
+import { Etcd, Lock } from '../../src';
+import { EtcdCluster } from '../../src/testing';
+import { Recorder } from '../lease/helpers';
+import { waitFor } from '../support/wait';
+
+// Its own cluster: a member is frozen here.
+describe('a lock waiter whose member freezes', () => {
+  let cluster: EtcdCluster;
+  const clients: Etcd[] = [];
+  beforeAll(async () => {
+    cluster = await EtcdCluster.start({ size: 3 });
+  }, 60_000);
+  afterAll(async () => {
+    for (const member of cluster?.members ?? []) if (member.state === 'frozen') member.resume();
+    await Promise.all(clients.map((c) => c.close()));
+    await cluster?.stop();
+  });
+
+  const client = (endpoints: string[]) => {
+    const etcd = new Etcd({ endpoints, requestTimeoutMs: 2000 });
+    clients.push(etcd);
+    return etcd;
+  };
+
+  it('moves to another member, acquires once the holder releases, and keeps the lock after the frozen member resumes', async () => {
+    const leader = await cluster.leader();
+    const victim = cluster.members.find((m) => m !== leader)!;
+    const others = cluster.members.filter((m) => m !== victim).map((m) => m.clientUrl);
+    const holderClient = client(others);
+    // The waiter prefers the victim: its lease and its waiting request start there.
+    const waiterClient = client([victim.clientUrl, ...others]);
+
+    const holder = new Recorder<Lock>(holderClient.lock('failover', { ttl: 3 }));
+    const held = await holder.next(() => true, 'the holder');
+    const waiter = new Recorder<Lock>(waiterClient.lock('failover', { ttl: 3 }));
+    const queued = async () => (await firstValueFrom(holderClient.range({ prefix: 'failover/' }))).kvs;
+    await waitFor(async () => (await queued()).length === 2, 'the waiter to queue on the victim');
+    const firstWaiterKey = (await queued()).find((kv) => kv.key !== held.key)!.key;
+
+    victim.freeze();
+    holder.unsubscribe();
+    const lock = await waiter.next(() => true, 'the waiter to acquire through another member', 60_000);
+    expect(lock.fencingToken).toBeGreaterThan(held.fencingToken);
+    // It started over with a new lease (a new key): see src/lock/hold.ts for why.
+    expect(lock.key).not.toBe(firstWaiterKey);
+
+    // The resumed member cleans up the abandoned request; that must not touch the lock now held.
+    victim.resume();
+    const caughtUp = client([victim.clientUrl]);
+    const { revision } = (await firstValueFrom(holderClient.put('failover-marker', 'x'))).header;
+    await waitFor(async () => (await firstValueFrom(caughtUp.range('failover-marker', { serializable: true }))).header.revision >= revision, 'the victim to catch up', 30_000);
+    const lease = new Recorder(waiterClient.lease(3));
+    await lease.next((e) => e.type === 'renewed', 'one keep-alive period');
+    lease.unsubscribe();
+    expect(waiter.error).toBeUndefined();
+    const stillHeld = await firstValueFrom(holderClient.txn({ compare: [lock.ifHeld()] }));
+    expect(stillHeld.succeeded).toBe(true);
+    expect((await queued()).map((kv) => kv.key)).toEqual([lock.key]);
+    waiter.unsubscribe();
+  }, 120_000);
+});

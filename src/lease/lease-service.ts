@@ -1,0 +1,177 @@
+/**
+ * A lease as a stream: granted on subscribe, kept alive while subscribed, revoked on unsubscribe,
+ * and lost as a typed error. Each keep-alive is one short request through the failover caller
+ * (etcd answers a one-message keep-alive at once), timed out well within the TTL, so neither a
+ * frozen member nor a leader election (whose forwarded keep-alives hang for about 7 s, measured)
+ * can stall renewal past the TTL. A local deadline (last successful keep-alive + TTL) raises the
+ * loss even when the client itself was frozen or cut off and the server never said a word.
+ */
+import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, retry, switchMap, throwError, timer } from 'rxjs';
+import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError } from '../errors';
+import { LeaseId } from '../kv/validate';
+import { Lifecycle } from '../resilience/lifecycle';
+import { isTransient } from '../resilience/retry-policy';
+import { ResponseHeader } from '../transport/response-header';
+import { checkTtl, LeaseCalls } from './lease-calls';
+import { LeaseLostError } from './lease-lost-error';
+
+/** Options of `lease()`. */
+export interface LeaseOptions {
+  /** Ask for this lease id instead of one the server chooses. */
+  readonly id?: LeaseId;
+  /** How often to renew, in ms (default: a third of the granted TTL). Must be below the TTL. */
+  readonly keepAliveEveryMs?: number;
+}
+
+/** What a lease stream emits: the grant, then each successful keep-alive. */
+export interface LeaseEvent {
+  readonly type: 'granted' | 'renewed';
+  /** The lease id (decimal string: ids exceed 2^53). */
+  readonly id: string;
+  /** Seconds the lease has left as of this event (the full TTL just after a grant or renewal). */
+  readonly ttl: number;
+  /**
+   * The local deadline (ms since epoch): unless a later keep-alive succeeds first, the stream
+   * fails with LeaseLostError at this time.
+   */
+  readonly validUntil: number;
+  /** The header of the answer; `memberId` says which member served it. */
+  readonly header: ResponseHeader;
+}
+
+/** Makes a LeaseCalls whose every attempt on one endpoint is timed out after `attemptTimeoutMs`. */
+export type LeaseCallsFactory = (attemptTimeoutMs: number) => LeaseCalls;
+
+// After the failover caller gave up on a renewal, try again this soon: the deadline is near.
+const RENEW_RETRY_MS = 100;
+// Renewal and grant attempts are cut at a quarter of the TTL, so a hung member leaves time to try others.
+const ATTEMPT_SHARE_OF_TTL = 0.25;
+const MIN_ATTEMPT_TIMEOUT_MS = 250;
+
+/**
+ * Leases that keep themselves alive.
+ * @example new LeaseService(calls, (ms) => new LeaseCalls(callerWithTimeout(ms)), lifecycle, 5000).lease(10)
+ */
+export class LeaseService {
+  constructor(
+    private readonly calls: LeaseCalls,
+    private readonly callsWithTimeout: LeaseCallsFactory,
+    private readonly lifecycle: Lifecycle,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /**
+   * Grants a lease of `ttl` seconds on subscribe, emits it, renews it every TTL/3 (emitting each
+   * renewal), and revokes it on unsubscribe. Fails with LeaseLostError when the server says it is
+   * gone, or when no keep-alive succeeded for a whole TTL.
+   * @example etcd.lease(10).subscribe((e) => console.log(e.type, e.id, e.ttl))
+   */
+  lease(ttl: number, options: LeaseOptions = {}): Observable<LeaseEvent> {
+    return this.lifecycle.track(
+      defer(() => {
+        const requested = checkTtl(ttl);
+        const everyMs = checkEvery(options.keepAliveEveryMs, requested);
+        const calls = this.callsWithTimeout(this.attemptTimeoutMs(requested));
+        const askedAt = Date.now();
+        return calls.grant(requested, options.id).pipe(
+          switchMap((grant) => {
+            // The server's clock starts no earlier than the request left, so this deadline is never late.
+            const granted: LeaseEvent = { type: 'granted', id: grant.id, ttl: grant.ttl, validUntil: askedAt + grant.ttl * 1000, header: grant.header };
+            return this.renewEvery(calls, granted, everyMs ?? (grant.ttl * 1000) / 3).pipe(
+              finalize(() => this.lifecycle.cleanUp(grant.id, this.calls.revoke(grant.id))),
+            );
+          }),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Keeps an existing lease alive (renewing it at once, then every TTL/3) and emits each renewal,
+   * until unsubscribed; unlike `lease()` it neither grants nor revokes: the lease belongs to
+   * whoever granted it. Fails with LeaseLostError like `lease()`.
+   * @example leases.keepAlive(id).subscribe((e) => console.log('renewed to', e.ttl))
+   */
+  keepAlive(id: LeaseId, options: Pick<LeaseOptions, 'keepAliveEveryMs'> = {}): Observable<LeaseEvent> {
+    return this.lifecycle.track(
+      defer(() => {
+        const sentAt = Date.now();
+        // The first renewal also tells the lease's TTL, which sets the pace and the attempt timeouts.
+        return this.calls.keepAliveOnce(id).pipe(
+          switchMap((answer) => {
+            if (answer.ttl === 0) throw gone(String(id));
+            const calls = this.callsWithTimeout(this.attemptTimeoutMs(answer.ttl));
+            const first: LeaseEvent = { type: 'renewed', id: answer.id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
+            return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? (answer.ttl * 1000) / 3);
+          }),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Completes once the revocation that the end of lease `id`'s stream started has ended.
+   * @example concat(work$, leases.revoked(lease.id))
+   */
+  revoked(id: string): Observable<never> {
+    return this.lifecycle.cleanedUp(id);
+  }
+
+  private attemptTimeoutMs(ttl: number): number {
+    return Math.min(this.requestTimeoutMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, ttl * 1000 * ATTEMPT_SHARE_OF_TTL));
+  }
+
+  /** Emits `first`, then renews every `everyMs`, emitting each renewal, until unsubscribed or lost. */
+  private renewEvery(calls: LeaseCalls, first: LeaseEvent, everyMs: number): Observable<LeaseEvent> {
+    const id = first.id;
+    const renewOnce = defer(() => {
+      const sentAt = Date.now();
+      return calls.keepAliveOnce(id).pipe(
+        map((answer): LeaseEvent => {
+          if (answer.ttl === 0) throw gone(id);
+          return { type: 'renewed', id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
+        }),
+      );
+    });
+    const renewals = timer(everyMs).pipe(
+      switchMap(() =>
+        renewOnce.pipe(
+          retry({
+            delay: (error: unknown) =>
+              isTransient(error) || error instanceof EtcdAllEndpointsFailedError ? timer(RENEW_RETRY_MS) : throwError(() => error),
+          }),
+        ),
+      ),
+      repeat(),
+    );
+    const unreachable = () => new LeaseLostError(id, 'unreachable', `no keep-alive succeeded within its TTL of ${first.ttl} s`);
+    return concat(of(first), renewals).pipe(
+      map((event) => {
+        // An answer that lands after its own deadline (the process was frozen while it was in
+        // flight) proves nothing about now: the server may have dropped the lease since.
+        if (Date.now() >= event.validUntil) throw unreachable();
+        return event;
+      }),
+      connect((events) =>
+        merge(
+          events,
+          events.pipe(
+            switchMap((event) => timer(new Date(event.validUntil))),
+            mergeMap(() => throwError(unreachable)),
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+function gone(id: string): LeaseLostError {
+  return new LeaseLostError(id, 'gone', 'the server no longer knows it (expired, or revoked elsewhere)');
+}
+
+function checkEvery(everyMs: number | undefined, ttl: number): number | undefined {
+  if (everyMs !== undefined && !(everyMs > 0 && everyMs < ttl * 1000)) {
+    throw new EtcdInvalidArgumentError(`keepAliveEveryMs must be between 0 and the TTL (${ttl * 1000} ms), got ${String(everyMs)}`);
+  }
+  return everyMs;
+}

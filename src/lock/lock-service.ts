@@ -1,0 +1,93 @@
+/**
+ * Distributed locks as streams, on etcd's Lock service: holding is subscribing, releasing is
+ * unsubscribing, losing is a LeaseLostError. Waiters are served in order of arrival, because the
+ * service queues them by the revision that created their key.
+ */
+import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, tap } from 'rxjs';
+import { EtcdProtocolError } from '../errors';
+import { checkKey, Key } from '../kv/key-selector';
+import { checkTtl } from '../lease/lease-calls';
+import { LeaseLostError } from '../lease/lease-lost-error';
+import { WaitingCaller } from '../resilience/waiting-caller';
+import { asObject, asString, decodeBytes, encodeBytes } from '../transport/codec';
+import { HoldDeps, holdUnderLease, readOwnedKey } from './hold';
+import { Ownership } from './ownership';
+
+/** Options of `lock()`. */
+export interface LockOptions {
+  /**
+   * TTL in seconds of the lease behind the lock (default 10): how long the lock outlives a
+   * holder that died or was cut off, and the longest a holder may be frozen unawares.
+   */
+  readonly ttl?: number;
+}
+
+/** The default TTL of a lock's or a campaign's lease, in seconds. */
+export const DEFAULT_HOLD_TTL = 10;
+
+/**
+ * A held lock. Its `fencingToken` grows with every new holder; `txn` and `ifHeld` make writes
+ * conditional on still holding it.
+ * @example etcd.lock('jobs').subscribe((lock) => console.log('holding', lock.key, lock.fencingToken))
+ */
+export class Lock extends Ownership {}
+
+/**
+ * Locks.
+ * @example new LockService(deps, waiting).lock('jobs', { ttl: 10 })
+ */
+export class LockService {
+  constructor(
+    private readonly deps: HoldDeps,
+    private readonly waiting: WaitingCaller,
+  ) {}
+
+  /**
+   * Waits for the lock `name` and emits it once held; holds it (keeping its lease alive) until
+   * unsubscribed, which releases it, also while still waiting (the place in the queue is given
+   * up). Fails with LeaseLostError when the lock is lost.
+   * @example const sub = etcd.lock('jobs', { ttl: 5 }).subscribe((lock) => work(lock)) // later: sub.unsubscribe()
+   */
+  lock(name: Key, options: LockOptions = {}): Observable<Lock> {
+    return defer(() => {
+      const wireName = encodeBytes(checkKey(name, 'lock name'));
+      const ttl = checkTtl(options.ttl ?? DEFAULT_HOLD_TTL);
+      return holdUnderLease(this.deps, ttl, (leaseId) =>
+        this.waiting.waitOn('/v3/lock/lock', { name: wireName, lease: leaseId }, decodeLockKey).pipe(
+          mergeMap((key) => readOwnedKey(this.deps.kv, key, leaseId)),
+          map((owned) => {
+            if (!owned.some) throw new LeaseLostError(leaseId, 'key-deleted', 'the lock service answered, but the lock key is gone');
+            return new Lock(owned.val.keyBuffer, owned.val.createRevision, leaseId, this.deps.kv);
+          }),
+        ),
+      );
+    });
+  }
+
+  /**
+   * Runs `work` under the lock `name`: waits for the lock, subscribes to `work(lock)`, and when
+   * the work ends releases the lock and completes once the release is done. Losing the lock
+   * fails the stream with LeaseLostError (and stops the work).
+   * @example etcd.withLock('counter', (lock) => lock.txn({ success: [Op.put('counter', '1')] }))
+   */
+  withLock<T>(name: Key, work: (lock: Lock) => ObservableInput<T>, options?: LockOptions): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let held: Subscription | undefined;
+      const release = (leaseId: string) => {
+        // Unsubscribing starts the revocation; completing waits for it.
+        held?.unsubscribe();
+        subscriber.add(this.deps.leases.revoked(leaseId).subscribe({ complete: () => subscriber.complete() }));
+      };
+      held = this.lock(name, options)
+        .pipe(mergeMap((lock) => from(work(lock)).pipe(tap({ complete: () => release(lock.leaseId) }))))
+        .subscribe({ next: (value) => subscriber.next(value), error: (error: unknown) => subscriber.error(error) });
+      subscriber.add(held);
+    });
+  }
+}
+
+function decodeLockKey(json: unknown, endpoint: string): Buffer {
+  const key = decodeBytes(asString(asObject(json, 'lock response').key, 'lock response key'));
+  if (key.length === 0) throw new EtcdProtocolError(`${endpoint} answered a lock request without the lock key`, { endpoint });
+  return key;
+}

@@ -1,0 +1,97 @@
+/**
+ * What a client keeps open beyond single calls: streams that hold something (a lease, a lock, a
+ * leadership, an observation) and the clean-up calls their teardown starts (revoking a lease).
+ * `close()` ends the first and waits for the second, so that a closed client leaves no lease
+ * behind on the server, and no timer or socket in the process.
+ */
+import { finalize, Observable, Subscriber, Subscription } from 'rxjs';
+import { EtcdClientClosedError } from '../errors';
+
+interface CleanUp {
+  readonly finished: Promise<void>;
+  subscription?: Subscription;
+}
+
+/**
+ * The open streams and pending clean-ups of one client.
+ * @example
+ * const lifecycle = new Lifecycle()
+ * lifecycle.track(keepAlive$).subscribe()
+ * await lifecycle.close(5000)
+ */
+export class Lifecycle {
+  private readonly streams = new Set<Subscriber<unknown>>();
+  private readonly cleanUps = new Map<string, CleanUp>();
+  private isClosed = false;
+
+  /**
+   * Runs `source` until it ends by itself, or until close() ends it with EtcdClientClosedError.
+   * @example lifecycle.track(observe$).subscribe(console.log)
+   */
+  track<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.isClosed) {
+        subscriber.error(new EtcdClientClosedError());
+        return undefined;
+      }
+      this.streams.add(subscriber);
+      const inner = source.subscribe(subscriber);
+      return () => {
+        this.streams.delete(subscriber);
+        inner.unsubscribe();
+      };
+    });
+  }
+
+  /**
+   * Runs a clean-up call that must outlive the unsubscribe that caused it (revoking a lease).
+   * Its failure is ignored: a clean-up is best effort (an unrevoked lease still expires).
+   * @example finalize(() => lifecycle.cleanUp(lease.id, leaseCalls.revoke(lease.id)))
+   */
+  cleanUp(key: string, call: Observable<unknown>): void {
+    let done!: () => void;
+    const entry: CleanUp = { finished: new Promise<void>((resolve) => (done = resolve)) };
+    this.cleanUps.set(key, entry);
+    const subscription = call
+      .pipe(
+        finalize(() => {
+          if (this.cleanUps.get(key) === entry) this.cleanUps.delete(key);
+          done();
+        }),
+      )
+      .subscribe({ error: () => undefined });
+    if (!subscription.closed) entry.subscription = subscription;
+  }
+
+  /**
+   * Completes once the clean-up started under `key` has ended (at once when there is none).
+   * @example concat(work$, lifecycle.cleanedUp(leaseId))
+   */
+  cleanedUp(key: string): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      const entry = this.cleanUps.get(key);
+      if (entry === undefined) subscriber.complete();
+      else void entry.finished.then(() => subscriber.complete());
+    });
+  }
+
+  /**
+   * Ends every tracked stream with EtcdClientClosedError, then waits up to `waitMs` for the
+   * clean-ups that starts; those still running then are abandoned.
+   * @example await lifecycle.close(options.requestTimeoutMs)
+   */
+  async close(waitMs: number): Promise<void> {
+    this.isClosed = true;
+    for (const stream of [...this.streams]) stream.error(new EtcdClientClosedError());
+    const pending = [...this.cleanUps.values()];
+    if (pending.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(pending.map((entry) => entry.finished)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const entry of this.cleanUps.values()) entry.subscription?.unsubscribe();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Keeps long-lived streams honest. A stream can go silent without any error: a frozen member
+ * still accepts TCP connections (the kernel does) and simply never answers, and a member cut off
+ * from its leader keeps its streams open but receives no new revisions. So while streams run on
+ * a member, it is asked `maintenance/status` every so often: no answer in time, or an answer
+ * without a leader (measured on 3.4: `leader` then disappears and `errors` says "no leader"
+ * within about two seconds), fails every stream on it, which then resume elsewhere.
+ */
+import { defer, exhaustMap, ignoreElements, interval, map, Observable, share, throwError, timeout } from 'rxjs';
+import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
+import { asObject, decodeId } from '../transport/codec';
+import { postJson } from '../transport/http-call';
+import { Endpoint } from './endpoint-pool';
+
+/**
+ * One status probe per member and interval, shared by every stream on that member.
+ * @example merge(stream$, watchdog.guard(endpoint)) // fails when the member hangs or loses its leader
+ */
+export class MemberWatchdog {
+  private readonly guards = new Map<Endpoint, Observable<never>>();
+
+  /** @param everyMs how often a member is probed; a probe unanswered after as long fails it. */
+  constructor(private readonly everyMs: number) {}
+
+  /**
+   * Never emits; errors (EtcdTimeoutError, EtcdUnavailableError) when the member stops answering
+   * or knows no leader. One probe runs per member however many subscribers there are, and only
+   * while there is one.
+   */
+  guard(endpoint: Endpoint): Observable<never> {
+    let guard = this.guards.get(endpoint);
+    if (guard === undefined) {
+      guard = interval(this.everyMs).pipe(
+        exhaustMap(() => checkMember(endpoint, this.everyMs)),
+        ignoreElements(),
+        share(),
+      );
+      this.guards.set(endpoint, guard);
+    }
+    return guard;
+  }
+}
+
+/**
+ * Asks one member whether it is alive and knows a leader.
+ * @example checkMember(endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
+ */
+export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<void> {
+  return defer(() => postJson(endpoint, '/v3/maintenance/status', {})).pipe(
+    timeout({
+      first: timeoutMs,
+      with: () => throwError(() => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
+    }),
+    map((json) => {
+      if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {
+        throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
+      }
+    }),
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Failover for endless streams (watches): when a stream breaks, it is opened again at once on
+ * the next endpoint, and after a full sweep over the endpoints with backoff. The stream carries
+ * its own position (a watch its revision), so each reopening is a new call of `open`.
+ */
+import { catchError, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
+import { EtcdAllEndpointsFailedError, EtcdClientClosedError } from '../errors';
+import { Endpoint, EndpointPool } from './endpoint-pool';
+import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
+
+/** How patiently a stream is reopened. */
+export interface StreamFailoverSettings {
+  /** Backoff between sweeps over the endpoints (the client's retry policy; `attempts` is not used). */
+  readonly retry: RetryPolicy;
+  /** A stream that no endpoint could serve for this long fails with EtcdAllEndpointsFailedError. */
+  readonly giveUpAfterMs: number;
+}
+
+/**
+ * Runs `open(endpoint)` and, each time it fails transiently, demotes that endpoint and opens it
+ * again on the next one. A value emitted proves the endpoint good: the endpoint becomes the
+ * preferred one and the failure count starts over. Errors no retry can fix surface at once.
+ * @example followStream(pool, settings, (endpoint) => openWatch(endpoint, position.next))
+ */
+export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSettings, open: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+  return defer(() => {
+    const failures = new Map<string, Error>();
+    let tried = new Set<Endpoint>();
+    let sweeps = 0;
+    let failingSince: number | undefined;
+
+    const once = defer(() => {
+      if (pool.closed) return throwError(() => new EtcdClientClosedError());
+      if (tried.size >= pool.size) tried = new Set();
+      const endpoint = pool.pick(tried);
+      tried.add(endpoint);
+      return open(endpoint).pipe(
+        tap(() => {
+          if (failingSince !== undefined || tried.size > 1) {
+            tried = new Set([endpoint]);
+            sweeps = 0;
+            failingSince = undefined;
+            failures.clear();
+          }
+          pool.answered(endpoint);
+        }),
+        catchError((error: unknown) => {
+          if (isTransient(error)) {
+            pool.demote(endpoint);
+            failures.set(endpoint.url, error as Error);
+          }
+          return throwError(() => error);
+        }),
+      );
+    });
+
+    return once.pipe(
+      retry({
+        delay: (error: unknown) => {
+          if (!isTransient(error) || pool.closed) return throwError(() => (pool.closed ? new EtcdClientClosedError() : error));
+          const now = Date.now();
+          failingSince ??= now;
+          if (now - failingSince >= settings.giveUpAfterMs) {
+            return throwError(() => new EtcdAllEndpointsFailedError([...failures].map(([endpoint, e]) => ({ endpoint, error: e }))));
+          }
+          return timer(tried.size >= pool.size ? backoffDelay(sweeps++, settings.retry) : 0);
+        },
+      }),
+    );
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * A WebSocket to ONE endpoint: the only two-way channel etcd's JSON gateway offers (it wraps
+ * `/v3/<stream>` in a WebSocket proxy). One JSON request per message goes out, one
+ * `{"result": …}` per message comes back. Knows nothing of what the messages mean or of retries.
+ *
+ * Measured on etcd 3.4: the proxy never answers a close frame (a polite `close()` waits 30 s for
+ * the `ws` library's own timeout), while dropping the TCP connection makes the server release the
+ * stream and its watches at once; and a message that is not JSON leaks the server-side stream
+ * for good. So this channel only ever sends `JSON.stringify` output, and closes by terminating.
+ */
+import * as net from 'net';
+import { Observable, Subject } from 'rxjs';
+import * as tls from 'tls';
+import WebSocket from 'ws';
+import { EtcdConnectionError, EtcdError, EtcdTimeoutError } from '../errors';
+import { Headers } from './http-call';
+import { parseLine, unwrapStreamMessage } from './http-stream';
+
+/**
+ * The server (or a proxy in front of it) answered the WebSocket upgrade with a plain HTTP
+ * response: WebSockets cannot reach this endpoint, so streams must use plain HTTP.
+ */
+export class EtcdWebSocketRefusedError extends EtcdConnectionError {
+  constructor(
+    endpoint: string,
+    readonly httpStatus: number,
+  ) {
+    super(`${endpoint} refused the WebSocket upgrade (HTTP ${httpStatus})`, true, { endpoint });
+  }
+}
+
+/** How a channel is opened. */
+export interface WsChannelOptions {
+  /** Extra headers of the upgrade request. */
+  readonly headers?: Headers;
+  /** How long the TCP connection plus the upgrade may take: a frozen member accepts TCP and never answers. */
+  readonly openTimeoutMs: number;
+}
+
+/**
+ * An open (or opening) WebSocket to `endpoint + path`. Messages sent before the socket is open
+ * are queued. `messages` emits each message's `result`; it errors once, with a typed EtcdError,
+ * when the channel breaks (connection refused or reset, upgrade refused or timed out, the server
+ * closing, an `{"error": …}` message, garbage), and completes when `close()` is called.
+ * @example
+ * const channel = new WsChannel('http://127.0.0.1:2379', '/v3/watch', { openTimeoutMs: 5000 })
+ * channel.messages.subscribe(console.log)
+ * channel.send({ create_request: { key: 'Zm9v' } })
+ * await channel.close()
+ */
+export class WsChannel {
+  /** Every message's `result`, until the channel breaks (error) or is closed (complete). */
+  readonly messages: Observable<Record<string, unknown>>;
+  private readonly incoming = new Subject<Record<string, unknown>>();
+  private readonly socket: WebSocket;
+  private readonly queue: string[] = [];
+  private readonly openTimer: NodeJS.Timeout;
+  private readonly closed: Promise<void>;
+  private ended = false;
+
+  constructor(
+    readonly endpoint: string,
+    path: string,
+    options: WsChannelOptions,
+  ) {
+    this.messages = this.incoming.asObservable();
+    let tcp: net.Socket | undefined;
+    // The TCP (or TLS) connection is made here so that close() can wait until it is released:
+    // `ws` reports an aborted handshake closed a tick before the connection really is.
+    const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions): net.Socket =>
+      (tcp = endpoint.startsWith('https:') ? tls.connect(connectOptions) : net.connect(connectOptions));
+    this.socket = new WebSocket(endpoint.replace(/^http/, 'ws') + path, {
+      headers: options.headers,
+      perMessageDeflate: false,
+      createConnection: connect as typeof net.createConnection,
+    });
+    const wsClosed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    this.closed = wsClosed.then(() => released(tcp));
+    this.openTimer = setTimeout(
+      () => this.fail(new EtcdTimeoutError(options.openTimeoutMs, true, { endpoint, what: 'WebSocket upgrade' })),
+      options.openTimeoutMs,
+    );
+    this.socket.on('open', () => {
+      clearTimeout(this.openTimer);
+      for (const message of this.queue.splice(0)) this.socket.send(message);
+    });
+    this.socket.on('message', (data: WebSocket.RawData) => {
+      try {
+        this.incoming.next(unwrapStreamMessage(parseLine(toBuffer(data), endpoint), endpoint));
+      } catch (error) {
+        this.fail(error as EtcdError);
+      }
+    });
+    this.socket.on('unexpected-response', (_request, response) => {
+      response.resume();
+      this.fail(new EtcdWebSocketRefusedError(endpoint, response.statusCode ?? 0));
+    });
+    this.socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error, errno: error.code })),
+    );
+    this.socket.on('close', (code: number) => this.fail(new EtcdConnectionError(`${endpoint}: the WebSocket closed (code ${code})`, true, { endpoint })));
+  }
+
+  /** Sends one request message (queued until the socket is open; dropped once it has ended). */
+  send(message: unknown): void {
+    if (this.ended) return;
+    const text = JSON.stringify(message);
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    else this.queue.push(text);
+  }
+
+  /**
+   * Drops the connection (the server then releases everything the stream held) and resolves
+   * once the socket is closed. `messages` completes.
+   */
+  close(): Promise<void> {
+    this.end();
+    this.incoming.complete();
+    return this.closed;
+  }
+
+  private fail(error: EtcdError): void {
+    if (this.ended) return;
+    this.end();
+    this.incoming.error(error);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.openTimer);
+    this.socket.terminate();
+  }
+}
+
+/** Resolves once a connection's handle is closed (at once when there is none). */
+function released(tcp: net.Socket | undefined): Promise<void> | undefined {
+  if (tcp === undefined || tcp.closed) return undefined;
+  return new Promise<void>((resolve) => tcp.once('close', () => resolve()));
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}

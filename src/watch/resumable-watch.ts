@@ -1,0 +1,86 @@
+/**
+ * A watch that survives failover: each (re)creation starts exactly where the previous stream
+ * stopped, so subscribers see every revision once, in order, with no gap.
+ */
+import { defer, filter, map, mergeMap, Observable } from 'rxjs';
+import { EtcdError, EtcdPermissionDeniedError, EtcdServerError, EtcdUnavailableError } from '../errors';
+import { EndpointPool } from '../resilience/endpoint-pool';
+import { followStream, StreamFailoverSettings } from '../resilience/stream-failover';
+import { toBatches, WatchBatch } from './watch-event';
+import { WatchCompactedError } from './watch-compacted-error';
+import { WatchConnector } from './watch-connector';
+import { encodeCreate, WatchRequest } from './watch-request';
+import { WatchResponse } from './watch-response';
+
+/**
+ * Where a watch stands: the next revision it must deliver. It moves forward only on proof that
+ * every earlier revision was delivered: the events themselves, the created answer of a watch
+ * started "from now" (its header revision is the last one it will not see), and the server's
+ * per-watch progress notifications (ordered with the watch's events). Stream-wide progress
+ * answers are not such proof on etcd < 3.4.25 / 3.5.8 and are not used.
+ * @example const position = new WatchPosition(request); position.accept(response, endpoint)
+ */
+export class WatchPosition {
+  /** The revision to (re)create the watch from; 0 until a "from now" watch is first created. */
+  next: number;
+
+  constructor(private readonly request: WatchRequest) {
+    this.next = request.startRevision;
+  }
+
+  /** Takes one answer of the current stream; returns the batches to deliver (maybe none). */
+  accept(response: WatchResponse, endpoint: string): WatchBatch[] {
+    if (response.compactRevision > 0) throw new WatchCompactedError(response.compactRevision, this.next, endpoint);
+    if (response.created) {
+      if (response.canceled) throw refusal(response.cancelReason, endpoint);
+      if (this.next === 0) this.next = response.header.revision + 1;
+      return [];
+    }
+    if (response.canceled) {
+      throw new EtcdUnavailableError(`${endpoint} cancelled the watch${response.cancelReason ? `: ${response.cancelReason}` : ''}`, false, { endpoint });
+    }
+    if (response.events.length === 0) {
+      const revision = response.header.revision;
+      if (revision < this.next - 1) return [];
+      this.next = revision + 1;
+      return this.request.progressNotify ? [{ revision, events: [], progress: true }] : [];
+    }
+    // A stream created from `next` never sends older revisions; dropping them anyway keeps
+    // "each revision once" true whatever a server or proxy in between may replay.
+    const batches = toBatches(response.events).filter((batch) => batch.revision >= this.next);
+    if (batches.length > 0) this.next = batches[batches.length - 1].revision + 1;
+    return batches;
+  }
+}
+
+/**
+ * The watch as subscribers see it: created on subscribe, cancelled on unsubscribe, resumed on
+ * another endpoint whenever its stream breaks. Ends only with WatchCompactedError, an error no
+ * retry can fix, or EtcdAllEndpointsFailedError when no member could serve it for too long.
+ * @example resumableWatch(watchRequest({ prefix: 'a/' }), connector, pool, settings).subscribe(console.log)
+ */
+export function resumableWatch(
+  request: WatchRequest,
+  connector: WatchConnector,
+  pool: EndpointPool,
+  settings: StreamFailoverSettings,
+): Observable<WatchBatch> {
+  return defer(() => {
+    const position = new WatchPosition(request);
+    return followStream(pool, settings, (endpoint) => {
+      const start = position.next;
+      // Each answer maps to the batches it delivers; the created answer maps to none but still
+      // reaches followStream, which takes it as proof that the endpoint serves the watch.
+      return connector.open(endpoint, (id) => encodeCreate(request, start, id)).pipe(map((response) => position.accept(response, endpoint.url)));
+    }).pipe(
+      filter((batches) => batches.length > 0),
+      mergeMap((batches) => batches),
+    );
+  });
+}
+
+/** A create the server refused: permission denied, or anything else no retry can fix. */
+function refusal(reason: string, endpoint: string): EtcdError {
+  const text = `${endpoint} refused the watch: ${reason || 'no reason given'}`;
+  return reason.includes('permission denied') ? new EtcdPermissionDeniedError(text, { endpoint }) : new EtcdServerError(text, { endpoint });
+}

@@ -1,0 +1,55 @@
+/** How a watch reaches a member: the transports behind one interface. */
+import { catchError, defer, Observable } from 'rxjs';
+import { Endpoint } from '../resilience/endpoint-pool';
+import { EtcdWebSocketRefusedError } from '../transport/ws-channel';
+import { WatchResponse } from './watch-response';
+
+/** Which transport carries watches. */
+export type WatchTransport = 'auto' | 'websocket' | 'http';
+
+/**
+ * Opens server-side watches on one endpoint.
+ * @example connector.open(endpoint, (id) => encodeCreate(request, 0, id)).subscribe(console.log)
+ */
+export interface WatchConnector {
+  /**
+   * Creates one watch on `endpoint` with the create message `create(watchId)` and emits its
+   * answers, the created answer first, fragments joined. Unsubscribing cancels the watch on the
+   * server. Errors, transiently, when the stream carrying it breaks or its member should no
+   * longer be trusted.
+   */
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse>;
+  /** Closes every stream and resolves once their sockets are closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * WebSocket first (one multiplexed socket per endpoint); plain HTTP streams for an endpoint whose
+ * WebSocket upgrade was refused (some proxies block upgrades), from then on.
+ * @example new AutoConnector(multiplexer, httpConnector)
+ */
+export class AutoConnector implements WatchConnector {
+  private readonly refused = new Set<Endpoint>();
+
+  constructor(
+    private readonly websocket: WatchConnector,
+    private readonly http: WatchConnector,
+  ) {}
+
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
+    return defer(() => {
+      if (this.refused.has(endpoint)) return this.http.open(endpoint, create);
+      return this.websocket.open(endpoint, create).pipe(
+        catchError((error: unknown) => {
+          if (!(error instanceof EtcdWebSocketRefusedError)) throw error;
+          this.refused.add(endpoint);
+          return this.http.open(endpoint, create);
+        }),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.websocket.close(), this.http.close()]);
+  }
+}

@@ -1,0 +1,66 @@
+/** What a watch emits: the changes of one revision at a time. */
+import { None, Option, Some } from 'ts-results';
+import { KeyValue } from '../kv/key-value';
+import { asObject } from '../transport/codec';
+
+/**
+ * One change of one key.
+ * @example batch.events.forEach((e) => console.log(e.type, e.kv.key, e.type === 'put' ? e.kv.value : ''))
+ */
+export interface WatchEvent {
+  readonly type: 'put' | 'delete';
+  /**
+   * The key after the change. For a delete only `key` and `modRevision` are set (the value is
+   * gone); ask for `prevKv` to see what was deleted.
+   */
+  readonly kv: KeyValue;
+  /** The key before the change, when the watch asked for `prevKv` and the key existed. */
+  readonly prevKv: Option<KeyValue>;
+  /** The revision of the change (`kv.modRevision`). */
+  readonly revision: number;
+}
+
+/**
+ * Everything one revision changed among the watched keys, kept together: a transaction that
+ * wrote several keys is one revision, and a subscriber acting on half of it would act on a state
+ * that never existed. A watch emits one batch per revision, in revision order, each once.
+ * With `progressNotify`, a batch without events (`progress: true`) says that nothing changed
+ * among the watched keys up to and including `revision`.
+ * @example etcd.watch({ prefix: 'config/' }).subscribe((b) => console.log(b.revision, b.events.length))
+ */
+export interface WatchBatch {
+  readonly revision: number;
+  readonly events: readonly WatchEvent[];
+  readonly progress: boolean;
+}
+
+/** Decodes a wire `mvccpb.Event` (a PUT carries no `type`: proto3 omits the default). */
+export function decodeEvent(field: unknown): WatchEvent {
+  const event = asObject(field, 'watch event');
+  const kv = KeyValue.fromWire(event.kv);
+  return {
+    type: event.type === 'DELETE' ? 'delete' : 'put',
+    kv,
+    prevKv: event.prev_kv === undefined ? None : Some(KeyValue.fromWire(event.prev_kv)),
+    revision: kv.modRevision,
+  };
+}
+
+/**
+ * Cuts a list of events (which may span several revisions when a watch catches up) into one
+ * batch per revision, in order.
+ * @example toBatches(response.events)
+ */
+export function toBatches(events: readonly WatchEvent[]): WatchBatch[] {
+  const batches: WatchBatch[] = [];
+  let current: WatchEvent[] = [];
+  for (const event of events) {
+    if (current.length > 0 && current[0].revision !== event.revision) {
+      batches.push({ revision: current[0].revision, events: current, progress: false });
+      current = [];
+    }
+    current.push(event);
+  }
+  if (current.length > 0) batches.push({ revision: current[0].revision, events: current, progress: false });
+  return batches;
+}

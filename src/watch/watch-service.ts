@@ -1,0 +1,67 @@
+/**
+ * etcd's Watch service as cold, endless Observables: a server-side watch is created on
+ * subscribe, cancelled on unsubscribe, and resumed on another member whenever its stream breaks.
+ */
+import { defer, Observable } from 'rxjs';
+import { KeySelector } from '../kv/key-selector';
+import { ResolvedOptions } from '../options';
+import { EndpointPool } from '../resilience/endpoint-pool';
+import { Lifecycle } from '../resilience/lifecycle';
+import { MemberWatchdog } from '../resilience/member-watchdog';
+import { StreamFailoverSettings } from '../resilience/stream-failover';
+import { HttpWatchConnector } from './http-watch-connector';
+import { resumableWatch } from './resumable-watch';
+import { AutoConnector, WatchConnector, WatchTransport } from './watch-connector';
+import { WatchBatch } from './watch-event';
+import { WatchMultiplexer } from './watch-multiplexer';
+import { watchRequest, WatchOptions } from './watch-request';
+
+/** What the watch service needs of the client's options. */
+export interface WatchSettings extends StreamFailoverSettings {
+  readonly watchTransport: WatchTransport;
+  readonly watchProgressIntervalMs: number;
+  /** How long opening a stream may take. */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The watch settings from the client's resolved options.
+ * @example new WatchService(pool, watchSettings(options), lifecycle)
+ */
+export function watchSettings(options: ResolvedOptions): WatchSettings {
+  return { ...options, giveUpAfterMs: options.watchGiveUpAfterMs };
+}
+
+/**
+ * Watches of one client, sharing its transports.
+ * @example new WatchService(pool, settings, lifecycle).watch({ prefix: 'a/' }).subscribe(console.log)
+ */
+export class WatchService {
+  private readonly connector: WatchConnector;
+
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly settings: WatchSettings,
+    private readonly lifecycle: Lifecycle,
+  ) {
+    const watchdog = new MemberWatchdog(settings.watchProgressIntervalMs);
+    const http = new HttpWatchConnector(watchdog);
+    const websocket = new WatchMultiplexer({ openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs }, watchdog);
+    const transports: Record<WatchTransport, () => WatchConnector> = {
+      http: () => http,
+      websocket: () => websocket,
+      auto: () => new AutoConnector(websocket, http),
+    };
+    this.connector = transports[settings.watchTransport]();
+  }
+
+  /** Watches a key, prefix or range; see `Etcd.watch`. */
+  watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
+    return this.lifecycle.track(defer(() => resumableWatch(watchRequest(selector, options), this.connector, this.pool, this.settings)));
+  }
+
+  /** Resolves once every watch socket is closed (the watches themselves end with the client's lifecycle). */
+  close(): Promise<void> {
+    return this.connector.close();
+  }
+}
