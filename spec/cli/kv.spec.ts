@@ -1,0 +1,177 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { useCluster } from '../support/cluster';
+import { CliResult, useCli } from './support/cli';
+
+/** The JSON lines of a `-o json` run. */
+const jsonLines = (result: CliResult) =>
+  result.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const ok = (result: CliResult) => {
+  if (result.code !== 0) throw new Error(`exit ${result.code}; stdout: ${result.stdout}; stderr: ${result.stderr}`);
+  return result;
+};
+
+describe('etcd-rx key-value and lease commands against a real etcd', () => {
+  const cluster = useCluster(1);
+  const cli = useCli(cluster);
+
+  describe('put and get', () => {
+    it('what etcd-rx puts, etcdctl gets, and the other way round', async () => {
+      expect(ok(await cli.run(['put', 'rt/mine', 'hello world'])).stdout).toBe('OK\n');
+      expect(ok(await cli.etcdctl(['get', 'rt/mine', '--print-value-only'])).stdout).toBe('hello world\n');
+      ok(await cli.etcdctl(['put', 'rt/theirs', 'two\nlines']));
+      expect(ok(await cli.run(['get', 'rt/theirs'])).stdout).toBe('rt/theirs\ntwo\nlines\n');
+    });
+
+    it('reads a prefix, a range, keys only, a limit, a count, an older revision, as text and JSON', async () => {
+      for (const [k, v] of [['pre/a', '1'], ['pre/b', '2'], ['pre/c', '3'], ['prf', 'x']]) ok(await cli.run(['put', k, v]));
+      expect(ok(await cli.run(['get', 'pre/', '--prefix'])).stdout).toBe('pre/a\n1\npre/b\n2\npre/c\n3\n');
+      expect(ok(await cli.run(['get', 'pre/a', 'pre/c'])).stdout).toBe('pre/a\n1\npre/b\n2\n');
+      expect(ok(await cli.run(['get', 'pre/b', '--from-key', '--keys-only', '--limit', '3'])).stdout).toBe('pre/b\npre/c\nprf\n');
+      expect(ok(await cli.run(['get', 'pre/', '--prefix', '--limit', '2', '--keys-only'])).stdout).toBe('pre/a\npre/b\n');
+      expect(ok(await cli.run(['get', 'pre/', '--prefix', '--count-only'])).stdout).toBe('3\n');
+
+      const lines = jsonLines(ok(await cli.run(['get', 'pre/', '--prefix', '-o', 'json'])));
+      expect(lines.map((l) => [l.key, l.value, l.version, l.lease])).toEqual([
+        ['pre/a', '1', 1, '0'],
+        ['pre/b', '2', 1, '0'],
+        ['pre/c', '3', 1, '0'],
+      ]);
+      const before = lines[0].modRevision as number;
+      ok(await cli.run(['put', 'pre/a', 'changed']));
+      expect(ok(await cli.run(['get', 'pre/a', '--rev', String(before)])).stdout).toBe('pre/a\n1\n');
+      expect(jsonLines(ok(await cli.run(['get', 'pre/', '--prefix', '--count-only', '--output=json'])))[0]).toMatchObject({ count: 3 });
+    });
+
+    it('prints nothing (exit 0) for a missing key, as etcdctl does', async () => {
+      const result = ok(await cli.run(['get', 'nothing/here']));
+      expect(result.stdout).toBe('');
+    });
+
+    it('reads VALUE from stdin with "-", byte for byte, and shows bytes that are not text safely', async () => {
+      const bytes = Buffer.from([0x00, 0xff, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0x61]);
+      ok(await cli.run(['put', 'bin/value', '-'], { input: bytes }));
+      const stored = JSON.parse(ok(await cli.etcdctl(['get', 'bin/value', '-w', 'json'])).stdout) as { kvs: { value: string }[] };
+      expect(Buffer.from(stored.kvs[0].value, 'base64')).toEqual(bytes);
+      // The escape sequence (ESC [ 2 J clears a terminal) must not reach the terminal raw.
+      const shown = ok(await cli.run(['get', 'bin/value'])).stdout;
+      expect(shown).toBe('bin/value\n"\\x00\\xff\\x1b[2J\\na"\n');
+      expect(jsonLines(ok(await cli.run(['get', 'bin/value', '-o', 'json'])))[0]).toMatchObject({ key: 'bin/value', valueBase64: bytes.toString('base64') });
+      // Printable text from stdin (UTF-8, with a trailing newline kept) is shown as it is.
+      ok(await cli.run(['put', 'bin/text', '-'], { input: 'héllo\n' }));
+      expect(ok(await cli.run(['get', 'bin/text'])).stdout).toBe('bin/text\nhéllo\n\n');
+    });
+
+    it('puts with --ttl under a fresh lease, and with --lease under a lease etcdctl granted (IDs in hex both ways)', async () => {
+      ok(await cli.run(['put', 'ttl/key', 'v', '--ttl', '30']));
+      const [kv] = (JSON.parse(ok(await cli.etcdctl(['get', 'ttl/key', '-w', 'json'])).stdout) as { kvs: { lease: number }[] }).kvs;
+      expect(kv.lease).toBeGreaterThan(0);
+
+      const granted = ok(await cli.etcdctl(['lease', 'grant', '60'])).stdout;
+      const hex = /lease ([0-9a-f]+) granted/.exec(granted)?.[1] as string;
+      ok(await cli.run(['put', 'ttl/attached', 'v', '--lease', hex]));
+      expect(ok(await cli.etcdctl(['lease', 'timetolive', hex, '--keys'])).stdout).toContain('ttl/attached');
+      expect(jsonLines(ok(await cli.run(['get', 'ttl/attached', '-o', 'json'])))[0].lease).toBe(hex);
+    });
+
+    it('answers the previous value with --prev-kv', async () => {
+      ok(await cli.run(['put', 'prev/k', 'old']));
+      expect(ok(await cli.run(['put', 'prev/k', 'new', '--prev-kv'])).stdout).toBe('OK\nprev/k\nold\n');
+    });
+  });
+
+  describe('set (the old compare-and-set)', () => {
+    it('without --prev-value is a plain put', async () => {
+      expect(ok(await cli.run(['set', 'cas/plain', 'v1'])).stdout).toBe('OK\n');
+      expect(ok(await cli.etcdctl(['get', 'cas/plain', '--print-value-only'])).stdout).toBe('v1\n');
+    });
+
+    it('writes only when the value is --prev-value, and exits 2 with the current value when it is not', async () => {
+      ok(await cli.run(['put', 'cas/k', 'blue']));
+      const failed = await cli.run(['set', 'cas/k', 'green', '--prev-value', 'red']);
+      expect(failed.code).toBe(2);
+      expect(failed.stdout).toBe('');
+      expect(failed.stderr).toContain('compare failed: cas/k is blue, not red');
+      expect(ok(await cli.etcdctl(['get', 'cas/k', '--print-value-only'])).stdout).toBe('blue\n');
+
+      expect(ok(await cli.run(['set', 'cas/k', 'green', '--prev-value', 'blue'])).stdout).toBe('OK\n');
+      expect(ok(await cli.etcdctl(['get', 'cas/k', '--print-value-only'])).stdout).toBe('green\n');
+
+      const absent = await cli.run(['set', 'cas/absent', 'x', '--prev-value', 'y', '-o', 'json']);
+      expect(absent.code).toBe(2);
+      expect(jsonLines(absent)[0]).toMatchObject({ succeeded: false, current: null });
+      expect(absent.stderr).toContain('cas/absent does not exist');
+    });
+  });
+
+  describe('del', () => {
+    it('deletes a key, a prefix (also as "delete"), and prints how many went', async () => {
+      for (const k of ['del/a', 'del/b', 'del/c', 'dem']) ok(await cli.etcdctl(['put', k, 'x']));
+      expect(ok(await cli.run(['del', 'del/a'])).stdout).toBe('1\n');
+      expect(ok(await cli.run(['delete', 'del/', '--prefix'])).stdout).toBe('2\n');
+      expect(ok(await cli.run(['del', 'del/none'])).stdout).toBe('0\n');
+      expect(ok(await cli.etcdctl(['get', 'de', '--prefix', '--keys-only'])).stdout.trim()).toBe('dem');
+      expect(jsonLines(ok(await cli.run(['del', 'dem', '--prev-kv', '-o', 'json'])))[0]).toMatchObject({ deleted: 1, prevKvs: [{ key: 'dem', value: 'x' }] });
+    });
+  });
+
+  describe('txn', () => {
+    const script = 'value("txn/mode") = "blue"\n\nput txn/mode green\nput "txn/bin" "\\x00\\xff"\n\nget txn/mode\n';
+
+    it('runs the success branch when the compares hold (from stdin, etcdctl format)', async () => {
+      ok(await cli.run(['put', 'txn/mode', 'blue']));
+      expect(ok(await cli.run(['txn'], { input: script })).stdout).toBe('SUCCESS\nOK\nOK\n');
+      expect(ok(await cli.etcdctl(['get', 'txn/mode', '--print-value-only'])).stdout).toBe('green\n');
+      const bin = JSON.parse(ok(await cli.etcdctl(['get', 'txn/bin', '-w', 'json'])).stdout) as { kvs: { value: string }[] };
+      expect(Buffer.from(bin.kvs[0].value, 'base64')).toEqual(Buffer.from([0x00, 0xff]));
+    });
+
+    it('runs the failure branch when they do not, with exit code 2 (from a file, as JSON)', async () => {
+      ok(await cli.run(['put', 'txn/mode', 'green']));
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-txn-')), 'plan.txn');
+      fs.writeFileSync(file, `# only while the mode is blue\n${script}`);
+      const result = await cli.run(['txn', file, '-o', 'json']);
+      expect(result.code).toBe(2);
+      expect(jsonLines(result)).toEqual([
+        expect.objectContaining({ succeeded: false, responses: [expect.objectContaining({ type: 'get', count: 1, kvs: [expect.objectContaining({ key: 'txn/mode', value: 'green' })] })] }),
+      ]);
+      const text = await cli.run(['txn', file]);
+      expect([text.code, text.stdout]).toEqual([2, 'FAILURE\ntxn/mode\ngreen\n']);
+    });
+
+    it('reports a mistake in the script with its line, changing nothing', async () => {
+      ok(await cli.run(['put', 'txn/mode', 'green']));
+      const result = await cli.run(['txn'], { input: 'mod("txn/mode") > "0"\n\nput txn/mode\n' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('etcd-rx: txn line 3: expected put KEY VALUE, got 1 argument(s)\n');
+      expect(ok(await cli.etcdctl(['get', 'txn/mode', '--print-value-only'])).stdout).toBe('green\n');
+    });
+  });
+
+  describe('lease', () => {
+    it('grants, shows, lists and revokes a lease (with its keys), and etcdctl agrees', async () => {
+      const grant = ok(await cli.run(['lease', 'grant', '120'])).stdout;
+      const id = /^lease ([0-9a-f]+) granted with TTL\(120s\)\n$/.exec(grant)?.[1] as string;
+      expect(id).toBeDefined();
+      ok(await cli.etcdctl(['put', 'lease/k', 'v', `--lease=${id}`]));
+      expect(ok(await cli.run(['lease', 'ttl', id, '--keys'])).stdout).toMatch(new RegExp(`^lease ${id} granted with TTL\\(120s\\), remaining\\(\\d+s\\), attached keys\\(\\[lease/k\\]\\)\n$`));
+      expect(ok(await cli.run(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
+      expect(jsonLines(ok(await cli.run(['lease', 'list', '-o', 'json'])))).toContainEqual({ id });
+      expect(ok(await cli.run(['lease', 'revoke', id])).stdout).toBe(`lease ${id} revoked\n`);
+      expect(ok(await cli.etcdctl(['get', 'lease/k'])).stdout).toBe('');
+      expect(ok(await cli.run(['lease', 'ttl', id])).stdout).toBe(`lease ${id} already expired\n`);
+    });
+
+    it('gives etcd\'s error for a lease that does not exist, and a usage error for an ID that is not hex', async () => {
+      const missing = await cli.run(['lease', 'revoke', '123abc']);
+      expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('requested lease not found')]);
+      const bad = await cli.run(['lease', 'revoke', 'xyz']);
+      expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('ID must be hexadecimal')]);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { COMMANDS } from '../../src/cli/commands';
+import { useCluster } from '../support/cluster';
+import { runProcess, useCli } from './support/cli';
+
+describe('etcd-rx usage: help, mistakes, server selection', () => {
+  const cluster = useCluster(1);
+  const cli = useCli(cluster);
+
+  it('is an executable script, installed as the package\'s etcd-rx bin', async () => {
+    const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(packageJson.bin).toEqual({ 'etcd-rx': 'dist/cli/main.js' });
+    expect(fs.readFileSync(cli.main(), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // npm makes a bin executable when it installs it; run it the way a shell then does.
+    fs.chmodSync(cli.main(), 0o755);
+    const result = await runProcess(cli.main(), ['put', 'bin/k', 'v'], { ...process.env, ETCD_SERVERS: cluster().endpoints[0] });
+    expect([result.code, result.stdout]).toEqual([0, 'OK\n']);
+  });
+
+  it('lists every command with --help, and explains the exit codes', async () => {
+    const result = await cli.run(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name}`);
+    expect(result.stdout).toContain('2  compare failed');
+    expect(result.stdout).toContain('3  the lock, leadership or lease was lost');
+  });
+
+  it.each(COMMANDS.map((c) => [c.name]))('has --help with an example for "%s"', async (name) => {
+    const result = await cli.run([...name.split(' '), '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`usage: etcd-rx ${name}`);
+    expect(result.stdout).toMatch(new RegExp(`examples:\\n  etcd-rx ${name}`));
+    expect(result.stdout).toContain('exit codes:');
+  });
+
+  it('answers help through "help COMMAND" and for a group', async () => {
+    expect((await cli.run(['help', 'lease', 'grant'])).stdout).toContain('usage: etcd-rx lease grant TTL');
+    const group = await cli.run(['lease', '--help']);
+    expect([group.code, group.stdout]).toEqual([0, expect.stringContaining('lease grant TTL')]);
+  });
+
+  it.each([
+    [['frobnicate'], 'etcd-rx: unknown command "frobnicate"', "Run 'etcd-rx --help'"],
+    [[], 'etcd-rx: missing COMMAND', "Run 'etcd-rx --help'"],
+    [['get'], 'etcd-rx: missing KEY', 'usage: etcd-rx get KEY [END] [options]'],
+    [['put', 'k'], 'etcd-rx: missing VALUE', 'usage: etcd-rx put KEY VALUE [options]'],
+    [['get', 'k', '--bogus'], 'etcd-rx: unknown option --bogus', 'usage: etcd-rx get'],
+    [['get', 'k', '--rev', 'ten'], 'etcd-rx: --rev must be a whole number ≥ 0, got "ten"', 'usage: etcd-rx get'],
+    [['get', 'k', '--rev'], 'etcd-rx: --rev needs a value (N)', 'usage: etcd-rx get'],
+    [['get', 'k', '--prefix', '--prefix'], 'etcd-rx: --prefix is given twice', 'usage: etcd-rx get'],
+    [['get', 'a', 'b', 'c'], 'etcd-rx: unexpected argument "c"', 'usage: etcd-rx get'],
+    [['get', 'a', 'z', '--prefix'], 'etcd-rx: END and --prefix cannot be used together', 'usage: etcd-rx get'],
+    [['put', 'k', 'v', '--ttl', '5', '--lease', 'ab'], 'etcd-rx: --ttl and --lease cannot be used together', 'usage: etcd-rx put'],
+    [['lease'], 'etcd-rx: missing lease command (grant, revoke, ttl, list', 'lease grant TTL'],
+    [['lease', 'renew'], 'etcd-rx: unknown command "lease renew"', 'lease grant TTL'],
+    [['get', 'k', '-o', 'yaml'], 'etcd-rx: --output must be text or json, got "yaml"', 'usage: etcd-rx get'],
+    [['--rev', '3', 'get', 'k'], "etcd-rx: unknown option --rev (a command's options go after the command)", "Run 'etcd-rx --help'"],
+  ])('refuses %j with a short message and usage on stderr, exit code 1', async (args, message, usage) => {
+    const result = await cli.run(args);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.startsWith(message)).toBe(true);
+    expect(result.stderr).toContain(usage);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which servers failed when none can be reached (exit code 1, no stack trace)', async () => {
+    const result = await cli.run(['get', 'k', '-s', 'http://127.0.0.1:1,127.0.0.1:2']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^etcd-rx: all 2 etcd endpoint\(s\) failed: .*127\.0\.0\.1:1.*127\.0\.0\.1:2/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a malformed server list', async () => {
+    const result = await cli.run(['get', 'k', '-s', 'http://a,,http://b']);
+    expect([result.code, result.stderr]).toEqual([1, expect.stringContaining('an endpoint is empty')]);
+  });
+
+  describe('server selection: -s, else ETCD_SERVERS, else ETCDCTL_ENDPOINTS, else http://127.0.0.1:2379', () => {
+    const dead = 'http://127.0.0.1:1';
+    const live = () => cluster().endpoints[0];
+
+    it('-s wins over the environment, and takes one comma-separated list (a dead member is skipped)', async () => {
+      const result = await cli.run(['-s', `${dead},${live()}`, 'put', 'sel/s', 'v'], { env: { ETCD_SERVERS: dead, ETCDCTL_ENDPOINTS: dead } });
+      expect([result.code, result.stdout]).toEqual([0, 'OK\n']);
+      const long = await cli.run(['get', 'sel/s', '--servers', live()], { env: { ETCD_SERVERS: dead } });
+      expect(long.stdout).toBe('sel/s\nv\n');
+      const etcdctlStyle = await cli.run(['get', 'sel/s', `--endpoints=${live()}`], { env: { ETCD_SERVERS: dead } });
+      expect(etcdctlStyle.stdout).toBe('sel/s\nv\n');
+    });
+
+    it('ETCD_SERVERS comes before ETCDCTL_ENDPOINTS', async () => {
+      expect((await cli.run(['get', 'sel/s'], { env: { ETCD_SERVERS: live(), ETCDCTL_ENDPOINTS: dead } })).stdout).toBe('sel/s\nv\n');
+      const wrong = await cli.run(['get', 'sel/s'], { env: { ETCD_SERVERS: dead, ETCDCTL_ENDPOINTS: live() } });
+      expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining(dead)]);
+    });
+
+    it('ETCDCTL_ENDPOINTS is used without ETCD_SERVERS', async () => {
+      expect((await cli.run(['get', 'sel/s'], { env: { ETCD_SERVERS: undefined, ETCDCTL_ENDPOINTS: live() } })).stdout).toBe('sel/s\nv\n');
+    });
+
+    it('falls back to http://127.0.0.1:2379', async () => {
+      const result = await cli.run(['status', '-o', 'json'], { env: { ETCD_SERVERS: undefined, ETCDCTL_ENDPOINTS: undefined } });
+      // Whether or not something answers there, the endpoint tried is the default one.
+      expect(`${result.stdout}${result.stderr}`).toContain('http://127.0.0.1:2379');
+    });
+  });
+});

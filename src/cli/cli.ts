@@ -1,0 +1,134 @@
+/**
+ * One run of the CLI: finds the command, parses its arguments, runs it, closes the client (which
+ * releases whatever the command still held), and turns any failure into a short message on
+ * stderr and an exit code, never a stack trace.
+ */
+import { Etcd, LeaseLostError } from '../index';
+import { isFlag, lookupFlag, parseArgs, UsageError } from './args';
+import { Command, Context, GLOBAL_FLAGS, Io } from './command';
+import { COMMANDS, findCommand, groupCommands } from './commands';
+import { ExitCode } from './exit-codes';
+import { commandHelp, groupHelp, toolHelp, usage } from './help';
+import { Interrupts } from './interrupts';
+import { Output, OutputFormat, wantsColour } from './output';
+import { hexId } from './render';
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and answers the exit code.
+ * @example process.exitCode = await runCli(process.argv.slice(2), io, interrupts)
+ */
+export async function runCli(argv: readonly string[], io: Io, interrupts: Interrupts): Promise<number> {
+  const log = new Output(io.stderr, 'text', wantsColour(io.stderr, io.env));
+  let command: Command | undefined;
+  let client: Etcd | undefined;
+  try {
+    const located = locate(argv);
+    if (located.help !== undefined) {
+      io.stdout.write(`${located.help}\n`);
+      return ExitCode.OK;
+    }
+    command = located.command;
+    if (asksForHelp(located.rest)) {
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return ExitCode.OK;
+    }
+    const args = parseArgs(located.rest, { ...command.args, flags: [...command.args.flags, ...GLOBAL_FLAGS] });
+    const servers = args.text('servers');
+    const context: Context = {
+      args,
+      io,
+      interrupts,
+      out: new Output(io.stdout, outputFormat(args.text('output')), wantsColour(io.stdout, io.env)),
+      log,
+      etcd: () => (client ??= new Etcd(servers === undefined ? {} : { endpoints: servers })),
+    };
+    return await command.run(context);
+  } catch (error) {
+    return report(error, command, log);
+  } finally {
+    await client?.close();
+  }
+}
+
+type Located = { readonly help: string; readonly command?: undefined; readonly rest?: undefined } | { readonly help?: undefined; readonly command: Command; readonly rest: readonly string[] };
+
+/**
+ * Finds the command words (`get`, `lease grant`) among the arguments; global options may come
+ * before them, a command's own options only after.
+ */
+function locate(argv: readonly string[]): Located {
+  const words: number[] = [];
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    if (isFlag(argv[i])) {
+      const global = lookupFlag(argv[i], GLOBAL_FLAGS);
+      if (global === undefined) throw new UsageError(`unknown option ${argv[i].split('=')[0]} (a command's options go after the command)`, usageOfAll());
+      if (global.flag.kind !== 'boolean' && global.attached === undefined) i++;
+      continue;
+    }
+    words.push(i);
+    if (words.length === 2 || groupCommands(argv[i]).length === 0) break;
+  }
+  const names = words.map((i) => argv[i]);
+  const rest = argv.filter((_, i) => !words.includes(i));
+  const help = asksForHelp(rest);
+  if (names[0] === 'help') return { help: helpFor(argv.slice(words[0] + 1).filter((word) => !isFlag(word))) };
+  if (names.length === 0) {
+    if (help) return { help: toolHelp(COMMANDS) };
+    throw new UsageError('missing COMMAND', usageOfAll());
+  }
+  const group = groupCommands(names[0]);
+  if (group.length > 0 && names.length < 2) {
+    if (help) return { help: groupHelp(names[0], group) };
+    throw new UsageError(`missing ${names[0]} command (${group.map((c) => c.name.slice(names[0].length + 1)).join(', ')})`, groupHelp(names[0], group));
+  }
+  const command = findCommand(names.join(' '));
+  if (command === undefined) {
+    throw new UsageError(`unknown command "${names.join(' ')}"`, group.length > 0 ? groupHelp(names[0], group) : usageOfAll());
+  }
+  return { command, rest };
+}
+
+/** `etcd-rx help [COMMAND [SUBCOMMAND]]`. */
+function helpFor(words: readonly string[]): string {
+  if (words.length === 0) return toolHelp(COMMANDS);
+  const group = groupCommands(words[0]);
+  const name = group.length > 0 && words.length > 1 ? `${words[0]} ${words[1]}` : words[0];
+  const command = findCommand(name);
+  if (command !== undefined) return commandHelp(command);
+  if (group.length > 0 && words.length === 1) return groupHelp(words[0], group);
+  throw new UsageError(`unknown command "${name}"`, usageOfAll());
+}
+
+function usageOfAll(): string {
+  return "Run 'etcd-rx --help' for the list of commands.";
+}
+
+/** Whether `-h`/`--help` is among the options (not among the words after `--`). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((word) => word === '-h' || word === '--help');
+}
+
+function outputFormat(value: string | undefined): OutputFormat {
+  if (value === undefined || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  throw new UsageError(`--output must be text or json, got "${value}"`);
+}
+
+/** Prints what went wrong and answers the exit code. */
+function report(error: unknown, command: Command | undefined, log: Output): number {
+  const prefix = log.paint.red('etcd-rx:');
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    const help = error.usage ?? (command === undefined ? usageOfAll() : `usage: ${usage(command)}\nRun 'etcd-rx ${command.name} --help' for more.`);
+    log.note(() => `${prefix} ${message}\n${help}`);
+    return ExitCode.ERROR;
+  }
+  if (error instanceof LeaseLostError) {
+    // Lease IDs are hexadecimal everywhere else on the command line.
+    log.note(() => `${prefix} ${message.replace(error.leaseId, hexId(error.leaseId))}`);
+    return ExitCode.LOST;
+  }
+  log.note(() => `${prefix} ${message}`);
+  return ExitCode.ERROR;
+}

@@ -1,0 +1,47 @@
+/** Every command of etcd-rx, in the order help lists them. */
+import { compact, leader, members, status } from './cluster-commands';
+import { Command } from './command';
+import { del, get, put, set } from './kv-commands';
+import { elect } from './elect-command';
+import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './lease-commands';
+import { lock } from './lock-command';
+import { txn } from './txn-command';
+import { snapshot, watch } from './watch-commands';
+
+/** The commands. */
+export const COMMANDS: readonly Command[] = [
+  get,
+  put,
+  set,
+  del,
+  txn,
+  watch,
+  snapshot,
+  leaseGrant,
+  leaseRevoke,
+  leaseTtl,
+  leaseList,
+  leaseKeepAlive,
+  lock,
+  elect,
+  leader,
+  members,
+  status,
+  compact,
+];
+
+/**
+ * The command named `name` (or by an alias), if any.
+ * @example findCommand('delete') // del
+ */
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+}
+
+/**
+ * The subcommands of a group (`lease`): empty when `name` is not a group.
+ * @example groupCommands('lease').map((c) => c.name) // ['lease grant', ...]
+ */
+export function groupCommands(name: string): Command[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+}

@@ -1,0 +1,29 @@
+import { constants } from 'os';
+
+/** The exit codes of etcd-rx, one meaning each, as documented in `--help` and the README. */
+export const ExitCode = {
+  /** Done. */
+  OK: 0,
+  /** An error (etcd's, the network's, or bad input), with its message on stderr. */
+  ERROR: 1,
+  /** A compare failed: `set --prev-value` found another value, or a `txn`'s compares did not hold. */
+  COMPARE_FAILED: 2,
+  /** What the command held was lost: the lock, the leadership, or the lease. */
+  LOST: 3,
+} as const;
+
+/** The exit codes as help and the README show them. */
+export const EXIT_CODES_HELP = `exit codes:
+  0  done (also when Ctrl-C ends a command that runs until interrupted)
+  1  error or bad usage (the message is on stderr)
+  2  compare failed (set --prev-value, txn)
+  3  the lock, leadership or lease was lost
+  130/143  a one-shot command was interrupted by SIGINT/SIGTERM`;
+
+/**
+ * 128 + the signal's number: what a shell reports for a process ended by it.
+ * @example signalExitCode('SIGINT') // 130
+ */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}

@@ -1,0 +1,115 @@
+/**
+ * `lock NAME [--ttl S] [-- COMMAND ...]`: waits for the lock and holds it until Ctrl-C, or while
+ * COMMAND runs, as etcdctl's `lock` does.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { map, Observable } from 'rxjs';
+import type { Lock } from '../index';
+import { UsageError } from './args';
+import { Command, Context, finished, untilInterrupted } from './command';
+import { ExitCode, signalExitCode } from './exit-codes';
+import { bytesJson, hexId } from './render';
+
+/** `lock NAME [--ttl S] [-- COMMAND ...]` */
+export const lock: Command = {
+  name: 'lock',
+  summary: 'hold a lock until Ctrl-C, or while a command runs',
+  details:
+    'Waits its turn for the lock NAME (first come, first served), then prints the lock key (JSON:\n' +
+    '{"key", "fencingToken", "lease"}) and holds it until Ctrl-C, which releases it.\n' +
+    'With -- COMMAND, runs COMMAND once the lock is held, with ETCD_LOCK_KEY and ETCD_LOCK_REV (the\n' +
+    'fencing token) in its environment, releases the lock when it exits, and exits with its status.\n' +
+    'Ctrl-C reaches COMMAND as it reaches any foreground program; a SIGTERM sent to etcd-rx is passed\n' +
+    'on to it; the lock is released once COMMAND has exited. A second signal exits at once (the lock\n' +
+    'then expires with its lease). When the lock is lost (its lease expired, its key was deleted),\n' +
+    'COMMAND is sent SIGTERM and the exit code is 3.',
+  args: {
+    positionals: [{ name: 'NAME' }],
+    flags: [{ name: 'ttl', kind: 'count', placeholder: 'S', description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died' }],
+    rest: 'COMMAND',
+  },
+  examples: ['etcd-rx lock backups -- ./backup.sh --full', 'etcd-rx lock deploy --ttl 30'],
+  run: async (context) => {
+    const { args } = context;
+    const options = { ttl: args.count('ttl') };
+    const [name] = args.positionals;
+    if (args.rest === undefined) {
+      const held = context.etcd().lock(name, options);
+      return untilInterrupted(await context.interrupts.run(held, (l) => context.out.emit(lockJson(l), (paint) => paint.bold(l.key))));
+    }
+    if (args.rest.length === 0) throw new UsageError('missing COMMAND after --');
+    return runLocked(context, name, args.rest, options);
+  },
+};
+
+function lockJson(held: Lock): Record<string, unknown> {
+  return { ...bytesJson('key', held.keyBuffer), fencingToken: held.fencingToken, lease: hexId(held.leaseId) };
+}
+
+/** Runs `command` under the lock; answers its exit status once the lock is released. */
+async function runLocked(context: Context, name: string, command: readonly string[], options: { ttl?: number }): Promise<number> {
+  let child: Child | undefined;
+  const work = (held: Lock) =>
+    new Observable<Child>((subscriber) => {
+      child = new Child(command, { ...context.io.env, ETCD_LOCK_KEY: held.key, ETCD_LOCK_REV: String(held.fencingToken) });
+      const running = child;
+      void running.exited.then(() => {
+        subscriber.next(running);
+        subscriber.complete();
+      });
+      // The lock is lost, or etcd-rx is leaving: the command must not go on unprotected.
+      return () => running.terminate();
+    });
+  const statuses = context
+    .etcd()
+    .withLock(name, work, options)
+    .pipe(map((done) => done.status));
+  let status: number = ExitCode.OK;
+  const ending = await context.interrupts.run(
+    statuses,
+    (s) => (status = s),
+    (signal) => {
+      if (child === undefined || !child.running) return false;
+      if (signal === 'SIGTERM') child.terminate();
+      return true;
+    },
+  );
+  // Never leave while the command may still run: it would outlive its lock unnoticed.
+  if (child !== undefined) await child.exited;
+  if (child?.failure !== undefined) throw child.failure;
+  const exit = finished(ending);
+  return exit === ExitCode.OK ? status : exit;
+}
+
+/** The command run under the lock. */
+class Child {
+  /** The exit status (128 + signal when killed by one), once it has exited. */
+  status = ExitCode.OK as number;
+  /** Why it could not be started, if it could not. */
+  failure: Error | undefined;
+  readonly exited: Promise<void>;
+  private readonly process: ChildProcess;
+
+  constructor(command: readonly string[], env: NodeJS.ProcessEnv) {
+    this.process = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+    this.exited = new Promise((resolve) => {
+      this.process.once('error', (error) => {
+        this.failure = new Error(`cannot run ${command[0]}: ${error.message}`);
+        this.status = ExitCode.ERROR;
+        resolve();
+      });
+      this.process.once('exit', (code, signal) => {
+        this.status = code ?? signalExitCode(signal ?? 'SIGTERM');
+        resolve();
+      });
+    });
+  }
+
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null && this.failure === undefined;
+  }
+
+  terminate(): void {
+    if (this.running) this.process.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * The `etcd-rx` executable: runs the command line and exits with its code. Everything it uses
+ * comes from the public API of etcd-rx.
+ */
+import { runCli } from './cli';
+import { Interrupts } from './interrupts';
+
+const interrupts = new Interrupts();
+interrupts.install();
+// A reader that went away (`etcd-rx watch k | head -1`) ends the command like a signal would,
+// instead of crashing on the next write.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') interrupts.interrupt('SIGPIPE');
+});
+
+void runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then((code) => {
+  process.exitCode = code;
+  // The client is closed and holds nothing open; should anything still keep the process alive,
+  // leaving anyway beats hanging a script.
+  setTimeout(() => process.exit(code), 2000).unref();
+});

@@ -1,0 +1,119 @@
+/**
+ * How keys, values and ids look on the command line. Bytes that are printable UTF-8 are shown as
+ * they are; anything else (invalid UTF-8, control characters that could drive the terminal) is
+ * shown quoted, with `\xNN` escapes, so a value can never garble or take over the screen. IDs
+ * (leases, members) are hexadecimal, as etcdctl shows and reads them.
+ */
+import { UsageError } from './args';
+import type { KeyValue } from '../index';
+import type { Paint } from './output';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The bytes as printable text, or quoted with escapes when they are not. `multiline` lets line
+ * feeds and tabs through unescaped (values); keys stay on one line.
+ * @example showBytes(Buffer.from([0x61, 0xff])) // '"a\\xff"'
+ */
+export function showBytes(bytes: Buffer, options: { multiline?: boolean } = {}): string {
+  const text = utf8(bytes);
+  const unsafe = options.multiline ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/ : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+  if (text !== undefined && !unsafe.test(text)) return text;
+  return `"${escapeBytes(bytes)}"`;
+}
+
+/**
+ * JSON fields for bytes: `{ [name]: text }` when they are UTF-8, else `{ [name + 'Base64']: … }`,
+ * so that a script never receives a mangled value.
+ * @example bytesJson('value', Buffer.from('hi')) // { value: 'hi' }
+ */
+export function bytesJson(name: string, bytes: Buffer): Record<string, string> {
+  const text = utf8(bytes);
+  return text === undefined ? { [`${name}Base64`]: bytes.toString('base64') } : { [name]: text };
+}
+
+/**
+ * A key-value as JSON: key, value (see bytesJson), revisions, version, lease (hex, "0" for none).
+ * @example kvJson(kv) // { key: 'a', value: '1', createRevision: 5, modRevision: 5, version: 1, lease: '0' }
+ */
+export function kvJson(kv: KeyValue, options: { keysOnly?: boolean } = {}): Record<string, unknown> {
+  return {
+    ...bytesJson('key', kv.keyBuffer),
+    ...(options.keysOnly ? {} : bytesJson('value', kv.valueBuffer)),
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+    lease: hexId(kv.lease),
+  };
+}
+
+/**
+ * A key-value as etcdctl prints it: the key on one line, the value on the next.
+ * @example kvText(kv, paint) // 'config/web\n8080'
+ */
+export function kvText(kv: KeyValue, paint: Paint, options: { keysOnly?: boolean } = {}): string {
+  const key = paint.cyan(showBytes(kv.keyBuffer));
+  return options.keysOnly ? key : `${key}\n${showBytes(kv.valueBuffer, { multiline: true })}`;
+}
+
+/**
+ * A 64-bit id, given as etcd-rx gives it (decimal string), in hexadecimal.
+ * @example hexId('7587852521871779339') // '694d77aa9e38260b'
+ */
+export function hexId(decimal: string): string {
+  return BigInt.asUintN(64, BigInt(decimal)).toString(16);
+}
+
+/**
+ * Reads an id typed in hexadecimal (as etcdctl prints it, `0x` optional) into etcd-rx's decimal
+ * form, or throws a UsageError naming `what`.
+ * @example parseHexId('694d77aa9e38260b', 'lease ID') // '7587852521871779339'
+ */
+export function parseHexId(text: string, what: string): string {
+  if (!/^(0x)?[0-9a-f]{1,16}$/i.test(text)) throw new UsageError(`${what} must be hexadecimal (as etcdctl prints it), got "${text}"`);
+  return BigInt(text.toLowerCase().startsWith('0x') ? text : `0x${text}`).toString();
+}
+
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
+
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const byte = bytes[i];
+    if (ESCAPES[byte] !== undefined) {
+      out += ESCAPES[byte];
+      i++;
+      continue;
+    }
+    if (byte >= 0x20 && byte < 0x7f) {
+      out += String.fromCharCode(byte);
+      i++;
+      continue;
+    }
+    const length = sequenceLength(byte);
+    const char = length > 1 ? utf8(bytes.subarray(i, i + length)) : undefined;
+    if (char !== undefined && char.length > 0 && !/[\u007f-\u009f\u2028\u2029]/.test(char)) {
+      out += char;
+      i += length;
+    } else {
+      out += `\\x${byte.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+function sequenceLength(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 1;
+}

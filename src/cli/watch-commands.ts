@@ -1,0 +1,96 @@
+/** The streaming reads: `watch` (every change) and `snapshot` (the live state of a prefix). */
+import type { KeyValue, MirrorChange, MirrorState, WatchEvent } from '../index';
+import { Command, untilInterrupted } from './command';
+import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
+import { Paint } from './output';
+import { bytesJson, kvJson, kvText, showBytes } from './render';
+
+/** `watch KEY [END] [--prefix] [--from-key] [--rev N] [--prev-kv]` */
+export const watch: Command = {
+  name: 'watch',
+  summary: 'print every change of a key, a range or a prefix, until Ctrl-C',
+  details:
+    'Prints each event as etcdctl does: PUT or DELETE, then (with --prev-kv) the previous key and\n' +
+    'value, then the key and its value (JSON: one object per event). Keeps going, without losing or\n' +
+    'repeating an event, when the member serving it fails; ends with an error (exit 1) only when a\n' +
+    'revision it needs was compacted, or no member answers for a minute.',
+  args: {
+    positionals: KEY_POSITIONALS,
+    flags: [
+      ...KEY_RANGE_FLAGS,
+      { name: 'rev', kind: 'count', placeholder: 'N', description: 'start at revision N (replaying the changes since), instead of now' },
+      { name: 'prev-kv', kind: 'boolean', description: 'also print each key as it was before the change' },
+    ],
+  },
+  examples: ['etcd-rx watch config/ --prefix', 'etcd-rx watch jobs/ --prefix --rev 1 -o json | jq .key'],
+  run: async (context) => {
+    const prevKv = context.args.bool('prev-kv');
+    const events = context.etcd().watch(keySelector(context.args), { startRevision: context.args.count('rev') || undefined, prevKv });
+    const print = (event: WatchEvent) =>
+      context.out.emit(
+        { type: event.type, revision: event.revision, ...kvJson(event.kv), ...(event.prevKv.some ? { prevKv: kvJson(event.prevKv.val) } : {}) },
+        (paint) =>
+          [
+            event.type === 'put' ? paint.green('PUT') : paint.red('DELETE'),
+            ...(prevKv && event.prevKv.some ? [kvText(event.prevKv.val, paint)] : []),
+            kvText(event.kv, paint),
+          ].join('\n'),
+      );
+    return untilInterrupted(await context.interrupts.run(events, (batch) => batch.events.forEach(print)));
+  },
+};
+
+/** `snapshot PREFIX` */
+export const snapshot: Command = {
+  name: 'snapshot',
+  summary: 'print the live state of a prefix, then each change to it, until Ctrl-C',
+  details:
+    'Prints every key under PREFIX at one revision, then, for each later revision, what changed:\n' +
+    '+ added, ~ modified, - removed. Values are shown on one line (escaped when needed). After a\n' +
+    'compaction cut the stream, the whole state is listed again. JSON: one object per revision,\n' +
+    '{"revision", "relisted", "size", "changes": [{"type": "added"|"modified"|"removed", "key", "value"}]}\n' +
+    '(the first lists every key as added).',
+  args: { positionals: [{ name: 'PREFIX' }], flags: [] },
+  examples: ['etcd-rx snapshot config/', 'etcd-rx snapshot services/ -o json'],
+  run: async (context) => {
+    const states = context.etcd().mirror({ prefix: context.args.positionals[0] });
+    let listings = 0;
+    const print = (state: MirrorState<KeyValue>) => {
+      const again = state.relisted && listings++ > 0;
+      context.out.emit(stateJson(state), (paint) => stateText(state, again, paint));
+    };
+    return untilInterrupted(await context.interrupts.run(states, print));
+  },
+};
+
+function stateJson(state: MirrorState<KeyValue>): Record<string, unknown> {
+  return {
+    revision: state.revision,
+    relisted: state.relisted,
+    size: state.entries.size,
+    changes: state.changes.map((change) => ({
+      type: change.type,
+      ...bytesJson('key', keyOf(change)),
+      ...(change.type === 'removed' ? {} : bytesJson('value', change.value.valueBuffer)),
+    })),
+  };
+}
+
+function stateText(state: MirrorState<KeyValue>, listedAgain: boolean, paint: Paint): string {
+  const revision = paint.dim(`revision ${state.revision}:`);
+  if (state.relisted) {
+    const heading = `${revision} ${state.entries.size} key${state.entries.size === 1 ? '' : 's'}${listedAgain ? ' (listed again after a compaction)' : ''}`;
+    return [heading, ...[...state.entries.values()].map((kv) => `  ${showBytes(kv.keyBuffer)} = ${showBytes(kv.valueBuffer)}`)].join('\n');
+  }
+  return state.changes.map((change) => `${revision} ${changeText(change, paint)}`).join('\n');
+}
+
+function changeText(change: MirrorChange<KeyValue>, paint: Paint): string {
+  const key = showBytes(keyOf(change));
+  if (change.type === 'removed') return `${paint.red('-')} ${key}`;
+  return `${change.type === 'added' ? paint.green('+') : paint.yellow('~')} ${key} = ${showBytes(change.value.valueBuffer)}`;
+}
+
+function keyOf(change: MirrorChange<KeyValue>): Buffer {
+  return change.type === 'removed' ? change.previous.keyBuffer : change.value.keyBuffer;
+}
