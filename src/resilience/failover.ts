@@ -3,10 +3,11 @@
  * classified; `retry` moves to the next endpoint at once and backs off between sweeps over the
  * whole list. What may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, Observable, retry, tap, throwError, timeout, timer } from 'rxjs';
+import { catchError, concat, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdTimeoutError } from '../errors';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
+import { timeLimit } from './time-limit';
 import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
 
 /** Timing of calls. */
@@ -41,10 +42,7 @@ export function withFailover<T>(
       const endpoint = pool.pick(tried);
       tried.add(endpoint);
       const call = attempt(endpoint).pipe(
-        timeout({
-          first: settings.requestTimeoutMs,
-          with: () => throwError(() => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url })),
-        }),
+        timeLimit(settings.requestTimeoutMs, () => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url })),
         tap(() => pool.answered(endpoint)),
       );
       const checked =

@@ -3,10 +3,11 @@
  * sent there. A frozen member still accepts TCP connections, so only an answer proves it alive;
  * a probe that fails costs no write, which then goes elsewhere safely.
  */
-import { catchError, ignoreElements, Observable, tap, throwError, timeout } from 'rxjs';
+import { catchError, ignoreElements, Observable, tap, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdTimeoutError } from '../errors';
 import { getJson } from '../transport/http-call';
 import { Endpoint, EndpointPool } from './endpoint-pool';
+import { timeLimit } from './time-limit';
 
 /**
  * Completes when `endpoint` answers within `timeoutMs`; errors with a failure marked as "request
@@ -15,10 +16,7 @@ import { Endpoint, EndpointPool } from './endpoint-pool';
  */
 export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<never> {
   return getJson(endpoint, '/version').pipe(
-    timeout({
-      first: timeoutMs,
-      with: () => throwError(() => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })),
-    }),
+    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })),
     tap(() => pool.answered(endpoint)),
     ignoreElements(),
     catchError((error: unknown) =>

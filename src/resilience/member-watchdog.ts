@@ -6,11 +6,12 @@
  * without a leader (measured on 3.4: `leader` then disappears and `errors` says "no leader"
  * within about two seconds), fails every stream on it, which then resume elsewhere.
  */
-import { defer, exhaustMap, ignoreElements, interval, map, Observable, share, throwError, timeout } from 'rxjs';
+import { defer, exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
 import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { asObject, decodeId } from '../transport/codec';
 import { postJson } from '../transport/http-call';
 import { Endpoint } from './endpoint-pool';
+import { timeLimit } from './time-limit';
 
 /**
  * One status probe per member and interval, shared by every stream on that member.
@@ -47,10 +48,7 @@ export class MemberWatchdog {
  */
 export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<void> {
   return defer(() => postJson(endpoint, '/v3/maintenance/status', {})).pipe(
-    timeout({
-      first: timeoutMs,
-      with: () => throwError(() => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
-    }),
+    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
     map((json) => {
       if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {
         throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });

@@ -2,12 +2,13 @@
  * The one door the services use to reach etcd: a unary gateway call, described by its path,
  * body, kind (read or write) and decoder, run with failover over the client's endpoints.
  */
-import { defer, map, Observable, timeout, throwError } from 'rxjs';
+import { defer, map, Observable, throwError } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdTimeoutError } from '../errors';
 import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { CallKind } from './retry-policy';
+import { timeLimit } from './time-limit';
 
 /** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
 export type Decoder<T> = (json: unknown, endpoint: string) => T;
@@ -51,7 +52,7 @@ export class ResilientCaller implements UnaryCaller {
       }
       const ms = this.settings.requestTimeoutMs;
       return postJson(endpoint, path, body).pipe(
-        timeout({ first: ms, with: () => throwError(() => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url })) }),
+        timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url })),
         map((json) => decode(json, endpoint.url)),
       );
     });

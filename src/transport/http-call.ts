@@ -39,7 +39,9 @@ function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Obser
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let done = false;
-    fetch(endpoint.url + path, { ...init, agent: endpoint.agent, signal: controller.signal })
+    // etcd's gateway never compresses its answers: `compress: false` spares the Accept-Encoding
+    // header and the decoder checks on every call.
+    fetch(endpoint.url + path, { ...init, agent: endpoint.agent, signal: controller.signal, compress: false })
       .then((response) => readJson(response, endpoint.url))
       .then(
         (json) => {
