@@ -8,7 +8,7 @@
  */
 import { filter, firstValueFrom, Observable, shareReplay } from 'rxjs';
 import { Etcd, MirrorChange, MirrorState } from '../src';
-import { EtcdCluster } from '../src/testing';
+import { runExample } from './run-example';
 
 const PREFIX = 'config/';
 
@@ -43,32 +43,15 @@ async function demonstrate(etcd: Etcd, config: Observable<MirrorState<unknown>>)
   }
 }
 
-async function main(): Promise<void> {
-  const configured = process.env.ETCD_SERVERS || process.env.ETCDCTL_ENDPOINTS;
-  const local = configured ? undefined : await EtcdCluster.start({ size: 1 });
-  if (local) console.log(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
-  const etcd = new Etcd({ endpoints: local?.endpoints ?? configured });
-  try {
-    // One listing and one watch, shared by every subscriber; a late subscriber gets the latest state.
-    const config = etcd.mirrorJson({ prefix: PREFIX }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
-    const printing = config.subscribe({ next: print, error: (e: unknown) => console.error((e as Error).message) });
-    if (local) {
-      await demonstrate(etcd, config);
-    } else {
-      console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-    }
-    printing.unsubscribe();
-  } finally {
-    await etcd.close();
-    await local?.stop();
+runExample(async (etcd, startedLocally) => {
+  // One listing and one watch, shared by every subscriber; a late subscriber gets the latest state.
+  const config = etcd.mirrorJson({ prefix: PREFIX }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  const printing = config.subscribe({ next: print, error: (e: unknown) => console.error((e as Error).message) });
+  if (startedLocally) {
+    await demonstrate(etcd, config);
+  } else {
+    console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+  printing.unsubscribe();
+});

@@ -6,61 +6,43 @@
  * starts a throwaway local etcd member itself, and stops it at the end.
  */
 import { firstValueFrom, lastValueFrom, filter, interval, switchMap, take, toArray, timeout } from 'rxjs';
-import { Etcd } from '../src';
-import { EtcdCluster } from '../src/testing';
+import { runExample } from './run-example';
 
-async function main(): Promise<void> {
-  const configured = process.env.ETCD_SERVERS || process.env.ETCDCTL_ENDPOINTS;
-  const local = configured ? undefined : await EtcdCluster.start({ size: 1 });
-  if (local) console.log(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
-  const etcd = new Etcd({ endpoints: local?.endpoints ?? configured });
-  try {
-    const written = await firstValueFrom(etcd.put('demo/greeting', 'hello'));
-    console.log(`put demo/greeting = hello            (revision ${written.revision})`);
+runExample(async (etcd) => {
+  const written = await firstValueFrom(etcd.put('demo/greeting', 'hello'));
+  console.log(`put demo/greeting = hello            (revision ${written.revision})`);
 
-    const read = await firstValueFrom(etcd.get('demo/greeting'));
-    console.log(`get demo/greeting -> ${read.some ? read.val.value : '(absent)'}`);
-    const missing = await firstValueFrom(etcd.get('demo/nothing'));
-    console.log(`get demo/nothing  -> ${missing.some ? missing.val.value : 'None (absent)'}`);
+  const read = await firstValueFrom(etcd.get('demo/greeting'));
+  console.log(`get demo/greeting -> ${read.some ? read.val.value : '(absent)'}`);
+  const missing = await firstValueFrom(etcd.get('demo/nothing'));
+  console.log(`get demo/nothing  -> ${missing.some ? missing.val.value : 'None (absent)'}`);
 
-    const swapped = await firstValueFrom(etcd.compareAndSet('demo/greeting', 'bonjour', { value: 'hello' }));
-    console.log(`compare-and-set hello -> bonjour: ${swapped.ok ? 'written' : 'compare failed'}`);
-    const refused = await firstValueFrom(etcd.compareAndSet('demo/greeting', 'hola', { value: 'hello' }));
-    if (refused.err) console.log(`compare-and-set hello -> hola: compare failed, value is now ${refused.val.current.unwrap().value}`);
+  const swapped = await firstValueFrom(etcd.compareAndSet('demo/greeting', 'bonjour', { value: 'hello' }));
+  console.log(`compare-and-set hello -> bonjour: ${swapped.ok ? 'written' : 'compare failed'}`);
+  const refused = await firstValueFrom(etcd.compareAndSet('demo/greeting', 'hola', { value: 'hello' }));
+  if (refused.err) console.log(`compare-and-set hello -> hola: compare failed, value is now ${refused.val.current.unwrap().value}`);
 
-    for (const [name, port] of [['web', 8080], ['api', 9090], ['db', 5432]] as const) {
-      await firstValueFrom(etcd.putJson(`demo/services/${name}`, { port }));
-    }
-    const services = await lastValueFrom(etcd.list({ prefix: 'demo/services/' }).pipe(toArray()));
-    console.log(`prefix demo/services/: ${services.map((kv) => `${kv.key}=${kv.value}`).join(', ')}`);
-
-    await firstValueFrom(etcd.put('demo/session', 'short-lived', { ttl: 1 }));
-    console.log('put demo/session with a 1 s TTL; waiting for it to expire...');
-    const started = Date.now();
-    await firstValueFrom(
-      interval(200).pipe(
-        switchMap(() => etcd.get('demo/session')),
-        filter((kv) => kv.none),
-        take(1),
-        timeout(15_000),
-      ),
-    );
-    console.log(`demo/session expired after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-    const leader = await firstValueFrom(etcd.leader());
-    console.log(`leader: ${leader.name} (id ${leader.id}) at ${leader.clientUrls.join(', ')}`);
-
-    await firstValueFrom(etcd.delete({ prefix: 'demo/' }));
-  } finally {
-    await etcd.close();
-    await local?.stop();
+  for (const [name, port] of [['web', 8080], ['api', 9090], ['db', 5432]] as const) {
+    await firstValueFrom(etcd.putJson(`demo/services/${name}`, { port }));
   }
-}
+  const services = await lastValueFrom(etcd.list({ prefix: 'demo/services/' }).pipe(toArray()));
+  console.log(`prefix demo/services/: ${services.map((kv) => `${kv.key}=${kv.value}`).join(', ')}`);
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+  await firstValueFrom(etcd.put('demo/session', 'short-lived', { ttl: 1 }));
+  console.log('put demo/session with a 1 s TTL; waiting for it to expire...');
+  const started = Date.now();
+  await firstValueFrom(
+    interval(200).pipe(
+      switchMap(() => etcd.get('demo/session')),
+      filter((kv) => kv.none),
+      take(1),
+      timeout(15_000),
+    ),
+  );
+  console.log(`demo/session expired after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const leader = await firstValueFrom(etcd.leader());
+  console.log(`leader: ${leader.name} (id ${leader.id}) at ${leader.clientUrls.join(', ')}`);
+
+  await firstValueFrom(etcd.delete({ prefix: 'demo/' }));
+});

@@ -1,17 +1,6 @@
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
-import { CliResult, useCli } from './support/cli';
-
-const jsonLines = (result: CliResult) =>
-  result.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const ok = (result: CliResult) => {
-  if (result.code !== 0) throw new Error(`exit ${result.code}; stdout: ${result.stdout}; stderr: ${result.stderr}`);
-  return result;
-};
+import { CliResult, jsonLines, ok, useCli } from './support/cli';
 
 /** etcdctl's `endpoint status -w json`: member ids (decimal) and who leads. */
 interface EtcdctlStatus {

@@ -2,19 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { useCluster } from '../support/cluster';
-import { CliResult, useCli } from './support/cli';
-
-/** The JSON lines of a `-o json` run. */
-const jsonLines = (result: CliResult) =>
-  result.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const ok = (result: CliResult) => {
-  if (result.code !== 0) throw new Error(`exit ${result.code}; stdout: ${result.stdout}; stderr: ${result.stderr}`);
-  return result;
-};
+import { jsonLines, ok, useCli } from './support/cli';
 
 describe('etcd-rx key-value and lease commands against a real etcd', () => {
   const cluster = useCluster(1);

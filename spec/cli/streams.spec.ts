@@ -8,12 +8,7 @@ import * as path from 'path';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 import { watchGauges } from '../watch/watch-helpers';
-import { CliProcess, CliResult, useCli } from './support/cli';
-
-const ok = (result: CliResult) => {
-  if (result.code !== 0) throw new Error(`exit ${result.code}; stdout: ${result.stdout}; stderr: ${result.stderr}`);
-  return result;
-};
+import { CliProcess, ok, useCli } from './support/cli';
 
 describe('etcd-rx streaming commands against a real etcd', () => {
   const cluster = useCluster(1);

@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { CampaignEvent, Etcd, EtcdInvalidArgumentError, Leader, LeaseLostError } from '../../src';
 import { ChildClient, Recorder } from '../lease/helpers';
 import { startFakeServer, versionThen } from '../support/fake-server';
-import { useCluster } from '../support/cluster';
+import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
 const TTL = 3;
@@ -10,17 +10,8 @@ const TTL = 3;
 const MARGIN_MS = 2000;
 
 describe('leader election against a real 3-member cluster', () => {
-  const clients: Etcd[] = [];
-  // Declared before the cluster's hooks, so clients close (revoking what they hold) while it still runs.
-  afterAll(() => Promise.all(clients.map((c) => c.close())));
-  const cluster = useCluster(3);
-  const client = () => {
-    const endpoints = cluster().endpoints;
-    const shift = clients.length % endpoints.length;
-    const etcd = new Etcd({ endpoints: [...endpoints.slice(shift), ...endpoints.slice(0, shift)] });
-    clients.push(etcd);
-    return etcd;
-  };
+  // Each client starts on a different member, so the queue is shared through the cluster.
+  const { cluster, client } = useClusterWithClients(3);
   let etcd: Etcd;
   beforeAll(() => {
     etcd = client();

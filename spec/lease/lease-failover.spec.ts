@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { Etcd, LeaseEvent, LeaseLostError } from '../../src';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
+import { useClusterWithClients } from '../support/cluster';
 import { Recorder } from './helpers';
 
 // Well above a leader election (1–2 s election timeout, randomised, plus the vote): a killed carrier
@@ -9,19 +10,14 @@ const TTL = 5;
 
 // Its own cluster: members are killed and frozen here.
 describe('lease keep-alive when members fail', () => {
+  const { cluster: getCluster, clientPreferring } = useClusterWithClients(3);
   let cluster: EtcdCluster;
   let etcd: Etcd;
   beforeAll(async () => {
-    cluster = await EtcdCluster.start({ size: 3 });
+    cluster = getCluster();
     // The leader first: the client sticks to it, so the kill below is the hardest case, a
     // carrier whose death also leaves the cluster without a leader for a while.
-    const leader = await cluster.leader();
-    etcd = new Etcd({ endpoints: [leader.clientUrl, ...cluster.endpoints.filter((e) => e !== leader.clientUrl)] });
-  }, 60_000);
-  afterAll(async () => {
-    for (const member of cluster?.members ?? []) if (member.state === 'frozen') member.resume();
-    await etcd?.close();
-    await cluster?.stop();
+    etcd = clientPreferring(await cluster.leader());
   });
 
   /** The member whose id a response header names. */

@@ -1,27 +1,18 @@
 import { firstValueFrom } from 'rxjs';
-import { Etcd, Lock } from '../../src';
+import { Lock } from '../../src';
 import { EtcdCluster } from '../../src/testing';
 import { Recorder } from '../lease/helpers';
+import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
 // Its own cluster: a member is frozen here.
 describe('a lock waiter whose member freezes', () => {
+  const { cluster: getCluster, client: newClient } = useClusterWithClients(3);
   let cluster: EtcdCluster;
-  const clients: Etcd[] = [];
-  beforeAll(async () => {
-    cluster = await EtcdCluster.start({ size: 3 });
-  }, 60_000);
-  afterAll(async () => {
-    for (const member of cluster?.members ?? []) if (member.state === 'frozen') member.resume();
-    await Promise.all(clients.map((c) => c.close()));
-    await cluster?.stop();
+  beforeAll(() => {
+    cluster = getCluster();
   });
-
-  const client = (endpoints: string[]) => {
-    const etcd = new Etcd({ endpoints, requestTimeoutMs: 2000 });
-    clients.push(etcd);
-    return etcd;
-  };
+  const client = (endpoints: string[]) => newClient({ endpoints, requestTimeoutMs: 2000 });
 
   it('moves to another member, acquires once the holder releases, and keeps the lock after the frozen member resumes', async () => {
     const leader = await cluster.leader();

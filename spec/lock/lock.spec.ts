@@ -1,22 +1,12 @@
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { Compare, Etcd, EtcdInvalidArgumentError, LeaseLostError, Lock, Op } from '../../src';
 import { ChildClient, Recorder } from '../lease/helpers';
-import { useCluster } from '../support/cluster';
+import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
 describe('locks against a real 3-member cluster', () => {
-  const clients: Etcd[] = [];
-  // Declared before the cluster's hooks, so clients close (revoking what they hold) while it still runs.
-  afterAll(() => Promise.all(clients.map((c) => c.close())));
-  const cluster = useCluster(3);
-  const client = () => {
-    // Each client starts on a different member, so the queue is shared through the cluster.
-    const endpoints = cluster().endpoints;
-    const shift = clients.length % endpoints.length;
-    const etcd = new Etcd({ endpoints: [...endpoints.slice(shift), ...endpoints.slice(0, shift)] });
-    clients.push(etcd);
-    return etcd;
-  };
+  // Each client starts on a different member, so the queue is shared through the cluster.
+  const { cluster, client } = useClusterWithClients(3);
   let etcd: Etcd;
   beforeAll(() => {
     etcd = client();

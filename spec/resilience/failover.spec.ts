@@ -2,29 +2,20 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError } from '../../src';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
 import { startLoad } from '../support/load';
+import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
 const REQUEST_TIMEOUT_MS = 1000;
 
 // One cluster for the whole file: each test leaves every member running again.
 describe('failover against a real 3-member cluster', () => {
+  const { cluster: getCluster, clientPreferring: preferring } = useClusterWithClients(3);
   let cluster: EtcdCluster;
-  const clients: Etcd[] = [];
-  beforeAll(async () => {
-    cluster = await EtcdCluster.start({ size: 3 });
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await cluster?.stop();
+  beforeAll(() => {
+    cluster = getCluster();
   });
-
   /** A client that prefers `first`: the member the test will break is the one serving it. */
-  const clientPreferring = (first: EtcdMember) => {
-    const others = cluster.members.filter((m) => m !== first).map((m) => m.clientUrl);
-    const etcd = new Etcd({ endpoints: [first.clientUrl, ...others], requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    clients.push(etcd);
-    return etcd;
-  };
+  const clientPreferring = (first: EtcdMember) => preferring(first, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
 
   const follower = async () => {
     const leader = await cluster.leader();

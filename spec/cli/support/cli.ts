@@ -220,3 +220,23 @@ function removeStaleBuilds(current: string): void {
     if (entry !== current && Date.now() - fs.statSync(dir).mtimeMs > STALE_BUILD_MS) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The result of a run that must have succeeded; anything else fails the test with what it printed.
+ * @example const { stdout } = ok(await cli.run(['get', 'k']))
+ */
+export function ok(result: CliResult): CliResult {
+  if (result.code !== 0) throw new Error(`exit ${result.code}; stdout: ${result.stdout}; stderr: ${result.stderr}`);
+  return result;
+}
+
+/**
+ * The JSON lines of a `-o json` run.
+ * @example expect(jsonLines(await cli.run(['get', 'k', '-o', 'json']))).toEqual([{ key: 'k', value: 'v' }])
+ */
+export function jsonLines(result: CliResult): Record<string, unknown>[] {
+  return result.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

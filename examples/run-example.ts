@@ -1,0 +1,34 @@
+/**
+ * What the examples share: an etcd to talk to, and a clean exit. The cluster named by
+ * ETCD_SERVERS (or ETCDCTL_ENDPOINTS) when one is set; otherwise a throwaway local member,
+ * started for the run and stopped at its end.
+ */
+import { Etcd } from '../src';
+import { EtcdCluster } from '../src/testing';
+
+/**
+ * Runs `body` with a client, then closes it (and stops the local member, if one was started);
+ * exits 0, or 1 with the error's message.
+ * @example runExample(async (etcd) => console.log(await firstValueFrom(etcd.leader())))
+ */
+export function runExample(body: (etcd: Etcd, startedLocally: boolean) => Promise<void>): void {
+  const run = async () => {
+    const configured = process.env.ETCD_SERVERS || process.env.ETCDCTL_ENDPOINTS;
+    const local = configured ? undefined : await EtcdCluster.start({ size: 1 });
+    if (local) console.log(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
+    const etcd = new Etcd({ endpoints: local?.endpoints ?? configured });
+    try {
+      await body(etcd, local !== undefined);
+    } finally {
+      await etcd.close();
+      await local?.stop();
+    }
+  };
+  run().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
