@@ -1,7 +1,7 @@
 /** The CLI's pure parts: the argument parser, the txn format, how bytes and ids are shown. */
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { COLOURS, NO_COLOURS, Output, table, wantsColour } from '../../src/cli/output';
-import { bytesJson, hexId, parseHexId, showBytes } from '../../src/cli/render';
+import { bytesJson, hexId, hexLeaseId, parseHexId, showBytes } from '../../src/cli/render';
 import { parseTxn, TxnSyntaxError } from '../../src/cli/txn-format';
 
 describe('the argument parser', () => {
@@ -141,6 +141,8 @@ describe('how bytes, ids and tables are shown', () => {
     expect(hexId('7587852521871779339')).toBe('694d77aa9e38260b');
     expect(hexId('0')).toBe('0');
     expect(hexId('18446744073709551615')).toBe('ffffffffffffffff');
+    expect(hexLeaseId('833625604768524322')).toBe('0b91a2121fe5e822');
+    expect(hexLeaseId('0')).toBe('0');
     expect(parseHexId('694d77aa9e38260b', 'ID')).toBe('7587852521871779339');
     expect(parseHexId('0x694D77AA9E38260B', 'ID')).toBe('7587852521871779339');
     expect(() => parseHexId('12345678901234567', 'ID')).toThrow(UsageError);

@@ -11,7 +11,7 @@ import { ExitCode } from './exit-codes';
 import { commandHelp, groupHelp, toolHelp, usage } from './help';
 import { Interrupts } from './interrupts';
 import { Output, OutputFormat, wantsColour } from './output';
-import { hexId } from './render';
+import { hexLeaseId } from './render';
 
 /**
  * Runs the command line `argv` (without `node` and the script) and answers the exit code.
@@ -126,7 +126,7 @@ function report(error: unknown, command: Command | undefined, log: Output): numb
   }
   if (error instanceof LeaseLostError) {
     // Lease IDs are hexadecimal everywhere else on the command line.
-    log.note(() => `${prefix} ${message.replace(error.leaseId, hexId(error.leaseId))}`);
+    log.note(() => `${prefix} ${message.replace(error.leaseId, hexLeaseId(error.leaseId))}`);
     return ExitCode.LOST;
   }
   log.note(() => `${prefix} ${message}`);

@@ -5,7 +5,7 @@ import type { CampaignEvent, Leader } from '../index';
 import { UsageError } from './args';
 import { Command, untilInterrupted } from './command';
 import { Paint } from './output';
-import { bytesJson, hexId, showBytes } from './render';
+import { bytesJson, hexLeaseId, showBytes } from './render';
 
 type Shown = { readonly event: 'leader' | 'elected'; readonly key: Buffer; readonly value: Buffer; readonly revision: number; readonly lease: string };
 
@@ -54,7 +54,7 @@ function shownLeader(event: 'leader', leader: Leader): Shown {
 }
 
 function shownJson(shown: Shown): Record<string, unknown> {
-  return { event: shown.event, ...bytesJson('key', shown.key), ...bytesJson('value', shown.value), revision: shown.revision, lease: hexId(shown.lease) };
+  return { event: shown.event, ...bytesJson('key', shown.key), ...bytesJson('value', shown.value), revision: shown.revision, lease: hexLeaseId(shown.lease) };
 }
 
 function shownText(shown: Shown, paint: Paint): string {

@@ -2,7 +2,7 @@
 import type { LeaseEvent } from '../index';
 import { UsageError, wholeNumber } from './args';
 import { Command, finished, untilInterrupted } from './command';
-import { bytesJson, hexId, parseHexId, showBytes } from './render';
+import { bytesJson, hexLeaseId, parseHexId, showBytes } from './render';
 
 const ID = [{ name: 'ID' }];
 
@@ -16,7 +16,7 @@ export const leaseGrant: Command = {
     const granted = context.etcd().grantLease(wholeNumber(context.args.positionals[0], 'TTL'));
     return finished(
       await context.interrupts.run(granted, (lease) =>
-        context.out.emit({ id: hexId(lease.id), ttl: lease.ttl }, () => `lease ${hexId(lease.id)} granted with TTL(${lease.ttl}s)`),
+        context.out.emit({ id: hexLeaseId(lease.id), ttl: lease.ttl }, () => `lease ${hexLeaseId(lease.id)} granted with TTL(${lease.ttl}s)`),
       ),
     );
   },
@@ -32,7 +32,7 @@ export const leaseRevoke: Command = {
     const id = parseHexId(context.args.positionals[0], 'ID');
     return finished(
       await context.interrupts.run(context.etcd().revoke(id), (header) =>
-        context.out.emit({ id: hexId(id), revoked: true, revision: header.revision }, () => `lease ${hexId(id)} revoked`),
+        context.out.emit({ id: hexLeaseId(id), revoked: true, revision: header.revision }, () => `lease ${hexLeaseId(id)} revoked`),
       ),
     );
   },
@@ -50,11 +50,11 @@ export const leaseTtl: Command = {
     const keys = context.args.bool('keys');
     return finished(
       await context.interrupts.run(context.etcd().timeToLive(id, { keys }), (lease) => {
-        const json = { id: hexId(id), ttl: lease.ttl, grantedTtl: lease.grantedTtl, ...(keys ? { keys: lease.keys.map((k) => bytesJson('key', k)) } : {}) };
+        const json = { id: hexLeaseId(id), ttl: lease.ttl, grantedTtl: lease.grantedTtl, ...(keys ? { keys: lease.keys.map((k) => bytesJson('key', k)) } : {}) };
         context.out.emit(json, () => {
-          if (lease.ttl < 0) return `lease ${hexId(id)} already expired`;
+          if (lease.ttl < 0) return `lease ${hexLeaseId(id)} already expired`;
           const attached = keys ? `, attached keys([${lease.keys.map((k) => showBytes(k)).join(' ')}])` : '';
-          return `lease ${hexId(id)} granted with TTL(${lease.grantedTtl}s), remaining(${lease.ttl}s)${attached}`;
+          return `lease ${hexLeaseId(id)} granted with TTL(${lease.grantedTtl}s), remaining(${lease.ttl}s)${attached}`;
         });
       }),
     );
@@ -71,8 +71,8 @@ export const leaseList: Command = {
     finished(
       await context.interrupts.run(context.etcd().leases(), (ids) =>
         context.out.list(
-          ids.map((id) => ({ id: hexId(id) })),
-          () => [`found ${ids.length} leases`, ...ids.map(hexId)].join('\n'),
+          ids.map((id) => ({ id: hexLeaseId(id) })),
+          () => [`found ${ids.length} leases`, ...ids.map(hexLeaseId)].join('\n'),
         ),
       ),
     ),
@@ -102,8 +102,8 @@ export const leaseKeepAlive: Command = {
     const etcd = context.etcd();
     const lease = given === undefined ? etcd.lease(ttl ?? DEFAULT_KEEP_ALIVE_TTL) : etcd.keepAlive(parseHexId(given, 'ID'));
     const print = (event: LeaseEvent) =>
-      context.out.emit({ event: event.type, id: hexId(event.id), ttl: event.ttl }, () =>
-        event.type === 'granted' ? `lease ${hexId(event.id)} granted with TTL(${event.ttl}s)` : `lease ${hexId(event.id)} keepalived with TTL(${event.ttl})`,
+      context.out.emit({ event: event.type, id: hexLeaseId(event.id), ttl: event.ttl }, () =>
+        event.type === 'granted' ? `lease ${hexLeaseId(event.id)} granted with TTL(${event.ttl}s)` : `lease ${hexLeaseId(event.id)} keepalived with TTL(${event.ttl})`,
       );
     return untilInterrupted(await context.interrupts.run(lease, print));
   },

@@ -8,7 +8,7 @@ import type { Lock } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished, untilInterrupted } from './command';
 import { ExitCode, signalExitCode } from './exit-codes';
-import { bytesJson, hexId } from './render';
+import { bytesJson, hexLeaseId } from './render';
 
 /** `lock NAME [--ttl S] [-- COMMAND ...]` */
 export const lock: Command = {
@@ -43,7 +43,7 @@ export const lock: Command = {
 };
 
 function lockJson(held: Lock): Record<string, unknown> {
-  return { ...bytesJson('key', held.keyBuffer), fencingToken: held.fencingToken, lease: hexId(held.leaseId) };
+  return { ...bytesJson('key', held.keyBuffer), fencingToken: held.fencingToken, lease: hexLeaseId(held.leaseId) };
 }
 
 /** Runs `command` under the lock; answers its exit status once the lock is released. */

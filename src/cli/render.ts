@@ -43,7 +43,7 @@ export function kvJson(kv: KeyValue, options: { keysOnly?: boolean } = {}): Reco
     createRevision: kv.createRevision,
     modRevision: kv.modRevision,
     version: kv.version,
-    lease: hexId(kv.lease),
+    lease: hexLeaseId(kv.lease),
   };
 }
 
@@ -62,6 +62,15 @@ export function kvText(kv: KeyValue, paint: Paint, options: { keysOnly?: boolean
  */
 export function hexId(decimal: string): string {
   return BigInt.asUintN(64, BigInt(decimal)).toString(16);
+}
+
+/**
+ * A lease id in hexadecimal, zero-padded to 16 digits as etcdctl prints leases, so an id copied
+ * from either tool compares equal; lease 0 (no lease) stays `0`.
+ * @example hexLeaseId('833625604768524322') // '0b91a2121fe5e822'
+ */
+export function hexLeaseId(decimal: string): string {
+  return decimal === '0' ? '0' : hexId(decimal).padStart(16, '0');
 }
 
 /**
