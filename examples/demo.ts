@@ -6,6 +6,7 @@
  * starts a throwaway local etcd member itself, and stops it at the end.
  */
 import { firstValueFrom, lastValueFrom, filter, interval, switchMap, take, toArray, timeout } from 'rxjs';
+import { Op } from '../src';
 import { runExample } from './run-example';
 
 runExample(async (etcd) => {
@@ -22,11 +23,10 @@ runExample(async (etcd) => {
   const refused = await firstValueFrom(etcd.compareAndSet('demo/greeting', 'hola', { value: 'hello' }));
   if (refused.err) console.log(`compare-and-set hello -> hola: compare failed, value is now ${refused.val.current.unwrap().value}`);
 
-  for (const [name, port] of [['web', 8080], ['api', 9090], ['db', 5432]] as const) {
-    await firstValueFrom(etcd.putJson(`demo/services/${name}`, { port }));
-  }
-  const services = await lastValueFrom(etcd.list({ prefix: 'demo/services/' }).pipe(toArray()));
-  console.log(`prefix demo/services/: ${services.map((kv) => `${kv.key}=${kv.value}`).join(', ')}`);
+  const services = { 'demo/services/web': 8080, 'demo/services/api': 9090, 'demo/services/db': 5432 };
+  for (const [key, port] of Object.entries(services)) await firstValueFrom(etcd.putJson(key, { port }));
+  const listed = await lastValueFrom(etcd.list({ prefix: 'demo/services/' }).pipe(toArray()));
+  console.log(`prefix demo/services/: ${listed.map((kv) => `${kv.key}=${kv.value}`).join(', ')}`);
 
   await firstValueFrom(etcd.put('demo/session', 'short-lived', { ttl: 1 }));
   console.log('put demo/session with a 1 s TTL; waiting for it to expire...');
@@ -44,5 +44,7 @@ runExample(async (etcd) => {
   const leader = await firstValueFrom(etcd.leader());
   console.log(`leader: ${leader.name} (id ${leader.id}) at ${leader.clientUrls.join(', ')}`);
 
-  await firstValueFrom(etcd.delete({ prefix: 'demo/' }));
+  // Only the keys written above: against a cluster of your own, nothing else under demo/ goes.
+  const ours = ['demo/greeting', ...Object.keys(services)];
+  await firstValueFrom(etcd.txn({ success: ours.map((key) => Op.delete(key)) }));
 });

@@ -1,19 +1,23 @@
 /**
- * Where the client connects: an array of URLs, one comma-separated string (the old
- * `etcd_open_str`), or the `ETCD_SERVERS` / `ETCDCTL_ENDPOINTS` environment variables.
+ * Where the client connects: an array of URLs, one string of them (the old `etcd_open_str`),
+ * or the `ETCD_SERVERS` / `ETCDCTL_ENDPOINTS` environment variables.
  */
 import { EtcdInvalidArgumentError } from './errors';
 
-/** Used when no endpoint is given anywhere: etcd's default client URL. */
+/**
+ * Used when no endpoint is given anywhere: etcd's default client URL.
+ * @example new Etcd({ endpoints: process.env.MY_ETCD ?? DEFAULT_ENDPOINT })
+ */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2379';
 
 /**
- * Parses and validates endpoints; `host:port` without a scheme means `http://host:port`.
- * Throws EtcdInvalidArgumentError naming the first malformed entry.
+ * Parses and validates endpoints; `host:port` without a scheme means `http://host:port`. In one
+ * string, entries are separated by commas (as etcdctl takes them), semicolons or spaces (as the
+ * old `etcd_open_str` took them). Throws EtcdInvalidArgumentError naming the first malformed entry.
  * @example parseEndpoints('10.0.0.1:2379, http://10.0.0.2:2379') // ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']
  */
 export function parseEndpoints(input: string | readonly string[]): string[] {
-  const entries = typeof input === 'string' ? input.split(',') : input;
+  const entries = typeof input === 'string' ? input.trim().split(/\s*[,;]\s*|\s+/) : input;
   if (!Array.isArray(entries)) {
     throw new EtcdInvalidArgumentError(`endpoints must be a string or an array of strings, got ${typeof input}`);
   }
@@ -35,7 +39,7 @@ export function endpointsFromEnvironment(env: NodeJS.ProcessEnv = process.env): 
 }
 
 function parseEndpoint(entry: string): string {
-  if (entry === '') throw new EtcdInvalidArgumentError('an endpoint is empty (two commas in a row, or a trailing comma?)');
+  if (entry === '') throw new EtcdInvalidArgumentError('an endpoint is empty (two separators in a row, or one at the end?)');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `http://${entry}`;
   let url: URL;
   try {

@@ -4,7 +4,10 @@
  * values instead (`Option`, `Result`).
  */
 
-/** gRPC status codes, as etcd answers them over its JSON gateway. */
+/**
+ * gRPC status codes, as etcd answers them over its JSON gateway.
+ * @example if (e instanceof EtcdError && e.grpcCode === GrpcCode.RESOURCE_EXHAUSTED) console.log('quota full')
+ */
 export const GrpcCode = {
   OK: 0,
   CANCELLED: 1,
@@ -44,15 +47,22 @@ export class EtcdError extends Error {
   }
 }
 
-/** An argument was wrong (empty key, wrong type, bad option), or the server said so (code 3). */
+/**
+ * An argument was wrong (empty key, wrong type, bad option), or the server said so (code 3).
+ * @example etcd.put('', 'v').subscribe({ error: (e) => e instanceof EtcdInvalidArgumentError }) // the empty key is refused
+ */
 export class EtcdInvalidArgumentError extends EtcdError {}
 
-/** The request exceeds the server's size limit (`--max-request-bytes`, about 1.5 MiB by default). */
+/**
+ * The request exceeds the server's size limit (`--max-request-bytes`, about 1.5 MiB by default).
+ * @example etcd.put('k', Buffer.alloc(2 << 20)).subscribe({ error: (e) => e instanceof EtcdRequestTooLargeError })
+ */
 export class EtcdRequestTooLargeError extends EtcdInvalidArgumentError {}
 
 /**
  * No connection could be made to an endpoint, or it broke. `requestSent` is false only when
  * the request provably never left this process (connection refused, unknown host).
+ * @example if (e instanceof EtcdConnectionError && !e.requestSent) console.log('never reached', e.endpoint)
  */
 export class EtcdConnectionError extends EtcdError {
   constructor(
@@ -67,7 +77,10 @@ export class EtcdConnectionError extends EtcdError {
   readonly errno: string | undefined;
 }
 
-/** An endpoint did not answer within the request timeout. */
+/**
+ * An endpoint did not answer within the request timeout.
+ * @example etcd.get('k').subscribe({ error: (e) => { if (e instanceof EtcdTimeoutError) console.log('silent:', e.endpoint) } })
+ */
 export class EtcdTimeoutError extends EtcdError {
   constructor(
     readonly timeoutMs: number,
@@ -78,12 +91,16 @@ export class EtcdTimeoutError extends EtcdError {
   }
 }
 
-/** An endpoint answered something that is not etcd's JSON (garbage, truncated, wrong shape). */
+/**
+ * An endpoint answered something that is not etcd's JSON (garbage, truncated, wrong shape).
+ * @example if (e instanceof EtcdProtocolError) console.log(`${e.endpoint} is not speaking etcd's JSON`)
+ */
 export class EtcdProtocolError extends EtcdError {}
 
 /**
  * The server is temporarily unable to serve (no leader, leader changed, request timed out, too
  * many requests). `notApplied` is true when the message proves a write was not applied.
+ * @example if (e instanceof EtcdUnavailableError && e.notApplied) console.log('safe to try the write again')
  */
 export class EtcdUnavailableError extends EtcdError {
   constructor(message: string, readonly notApplied: boolean, details: { endpoint?: string; grpcCode?: number } = {}) {
@@ -94,29 +111,48 @@ export class EtcdUnavailableError extends EtcdError {
 /**
  * A write was sent but its fate is unknown: the connection broke or the server timed out after
  * the request left. It may or may not have been applied, so it was not retried.
+ * @example etcd.put('k', 'v').subscribe({ error: (e) => { if (e instanceof EtcdOutcomeUnknownError) console.log('read k to learn whether it was written') } })
  */
 export class EtcdOutcomeUnknownError extends EtcdError {}
 
-/** The revision asked for has been compacted away. */
+/**
+ * The revision asked for has been compacted away.
+ * @example etcd.get('k', { revision: 1 }).subscribe({ error: (e) => { if (e instanceof EtcdCompactedError) console.log('compacted up to', e.compactRevision) } })
+ */
 export class EtcdCompactedError extends EtcdError {
   constructor(message: string, readonly compactRevision: number | undefined, details: { endpoint?: string; grpcCode?: number } = {}) {
     super(message, details);
   }
 }
 
-/** The server needs a valid token (auth is on and none, or an expired one, was sent). */
+/**
+ * The server needs a valid token (auth is on and none, or an expired one, was sent).
+ * @example if (e instanceof EtcdUnauthenticatedError) console.log('log in again')
+ */
 export class EtcdUnauthenticatedError extends EtcdError {}
 
-/** The authenticated user may not do this. */
+/**
+ * The authenticated user may not do this.
+ * @example if (e instanceof EtcdPermissionDeniedError) console.log('no right to', e.message)
+ */
 export class EtcdPermissionDeniedError extends EtcdError {}
 
-/** The server does not know the thing named (a lease, a member). */
+/**
+ * The server does not know the thing named (a lease, a member).
+ * @example etcd.revoke('123').subscribe({ error: (e) => e instanceof EtcdNotFoundError }) // no such lease
+ */
 export class EtcdNotFoundError extends EtcdError {}
 
-/** Any other error the server answered, with its gRPC code and message. */
+/**
+ * Any other error the server answered, with its gRPC code and message.
+ * @example if (e instanceof EtcdServerError) console.log(e.grpcCode, e.message)
+ */
 export class EtcdServerError extends EtcdError {}
 
-/** The client was closed; nothing more can be sent through it. */
+/**
+ * The client was closed; nothing more can be sent through it.
+ * @example await etcd.close(); etcd.get('k').subscribe({ error: (e) => e instanceof EtcdClientClosedError })
+ */
 export class EtcdClientClosedError extends EtcdError {
   constructor() {
     super('the etcd client is closed');
@@ -132,6 +168,7 @@ export interface EndpointFailure {
 /**
  * Every endpoint failed, after the retry policy was spent. `failures` holds the last error of
  * each endpoint tried, and the message names them all.
+ * @example if (e instanceof EtcdAllEndpointsFailedError) for (const f of e.failures) console.log(f.endpoint, f.error.message)
  */
 export class EtcdAllEndpointsFailedError extends EtcdError {
   constructor(readonly failures: readonly EndpointFailure[]) {

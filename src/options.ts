@@ -6,8 +6,8 @@ import { WatchTransport } from './watch/watch-connector';
 /** Options of `new Etcd(...)`. Every field is optional. */
 export interface EtcdOptions {
   /**
-   * The members' client URLs: an array, or one comma-separated string. Defaults to
-   * `ETCD_SERVERS`, then `ETCDCTL_ENDPOINTS`, then http://127.0.0.1:2379.
+   * The members' client URLs: an array, or one string separated by commas, semicolons or
+   * spaces. Defaults to `ETCD_SERVERS`, then `ETCDCTL_ENDPOINTS`, then http://127.0.0.1:2379.
    */
   readonly endpoints?: string | readonly string[];
   /** How long one attempt on one endpoint may take (default 5000 ms). */

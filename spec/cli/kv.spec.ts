@@ -1,6 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { useCluster } from '../support/cluster';
 import { jsonLines, ok, useCli } from './support/cli';
 
@@ -95,6 +93,14 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(jsonLines(absent)[0]).toMatchObject({ succeeded: false, current: null });
       expect(absent.stderr).toContain('cas/absent does not exist');
     });
+
+    it('takes the old etcd-test spellings: -p for the previous value, -t for a TTL', async () => {
+      ok(await cli.run(['put', 'cas/old', 'blue']));
+      expect((await cli.run(['set', '-p', 'red', '-t', '60', 'cas/old', 'green'])).code).toBe(2);
+      expect(ok(await cli.run(['set', '-p', 'blue', '-t', '60', 'cas/old', 'green'])).stdout).toBe('OK\n');
+      const [kv] = (JSON.parse(ok(await cli.etcdctl(['get', 'cas/old', '-w', 'json'])).stdout) as { kvs: { value: string; lease: number }[] }).kvs;
+      expect([Buffer.from(kv.value, 'base64').toString(), kv.lease > 0]).toEqual(['green', true]);
+    });
   });
 
   describe('del', () => {
@@ -121,7 +127,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
 
     it('runs the failure branch when they do not, with exit code 2 (from a file, as JSON)', async () => {
       ok(await cli.run(['put', 'txn/mode', 'green']));
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-txn-')), 'plan.txn');
+      const file = cli.tempFile('plan.txn');
       fs.writeFileSync(file, `# only while the mode is blue\n${script}`);
       const result = await cli.run(['txn', file, '-o', 'json']);
       expect(result.code).toBe(2);

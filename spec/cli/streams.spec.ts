@@ -3,8 +3,6 @@
  * spawned as the built CLI and ended as a terminal ends it: Ctrl-C to the process group.
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 import { watchGauges } from '../watch/watch-helpers';
@@ -149,7 +147,7 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     });
 
     it('runs contending commands one after the other, never overlapping, with growing fencing tokens', async () => {
-      const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-lock-')), 'log');
+      const log = cli.tempFile('log');
       const script = `echo "start $ETCD_LOCK_REV" >> ${log}; sleep 0.3; echo "end $ETCD_LOCK_REV" >> ${log}`;
       const results = await Promise.all([1, 2, 3].map(() => cli.run(['lock', 'lk2', '--', 'sh', '-c', script])));
       expect(results.map((r) => r.code)).toEqual([0, 0, 0]);

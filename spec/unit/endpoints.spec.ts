@@ -6,6 +6,10 @@ describe('endpoint parsing', () => {
     expect(parseEndpoints(['https://a.example:2379'])).toEqual(['https://a.example:2379']);
   });
 
+  it('takes semicolons and spaces between entries too, as the old etcd_open_str did', () => {
+    expect(parseEndpoints(' a:1;b:2  c:3 ;\td:4 ')).toEqual(['http://a:1', 'http://b:2', 'http://c:3', 'http://d:4']);
+  });
+
   it('drops duplicates', () => {
     expect(parseEndpoints('a:1,http://a:1')).toEqual(['http://a:1']);
   });
@@ -14,6 +18,7 @@ describe('endpoint parsing', () => {
     ['ht!tp:/bad', /ht!tp:\/bad/],
     ['ftp://host:21', /must use http/],
     ['http://a:1,,http://b:2', /empty/],
+    ['http://a:1;', /empty/],
     ['http://host:99999', /not a valid URL/],
     ['http://user:pw@host:1', /no path, query, fragment or credentials/],
     ['http://host:1/v3', /no path/],

@@ -98,11 +98,16 @@ export const set: Command = {
   args: {
     positionals: [{ name: 'KEY' }, { name: 'VALUE' }],
     flags: [
-      { name: 'prev-value', kind: 'string', placeholder: 'OLD', description: 'write only if the current value is OLD' },
-      { name: 'ttl', kind: 'count', placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
+      // -p and -t are the old etcd-test's spellings, kept for its users' scripts.
+      { name: 'prev-value', short: 'p', kind: 'string', placeholder: 'OLD', description: 'write only if the current value is OLD' },
+      { name: 'ttl', short: 't', kind: 'count', placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
     ],
   },
-  examples: ['etcd-rx set config/mode blue', 'etcd-rx set config/mode green --prev-value blue || echo "someone else changed it"'],
+  examples: [
+    'etcd-rx set config/mode blue',
+    'etcd-rx set config/mode green --prev-value blue || echo "someone else changed it"',
+    'etcd-rx set -p green -t 30 config/mode red   # as the old etcd-test spelled it',
+  ],
   run: async (context) => {
     const { args } = context;
     const [key] = args.positionals;

@@ -44,7 +44,11 @@ export class KeyValue {
     }
   }
 
-  /** Decodes a wire `mvccpb.KeyValue`. */
+  /**
+   * Decodes a wire `mvccpb.KeyValue` (a `kvs` entry of the JSON gateway's answers), for code
+   * that calls the gateway itself.
+   * @example KeyValue.fromWire({ key: 'aw==', value: 'dg==', mod_revision: '7' }).value // 'v'
+   */
   static fromWire(field: unknown): KeyValue {
     const kv = asObject(field, 'kv');
     return new KeyValue(

@@ -19,6 +19,7 @@ import { parseLine, unwrapStreamMessage } from './http-stream';
 /**
  * The server (or a proxy in front of it) answered the WebSocket upgrade with a plain HTTP
  * response: WebSockets cannot reach this endpoint, so streams must use plain HTTP.
+ * @example new Etcd({ watchTransport: 'websocket' }).watch('k').subscribe({ error: (e) => e instanceof EtcdWebSocketRefusedError })
  */
 export class EtcdWebSocketRefusedError extends EtcdConnectionError {
   constructor(

@@ -8,6 +8,7 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { EtcdCluster, findEtcdBinary } from '../../../src/testing';
 import { waitFor } from '../../support/wait';
@@ -48,12 +49,16 @@ export interface RunOptions {
 export function useCli(cluster: () => EtcdCluster) {
   let main: string | undefined;
   const started = new Set<CliProcess>();
+  const tempDirs: string[] = [];
   beforeAll(async () => {
     main = await buildCli();
   }, BUILD_TIMEOUT_MS);
   afterEach(async () => {
     await Promise.all([...started].map((p) => p.kill()));
     started.clear();
+  });
+  afterAll(() => {
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
   const mainJs = () => {
     if (main === undefined) throw new Error('the CLI is not built yet: use it inside a test or a hook');
@@ -67,6 +72,12 @@ export function useCli(cluster: () => EtcdCluster) {
   return {
     /** The compiled main.js. */
     main: mainJs,
+    /** A path for a scratch file named `name`, in a directory removed after this file's tests. */
+    tempFile: (name: string): string => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-cli-'));
+      tempDirs.push(dir);
+      return path.join(dir, name);
+    },
     /** Runs the CLI to its end. */
     run: (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
       runProcess(process.execPath, [mainJs(), ...args], environment(options.env), options),

@@ -1,0 +1,98 @@
+/**
+ * The examples run as the README tells users to run them (`npx tsx examples/….ts`), as child
+ * processes against a real cluster, or against the throwaway member they start themselves.
+ */
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { firstValueFrom } from 'rxjs';
+import { CliProcess } from '../cli/support/cli';
+import { useClusterWithClients } from '../support/cluster';
+import { waitFor } from '../support/wait';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+describe('the examples', () => {
+  const { cluster, client } = useClusterWithClients(3);
+  const running = new Set<CliProcess>();
+  afterEach(async () => {
+    await Promise.all([...running].map((p) => p.kill()));
+    running.clear();
+  });
+
+  /** Starts `examples/<name>.ts` in its own process group, with ETCD_SERVERS set unless `servers` is null. */
+  const start = (name: string, args: string[] = [], servers: string | null = cluster().endpoints.join(',')): CliProcess => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.ETCD_SERVERS;
+    delete env.ETCDCTL_ENDPOINTS;
+    if (servers !== null) env.ETCD_SERVERS = servers;
+    const child = new CliProcess(spawn(TSX, [path.join(ROOT, 'examples', `${name}.ts`), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    running.add(child);
+    return child;
+  };
+
+  it('demo: runs its tour against a given cluster and removes only the keys it wrote', async () => {
+    const etcd = client();
+    await firstValueFrom(etcd.put('demo/mine', 'kept'));
+    await firstValueFrom(etcd.put('demo/services/mine', 'kept too'));
+    const demo = start('demo');
+    expect(await demo.exited).toEqual({ code: 0, signal: null });
+    expect(demo.stdout).toContain('compare-and-set hello -> bonjour: written');
+    expect(demo.stdout).toContain('compare-and-set hello -> hola: compare failed, value is now bonjour');
+    expect(demo.stdout).toMatch(/demo\/session expired after [\d.]+ s/);
+    expect(demo.stdout).toMatch(/^leader: member-\d \(id \d+\) at http:\/\/127\.0\.0\.1:\d+$/m);
+    const left = await firstValueFrom(etcd.range({ prefix: 'demo/' }));
+    expect(left.kvs.map((kv) => [kv.key, kv.value])).toEqual([['demo/mine', 'kept'], ['demo/services/mine', 'kept too']]);
+  });
+
+  it('demo: with no servers configured, starts a throwaway etcd and stops it', async () => {
+    const demo = start('demo', [], null);
+    expect(await demo.exited).toEqual({ code: 0, signal: null });
+    const local = /started a throwaway etcd at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stdout)?.[1];
+    expect(local).toBeDefined();
+    expect(demo.stdout).toContain(`at ${local}`);
+    const answer = await fetch(`${local}/health`).then(() => 'answered', () => 'refused');
+    expect(answer).toBe('refused');
+  });
+
+  it('config-stream: prints each change made under config/ until Ctrl-C', async () => {
+    const etcd = client();
+    const stream = start('config-stream');
+    await stream.waitForStdout(/following config\/\*/, 'the stream to start');
+    await stream.waitForStdout(/\(listed\): 0 key\(s\)/, 'the first listing');
+    await firstValueFrom(etcd.putJson('config/web', { port: 8080 }));
+    await stream.waitForStdout(/\+ config\/web = \{"port":8080\}/, 'the addition');
+    await firstValueFrom(etcd.putJson('config/web', { port: 9090 }));
+    await stream.waitForStdout(/~ config\/web: \{"port":8080\} -> \{"port":9090\}/, 'the change');
+    await firstValueFrom(etcd.delete('config/web'));
+    await stream.waitForStdout(/- config\/web \(was \{"port":9090\}\)/, 'the removal');
+    stream.interrupt();
+    expect(await stream.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('config-stream: with no servers configured, shows its own changes on a throwaway etcd', async () => {
+    const stream = start('config-stream', [], null);
+    expect(await stream.exited).toEqual({ code: 0, signal: null });
+    expect(stream.stdout).toContain('- config/features (was {"beta":false})');
+  });
+
+  it('leader-election: three nodes; kill -9 the leader and another takes over, Ctrl-C the next and the last takes over', async () => {
+    const nodes = new Map(['alice', 'bob', 'carol'].map((name) => [name, start('leader-election', [name])]));
+    const leaders = () => [...nodes].filter(([, node]) => node.running && /I am the leader now/.test(node.stdout)).map(([name]) => name);
+    await waitFor(() => leaders().length === 1, 'one node to lead', 30_000);
+    const first = leaders()[0];
+    const survivors = [...nodes.keys()].filter((name) => name !== first);
+    await Promise.all(survivors.map((name) => nodes.get(name)?.waitForStdout(new RegExp(`leader is ${first} `), `${name} to see ${first} lead`)));
+
+    await nodes.get(first)?.kill();
+    // Its lease (TTL 5 s) must expire first; well within the wait.
+    await waitFor(() => leaders().filter((name) => name !== first).length === 1, 'a survivor to lead', 30_000);
+    const second = leaders().find((name) => name !== first) as string;
+    const last = survivors.find((name) => name !== second) as string;
+    await nodes.get(last)?.waitForStdout(new RegExp(`leader is ${second} `), `${last} to see ${second} lead`);
+
+    nodes.get(second)?.interrupt();
+    expect(await nodes.get(second)?.exited).toEqual({ code: 0, signal: null });
+    await nodes.get(last)?.waitForStdout(/I am the leader now/, `${last} to lead after ${second} resigned`);
+  });
+});
