@@ -1,4 +1,4 @@
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, mergeMap, timer } from 'rxjs';
 import { CampaignEvent, Etcd, EtcdInvalidArgumentError, Leader, LeaseLostError } from '../../src';
 import { ChildClient, Recorder } from '../lease/helpers';
 import { startFakeServer, versionThen } from '../support/fake-server';
@@ -44,6 +44,35 @@ describe('leader election against a real 3-member cluster', () => {
     expect(await leaderValue('basic')).toBeUndefined();
     await waitFor(async () => (await firstValueFrom(etcd.timeToLive(leadership.leaseId))).ttl === -1, 'its lease to be revoked');
     expect((await firstValueFrom(leadership.proclaim('too late'))).err).toBe(true);
+  });
+
+  it('ends a resigned campaign with `resigned`, never a loss, even when its key check runs while the resign is answered', async () => {
+    // The hold re-reads its key at each renewal (every TTL/3). A resign sent just before a
+    // renewal deletes the key before its own answer arrives; a check run in between must not
+    // report the leadership lost. Twenty campaigns resign 300 times in all, around the first renewal.
+    const ttl = 2;
+    const renewalMs = (ttl * 1000) / 3;
+    const outcomes: string[] = [];
+    const resignNearRenewal = (name: string) =>
+      new Promise<void>((done) => {
+        etcd.election(name).campaign('me', { ttl }).subscribe({
+          next: (event) => {
+            if (event.type === 'resigned') outcomes.push('resigned');
+            // Spread over ±20 ms around the renewal, where the race lives.
+            else timer(renewalMs - 20 + Math.random() * 40).pipe(mergeMap(() => event.leadership.resign())).subscribe({ error: (e: Error) => outcomes.push(`resign failed: ${e.message}`) });
+          },
+          error: (e: Error) => {
+            outcomes.push(`${e.name}: ${e.message}`);
+            done();
+          },
+          complete: done,
+        });
+      });
+    await Promise.all(Array.from({ length: 20 }, async (_, worker) => {
+      for (let round = 0; round < 15; round++) await resignNearRenewal(`resign-race-${worker}`);
+    }));
+    expect(outcomes.filter((o) => o !== 'resigned')).toEqual([]);
+    expect(outcomes).toHaveLength(300);
   });
 
   it('lets observers in other clients see every change between other nodes, in order', async () => {

@@ -48,6 +48,11 @@ describe('the published package', () => {
     expect(fs.readFileSync(path.join(INSTALLED, 'dist/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 
+  it('builds a CLI that runs as a program in the clone itself, as `npx etcd-rx` runs it', async () => {
+    const { stdout } = await run(path.join(ROOT, 'dist', 'cli', 'main.js'), ['--help']);
+    expect(stdout).toMatch(/^etcd-rx: a command-line client for etcd v3\n/);
+  });
+
   it('loads both entry points from CommonJS', async () => {
     const script = "const { Etcd } = require('etcd-rx'); const { EtcdCluster } = require('etcd-rx/testing'); console.log(typeof Etcd, typeof EtcdCluster.start)";
     const { stdout } = await run(process.execPath, ['-e', script], { cwd: CONSUMER });

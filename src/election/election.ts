@@ -3,7 +3,7 @@
  * elected, then resigned; losing is a LeaseLostError), resigning is unsubscribing, and `observe`
  * is an endless stream of who leads, including changes between other nodes.
  */
-import { catchError, defer, filter, map, merge, mergeMap, Observable, of, Subject, take, takeUntil, tap, throwError } from 'rxjs';
+import { catchError, defer, filter, finalize, map, merge, mergeMap, Observable, of, Subject, take, takeUntil, tap, throwError } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdServerError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
@@ -47,6 +47,12 @@ export interface ElectionDeps extends HoldDeps {
   readonly lifecycle: Lifecycle;
 }
 
+/** A campaign's resign, as it starts and as it ends (answered, failed or abandoned). */
+interface Resignation {
+  readonly started: Subject<void>;
+  readonly ended: Subject<void>;
+}
+
 /**
  * Held leadership of an election. Its `fencingToken` (the revision of the leader key) grows with
  * every new leader; `txn` and `ifHeld` make writes conditional on still leading.
@@ -59,7 +65,7 @@ export class Leadership extends Ownership {
     fencingToken: number,
     leaseId: string,
     private readonly deps: ElectionDeps,
-    private readonly resigned: Subject<void>,
+    private readonly resignation: Resignation,
   ) {
     super(keyBuffer, fencingToken, leaseId, deps.kv);
   }
@@ -85,10 +91,15 @@ export class Leadership extends Ownership {
    * @example leadership.resign().subscribe()
    */
   resign(): Observable<ResponseHeader> {
-    // Resigning deletes the key only if it is still ours (a compare on its revision): safe to repeat.
-    return this.deps.caller
-      .call('/v3/election/resign', { leader: this.wireLeader }, 'read', (json) => decodeHeader(asObject(json, 'resign response').header))
-      .pipe(tap(() => this.resigned.next()));
+    return defer(() => {
+      // The campaign stops holding first: its next check would find the key deleted by this very
+      // call and report the leadership lost instead of resigned.
+      this.resignation.started.next();
+      // Resigning deletes the key only if it is still ours (a compare on its revision): safe to repeat.
+      return this.deps.caller
+        .call('/v3/election/resign', { leader: this.wireLeader }, 'read', (json) => decodeHeader(asObject(json, 'resign response').header))
+        .pipe(finalize(() => this.resignation.ended.next()));
+    });
   }
 }
 
@@ -116,7 +127,7 @@ export class Election {
     return defer(() => {
       const wireValue = encodeBytes(checkValue(value));
       const ttl = checkTtl(options.ttl ?? DEFAULT_HOLD_TTL);
-      const resigned = new Subject<void>();
+      const resignation: Resignation = { started: new Subject<void>(), ended: new Subject<void>() };
       const leading = holdUnderLease(this.deps, ttl, (leaseId) =>
         this.deps.waiting.waitOn('/v3/election/campaign', { name: this.wireName, lease: leaseId, value: wireValue }, decodeCampaignLeader).pipe(
           mergeMap((wireLeader) =>
@@ -125,18 +136,20 @@ export class Election {
                 if (!owned.some || owned.val.createRevision !== Number(wireLeader.rev)) {
                   throw new LeaseLostError(leaseId, 'key-deleted', 'the election service answered, but the leader key is gone');
                 }
-                return new Leadership(wireLeader, owned.val.keyBuffer, owned.val.createRevision, leaseId, this.deps, resigned);
+                return new Leadership(wireLeader, owned.val.keyBuffer, owned.val.createRevision, leaseId, this.deps, resignation);
               }),
             ),
           ),
         ),
       );
+      // Stopping the hold revokes the lease, which deletes the key too: once resigning has begun,
+      // the leadership is gone whatever the resign call answers.
       return merge(
         leading.pipe(
           map((leadership): CampaignEvent => ({ type: 'elected', leadership })),
-          takeUntil(resigned),
+          takeUntil(resignation.started),
         ),
-        resigned.pipe(
+        resignation.ended.pipe(
           take(1),
           map((): CampaignEvent => ({ type: 'resigned' })),
         ),

@@ -18,6 +18,10 @@ import {
 
 // Errors etcd raises before a proposal enters raft: a write answered with one was not applied.
 const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', 'etcdserver: not capable', 'etcdserver: unhealthy cluster'];
+// Passing troubles of the cluster, not faults of the request. The KV service answers them with
+// code 14 (unavailable), but the Lock and Election services pass them on with code 2 (unknown):
+// they are recognised by their text, whatever the code.
+const TRANSIENT = [...NOT_APPLIED, 'etcdserver: leader changed', 'etcdserver: request timed out'];
 
 /** Decodes an error body (unary or stream shape) answered by `endpoint`. */
 export function decodeServerError(body: unknown, endpoint: string, httpStatus?: number): EtcdError {
@@ -44,6 +48,7 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
   }
   if (message.includes('required revision has been compacted')) return new EtcdCompactedError(text, undefined, details);
   if (code === GrpcCode.UNAUTHENTICATED || message.includes('user name is empty')) return new EtcdUnauthenticatedError(text, details);
+  if (TRANSIENT.some((m) => message.includes(m))) return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
   switch (code) {
     case GrpcCode.INVALID_ARGUMENT:
     case GrpcCode.OUT_OF_RANGE:
@@ -54,10 +59,7 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
       return new EtcdNotFoundError(text, details);
     case GrpcCode.UNAVAILABLE:
     case GrpcCode.DEADLINE_EXCEEDED:
-      return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
-    case GrpcCode.RESOURCE_EXHAUSTED:
-      if (message.includes('too many requests')) return new EtcdUnavailableError(text, true, details);
-      return new EtcdServerError(text, details);
+      return new EtcdUnavailableError(text, false, details);
     default:
       return new EtcdServerError(text, details);
   }
