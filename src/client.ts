@@ -242,7 +242,7 @@ export class Etcd {
    * revision (a transaction's changes stay together), each revision once and in order, with no
    * gap, across the failure of any member. The server-side watch is created on subscribe and
    * cancelled on unsubscribe; every watch of the client shares one WebSocket per member. Ends
-   * with WatchCompactedError when a revision it needs was compacted.
+   * with WatchCompactedError when a revision it needs was compacted; completes on close().
    * @example etcd.watch({ prefix: 'config/' }, { prevKv: true }).subscribe((b) => b.events.forEach((e) => console.log(e.type, e.kv.key)))
    */
   watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
@@ -253,10 +253,11 @@ export class Etcd {
    * A live copy of a key, prefix or range: the whole state (`entries`, exact at `revision`) after
    * each revision that changed it, with the `changes` (added, modified, removed) that led there.
    * Lists, then watches; lists again by itself when its watch's resume point was compacted.
+   * Completes on close().
    * @example etcd.mirror({ prefix: 'services/' }).subscribe((s) => console.log([...s.entries.keys()]))
    */
   mirror(selector: KeySelector): Observable<MirrorState<KeyValue>> {
-    return mirror(this.mirrorSources(), selector, (kv) => kv);
+    return this.lifecycle.track(mirror(this.mirrorSources(), selector, (kv) => kv), 'complete');
   }
 
   /**
@@ -264,7 +265,7 @@ export class Etcd {
    * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
    */
   mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
-    return mirror(this.mirrorSources(), selector, (kv) => kv.json<T>());
+    return this.lifecycle.track(mirror(this.mirrorSources(), selector, (kv) => kv.json<T>()), 'complete');
   }
 
   private mirrorSources(): MirrorSources {
@@ -297,12 +298,13 @@ export class Etcd {
   }
 
   /**
-   * Releases every socket and timer. Operations subscribed afterwards fail with
-   * EtcdClientClosedError.
+   * Releases every socket and timer. Open watches, mirrors and observations complete; open
+   * leases, locks and campaigns end with EtcdClientClosedError (their holders must stop acting)
+   * and their leases are revoked. Operations subscribed afterwards fail with EtcdClientClosedError.
    * @example await etcd.close()
    */
   async close(): Promise<void> {
-    // Leases, locks, campaigns and observations end first, and their leases are revoked.
+    // Streams end first, and the leases they held are revoked.
     await this.lifecycle.close(this.options.requestTimeoutMs);
     await this.watches.close();
     this.pool.close();

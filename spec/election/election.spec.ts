@@ -1,5 +1,5 @@
 import { firstValueFrom, mergeMap, timer } from 'rxjs';
-import { CampaignEvent, Etcd, EtcdInvalidArgumentError, Leader, LeaseLostError } from '../../src';
+import { CampaignEvent, Etcd, EtcdClientClosedError, EtcdInvalidArgumentError, Leader, LeaseLostError } from '../../src';
 import { ChildClient, Recorder } from '../lease/helpers';
 import { startFakeServer, versionThen } from '../support/fake-server';
 import { useClusterWithClients } from '../support/cluster';
@@ -148,6 +148,18 @@ describe('leader election against a real 3-member cluster', () => {
       await child.kill();
     }
   }, 120_000);
+
+  it('on close(), ends a campaign with EtcdClientClosedError (its key revoked) and completes an observation', async () => {
+    const closing = client();
+    const campaign = new Recorder<CampaignEvent>(closing.election('closing').campaign('going', { ttl: TTL }));
+    await campaign.next(elected, 'the election');
+    const observer = new Recorder<Leader>(closing.election('closing').observe());
+    await observer.next((l) => l.value === 'going', 'the observation');
+    await closing.close();
+    expect(campaign.error).toBeInstanceOf(EtcdClientClosedError);
+    expect([observer.completed, observer.error]).toEqual([true, undefined]);
+    expect(await candidates('closing')).toEqual([]);
+  });
 
   it('refuses an empty election name', () => {
     expect(() => etcd.election('')).toThrow(EtcdInvalidArgumentError);

@@ -45,14 +45,15 @@ export function socketsTo(urls: readonly string[]): Socket[] {
   return handles.filter((h): h is Socket => h instanceof Socket && !h.destroyed && ports.has(h.remotePort ?? -1));
 }
 
-/** Every batch a watch emits, kept as it arrives, and its error if it fails. */
+/** Every batch a watch emits, kept as it arrives, and how it ended, if it did. */
 export class Recorder {
   readonly batches: WatchBatch[] = [];
   error: unknown;
+  completed = false;
   private readonly subscription: Subscription;
 
   constructor(watch: Observable<WatchBatch>) {
-    this.subscription = watch.subscribe({ next: (b) => this.batches.push(b), error: (e: unknown) => (this.error = e) });
+    this.subscription = watch.subscribe({ next: (b) => this.batches.push(b), error: (e: unknown) => (this.error = e), complete: () => (this.completed = true) });
   }
 
   get revisions(): number[] {

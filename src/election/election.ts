@@ -172,7 +172,7 @@ export class Election {
   /**
    * Who leads, now and at every change (a new leader, or a proclaim), in order, for ever: the
    * stream is re-opened when etcd ends it and moved to another member when its member fails.
-   * It says nothing while nobody leads.
+   * It says nothing while nobody leads, and completes when the client is closed.
    * @example election.observe().subscribe((l) => console.log(`${l.value} leads since revision ${l.revision}`))
    */
   observe(): Observable<Leader> {
@@ -186,6 +186,7 @@ export class Election {
           tap((leader) => (last = leader)),
         );
       }),
+      'complete',
     );
   }
 }

@@ -1,11 +1,17 @@
 /**
  * What a client keeps open beyond single calls: streams that hold something (a lease, a lock, a
- * leadership, an observation) and the clean-up calls their teardown starts (revoking a lease).
- * `close()` ends the first and waits for the second, so that a closed client leaves no lease
- * behind on the server, and no timer or socket in the process.
+ * leadership) or follow something (a watch, an observation), and the clean-up calls their
+ * teardown starts (revoking a lease). `close()` ends the streams and waits for the clean-ups, so
+ * that a closed client leaves no lease behind on the server, and no timer or socket in the process.
  */
 import { finalize, Observable, Subscriber, Subscription } from 'rxjs';
 import { EtcdClientClosedError } from '../errors';
+
+/**
+ * How close() ends a stream: a holder errors (whoever holds must stop acting on what it held),
+ * a follower completes (the usual way to stop following, so shutting down is not a failure).
+ */
+export type OnClose = 'error' | 'complete';
 
 interface CleanUp {
   readonly finished: Promise<void>;
@@ -20,21 +26,22 @@ interface CleanUp {
  * await lifecycle.close(5000)
  */
 export class Lifecycle {
-  private readonly streams = new Set<Subscriber<unknown>>();
+  private readonly streams = new Map<Subscriber<unknown>, OnClose>();
   private readonly cleanUps = new Map<string, CleanUp>();
   private isClosed = false;
 
   /**
-   * Runs `source` until it ends by itself, or until close() ends it with EtcdClientClosedError.
-   * @example lifecycle.track(observe$).subscribe(console.log)
+   * Runs `source` until it ends by itself, or until close() ends it: with EtcdClientClosedError,
+   * or by completing it when `onClose` is 'complete'. Subscribing after close() is an error.
+   * @example lifecycle.track(observe$, 'complete').subscribe(console.log)
    */
-  track<T>(source: Observable<T>): Observable<T> {
+  track<T>(source: Observable<T>, onClose: OnClose = 'error'): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (this.isClosed) {
         subscriber.error(new EtcdClientClosedError());
         return undefined;
       }
-      this.streams.add(subscriber);
+      this.streams.set(subscriber, onClose);
       const inner = source.subscribe(subscriber);
       return () => {
         this.streams.delete(subscriber);
@@ -76,13 +83,16 @@ export class Lifecycle {
   }
 
   /**
-   * Ends every tracked stream with EtcdClientClosedError, then waits up to `waitMs` for the
+   * Ends every tracked stream (as its `onClose` says), then waits up to `waitMs` for the
    * clean-ups that starts; those still running then are abandoned.
    * @example await lifecycle.close(options.requestTimeoutMs)
    */
   async close(waitMs: number): Promise<void> {
     this.isClosed = true;
-    for (const stream of [...this.streams]) stream.error(new EtcdClientClosedError());
+    for (const [stream, onClose] of [...this.streams]) {
+      if (onClose === 'complete') stream.complete();
+      else stream.error(new EtcdClientClosedError());
+    }
     const pending = [...this.cleanUps.values()];
     if (pending.length > 0) {
       let timer: NodeJS.Timeout | undefined;

@@ -57,7 +57,7 @@ export class WatchService {
 
   /** Watches a key, prefix or range; see `Etcd.watch`. */
   watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
-    return this.lifecycle.track(defer(() => resumableWatch(watchRequest(selector, options), this.connector, this.pool, this.settings)));
+    return this.lifecycle.track(defer(() => resumableWatch(watchRequest(selector, options), this.connector, this.pool, this.settings)), 'complete');
   }
 
   /** Resolves once every watch socket is closed (the watches themselves end with the client's lifecycle). */
