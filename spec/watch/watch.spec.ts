@@ -17,7 +17,7 @@ import { streamJsonLines } from '../../src/transport/http-stream';
 import { createAgent } from '../../src/transport/http-endpoint';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
-import { startStallingProxy } from './stalling-proxy';
+import { startStallingProxy } from '../support/stalling-proxy';
 import { startUpgradeBlockingProxy } from './upgrade-blocking-proxy';
 import { Recorder, socketsTo, watchGauges } from './watch-helpers';
 

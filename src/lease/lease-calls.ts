@@ -70,6 +70,16 @@ export class LeaseCalls {
     return this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, 'read', decodeKeepAlive);
   }
 
+  /**
+   * Renews a lease once, hedged: sent to the next member every `hedgeMs` until one answers, so a
+   * hung member or a leader election costs one hedge interval, not a request timeout per member.
+   * It never gives up by itself: the lease's deadline bounds it.
+   * @example calls.keepAliveHedged(lease.id, 400).pipe(takeUntil(deadline$))
+   */
+  keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive> {
+    return this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, decodeKeepAlive);
+  }
+
   /** Lists the ids of every live lease. */
   leases(): Observable<string[]> {
     return this.caller.call('/v3/lease/leases', {}, 'read', (json) =>

@@ -1,16 +1,16 @@
 /**
  * A lease as a stream: granted on subscribe, kept alive while subscribed, revoked on unsubscribe,
- * and lost as a typed error. Each keep-alive is one short request through the failover caller
- * (etcd answers a one-message keep-alive at once), timed out well within the TTL, so neither a
- * frozen member nor a leader election (whose forwarded keep-alives hang for about 7 s, measured)
- * can stall renewal past the TTL. A local deadline (last successful keep-alive + TTL) raises the
+ * and lost as a typed error. Each keep-alive is one short request (etcd answers a one-message
+ * keep-alive at once), hedged: when no answer came within a twelfth of the TTL, the same renewal
+ * also goes to the next member, and so on, the first answer winning. Neither a frozen member nor
+ * a leader election (whose forwarded keep-alives hang for about 7 s, measured) stalls renewal:
+ * the first keep-alive sent after a new leader is elected renews the lease. A local deadline (last successful keep-alive + TTL) raises the
  * loss even when the client itself was frozen or cut off and the server never said a word.
  */
-import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, retry, switchMap, throwError, timer } from 'rxjs';
-import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError } from '../errors';
+import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
+import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseId } from '../kv/validate';
 import { Lifecycle } from '../resilience/lifecycle';
-import { isTransient } from '../resilience/retry-policy';
 import { ResponseHeader } from '../transport/response-header';
 import { checkTtl, LeaseCalls } from './lease-calls';
 import { LeaseLostError } from './lease-lost-error';
@@ -42,11 +42,12 @@ export interface LeaseEvent {
 /** Makes a LeaseCalls whose every attempt on one endpoint is timed out after `attemptTimeoutMs`. */
 export type LeaseCallsFactory = (attemptTimeoutMs: number) => LeaseCalls;
 
-// After the failover caller gave up on a renewal, try again this soon: the deadline is near.
-const RENEW_RETRY_MS = 100;
 // Renewal and grant attempts are cut at a quarter of the TTL, so a hung member leaves time to try others.
 const ATTEMPT_SHARE_OF_TTL = 0.25;
 const MIN_ATTEMPT_TIMEOUT_MS = 250;
+// A renewal unanswered for a third of an attempt's time also goes to the next member: a healthy
+// member answers in milliseconds, so this costs nothing until one hangs.
+const HEDGES_PER_ATTEMPT = 3;
 
 /**
  * Leases that keep themselves alive.
@@ -124,9 +125,10 @@ export class LeaseService {
   /** Emits `first`, then renews every `everyMs`, emitting each renewal, until unsubscribed or lost. */
   private renewEvery(calls: LeaseCalls, first: LeaseEvent, everyMs: number): Observable<LeaseEvent> {
     const id = first.id;
+    const hedgeMs = this.attemptTimeoutMs(first.ttl) / HEDGES_PER_ATTEMPT;
     const renewOnce = defer(() => {
       const sentAt = Date.now();
-      return calls.keepAliveOnce(id).pipe(
+      return calls.keepAliveHedged(id, hedgeMs).pipe(
         map((answer): LeaseEvent => {
           if (answer.ttl === 0) throw gone(id);
           return { type: 'renewed', id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
@@ -134,14 +136,7 @@ export class LeaseService {
       );
     });
     const renewals = timer(everyMs).pipe(
-      switchMap(() =>
-        renewOnce.pipe(
-          retry({
-            delay: (error: unknown) =>
-              isTransient(error) || error instanceof EtcdAllEndpointsFailedError ? timer(RENEW_RETRY_MS) : throwError(() => error),
-          }),
-        ),
-      ),
+      switchMap(() => renewOnce),
       repeat(),
     );
     const unreachable = () => new LeaseLostError(id, 'unreachable', `no keep-alive succeeded within its TTL of ${first.ttl} s`);

@@ -7,6 +7,7 @@ import { EtcdInvalidArgumentError, EtcdTimeoutError } from '../errors';
 import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
+import { withHedging } from './hedging';
 import { CallKind } from './retry-policy';
 import { timeLimit } from './time-limit';
 
@@ -20,6 +21,11 @@ export type Decoder<T> = (json: unknown, endpoint: string) => T;
 export interface UnaryCaller {
   /** One call with failover over every endpoint. */
   call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T>;
+  /**
+   * One idempotent call sent to one endpoint after another every `hedgeMs` until one answers
+   * (see withHedging); it never gives up by itself.
+   */
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T>;
   /** One call to one named endpoint, without failover (for per-member questions like status). */
   callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T>;
   /** The client's endpoints, in the order given. */
@@ -42,6 +48,10 @@ export class ResilientCaller implements UnaryCaller {
 
   call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T> {
     return withFailover(this.pool, this.settings, kind, (endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
+  }
+
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
+    return withHedging(this.pool, hedgeMs, this.settings.requestTimeoutMs, (endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
   }
 
   callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {

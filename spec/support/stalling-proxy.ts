@@ -1,8 +1,9 @@
 /**
- * A TCP proxy in front of a real member that can silently stall the WebSocket connections open
- * through it (bytes are swallowed both ways, nothing is closed), as a middlebox that dropped a
- * connection's state does. New connections, and plain HTTP ones, keep working. Real etcd never
- * does this, so it has to be faked.
+ * A TCP proxy in front of a real member that can silently stall connections through it (bytes
+ * are swallowed both ways, nothing is closed), as a middlebox that dropped a connection's state
+ * does: only the WebSocket connections open now, or every connection, now and to come (a member
+ * hung as far as this client can tell, while the cluster is fine). Real etcd never does this to
+ * one client alone, so it has to be faked.
  */
 import { AddressInfo, createServer, Socket, connect } from 'net';
 
@@ -13,6 +14,8 @@ export interface StallingProxy {
   readonly webSocketConnections: number;
   /** Stalls every WebSocket connection open now. */
   stallWebSockets(): void;
+  /** Stalls every connection, open now or opened later. */
+  hang(): void;
   close(): Promise<void>;
 }
 
@@ -31,8 +34,9 @@ export async function startStallingProxy(target: string): Promise<StallingProxy>
   const { hostname, port } = new URL(target);
   const links = new Set<Link>();
   let webSockets = 0;
+  let hung = false;
   const server = createServer((client) => {
-    const link: Link = { client, upstream: connect(Number(port), hostname), stalled: false };
+    const link: Link = { client, upstream: connect(Number(port), hostname), stalled: hung };
     links.add(link);
     client.on('data', (chunk: Buffer) => {
       if (link.webSocket === undefined) {
@@ -62,6 +66,10 @@ export async function startStallingProxy(target: string): Promise<StallingProxy>
     },
     stallWebSockets() {
       for (const link of links) if (link.webSocket) link.stalled = true;
+    },
+    hang() {
+      hung = true;
+      for (const link of links) link.stalled = true;
     },
     close: () =>
       new Promise<void>((resolve) => {

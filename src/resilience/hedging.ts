@@ -1,0 +1,43 @@
+/**
+ * Hedged calls as Rx operators: the same idempotent request sent to one endpoint after another,
+ * every `hedgeMs`, without waiting for the earlier attempts to fail; the first answer wins and
+ * the rest are cancelled. Failover waits out each hung member in turn; hedging does not, which
+ * is what a deadline shorter than a few request timeouts (a lease's TTL) needs.
+ */
+import { catchError, defer, EMPTY, mergeMap, Observable, take, tap, throwError, timer } from 'rxjs';
+import { EtcdClientClosedError, EtcdTimeoutError } from '../errors';
+import { Endpoint, EndpointPool } from './endpoint-pool';
+import { isTransient } from './retry-policy';
+import { timeLimit } from './time-limit';
+
+/**
+ * Runs `attempt` on the best endpoint now, then on the next one every `hedgeMs` until one
+ * answers, each attempt cut at `attemptTimeoutMs`. Transient failures only demote their endpoint;
+ * any other error ends the call. It never gives up by itself: bound it with a deadline. Only for
+ * requests that may be applied more than once (reads, lease renewals).
+ * @example withHedging(pool, 500, 1250, (ep) => postJson(ep, '/v3/lease/keepalive', body)).pipe(takeUntil(deadline$))
+ */
+export function withHedging<T>(pool: EndpointPool, hedgeMs: number, attemptTimeoutMs: number, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+  return defer(() => {
+    let tried = new Set<Endpoint>();
+    const once = defer(() => {
+      if (pool.closed) return throwError(() => new EtcdClientClosedError());
+      if (tried.size >= pool.size) tried = new Set();
+      const endpoint = pool.pick(tried);
+      tried.add(endpoint);
+      return attempt(endpoint).pipe(
+        timeLimit(attemptTimeoutMs, () => new EtcdTimeoutError(attemptTimeoutMs, true, { endpoint: endpoint.url })),
+        tap(() => pool.answered(endpoint)),
+        catchError((error: unknown) => {
+          if (!isTransient(error)) return throwError(() => error);
+          pool.demote(endpoint);
+          return EMPTY;
+        }),
+      );
+    });
+    return timer(0, hedgeMs).pipe(
+      mergeMap(() => once),
+      take(1),
+    );
+  });
+}
