@@ -21,6 +21,7 @@ import { Election, ElectionDeps } from './election/election';
 import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
+import { SeenRevision } from './resilience/seen-revision';
 import { ResilientCaller } from './resilience/unary-caller';
 import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
 import { Bytes } from './transport/codec';
@@ -62,11 +63,13 @@ export class Etcd {
     this.options = resolveOptions(given);
     this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
     this.pool = new EndpointPool(this.endpoints, this.options);
-    const caller = new ResilientCaller(this.pool, this.options);
+    // One revision floor for every caller: a read must not go back behind what any answer showed.
+    const seen = new SeenRevision();
+    const caller = new ResilientCaller(this.pool, this.options, seen);
     this.leaseCalls = new LeaseCalls(caller);
     this.kv = new KvService(caller, this.leaseCalls);
     this.cluster = new ClusterService(caller);
-    const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }));
+    const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
     const waiting = new WaitingCaller(this.pool, waitingSettings(this.options));
     const leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, this.options.requestTimeoutMs);
     this.coordination = { leases, kv: this.kv, retry: this.options.retry, caller, waiting, lifecycle: this.lifecycle };

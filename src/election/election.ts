@@ -163,7 +163,7 @@ export class Election {
    */
   leader(): Observable<Option<Leader>> {
     return defer(() =>
-      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, 'read', (json): Option<Leader> => Some(decodeLeader(json))).pipe(
+      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, 'read', (json): Option<Leader> => Some(decodeLeader(json)), { linearizable: true }).pipe(
         catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error))),
       ),
     );

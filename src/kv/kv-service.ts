@@ -65,17 +65,18 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange));
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange, { linearizable: options?.serializable !== true }));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
   get(key: Key, options: GetOptions = {}): Observable<Option<KeyValue>> {
     return defer(() => {
       const body = encodeRange(checkKey(key), { revision: options.revision, serializable: options.serializable });
-      return this.caller.call('/v3/kv/range', body, 'read', (json) => {
+      const decode = (json: unknown) => {
         const { kvs } = decodeRange(json);
         return kvs.length === 0 ? None : Some(kvs[0]);
-      });
+      };
+      return this.caller.call('/v3/kv/range', body, 'read', decode, { linearizable: options.serializable !== true });
     });
   }
 

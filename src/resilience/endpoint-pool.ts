@@ -89,3 +89,37 @@ export class EndpointPool {
     for (const endpoint of this.endpoints) endpoint.agent.destroy();
   }
 }
+
+/**
+ * One call's walk over the endpoints: each endpoint once per sweep, the best first (see
+ * `EndpointPool.pick`), then a new sweep.
+ * @example const sweep = new Sweep(pool); const endpoint = sweep.next()
+ */
+export class Sweep {
+  private tried = new Set<Endpoint>();
+
+  constructor(private readonly pool: EndpointPool) {}
+
+  /** The next endpoint to try, starting a new sweep once every endpoint was tried. */
+  next(): Endpoint {
+    if (this.ended) this.tried = new Set();
+    const endpoint = this.pool.pick(this.tried);
+    this.tried.add(endpoint);
+    return endpoint;
+  }
+
+  /** Whether this sweep has tried every endpoint. */
+  get ended(): boolean {
+    return this.tried.size >= this.pool.size;
+  }
+
+  /** How many endpoints this sweep has tried. */
+  get triedCount(): number {
+    return this.tried.size;
+  }
+
+  /** Starts over from `endpoint`, which just proved good. */
+  restartFrom(endpoint: Endpoint): void {
+    this.tried = new Set([endpoint]);
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { catchError, concat, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdTimeoutError } from '../errors';
-import { Endpoint, EndpointPool } from './endpoint-pool';
+import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { probe } from './liveness-probe';
 import { timeLimit } from './time-limit';
 import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
@@ -33,14 +33,12 @@ export function withFailover<T>(
 ): Observable<T> {
   return defer(() => {
     const failures = new Map<string, Error>();
-    let tried = new Set<Endpoint>();
+    const sweep = new Sweep(pool);
     let sweeps = 0;
 
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
-      if (tried.size >= pool.size) tried = new Set();
-      const endpoint = pool.pick(tried);
-      tried.add(endpoint);
+      const endpoint = sweep.next();
       const call = attempt(endpoint).pipe(
         timeLimit(settings.requestTimeoutMs, () => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url })),
         tap(() => pool.answered(endpoint)),
@@ -64,8 +62,7 @@ export function withFailover<T>(
         count: Math.max(settings.retry.attempts, pool.size) - 1,
         delay: (error: unknown) => {
           if (!isRetryable(error, kind)) return throwError(() => error);
-          const sweepEnded = tried.size >= pool.size;
-          return timer(sweepEnded ? backoffDelay(sweeps++, settings.retry) : 0);
+          return timer(sweep.ended ? backoffDelay(sweeps++, settings.retry) : 0);
         },
       }),
       catchError((error: unknown) =>

@@ -6,7 +6,7 @@
  */
 import { catchError, defer, EMPTY, mergeMap, Observable, take, tap, throwError, timer } from 'rxjs';
 import { EtcdClientClosedError, EtcdTimeoutError } from '../errors';
-import { Endpoint, EndpointPool } from './endpoint-pool';
+import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { isTransient } from './retry-policy';
 import { timeLimit } from './time-limit';
 
@@ -19,12 +19,10 @@ import { timeLimit } from './time-limit';
  */
 export function withHedging<T>(pool: EndpointPool, hedgeMs: number, attemptTimeoutMs: number, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
   return defer(() => {
-    let tried = new Set<Endpoint>();
+    const sweep = new Sweep(pool);
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
-      if (tried.size >= pool.size) tried = new Set();
-      const endpoint = pool.pick(tried);
-      tried.add(endpoint);
+      const endpoint = sweep.next();
       return attempt(endpoint).pipe(
         timeLimit(attemptTimeoutMs, () => new EtcdTimeoutError(attemptTimeoutMs, true, { endpoint: endpoint.url })),
         tap(() => pool.answered(endpoint)),

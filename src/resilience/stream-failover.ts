@@ -5,7 +5,7 @@
  */
 import { catchError, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError } from '../errors';
-import { Endpoint, EndpointPool } from './endpoint-pool';
+import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
 
 /** How patiently a stream is reopened. */
@@ -25,19 +25,17 @@ export interface StreamFailoverSettings {
 export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSettings, open: (endpoint: Endpoint) => Observable<T>): Observable<T> {
   return defer(() => {
     const failures = new Map<string, Error>();
-    let tried = new Set<Endpoint>();
+    const sweep = new Sweep(pool);
     let sweeps = 0;
     let failingSince: number | undefined;
 
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
-      if (tried.size >= pool.size) tried = new Set();
-      const endpoint = pool.pick(tried);
-      tried.add(endpoint);
+      const endpoint = sweep.next();
       return open(endpoint).pipe(
         tap(() => {
-          if (failingSince !== undefined || tried.size > 1) {
-            tried = new Set([endpoint]);
+          if (failingSince !== undefined || sweep.triedCount > 1) {
+            sweep.restartFrom(endpoint);
             sweeps = 0;
             failingSince = undefined;
             failures.clear();
@@ -63,7 +61,7 @@ export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSett
           if (now - failingSince >= settings.giveUpAfterMs) {
             return throwError(() => new EtcdAllEndpointsFailedError([...failures].map(([endpoint, e]) => ({ endpoint, error: e }))));
           }
-          return timer(tried.size >= pool.size ? backoffDelay(sweeps++, settings.retry) : 0);
+          return timer(sweep.ended ? backoffDelay(sweeps++, settings.retry) : 0);
         },
       }),
     );

@@ -8,11 +8,21 @@ import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
+import { SeenRevision } from './seen-revision';
 import { CallKind } from './retry-policy';
 import { timeLimit } from './time-limit';
 
 /** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
 export type Decoder<T> = (json: unknown, endpoint: string) => T;
+
+/** What a call promises about its answer. */
+export interface CallOptions {
+  /**
+   * A linearizable read: an answer older than a revision this client saw before sending it is
+   * stale (a paused member resuming), refused and tried on another member.
+   */
+  readonly linearizable?: boolean;
+}
 
 /**
  * How services make calls; they know nothing of HTTP or endpoints.
@@ -20,7 +30,7 @@ export type Decoder<T> = (json: unknown, endpoint: string) => T;
  */
 export interface UnaryCaller {
   /** One call with failover over every endpoint. */
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T>;
+  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T>;
   /**
    * One idempotent call sent to one endpoint after another every `hedgeMs` until one answers
    * (see withHedging); it never gives up by itself.
@@ -33,25 +43,32 @@ export interface UnaryCaller {
 }
 
 /**
- * The UnaryCaller of a client: gateway POSTs with failover.
- * @example new ResilientCaller(pool, settings).call('/v3/kv/range', body, 'read', decode)
+ * The UnaryCaller of a client: gateway POSTs with failover. Every answer's revision is recorded
+ * in `seen`, shared by the client's callers.
+ * @example new ResilientCaller(pool, settings, seen).call('/v3/kv/range', body, 'read', decode, { linearizable: true })
  */
 export class ResilientCaller implements UnaryCaller {
   constructor(
     private readonly pool: EndpointPool,
     private readonly settings: FailoverSettings,
+    private readonly seen: SeenRevision,
   ) {}
 
   get endpoints(): readonly string[] {
     return this.pool.endpoints.map((e) => e.url);
   }
 
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>): Observable<T> {
-    return withFailover(this.pool, this.settings, kind, (endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
+  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
+    return withFailover(this.pool, this.settings, kind, (endpoint) => {
+      const floor = options.linearizable === true ? this.seen.revision : undefined;
+      return postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
+    });
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
-    return withHedging(this.pool, hedgeMs, this.settings.requestTimeoutMs, (endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
+    return withHedging(this.pool, hedgeMs, this.settings.requestTimeoutMs, (endpoint) =>
+      postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+    );
   }
 
   callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
@@ -66,5 +83,10 @@ export class ResilientCaller implements UnaryCaller {
         map((json) => decode(json, endpoint.url)),
       );
     });
+  }
+
+  private recorded<T>(json: unknown, endpoint: string, floor: number | undefined, decode: Decoder<T>): T {
+    this.seen.record(json, endpoint, floor);
+    return decode(json, endpoint);
   }
 }

@@ -1,0 +1,28 @@
+import { EndpointPool, Sweep } from '../../src/resilience/endpoint-pool';
+
+describe('a sweep over the endpoints', () => {
+  const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
+
+  it('tries each endpoint once per sweep, healthy ones first, then starts a new sweep', () => {
+    const pool = new EndpointPool(urls, { demoteMs: 60_000 });
+    pool.demote(pool.endpoints[0]);
+    const sweep = new Sweep(pool);
+    const first = [sweep.next(), sweep.next(), sweep.next()].map((e) => e.url);
+    expect(first).toEqual(['http://b:2', 'http://c:3', 'http://a:1']);
+    expect(sweep.ended).toBe(true);
+    expect(sweep.next().url).toBe('http://b:2');
+    expect([sweep.ended, sweep.triedCount]).toEqual([false, 1]);
+    pool.close();
+  });
+
+  it('starts over from an endpoint that proved good', () => {
+    const pool = new EndpointPool(urls, { demoteMs: 60_000 });
+    const sweep = new Sweep(pool);
+    sweep.next();
+    const good = sweep.next();
+    sweep.restartFrom(good);
+    expect(sweep.triedCount).toBe(1);
+    expect([sweep.next(), sweep.next()].map((e) => e.url)).toEqual(['http://a:1', 'http://c:3']);
+    pool.close();
+  });
+});
