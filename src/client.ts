@@ -70,7 +70,7 @@ export class Etcd {
     this.kv = new KvService(caller, this.leaseCalls);
     this.cluster = new ClusterService(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
-    const waiting = new WaitingCaller(this.pool, waitingSettings(this.options));
+    const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);
     const leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, this.options.requestTimeoutMs);
     this.coordination = { leases, kv: this.kv, retry: this.options.retry, caller, waiting, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, waiting);

@@ -8,6 +8,7 @@
 import { catchError, defer, exhaustMap, interval, map, Observable, repeat, retry, tap, throwError, timer } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdError, EtcdTimeoutError } from '../errors';
 import { postJson } from '../transport/http-call';
+import { SeenRevision } from './seen-revision';
 import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
@@ -34,12 +35,13 @@ export function waitingSettings(options: { readonly requestTimeoutMs: number; re
 
 /**
  * Waiting and streaming calls, watched by liveness probes.
- * @example new WaitingCaller(pool, settings).waitOn('/v3/lock/lock', { name, lease }, decodeLock)
+ * @example new WaitingCaller(pool, settings, seen).waitOn('/v3/lock/lock', { name, lease }, decodeLock)
  */
 export class WaitingCaller {
   constructor(
     private readonly pool: EndpointPool,
     private readonly settings: WaitingSettings,
+    private readonly seen: SeenRevision,
   ) {}
 
   /**
@@ -49,7 +51,15 @@ export class WaitingCaller {
    * @example caller.waitOn('/v3/election/campaign', body, decodeCampaign)
    */
   waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T> {
-    return this.onOneEndpoint((endpoint) => postJson(endpoint, path, body).pipe(map((json) => decode(json, endpoint.url))));
+    // A lock or a leadership is granted at the cluster's current revision: what follows reads at least that.
+    return this.onOneEndpoint((endpoint) =>
+      postJson(endpoint, path, body).pipe(
+        map((json) => {
+          this.seen.record(json, endpoint.url);
+          return decode(json, endpoint.url);
+        }),
+      ),
+    );
   }
 
   /**
