@@ -5,6 +5,7 @@
  */
 import { LeaseEvent } from '../../src';
 import { useClusterWithClients } from '../support/cluster';
+import { FakeServer, startFakeServer, versionThen } from '../support/fake-server';
 import { StallingProxy, startStallingProxy } from '../support/stalling-proxy';
 import { Recorder } from './helpers';
 
@@ -13,8 +14,9 @@ const TTL = 4;
 describe('lease renewal behind hung endpoints', () => {
   const { cluster, client } = useClusterWithClients(1);
   const proxies: StallingProxy[] = [];
+  const fakes: FakeServer[] = [];
   afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
+    await Promise.all([...proxies, ...fakes].map((p) => p.close()));
   });
 
   it('keeps a lease alive when three of its four endpoints hang at once, each renewal reaching the live one within the TTL', async () => {
@@ -32,6 +34,30 @@ describe('lease renewal behind hung endpoints', () => {
     const renewals = lease.values.filter((e) => e.type === 'renewed');
     const late = renewals.filter((e, i) => i > 0 && lease.times[lease.values.indexOf(e)] > renewals[i - 1].validUntil);
     expect(late).toEqual([]);
+    lease.unsubscribe();
+  });
+
+  it('does not take one member\'s word that the lease is gone: a second must say so too', async () => {
+    // A member that says every lease is gone, as a leader resuming from a pause may for a
+    // moment about leases granted while it slept.
+    const confused = await startFakeServer(
+      versionThen((_, response) => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ result: { header: { cluster_id: '1', member_id: '2', revision: '1', raft_term: '9' }, ID: '1' } }));
+      }),
+    );
+    fakes.push(confused);
+    const hanging = await startStallingProxy(cluster().endpoints[0]);
+    proxies.push(hanging);
+    // Renewals start on the proxy; when it hangs they go to the confused member, then to the real one.
+    const etcd = client({ endpoints: [hanging.url, confused.url, cluster().endpoints[0]] });
+    const lease = new Recorder<LeaseEvent>(etcd.lease(TTL));
+    await lease.next((e) => e.type === 'renewed', 'a first renewal');
+    hanging.hang();
+    const hungAt = Date.now();
+    await lease.next((e) => e.type === 'renewed' && Date.now() - hungAt > TTL * 1000, 'renewals a TTL after the hang', 30_000);
+    expect(confused.requests.filter((r) => r === 'POST /v3/lease/keepalive').length).toBeGreaterThan(0);
+    expect(lease.error).toBeUndefined();
     lease.unsubscribe();
   });
 });

@@ -15,6 +15,8 @@ describe('errors etcd answers', () => {
     [GrpcCode.UNKNOWN, 'etcdserver: leader changed', false],
     [GrpcCode.UNKNOWN, 'etcdserver: request timed out, possibly due to previous leader failure', false],
     [GrpcCode.UNKNOWN, 'etcdserver: no leader', true],
+    // A follower that knows no leader drops a proposal before it enters the log.
+    [GrpcCode.UNKNOWN, 'raft proposal dropped', true],
   ])('code %i "%s" is a passing unavailability (not applied: %s), which reads and holds retry', (code, message, notApplied) => {
     const error = errorFromCode(code, message, FROM);
     expect(error).toBeInstanceOf(EtcdUnavailableError);

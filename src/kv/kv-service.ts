@@ -117,9 +117,16 @@ export class KvService {
     return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), 'write', decodeDelete));
   }
 
-  /** Runs a transaction. */
+  /**
+   * Runs a transaction. One that only compares and reads is a read: retried like one, and
+   * checked like a linearizable read (etcd serves it as a range).
+   */
   txn(request: TxnRequest): Observable<TxnResult> {
-    return defer(() => this.caller.call('/v3/kv/txn', encodeTxn(request), 'write', decodeTxn));
+    return defer(() => {
+      const body = encodeTxn(request);
+      const readOnly = [...(request.success ?? []), ...(request.failure ?? [])].every((op) => op.type === 'range');
+      return readOnly ? this.caller.call('/v3/kv/txn', body, 'read', decodeTxn, { linearizable: true }) : this.caller.call('/v3/kv/txn', body, 'write', decodeTxn);
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import { Observable } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
 import { encodeLeaseId, LeaseId } from '../kv/validate';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { unwrapStreamMessage } from '../transport/http-stream';
@@ -77,7 +78,12 @@ export class LeaseCalls {
    * @example calls.keepAliveHedged(lease.id, 400).pipe(takeUntil(deadline$))
    */
   keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive> {
-    return this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, decodeKeepAlive);
+    // TTL 0 is a verdict, which hedging has a second member confirm.
+    return this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint) => {
+      const answer = decodeKeepAlive(json, endpoint);
+      if (answer.ttl === 0) throw leaseGone(String(id), endpoint);
+      return answer;
+    });
   }
 
   /** Lists the ids of every live lease. */

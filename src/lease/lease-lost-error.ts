@@ -27,3 +27,11 @@ export class LeaseLostError extends EtcdError {
     super(`lease ${leaseId} lost (${reason}): ${detail}`, details);
   }
 }
+
+/**
+ * The loss of a lease the server says it does not know (a keep-alive answered with TTL 0).
+ * @example if (answer.ttl === 0) throw leaseGone(id)
+ */
+export function leaseGone(id: string, endpoint?: string): LeaseLostError {
+  return new LeaseLostError(id, 'gone', 'the server no longer knows it (expired, or revoked elsewhere)', { endpoint });
+}

@@ -13,7 +13,7 @@ import { LeaseId } from '../kv/validate';
 import { Lifecycle } from '../resilience/lifecycle';
 import { ResponseHeader } from '../transport/response-header';
 import { checkTtl, LeaseCalls } from './lease-calls';
-import { LeaseLostError } from './lease-lost-error';
+import { leaseGone, LeaseLostError } from './lease-lost-error';
 
 /** Options of `lease()`. */
 export interface LeaseOptions {
@@ -100,7 +100,7 @@ export class LeaseService {
         // The first renewal also tells the lease's TTL, which sets the pace and the attempt timeouts.
         return this.calls.keepAliveOnce(id).pipe(
           switchMap((answer) => {
-            if (answer.ttl === 0) throw gone(String(id));
+            if (answer.ttl === 0) throw leaseGone(String(id));
             const calls = this.callsWithTimeout(this.attemptTimeoutMs(answer.ttl));
             const first: LeaseEvent = { type: 'renewed', id: answer.id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
             return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? (answer.ttl * 1000) / 3);
@@ -129,10 +129,7 @@ export class LeaseService {
     const renewOnce = defer(() => {
       const sentAt = Date.now();
       return calls.keepAliveHedged(id, hedgeMs).pipe(
-        map((answer): LeaseEvent => {
-          if (answer.ttl === 0) throw gone(id);
-          return { type: 'renewed', id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
-        }),
+        map((answer): LeaseEvent => ({ type: 'renewed', id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header })),
       );
     });
     const renewals = timer(everyMs).pipe(
@@ -160,9 +157,6 @@ export class LeaseService {
   }
 }
 
-function gone(id: string): LeaseLostError {
-  return new LeaseLostError(id, 'gone', 'the server no longer knows it (expired, or revoked elsewhere)');
-}
 
 function checkEvery(everyMs: number | undefined, ttl: number): number | undefined {
   if (everyMs !== undefined && !(everyMs > 0 && everyMs < ttl * 1000)) {

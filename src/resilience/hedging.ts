@@ -10,16 +10,22 @@ import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { isTransient } from './retry-policy';
 import { timeLimit } from './time-limit';
 
+// Two members saying the same is no longer one member's confusion.
+const VERDICTS_NEEDED = 2;
+
 /**
  * Runs `attempt` on the best endpoint now, then on the next one every `hedgeMs` until one
- * answers, each attempt cut at `attemptTimeoutMs`. Transient failures only demote their endpoint;
- * any other error ends the call. It never gives up by itself: bound it with a deadline. Only for
- * requests that may be applied more than once (reads, lease renewals).
+ * answers, each attempt cut at `attemptTimeoutMs`. Transient failures only demote their endpoint.
+ * Any other error is one member's verdict, which may be its own confusion (a leader resuming
+ * from a pause, a member shutting down): it ends the call once a second member has given one
+ * too (or at once, with a single endpoint). It never gives up by itself: bound it with a
+ * deadline. Only for requests that may be applied more than once (reads, lease renewals).
  * @example withHedging(pool, 500, 1250, (ep) => postJson(ep, '/v3/lease/keepalive', body)).pipe(takeUntil(deadline$))
  */
 export function withHedging<T>(pool: EndpointPool, hedgeMs: number, attemptTimeoutMs: number, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
   return defer(() => {
     const sweep = new Sweep(pool);
+    const verdicts = new Set<Endpoint>();
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
       const endpoint = sweep.next();
@@ -27,9 +33,12 @@ export function withHedging<T>(pool: EndpointPool, hedgeMs: number, attemptTimeo
         timeLimit(attemptTimeoutMs, () => new EtcdTimeoutError(attemptTimeoutMs, true, { endpoint: endpoint.url })),
         tap(() => pool.answered(endpoint)),
         catchError((error: unknown) => {
-          if (!isTransient(error)) return throwError(() => error);
-          pool.demote(endpoint);
-          return EMPTY;
+          if (isTransient(error)) {
+            pool.demote(endpoint);
+            return EMPTY;
+          }
+          verdicts.add(endpoint);
+          return verdicts.size >= Math.min(VERDICTS_NEEDED, pool.size) ? throwError(() => error) : EMPTY;
         }),
       );
     });

@@ -5,7 +5,9 @@
  * a linearizable read from its old state: etcd 3.4.23 does (etcd-io/etcd#20418; measured here in
  * a chaos run, where it cost a lock-protected counter ~200 increments). Any member's revision is
  * committed cluster-wide, so an honest linearizable read sent after an answer at revision R
- * answers at R or later: one below R is stale, and is tried on another member.
+ * answers at R or later: one below R is stale, and is tried on another member. The floor belongs
+ * to one cluster: an answer from another cluster (the endpoints now lead to a cluster restored
+ * from a backup, or created anew) starts it over.
  */
 import { EtcdUnavailableError } from '../errors';
 
@@ -15,6 +17,7 @@ import { EtcdUnavailableError } from '../errors';
  */
 export class SeenRevision {
   private highest = 0;
+  private cluster: string | undefined;
 
   /** The highest revision seen so far (0 before any answer). */
   get revision(): number {
@@ -28,8 +31,16 @@ export class SeenRevision {
    * @example seen.record({ header: { revision: '42' } }, 'http://127.0.0.1:2379', 40)
    */
   record(json: unknown, endpoint: string, notBelow?: number): void {
-    const revision = headerRevision(json);
-    if (revision === undefined) return;
+    const header = headerOf(json);
+    const revision = Number(header?.revision);
+    if (header === undefined || !Number.isSafeInteger(revision)) return;
+    const cluster = typeof header.cluster_id === 'string' ? header.cluster_id : undefined;
+    if (cluster !== this.cluster) {
+      // The first answer, or a cluster that is not the one the floor was measured on.
+      this.cluster = cluster;
+      this.highest = revision;
+      return;
+    }
     if (notBelow !== undefined && revision < notBelow) {
       throw new EtcdUnavailableError(
         `${endpoint} answered a linearizable read at revision ${revision}, older than revision ${notBelow} this client had already seen: a stale member (resuming from a pause?)`,
@@ -41,10 +52,12 @@ export class SeenRevision {
   }
 }
 
-function headerRevision(json: unknown): number | undefined {
+type WireHeader = { revision?: unknown; cluster_id?: unknown };
+
+// A unary answer carries `header`; one message of a stream (a keep-alive) carries `result.header`.
+function headerOf(json: unknown): WireHeader | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const header = (json as { header?: unknown }).header;
-  if (typeof header !== 'object' || header === null) return undefined;
-  const revision = Number((header as { revision?: unknown }).revision);
-  return Number.isSafeInteger(revision) ? revision : undefined;
+  const { header, result } = json as { header?: unknown; result?: unknown };
+  if (typeof header === 'object' && header !== null) return header;
+  return result === undefined ? undefined : headerOf(result);
 }

@@ -17,7 +17,7 @@ import {
 } from '../errors';
 
 // Errors etcd raises before a proposal enters raft: a write answered with one was not applied.
-const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', 'etcdserver: not capable', 'etcdserver: unhealthy cluster'];
+const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', 'etcdserver: not capable', 'etcdserver: unhealthy cluster', 'raft proposal dropped'];
 // Passing troubles of the cluster, not faults of the request. The KV service answers them with
 // code 14 (unavailable), but the Lock and Election services pass them on with code 2 (unknown):
 // they are recognised by their text, whatever the code.
