@@ -8,7 +8,7 @@
  */
 import { filter, firstValueFrom, Observable, shareReplay } from 'rxjs';
 import { Etcd, MirrorChange, MirrorState } from '../src';
-import { runExample } from './run-example';
+import { onInterrupt, runExample } from './run-example';
 
 const PREFIX = 'config/';
 
@@ -51,7 +51,7 @@ runExample(async (etcd, startedLocally) => {
     await demonstrate(etcd, config);
   } else {
     console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await new Promise<void>((resolve) => onInterrupt(resolve));
   }
   printing.unsubscribe();
 });

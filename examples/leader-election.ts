@@ -12,6 +12,7 @@
  */
 import { retry, Subscription, tap, timer } from 'rxjs';
 import { Etcd, LeaseLostError } from '../src';
+import { onInterrupt } from './run-example';
 
 const ELECTION = 'examples/leader-election';
 const TTL_SECONDS = 5;
@@ -49,7 +50,7 @@ function main(): void {
       }),
   );
 
-  process.once('SIGINT', () => {
+  onInterrupt(() => {
     log('resigning and leaving');
     // Unsubscribing resigns (the lease is revoked); close() waits for that.
     subscriptions.unsubscribe();

@@ -32,3 +32,18 @@ export function runExample(body: (etcd: Etcd, startedLocally: boolean) => Promis
     },
   );
 }
+
+/**
+ * Calls `handler` on the first Ctrl-C (SIGINT). The listener stays installed, so a second SIGINT
+ * is absorbed rather than killing the process mid-cleanup: a terminal sends Ctrl-C to the whole
+ * foreground group, and `tsx` may relay the same signal to the script once more.
+ * @example onInterrupt(() => subscription.unsubscribe())
+ */
+export function onInterrupt(handler: () => void): void {
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) return;
+    interrupted = true;
+    handler();
+  });
+}
