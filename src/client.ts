@@ -2,12 +2,14 @@
  * The `Etcd` facade: one object holding the endpoint list, the shared connection pools and the
  * options, with every etcd operation as a cold Observable.
  */
-import { map, Observable, ObservableInput } from 'rxjs';
+import { defer, map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
+import { describe } from './describe-value';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { EtcdInvalidArgumentError } from './errors';
 import { DeleteOptions, DeleteResult } from './kv/delete';
-import { KeyValue } from './kv/key-value';
+import { KeyValue, toJsonText } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
 import { CompactResult, CompareFailed, Expectation, GetOptions, KvService, ListOptions } from './kv/kv-service';
 import { PutOptions, PutResult } from './kv/put';
@@ -59,7 +61,7 @@ export class Etcd {
    * @example new Etcd('http://10.0.0.1:2379,http://10.0.0.2:2379')
    */
   constructor(options: EtcdOptions | string | readonly string[] = {}) {
-    const given: EtcdOptions = typeof options === 'string' || Array.isArray(options) ? { endpoints: options as string | string[] } : (options as EtcdOptions);
+    const given = clientOptions(options);
     this.options = resolveOptions(given);
     this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
     this.pool = new EndpointPool(this.endpoints, this.options);
@@ -125,7 +127,7 @@ export class Etcd {
    * @example etcd.putJson('config/web', { port: 8080 })
    */
   putJson(key: Key, value: unknown, options?: PutOptions): Observable<PutResult> {
-    return this.kv.put(key, JSON.stringify(value), options);
+    return defer(() => this.kv.put(key, toJsonText(value), options));
   }
 
   /**
@@ -312,4 +314,12 @@ export class Etcd {
     await this.watches.close();
     this.pool.close();
   }
+}
+
+function clientOptions(options: unknown): EtcdOptions {
+  if (typeof options === 'string' || Array.isArray(options)) return { endpoints: options as string | string[] };
+  if (typeof options !== 'object' || options === null) {
+    throw new EtcdInvalidArgumentError(`new Etcd() takes options, an endpoint list or a string of endpoints; got ${describe(options)}`);
+  }
+  return options as EtcdOptions;
 }

@@ -10,10 +10,12 @@ import { EtcdInvalidArgumentError } from './errors';
  */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2379';
 
+const DEFAULT_CLIENT_PORT = 2379;
+
 /**
  * Parses and validates endpoints; `host:port` without a scheme means `http://host:port`. In one
  * string, entries are separated by commas (as etcdctl takes them), semicolons or spaces (as the
- * old `etcd_open_str` took them). Throws EtcdInvalidArgumentError naming the first malformed entry.
+ * old `etcd_open_str` took them); a bare host (`etcd1`) means port 2379. Throws EtcdInvalidArgumentError naming the first malformed entry.
  * @example parseEndpoints('10.0.0.1:2379, http://10.0.0.2:2379') // ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']
  */
 export function parseEndpoints(input: string | readonly string[]): string[] {
@@ -40,7 +42,8 @@ export function endpointsFromEnvironment(env: NodeJS.ProcessEnv = process.env): 
 
 function parseEndpoint(entry: string): string {
   if (entry === '') throw new EtcdInvalidArgumentError('an endpoint is empty (two separators in a row, or one at the end?)');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `http://${entry}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry);
+  const withScheme = hasScheme ? entry : `http://${entry}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -56,5 +59,8 @@ function parseEndpoint(entry: string): string {
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '' || !/^\/*$/.test(url.pathname)) {
     throw new EtcdInvalidArgumentError(`endpoint "${entry}" must be scheme://host:port only (no path, query, fragment or credentials)`);
   }
+  if (url.port === '0') throw new EtcdInvalidArgumentError(`endpoint "${entry}" has port 0, which no server listens on`);
+  // A bare host means etcd's client port (port 80 is never what it meant); a URL means what it says.
+  if (!hasScheme && url.port === '' && !/:\d+$/.test(entry)) return `http://${url.host}:${DEFAULT_CLIENT_PORT}`;
   return `${url.protocol}//${url.host}`;
 }

@@ -150,6 +150,20 @@ export class EtcdNotFoundError extends EtcdError {}
 export class EtcdServerError extends EtcdError {}
 
 /**
+ * A value read as JSON (`getJson`, `mirrorJson`, `KeyValue.json()`) is not JSON. Nothing is
+ * wrong with the cluster: the key holds something else. `key` names it.
+ * @example etcd.getJson('k').subscribe({ error: (e) => e instanceof EtcdValueNotJsonError && console.log(e.key) })
+ */
+export class EtcdValueNotJsonError extends EtcdError {
+  constructor(
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(`the value of key ${JSON.stringify(key)} is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
  * The client was closed; nothing more can be sent through it.
  * @example await etcd.close(); etcd.get('k').subscribe({ error: (e) => e instanceof EtcdClientClosedError })
  */

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, Observable, toArray } from 'rxjs';
 import {
   Compare,
   Etcd,
@@ -6,6 +6,7 @@ import {
   EtcdError,
   EtcdInvalidArgumentError,
   EtcdRequestTooLargeError,
+  EtcdValueNotJsonError,
   Op,
 } from '../../src';
 import { useCluster } from '../support/cluster';
@@ -55,7 +56,22 @@ describe('key-value operations against a real etcd', () => {
     expect((await firstValueFrom(etcd.getJson<{ port: number }>('kv/json'))).unwrap()).toEqual({ port: 8080, tags: ['a'] });
     expect((await firstValueFrom(etcd.getJson('kv/none'))).none).toBe(true);
     await put('kv/notjson', '{oops');
-    await expect(firstValueFrom(etcd.getJson('kv/notjson'))).rejects.toThrow(/value of key "kv\/notjson" is not JSON/);
+    const error = await firstValueFrom(etcd.getJson('kv/notjson')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EtcdValueNotJsonError);
+    expect(error).toMatchObject({ key: 'kv/notjson', message: expect.stringMatching(/value of key "kv\/notjson" is not JSON/) });
+  });
+
+  it('refuses to write what JSON cannot hold, writing nothing', async () => {
+    for (const [value, message] of [
+      [undefined, /cannot be written as JSON \(got undefined\)/],
+      [() => 1, /cannot be written as JSON \(got function\)/],
+      [{ n: 1n }, /cannot be written as JSON: .*BigInt/],
+    ] as const) {
+      const error = await firstValueFrom(etcd.putJson('kv/badjson', value)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect((await get('kv/badjson')).none).toBe(true);
   });
 
   it('lists 10,000 keys of a prefix page by page, each once, in order, at one revision', async () => {
@@ -133,6 +149,18 @@ describe('key-value operations against a real etcd', () => {
     expect(absent.err && absent.val.current.none).toBe(true);
   });
 
+  it('compare-and-set with several expectations writes only when every one holds', async () => {
+    const { revision } = await put('cas/both', 'v1');
+    const versionWrong = await firstValueFrom(etcd.compareAndSet('cas/both', 'v2', { value: 'v1', version: 99 }));
+    expect(versionWrong.err).toBe(true);
+    const valueWrong = await firstValueFrom(etcd.compareAndSet('cas/both', 'v2', { value: 'other', modRevision: revision }));
+    expect(valueWrong.err).toBe(true);
+    expect((await get('cas/both')).unwrap().value).toBe('v1');
+    const both = await firstValueFrom(etcd.compareAndSet('cas/both', 'v2', { value: 'v1', modRevision: revision }));
+    expect(both.ok).toBe(true);
+    expect((await get('cas/both')).unwrap().value).toBe('v2');
+  });
+
   it('lets a key written with a TTL expire', async () => {
     await firstValueFrom(etcd.put('ttl/k', 'soon gone', { ttl: 1 }));
     const kv = (await get('ttl/k')).unwrap();
@@ -148,6 +176,33 @@ describe('key-value operations against a real etcd', () => {
     const failed = await firstValueFrom(etcd.compareAndSet('cas/ttl', 'mine', { version: 0 }, { ttl: 30 }));
     expect(failed.err).toBe(true);
     expect(await firstValueFrom(etcd.leases())).toEqual(before);
+  });
+
+  it('revokes the lease it granted for a put with ttl that failed', async () => {
+    const before = await firstValueFrom(etcd.leases());
+    const error = await firstValueFrom(etcd.put('ttl/big', Buffer.alloc(1.6e6, 1), { ttl: 60 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EtcdRequestTooLargeError);
+    await waitFor(async () => (await firstValueFrom(etcd.leases())).length === before.length, 'the lease granted for the failed put to be revoked');
+    expect(await firstValueFrom(etcd.leases())).toEqual(before);
+  });
+
+  it('refuses ttl next to the options that name the lease themselves, granting nothing', async () => {
+    const before = await firstValueFrom(etcd.leases());
+    const { id } = await firstValueFrom(etcd.grantLease(30));
+    for (const [options, message] of [
+      [{ ttl: 5, lease: id }, /ttl .* cannot go with lease/],
+      [{ ttl: 5, ignoreLease: true }, /ttl .* cannot go with ignoreLease/],
+    ] as const) {
+      const calls: Array<() => Observable<unknown>> = [() => etcd.put('ttl/both', 'v', options), () => etcd.compareAndSet('ttl/both', 'v', { version: 0 }, options)];
+      for (const call of calls) {
+        const error = await firstValueFrom(call()).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
+        expect((error as Error).message).toMatch(message);
+      }
+    }
+    await firstValueFrom(etcd.revoke(id));
+    expect(await firstValueFrom(etcd.leases())).toEqual(before);
+    expect((await get('ttl/both')).none).toBe(true);
   });
 
   it('runs both branches of a transaction with typed results, nested ones too', async () => {
@@ -199,7 +254,25 @@ describe('key-value operations against a real etcd', () => {
       [() => firstValueFrom(etcd.range({ prefix: 'x' }, { limit: -1 })), /limit must be a whole number/],
       [() => firstValueFrom(etcd.delete({} as never)), /key selector must be/],
       [() => firstValueFrom(etcd.txn({ success: [{} as never] })), /txn success\[0\] must be built with Op/],
+      [() => firstValueFrom(etcd.get(undefined as never)), /key must be a string or a Uint8Array, got undefined$/],
+      [() => firstValueFrom(etcd.put('k', undefined as never)), /value must be a string or a Uint8Array, got undefined$/],
+      [() => firstValueFrom(etcd.get('k', null as never)), /get options must be an object, got null/],
+      [() => firstValueFrom(etcd.range('k', 5 as never)), /range options must be an object, got number/],
+      [() => firstValueFrom(etcd.put('k', 'v', null as never)), /put options must be an object, got null/],
+      [() => firstValueFrom(etcd.delete('k', 'x' as never)), /delete options must be an object, got string/],
+      [() => firstValueFrom(etcd.range('k', { sort: { target: 'toString' as never } })), /sort.target must be one of key, version, createRevision, modRevision, value; got toString/],
+      [() => firstValueFrom(etcd.compareAndSet('k', 'v', { value: 5 as never })), /compared value must be a string or a Uint8Array, got number 5/],
+      [() => firstValueFrom(etcd.compareAndSet('k', 'v', { vesion: 1 } as never)), /got unknown field\(s\) vesion/],
+      [() => firstValueFrom(etcd.status(5 as never)), /endpoint must be a string .*, got number 5/],
+      [() => firstValueFrom(etcd.status('ht!tp:/x')), /endpoint "ht!tp:\/x" has no valid host name/],
+      [() => firstValueFrom(etcd.grantLease(0)), /ttl must be a whole number of seconds ≥ 1, got 0/],
+      [() => firstValueFrom(etcd.revoke('x')), /lease must be a lease id/],
+      [() => firstValueFrom(etcd.timeToLive('x')), /lease must be a lease id/],
+      [() => firstValueFrom(etcd.withLock('l', 'work' as never)), /withLock needs the work as a function of the lock, got string/],
     ];
+    // Builders refuse at once; every call reports bad input on the error channel, never by throwing as it is called.
+    expect(() => Compare.value('k', 'toString' as never, 'v')).toThrow(/compare result must be one of ==, !=, >, <; got toString/);
+    expect(() => [etcd.grantLease(-1), etcd.revoke(undefined as never), etcd.timeToLive('x'), etcd.get('k', null as never)]).not.toThrow();
     for (const [call, message] of cases) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
@@ -224,6 +297,19 @@ describe('key-value operations against a real etcd', () => {
     const error = await firstValueFrom(etcd.get('compact/k', { revision: old.revision })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdCompactedError);
     expect(error).toBeInstanceOf(EtcdError);
+  });
+
+  it('takes the status of an endpoint named as host:port, as the constructor does', async () => {
+    const [endpoint] = cluster().endpoints;
+    const status = await firstValueFrom(etcd.status(endpoint.replace('http://', '')));
+    expect(status.endpoint).toBe(endpoint);
+    expect(status.version).toMatch(/^3\./);
+  });
+
+  it('accepts Op.put options whose ttl is left undefined', async () => {
+    const result = await firstValueFrom(etcd.txn({ success: [Op.put('txn/undefined-ttl', 'v', { ttl: undefined } as never)] }));
+    expect(result.succeeded).toBe(true);
+    expect(() => Op.put('k', 'v', { ttl: 5 } as never)).toThrow(/ttl is not supported inside a txn/);
   });
 
   it('lists every key with an empty prefix', async () => {

@@ -10,6 +10,10 @@ describe('endpoint parsing', () => {
     expect(parseEndpoints(' a:1;b:2  c:3 ;\td:4 ')).toEqual(['http://a:1', 'http://b:2', 'http://c:3', 'http://d:4']);
   });
 
+  it("gives a bare host etcd's client port, and keeps a URL's own port", () => {
+    expect(parseEndpoints('etcd1, etcd2:80, [::1], http://etcd3')).toEqual(['http://etcd1:2379', 'http://etcd2', 'http://[::1]:2379', 'http://etcd3']);
+  });
+
   it('drops duplicates', () => {
     expect(parseEndpoints('a:1,http://a:1')).toEqual(['http://a:1']);
   });
@@ -22,6 +26,7 @@ describe('endpoint parsing', () => {
     ['http://host:99999', /not a valid URL/],
     ['http://user:pw@host:1', /no path, query, fragment or credentials/],
     ['http://host:1/v3', /no path/],
+    ['host:0', /port 0/],
   ])('refuses %s naming the bad entry', (input, message) => {
     expect(() => parseEndpoints(input)).toThrow(EtcdInvalidArgumentError);
     expect(() => parseEndpoints(input)).toThrow(message);
@@ -41,5 +46,7 @@ describe('endpoint parsing', () => {
     expect(() => new Etcd('http://ok:1,ht!tp:/bad')).toThrow(/ht!tp:\/bad/);
     expect(() => new Etcd({ endpoints: 'a:1', requestTimeoutMs: -5 })).toThrow(/requestTimeoutMs/);
     expect(() => new Etcd({ endpoints: 'a:1', retry: { jitter: 2 } })).toThrow(/jitter/);
+    expect(() => new Etcd(null as never)).toThrow(/new Etcd\(\) takes options, an endpoint list or a string of endpoints; got null/);
+    expect(() => new Etcd(5 as never)).toThrow(/got number 5/);
   });
 });

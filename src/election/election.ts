@@ -7,6 +7,7 @@ import { catchError, defer, filter, finalize, map, merge, mergeMap, Observable, 
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdServerError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
+import { optionsOf } from '../kv/validate';
 import { KeyValue } from '../kv/key-value';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
@@ -123,10 +124,10 @@ export class Election {
    * leaves no key behind. Fails with LeaseLostError when the leadership is lost.
    * @example election.campaign('node-1').subscribe((e) => e.type === 'elected' && startLeading(e.leadership))
    */
-  campaign(value: Bytes, options: CampaignOptions = {}): Observable<CampaignEvent> {
+  campaign(value: Bytes, given?: CampaignOptions): Observable<CampaignEvent> {
     return defer(() => {
       const wireValue = encodeBytes(checkValue(value));
-      const ttl = checkTtl(options.ttl ?? DEFAULT_HOLD_TTL);
+      const ttl = checkTtl(optionsOf(given, 'campaign').ttl ?? DEFAULT_HOLD_TTL);
       const resignation: Resignation = { started: new Subject<void>(), ended: new Subject<void>() };
       const leading = holdUnderLease(this.deps, ttl, (leaseId) =>
         this.deps.waiting.waitOn('/v3/election/campaign', { name: this.wireName, lease: leaseId, value: wireValue }, decodeCampaignLeader).pipe(

@@ -3,6 +3,7 @@
  * Validation lives here so every operation refuses bad keys with the same clear words.
  */
 import { EtcdInvalidArgumentError } from '../errors';
+import { describe } from '../describe-value';
 import { Bytes, encodeBytes } from '../transport/codec';
 
 /** A key: UTF-8 text or raw bytes. Never empty. */
@@ -73,10 +74,4 @@ function toBuffer(value: unknown, what: string): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value);
   throw new EtcdInvalidArgumentError(`${what} must be a string or a Uint8Array, got ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

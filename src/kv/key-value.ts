@@ -1,4 +1,4 @@
-import { EtcdError } from '../errors';
+import { EtcdInvalidArgumentError, EtcdValueNotJsonError } from '../errors';
 import { asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 
 /**
@@ -33,14 +33,14 @@ export class KeyValue {
   }
 
   /**
-   * The value parsed as JSON.
+   * The value parsed as JSON; throws EtcdValueNotJsonError when it is not JSON.
    * @example const config = kv.json<{ port: number }>()
    */
   json<T = unknown>(): T {
     try {
       return JSON.parse(this.value) as T;
     } catch (error) {
-      throw new EtcdError(`the value of key ${JSON.stringify(this.key)} is not JSON: ${(error as Error).message}`, { cause: error });
+      throw new EtcdValueNotJsonError(this.key, error);
     }
   }
 
@@ -60,4 +60,20 @@ export class KeyValue {
       decodeId(kv.lease, 'kv.lease'),
     );
   }
+}
+
+/**
+ * The JSON text of a value to store, refusing what JSON cannot hold (undefined, a function, a
+ * bigint, a cycle) instead of storing "undefined" or nothing.
+ * @example toJsonText({ port: 8080 }) // '{"port":8080}'
+ */
+export function toJsonText(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new EtcdInvalidArgumentError(`putJson: the value cannot be written as JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (text === undefined) throw new EtcdInvalidArgumentError(`putJson: the value cannot be written as JSON (got ${typeof value})`);
+  return text;
 }

@@ -3,7 +3,7 @@
  * aborts what is in flight. Each call validates its arguments first and reports bad input on the
  * error channel without touching the wire.
  */
-import { concat, defer, EMPTY, expand, from, ignoreElements, map, mergeMap, Observable, of, catchError, switchMap } from 'rxjs';
+import { catchError, concat, defer, EMPTY, expand, from, ignoreElements, map, mergeMap, Observable, of, switchMap, throwError } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
@@ -16,7 +16,7 @@ import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
-import { checkCount } from './validate';
+import { checkCount, optionsOf } from './validate';
 
 /** Options of a single-key get. */
 export interface GetOptions {
@@ -34,7 +34,10 @@ export interface ListOptions {
   readonly keysOnly?: boolean;
 }
 
-/** What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent". */
+/**
+ * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
+ * Fields may be combined (`{ value: 'a', version: 3 }`): every one must hold.
+ */
 export type Expectation =
   | { readonly value: Bytes }
   | { readonly version: number }
@@ -65,12 +68,16 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange, { linearizable: options?.serializable !== true }));
+    return defer(() => {
+      const checked = optionsOf(options, 'range');
+      return this.caller.call('/v3/kv/range', encodeRange(selector, checked), 'read', decodeRange, { linearizable: checked.serializable !== true });
+    });
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
-  get(key: Key, options: GetOptions = {}): Observable<Option<KeyValue>> {
+  get(key: Key, given?: GetOptions): Observable<Option<KeyValue>> {
     return defer(() => {
+      const options: GetOptions = optionsOf(given, 'get');
       const body = encodeRange(checkKey(key), { revision: options.revision, serializable: options.serializable });
       const decode = (json: unknown) => {
         const { kvs } = decodeRange(json);
@@ -81,8 +88,9 @@ export class KvService {
   }
 
   /** Streams every key a selector names, page by page, all read at one revision. */
-  list(selector: KeySelector, options: ListOptions = {}): Observable<KeyValue> {
+  list(selector: KeySelector, given?: ListOptions): Observable<KeyValue> {
     return defer(() => {
+      const options: ListOptions = optionsOf(given, 'list');
       const pageSize = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
       const rangeEnd = encodeSelector(selector).range_end;
       const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
@@ -100,21 +108,22 @@ export class KvService {
     });
   }
 
-  /** Writes a key. With `ttl`, a lease of that many seconds is granted first and the key expires with it. */
-  put(key: Key, value: Bytes, options: PutOptions = {}): Observable<PutResult> {
+  /**
+   * Writes a key. With `ttl`, a lease of that many seconds is granted first and the key expires
+   * with it; that lease is revoked again when the put fails.
+   */
+  put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
-      const { ttl, ...rest } = options;
+      const { ttl, ...rest } = checkPutOptions(given);
       if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), 'write', decodePut);
       encodePut(key, value, rest);
-      return this.leases.grant(ttl).pipe(
-        switchMap((lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease: lease.id }), 'write', decodePut)),
-      );
+      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), 'write', decodePut), () => true);
     });
   }
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), 'write', decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, optionsOf(options, 'delete')), 'write', decodeDelete));
   }
 
   /**
@@ -130,40 +139,48 @@ export class KvService {
   }
 
   /**
-   * Writes a key only if its current state matches `expected`: Ok(PutResult) when written,
-   * Err(CompareFailed) with the key as it is now when not. With `ttl`, the lease granted for a
-   * write that did not happen is revoked.
+   * Writes a key only if its current state matches `expected` (every field given must hold):
+   * Ok(PutResult) when written, Err(CompareFailed) with the key as it is now when not. With
+   * `ttl`, the lease granted for a write that did not happen is revoked.
    */
-  compareAndSet(key: Key, value: Bytes, expected: Expectation, options: PutOptions = {}): Observable<Result<PutResult, CompareFailed>> {
+  compareAndSet(key: Key, value: Bytes, expected: Expectation, given?: PutOptions): Observable<Result<PutResult, CompareFailed>> {
     return defer(() => {
-      const compare = expectation(key, expected);
-      const { ttl, ...rest } = options;
+      const compare = expectations(key, expected);
+      const { ttl, ...rest } = checkPutOptions(given);
       const attempt = (lease?: string) =>
         this.txn({
-          compare: [compare],
+          compare,
           success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
           failure: [Op.get(key)],
         }).pipe(map(toCasResult));
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
-      return this.leases.grant(ttl).pipe(
-        switchMap((lease) =>
-          attempt(lease.id).pipe(
-            mergeMap((result) =>
-              result.ok
-                ? of(result)
-                : concat(this.leases.revoke(lease.id).pipe(ignoreElements(), catchError(() => EMPTY)), of(result)),
-            ),
-          ),
-        ),
-      );
+      return this.underNewLease(ttl, attempt, (result) => result.ok);
     });
   }
 
+  /**
+   * Grants a lease of `ttl` seconds and runs `write` with it. The lease is revoked again when
+   * `write` fails or its result was not `applied`: nothing of a write that did not happen
+   * should linger until the TTL runs out (after an unknown outcome, revoking also settles it:
+   * a key written under the lease goes with it).
+   */
+  private underNewLease<R>(ttl: number, write: (lease: string) => Observable<R>, applied: (result: R) => boolean): Observable<R> {
+    return this.leases.grant(ttl).pipe(
+      switchMap((lease) => {
+        const revoke = this.leases.revoke(lease.id).pipe(ignoreElements(), catchError(() => EMPTY));
+        return write(lease.id).pipe(
+          mergeMap((result) => (applied(result) ? of(result) : concat(revoke, of(result)))),
+          catchError((error: unknown) => concat(revoke, throwError(() => error))),
+        );
+      }),
+    );
+  }
+
   /** Discards history before `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: number, options: { physical?: boolean } = {}): Observable<CompactResult> {
+  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
     return defer(() => {
-      const body = { revision: checkCount(revision, 'revision', 1), physical: options.physical === true };
+      const body = { revision: checkCount(revision, 'revision', 1), physical: optionsOf(options, 'compact').physical === true };
       return this.caller.call('/v3/kv/compaction', body, 'write', (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
     });
   }
@@ -171,15 +188,30 @@ export class KvService {
 
 const ZERO = Buffer.from([0]);
 
-function expectation(key: Key, expected: Expectation): Comparison {
-  if (typeof expected !== 'object' || expected === null) {
-    throw new EtcdInvalidArgumentError('compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision}');
+const EXPECTATION_FIELDS = ['value', 'version', 'createRevision', 'modRevision'] as const;
+const EXPECTATION_NEEDED = 'compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision} (several may be combined)';
+
+function expectations(key: Key, expected: Expectation): Comparison[] {
+  if (typeof expected !== 'object' || expected === null) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
+  const given = expected as Partial<Record<(typeof EXPECTATION_FIELDS)[number], unknown>>;
+  const unknown = Object.keys(given).filter((field) => !(EXPECTATION_FIELDS as readonly string[]).includes(field));
+  if (unknown.length > 0) throw new EtcdInvalidArgumentError(`${EXPECTATION_NEEDED}; got unknown field(s) ${unknown.join(', ')}`);
+  const compares: Comparison[] = [];
+  if (given.value !== undefined) compares.push(Compare.value(key, '==', given.value as Bytes));
+  if (given.version !== undefined) compares.push(Compare.version(key, '==', given.version as number));
+  if (given.createRevision !== undefined) compares.push(Compare.createRevision(key, '==', given.createRevision as number));
+  if (given.modRevision !== undefined) compares.push(Compare.modRevision(key, '==', given.modRevision as number));
+  if (compares.length === 0) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
+  return compares;
+}
+
+/** Put options, with `ttl` refused next to the options that name the lease themselves. */
+function checkPutOptions(given: PutOptions | undefined): PutOptions {
+  const options: PutOptions = optionsOf(given, 'put');
+  if (options.ttl !== undefined && (options.lease !== undefined || options.ignoreLease === true)) {
+    throw new EtcdInvalidArgumentError(`put option ttl grants a new lease for the key, so it cannot go with ${options.lease !== undefined ? 'lease' : 'ignoreLease'}`);
   }
-  if ('value' in expected) return Compare.value(key, '==', expected.value);
-  if ('version' in expected) return Compare.version(key, '==', expected.version);
-  if ('createRevision' in expected) return Compare.createRevision(key, '==', expected.createRevision);
-  if ('modRevision' in expected) return Compare.modRevision(key, '==', expected.modRevision);
-  throw new EtcdInvalidArgumentError('compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision}');
+  return options;
 }
 
 function toCasResult(txn: TxnResult): Result<PutResult, CompareFailed> {

@@ -4,7 +4,7 @@ import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
-import { checkCount } from './validate';
+import { checkCount, oneOf } from './validate';
 
 /** What a range sorts by. */
 export type SortTarget = 'key' | 'version' | 'createRevision' | 'modRevision' | 'value';
@@ -54,9 +54,8 @@ export function encodeRange(selector: KeySelector, options: RangeOptions = {}): 
   if (options.sort !== undefined) {
     const target = options.sort.target ?? 'key';
     const order = options.sort.order ?? 'ascend';
-    if (!(target in SORT_TARGETS)) throw new EtcdInvalidArgumentError(`sort.target must be one of ${Object.keys(SORT_TARGETS).join(', ')}, got ${String(target)}`);
     if (order !== 'ascend' && order !== 'descend') throw new EtcdInvalidArgumentError(`sort.order must be 'ascend' or 'descend', got ${String(order)}`);
-    request.sort_target = SORT_TARGETS[target];
+    request.sort_target = oneOf(SORT_TARGETS, target, 'sort.target');
     request.sort_order = order === 'ascend' ? 'ASCEND' : 'DESCEND';
   }
   if (options.keysOnly) request.keys_only = true;

@@ -12,10 +12,10 @@ import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { Bytes, asArray, asObject, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
-import { encodeSelector, Key, KeySelector } from './key-selector';
+import { checkValue, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
-import { checkCount, encodeLeaseId, LeaseId } from './validate';
+import { checkCount, encodeLeaseId, LeaseId, oneOf } from './validate';
 
 /** How a compare relates the key's current state to the operand. */
 export type CompareResult = '==' | '!=' | '>' | '<';
@@ -58,8 +58,7 @@ export interface TxnResult {
 const RESULTS: Record<CompareResult, string> = { '==': 'EQUAL', '!=': 'NOT_EQUAL', '>': 'GREATER', '<': 'LESS' };
 
 function comparison(selector: KeySelector, result: CompareResult, target: string, field: string, operand: unknown): Comparison {
-  if (!(result in RESULTS)) throw new EtcdInvalidArgumentError(`compare result must be one of ==, !=, >, <; got ${String(result)}`);
-  return { wire: { ...encodeSelector(selector), result: RESULTS[result], target, [field]: operand } };
+  return { wire: { ...encodeSelector(selector), result: oneOf(RESULTS, result, 'compare result'), target, [field]: operand } };
 }
 
 /**
@@ -69,7 +68,7 @@ function comparison(selector: KeySelector, result: CompareResult, target: string
  */
 export const Compare = {
   value: (key: KeySelector, result: CompareResult, value: Bytes): Comparison =>
-    comparison(key, result, 'VALUE', 'value', encodeBytes(value)),
+    comparison(key, result, 'VALUE', 'value', encodeBytes(checkValue(value, 'compared value'))),
   version: (key: KeySelector, result: CompareResult, version: number): Comparison =>
     comparison(key, result, 'VERSION', 'version', checkCount(version, 'compared version')),
   createRevision: (key: KeySelector, result: CompareResult, revision: number): Comparison =>
@@ -87,7 +86,7 @@ export const Compare = {
 export const Op = {
   get: (selector: KeySelector, options?: RangeOptions): TxnOp => ({ type: 'range', wire: { request_range: encodeRange(selector, options) } }),
   put: (key: Key, value: Bytes, options?: Omit<PutOptions, 'ttl'>): TxnOp => {
-    if (options !== undefined && 'ttl' in options) {
+    if ((options as PutOptions | undefined)?.ttl !== undefined) {
       throw new EtcdInvalidArgumentError('ttl is not supported inside a txn: grant a lease first and pass its id as `lease`');
     }
     return { type: 'put', wire: { request_put: encodePut(key, value, options) } };

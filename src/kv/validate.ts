@@ -18,3 +18,21 @@ export function encodeLeaseId(id: unknown, what = 'lease'): string {
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
   throw new EtcdInvalidArgumentError(`${what} must be a lease id (decimal string or bigint), got ${String(id)}`);
 }
+
+/**
+ * The entry of `table` named by `name`, refusing names the table does not have (including those
+ * every object inherits, such as `toString`), and listing the ones it has.
+ */
+export function oneOf<V>(table: Readonly<Record<string, V>>, name: unknown, what: string): V {
+  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(table, name)) return table[name];
+  throw new EtcdInvalidArgumentError(`${what} must be one of ${Object.keys(table).join(', ')}; got ${String(name)}`);
+}
+
+/** An options argument: `{}` when left out, refused when it is not an object. */
+export function optionsOf<T extends object>(options: T | undefined, what: string): T | Record<string, never> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new EtcdInvalidArgumentError(`${what} options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  return options;
+}

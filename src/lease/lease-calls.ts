@@ -1,7 +1,7 @@
 /** The unary calls of etcd's Lease service: grant, revoke, time-to-live, list. */
-import { Observable } from 'rxjs';
+import { defer, Observable } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
-import { encodeLeaseId, LeaseId } from '../kv/validate';
+import { encodeLeaseId, LeaseId, optionsOf } from '../kv/validate';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
@@ -46,20 +46,24 @@ export class LeaseCalls {
 
   /** Grants a lease of `ttl` seconds (optionally with a chosen id). */
   grant(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
-    const body: Record<string, unknown> = { TTL: checkTtl(ttl) };
-    if (id !== undefined) body.ID = encodeLeaseId(id);
-    return this.caller.call('/v3/lease/grant', body, 'read', decodeGrant);
+    return defer(() => {
+      const body: Record<string, unknown> = { TTL: checkTtl(ttl) };
+      if (id !== undefined) body.ID = encodeLeaseId(id);
+      return this.caller.call('/v3/lease/grant', body, 'read', decodeGrant);
+    });
   }
 
   /** Revokes a lease; every key attached to it is deleted. Errors with EtcdNotFoundError when it is gone. */
   revoke(id: LeaseId): Observable<ResponseHeader> {
-    return this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, 'read', (json) => decodeHeader(asObject(json, 'revoke response').header));
+    return defer(() => this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, 'read', (json) => decodeHeader(asObject(json, 'revoke response').header)));
   }
 
   /** Asks how long a lease has left (and, with `keys`, which keys it holds). */
-  timeToLive(id: LeaseId, options: { keys?: boolean } = {}): Observable<LeaseTimeToLive> {
-    const body = { ID: encodeLeaseId(id), keys: options.keys === true };
-    return this.caller.call('/v3/lease/timetolive', body, 'read', decodeTimeToLive);
+  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
+    return defer(() => {
+      const body = { ID: encodeLeaseId(id), keys: optionsOf(options, 'timeToLive').keys === true };
+      return this.caller.call('/v3/lease/timetolive', body, 'read', decodeTimeToLive);
+    });
   }
 
   /**
@@ -68,7 +72,7 @@ export class LeaseCalls {
    * @example calls.keepAliveOnce(lease.id).subscribe((k) => console.log(k.ttl > 0 ? 'renewed' : 'gone'))
    */
   keepAliveOnce(id: LeaseId): Observable<LeaseKeepAlive> {
-    return this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, 'read', decodeKeepAlive);
+    return defer(() => this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, 'read', decodeKeepAlive));
   }
 
   /**
@@ -79,11 +83,13 @@ export class LeaseCalls {
    */
   keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive> {
     // TTL 0 is a verdict, which hedging has a second member confirm.
-    return this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint) => {
-      const answer = decodeKeepAlive(json, endpoint);
-      if (answer.ttl === 0) throw leaseGone(String(id), endpoint);
-      return answer;
-    });
+    return defer(() =>
+      this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint) => {
+        const answer = decodeKeepAlive(json, endpoint);
+        if (answer.ttl === 0) throw leaseGone(String(id), endpoint);
+        return answer;
+      }),
+    );
   }
 
   /** Lists the ids of every live lease. */

@@ -9,7 +9,7 @@
  */
 import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
 import { EtcdInvalidArgumentError } from '../errors';
-import { LeaseId } from '../kv/validate';
+import { LeaseId, optionsOf } from '../kv/validate';
 import { Lifecycle } from '../resilience/lifecycle';
 import { ResponseHeader } from '../transport/response-header';
 import { checkTtl, LeaseCalls } from './lease-calls';
@@ -67,9 +67,10 @@ export class LeaseService {
    * gone, or when no keep-alive succeeded for a whole TTL.
    * @example etcd.lease(10).subscribe((e) => console.log(e.type, e.id, e.ttl))
    */
-  lease(ttl: number, options: LeaseOptions = {}): Observable<LeaseEvent> {
+  lease(ttl: number, given?: LeaseOptions): Observable<LeaseEvent> {
     return this.lifecycle.track(
       defer(() => {
+        const options: LeaseOptions = optionsOf(given, 'lease');
         const requested = checkTtl(ttl);
         const everyMs = checkEvery(options.keepAliveEveryMs, requested);
         const calls = this.callsWithTimeout(this.attemptTimeoutMs(requested));
@@ -93,9 +94,10 @@ export class LeaseService {
    * whoever granted it. Fails with LeaseLostError like `lease()`.
    * @example leases.keepAlive(id).subscribe((e) => console.log('renewed to', e.ttl))
    */
-  keepAlive(id: LeaseId, options: Pick<LeaseOptions, 'keepAliveEveryMs'> = {}): Observable<LeaseEvent> {
+  keepAlive(id: LeaseId, given?: Pick<LeaseOptions, 'keepAliveEveryMs'>): Observable<LeaseEvent> {
     return this.lifecycle.track(
       defer(() => {
+        const options: Pick<LeaseOptions, 'keepAliveEveryMs'> = optionsOf(given, 'keepAlive');
         const sentAt = Date.now();
         // The first renewal also tells the lease's TTL, which sets the pace and the attempt timeouts.
         return this.calls.keepAliveOnce(id).pipe(

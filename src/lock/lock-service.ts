@@ -4,8 +4,9 @@
  * service queues them by the revision that created their key.
  */
 import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, tap } from 'rxjs';
-import { EtcdProtocolError } from '../errors';
+import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { checkKey, Key } from '../kv/key-selector';
+import { optionsOf } from '../kv/validate';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { WaitingCaller } from '../resilience/waiting-caller';
@@ -48,10 +49,10 @@ export class LockService {
    * up). Fails with LeaseLostError when the lock is lost.
    * @example const sub = etcd.lock('jobs', { ttl: 5 }).subscribe((lock) => work(lock)) // later: sub.unsubscribe()
    */
-  lock(name: Key, options: LockOptions = {}): Observable<Lock> {
+  lock(name: Key, given?: LockOptions): Observable<Lock> {
     return defer(() => {
       const wireName = encodeBytes(checkKey(name, 'lock name'));
-      const ttl = checkTtl(options.ttl ?? DEFAULT_HOLD_TTL);
+      const ttl = checkTtl(optionsOf(given, 'lock').ttl ?? DEFAULT_HOLD_TTL);
       return holdUnderLease(this.deps, ttl, (leaseId) =>
         this.waiting.waitOn('/v3/lock/lock', { name: wireName, lease: leaseId }, decodeLockKey).pipe(
           mergeMap((key) => readOwnedKey(this.deps.kv, key, leaseId)),
@@ -72,6 +73,10 @@ export class LockService {
    */
   withLock<T>(name: Key, work: (lock: Lock) => ObservableInput<T>, options?: LockOptions): Observable<T> {
     return new Observable<T>((subscriber) => {
+      if (typeof work !== 'function') {
+        subscriber.error(new EtcdInvalidArgumentError(`withLock needs the work as a function of the lock, got ${typeof work}`));
+        return;
+      }
       let held: Subscription | undefined;
       const release = (leaseId: string) => {
         // Unsubscribing starts the revocation; completing waits for it.

@@ -4,6 +4,8 @@
  */
 import { defer, map, Observable, throwError } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdTimeoutError } from '../errors';
+import { parseEndpoints } from '../endpoints';
+import { describe } from '../describe-value';
 import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
@@ -73,7 +75,9 @@ export class ResilientCaller implements UnaryCaller {
 
   callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
     return defer(() => {
-      const endpoint = this.pool.endpoints.find((e) => e.url === url.replace(/\/+$/, ''));
+      if (typeof url !== 'string') throw new EtcdInvalidArgumentError(`endpoint must be a string such as http://127.0.0.1:2379, got ${describe(url)}`);
+      const [normalised] = parseEndpoints(url);
+      const endpoint = this.pool.endpoints.find((e) => e.url === normalised);
       if (endpoint === undefined) {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
