@@ -46,12 +46,18 @@ async function demonstrate(etcd: Etcd, config: Observable<MirrorState<unknown>>)
 runExample(async (etcd, startedLocally) => {
   // One listing and one watch, shared by every subscriber; a late subscriber gets the latest state.
   const config = etcd.mirrorJson({ prefix: PREFIX }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
-  const printing = config.subscribe({ next: print, error: (e: unknown) => console.error((e as Error).message) });
-  if (startedLocally) {
-    await demonstrate(etcd, config);
-  } else {
-    console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
-    await new Promise<void>((resolve) => onInterrupt(resolve));
+  // The stream ends only with an error (a value that is not JSON, say): then so does the example.
+  let failed: ((error: unknown) => void) | undefined;
+  const ended = new Promise<never>((_, reject) => (failed = reject));
+  const printing = config.subscribe({ next: print, error: (e: unknown) => failed?.(e) });
+  try {
+    if (startedLocally) {
+      await Promise.race([demonstrate(etcd, config), ended]);
+    } else {
+      console.log(`following ${PREFIX}* — press Ctrl-C to stop`);
+      await Promise.race([new Promise<void>((resolve) => onInterrupt(resolve)), ended]);
+    }
+  } finally {
+    printing.unsubscribe();
   }
-  printing.unsubscribe();
 });

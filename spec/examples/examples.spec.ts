@@ -70,6 +70,16 @@ describe('the examples', () => {
     expect(await stream.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('config-stream: ends with exit code 1, saying why, when a value under config/ is not JSON', async () => {
+    const etcd = client();
+    const stream = start('config-stream');
+    await stream.waitForStdout(/\(listed\): \d+ key\(s\)/, 'the first listing');
+    await firstValueFrom(etcd.put('config/broken', '{oops'));
+    expect(await stream.exited).toEqual({ code: 1, signal: null });
+    expect(stream.stderr).toMatch(/the value of key "config\/broken" is not JSON/);
+    await firstValueFrom(etcd.delete('config/broken'));
+  });
+
   it('config-stream: with no servers configured, shows its own changes on a throwaway etcd', async () => {
     const stream = start('config-stream', [], null);
     expect(await stream.exited).toEqual({ code: 0, signal: null });
