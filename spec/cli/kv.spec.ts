@@ -53,6 +53,26 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(ok(await cli.run(['get', 'bin/text'])).stdout).toBe('bin/text\nhéllo\n\n');
     });
 
+    it('takes keys and values on the command line byte for byte, also when they are not valid UTF-8', async () => {
+      const stored = async (prefix: string) =>
+        (JSON.parse(ok(await cli.etcdctl(['get', prefix, '--prefix', '-w', 'json'])).stdout) as { kvs?: { key: string; value: string }[] }).kvs?.map((kv) => [
+          Buffer.from(kv.key, 'base64').toString('hex'),
+          Buffer.from(kv.value, 'base64').toString('hex'),
+        ]);
+      const key = Buffer.from('nk2\xfe', 'latin1');
+      expect(ok(await cli.runBytes(['put', key, Buffer.from([0x76, 0xff, 0x0a])])).stdout).toBe('OK\n');
+      expect(await stored('nk2')).toEqual([['6e6b32fe', '76ff0a']]);
+      expect(ok(await cli.runBytes(['get', key])).stdout).toBe('"nk2\\xfe"\n"v\\xff\\n"\n');
+      // Another invalid byte is another key, not the same U+FFFD.
+      expect(ok(await cli.runBytes(['get', Buffer.from('nk2\xff', 'latin1')])).stdout).toBe('');
+      expect(ok(await cli.runBytes(['get', Buffer.from('nk2', 'latin1'), '--prefix', '--keys-only'])).stdout).toBe('"nk2\\xfe"\n');
+      expect(ok(await cli.runBytes(['set', key, 'new', '--prev-value', Buffer.from([0x76, 0xff, 0x0a])])).stdout).toBe('OK\n');
+      expect(ok(await cli.runBytes(['del', key])).stdout).toBe('1\n');
+      // U+FFFD typed as such is valid UTF-8, and is kept as it is.
+      ok(await cli.run(['put', 'nk3\ufffd', 'v']));
+      expect(await stored('nk3')).toEqual([['6e6b33efbfbd', '76']]);
+    });
+
     it('puts with --ttl under a fresh lease, and with --lease under a lease etcdctl granted (IDs in hex both ways)', async () => {
       ok(await cli.run(['put', 'ttl/key', 'v', '--ttl', '30']));
       const [kv] = (JSON.parse(ok(await cli.etcdctl(['get', 'ttl/key', '-w', 'json'])).stdout) as { kvs: { lease: number }[] }).kvs;
@@ -138,6 +158,17 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect([text.code, text.stdout]).toEqual([2, 'FAILURE\ntxn/mode\ngreen\n']);
     });
 
+    it('prints each get as plain get prints it with the same flags (--count-only, --keys-only)', async () => {
+      for (const k of ['txn/g/a', 'txn/g/b']) ok(await cli.run(['put', k, 'v']));
+      const gets = [['txn/g/none', '--count-only'], ['txn/g/', '--prefix', '--count-only'], ['txn/g/', '--prefix', '--keys-only'], ['txn/g/', '--prefix']];
+      const plain = await Promise.all(gets.map(async (args) => ok(await cli.run(['get', ...args])).stdout));
+      expect(plain.slice(0, 3)).toEqual(['0\n', '2\n', 'txn/g/a\ntxn/g/b\n']);
+      const result = ok(await cli.run(['txn'], { input: `\n${gets.map((args) => `get ${args.join(' ')}`).join('\n')}\n` }));
+      expect(result.stdout).toBe(`SUCCESS\n${plain.join('')}`);
+      const [json] = jsonLines(ok(await cli.run(['txn', '-o', 'json'], { input: '\nget txn/g/ --prefix --keys-only\n' })));
+      expect((json.responses as { kvs: unknown[] }[])[0].kvs).toEqual(jsonLines(ok(await cli.run(['get', 'txn/g/', '--prefix', '--keys-only', '-o', 'json']))));
+    });
+
     it('reports a mistake in the script with its line, changing nothing', async () => {
       ok(await cli.run(['put', 'txn/mode', 'green']));
       const result = await cli.run(['txn'], { input: 'mod("txn/mode") > "0"\n\nput txn/mode\n' });
@@ -181,6 +212,19 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('requested lease not found')]);
       const bad = await cli.run(['lease', 'revoke', 'xyz']);
       expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('ID must be hexadecimal')]);
+    });
+  });
+
+  // Last: it deletes every key.
+  describe('"" with --from-key: every key, as etcdctl has it', () => {
+    it('gets, counts and deletes every key', async () => {
+      ok(await cli.run(['put', 'all/a', '1']));
+      const theirs = ok(await cli.etcdctl(['get', '', '--from-key', '--keys-only'])).stdout.split('\n').filter((line) => line !== '');
+      expect(theirs).toContain('all/a');
+      expect(ok(await cli.run(['get', '', '--from-key', '--keys-only'])).stdout).toBe(theirs.map((key) => `${key}\n`).join(''));
+      expect(ok(await cli.run(['get', '', '--from-key', '--count-only'])).stdout).toBe(`${theirs.length}\n`);
+      expect(ok(await cli.run(['del', '', '--from-key'])).stdout).toBe(`${theirs.length}\n`);
+      expect(ok(await cli.etcdctl(['get', '', '--from-key'])).stdout).toBe('');
     });
   });
 });

@@ -1,5 +1,6 @@
-/** The CLI's pure parts: the argument parser, the txn format, how bytes and ids are shown. */
+/** The CLI's pure parts: the argument parser, the raw command line, the txn format, how bytes and ids are shown. */
 import { parseArgs, UsageError } from '../../src/cli/args';
+import { argumentBytes, hasInvalidUtf8, userArguments } from '../../src/cli/command-line';
 import { COLOURS, NO_COLOURS, Output, table, wantsColour } from '../../src/cli/output';
 import { bytesJson, hexId, hexLeaseId, parseHexId, showBytes } from '../../src/cli/render';
 import { parseTxn, TxnSyntaxError } from '../../src/cli/txn-format';
@@ -10,7 +11,9 @@ describe('the argument parser', () => {
     flags: [
       { name: 'prefix', kind: 'boolean' as const, description: '' },
       { name: 'rev', kind: 'count' as const, placeholder: 'N', description: '' },
+      { name: 'ttl', kind: 'count' as const, min: 1, description: '' },
       { name: 'servers', short: 's', aliases: ['endpoints'], kind: 'string' as const, description: '' },
+      { name: 'output', short: 'o', shortAliases: ['w'], kind: 'string' as const, description: '' },
     ],
   };
 
@@ -20,6 +23,8 @@ describe('the argument parser', () => {
     expect(parseArgs(['k', '--rev=8', '--endpoints=x'], spec).count('rev')).toBe(8);
     expect(parseArgs(['k', '--endpoints=x'], spec).text('servers')).toBe('x');
     expect(parseArgs(['k'], spec).has('rev')).toBe(false);
+    expect(parseArgs(['k', '-w', 'json'], spec).text('output')).toBe('json');
+    expect(parseArgs(['k', '--ttl', '1'], spec).count('ttl')).toBe(1);
   });
 
   it('takes "-" as an argument and everything after "--" as arguments', () => {
@@ -38,6 +43,9 @@ describe('the argument parser', () => {
     [['k', '--rev', '-1'], '--rev must be a whole number ≥ 0, got "-1"'],
     [['k', '--rev', '1.5'], '--rev must be a whole number ≥ 0, got "1.5"'],
     [['k', '--rev', '1', '--rev', '2'], '--rev is given twice'],
+    [['k', '--ttl', '0'], '--ttl must be a whole number ≥ 1, got "0"'],
+    [['k', '--ttl', 'abc'], '--ttl must be a whole number ≥ 1, got "abc"'],
+    [['k', '-o', 'json', '-w', 'json'], '-w is given twice'],
     [[], 'missing KEY'],
     [['a', 'b', 'c', 'd'], 'unexpected arguments "c" "d"'],
   ])('refuses %j: %s', (argv, message) => {
@@ -46,7 +54,7 @@ describe('the argument parser', () => {
 });
 
 describe('the txn format', () => {
-  const wire = (script: string) => JSON.parse(JSON.stringify(parseTxn(script))) as { compare: Record<string, unknown>[]; success: Record<string, unknown>[]; failure: Record<string, unknown>[] };
+  const wire = (script: string) => JSON.parse(JSON.stringify(parseTxn(script).request)) as { compare: Record<string, unknown>[]; success: Record<string, unknown>[]; failure: Record<string, unknown>[] };
   const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
   it("reads etcdctl's three sections, every compare target and operator, and each operation's options", () => {
@@ -93,6 +101,19 @@ describe('the txn format', () => {
     ]);
   });
 
+  it('says how each operation prints its result: as plain get with the same flags', () => {
+    const plain = { keysOnly: false, countOnly: false };
+    expect(parseTxn('\nput a 1\nget a --keys-only\n\nget a --count-only\ndel a').printing).toEqual({
+      success: [plain, { keysOnly: true, countOnly: false }],
+      failure: [{ keysOnly: false, countOnly: true }, plain],
+    });
+  });
+
+  it('reads "" with --from-key as every key, as etcdctl does, and refuses "" alone', () => {
+    expect(wire('\nget "" --from-key').success[0].wire).toEqual({ request_range: { key: b64(Buffer.from([0])), range_end: b64(Buffer.from([0])) } });
+    expect(() => parseTxn('\nget ""')).toThrow('txn line 2: KEY must not be empty (use "" with --prefix or --from-key for every key)');
+  });
+
   it('writes any bytes through quoted escapes, and takes missing sections as empty', () => {
     const parsed = wire('\nput "k\\x00\\"q\\"" "\\xff\\n\\t\\\\"\n');
     expect(parsed.compare).toEqual([]);
@@ -121,6 +142,33 @@ describe('the txn format', () => {
   });
 });
 
+describe('the command line, byte for byte', () => {
+  const cmdline = (...entries: (string | number[])[]) => () => Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(e), Buffer.from([0])])));
+  // What Node makes of `main.js put $'k\xff' v`: the byte it could not decode is U+FFFD.
+  const argv = ['node', 'main.js', 'put', 'k\ufffd', 'v'];
+
+  it('takes an argument that was not valid UTF-8 from /proc/self/cmdline, and gives its exact bytes', () => {
+    const args = userArguments(argv, cmdline('node', 'main.js', 'put', [0x6b, 0xff], 'v'));
+    expect(args).toEqual(['put', 'k\udcff', 'v']);
+    expect([argumentBytes(args[1]), hasInvalidUtf8(args[1])]).toEqual([Buffer.from([0x6b, 0xff]), true]);
+    expect([argumentBytes(args[0]), hasInvalidUtf8(args[0])]).toEqual(['put', false]);
+    // Node's own options come before the script, and an empty argument is an entry too.
+    expect(userArguments(['node', 'main.js', '', 'é\ufffd\ufffd'], cmdline('node', '--no-warnings', 'main.js', '', [0xc3, 0xa9, 0xe2, 0x82, 0xff]))).toEqual(['', 'é\udce2\udc82\udcff']);
+    expect(argumentBytes('é\udce2\udc82\udcff😀')).toEqual(Buffer.concat([Buffer.from([0xc3, 0xa9, 0xe2, 0x82, 0xff]), Buffer.from('😀')]));
+  });
+
+  it('keeps the arguments as Node gives them when they were valid, or cmdline is unreadable or does not match', () => {
+    expect(userArguments(['node', 'main.js', 'put', 'k\ufffd', 'v'], cmdline('node', 'main.js', 'put', 'k\ufffd', 'v'))).toEqual(['put', 'k\ufffd', 'v']);
+    const unreadable = () => {
+      throw new Error('ENOENT');
+    };
+    expect(userArguments(argv, unreadable)).toEqual(['put', 'k\ufffd', 'v']);
+    expect(userArguments(argv, cmdline('node', 'main.js', 'put', [0x6a, 0xff], 'v'))).toEqual(['put', 'k\ufffd', 'v']);
+    expect(userArguments(argv, cmdline('put', [0x6b, 0xff]))).toEqual(['put', 'k\ufffd', 'v']);
+    expect(userArguments(['node', 'main.js', 'get', 'k'], unreadable)).toEqual(['get', 'k']);
+  });
+});
+
 describe('how bytes, ids and tables are shown', () => {
   it('shows printable UTF-8 as it is, and anything else quoted with escapes', () => {
     expect(showBytes(Buffer.from('héllo wörld ✓'))).toBe('héllo wörld ✓');
@@ -130,11 +178,14 @@ describe('how bytes, ids and tables are shown', () => {
     expect(showBytes(Buffer.from([0x61, 0xff, 0xc3, 0xa9, 0xc3, 0x22, 0x5c]))).toBe('"a\\xffé\\xc3\\"\\\\"');
     expect(showBytes(Buffer.from('\u0085next line'))).toBe('"\\xc2\\x85next line"');
     expect(showBytes(Buffer.alloc(0))).toBe('');
+    expect(showBytes(Buffer.from([0xe2, 0x82]))).toBe('"\\xe2\\x82"');
   });
 
   it('gives JSON text for UTF-8 and base64 otherwise', () => {
     expect(bytesJson('value', Buffer.from('ok'))).toEqual({ value: 'ok' });
     expect(bytesJson('value', Buffer.from([0xff]))).toEqual({ valueBase64: '/w==' });
+    // A leading byte order mark is part of the value: it is kept, not dropped.
+    expect(bytesJson('value', Buffer.from('\ufeffok'))).toEqual({ value: '\ufeffok' });
   });
 
   it('shows ids in hex and reads them back, as etcdctl does', () => {

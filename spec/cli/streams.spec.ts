@@ -27,6 +27,14 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     const { code } = await running.exited;
     return code;
   };
+  /** Whether a process has ended: gone, or a zombie that no one reaped after its parent left. */
+  const ended = (pid: number) => {
+    try {
+      return /^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return true;
+    }
+  };
 
   describe('watch', () => {
     it('prints the events of writes made by etcdctl, as etcdctl watch does; Ctrl-C ends it (exit 0)', async () => {
@@ -51,6 +59,15 @@ describe('etcd-rx streaming commands against a real etcd', () => {
         expect.objectContaining({ type: 'put', key: 'w2/k', value: 'two', revision: first.header.revision + 1, version: 2 }),
       ]);
       expect(await interrupt(watching, 'SIGTERM')).toBe(0);
+    });
+
+    it('watches every key with "" --from-key, as etcdctl does', async () => {
+      const watching = await startWatching(['watch', '', '--from-key', '-o', 'json']);
+      await etcdctl('put', 'w4/k', 'v');
+      await etcdctl('put', '\u0001first', 'v');
+      await waitFor(() => watching.json.length === 2 || !watching.running, 'both events');
+      expect(watching.json.map((e) => e.key)).toEqual(['w4/k', '\u0001first']);
+      expect(await interrupt(watching)).toBe(0);
     });
 
     it('ends with exit code 1 and the reason when the revision it needs was compacted', async () => {
@@ -185,6 +202,34 @@ describe('etcd-rx streaming commands against a real etcd', () => {
       const { code } = await holder.exited;
       expect([code, holder.stdout]).toEqual([0, 'ready\ncleaning up\n']);
       expect(await keys('lk4/')).toEqual([]);
+    });
+
+    it('exits 127 when COMMAND is not found and 126 when it cannot be run, as a shell does, naming it; the lock is released', async () => {
+      const missing = await cli.run(['lock', 'lk6', '--', './no-such-command', 'arg']);
+      expect([missing.code, missing.stdout, missing.stderr]).toEqual([127, '', 'etcd-rx: cannot run ./no-such-command: command not found\n']);
+      const file = cli.tempFile('not-executable.sh');
+      fs.writeFileSync(file, 'echo should not run\n', { mode: 0o644 });
+      const notExecutable = await cli.run(['lock', 'lk6', '--', file]);
+      expect([notExecutable.code, notExecutable.stdout, notExecutable.stderr]).toEqual([126, '', `etcd-rx: cannot run ${file}: permission denied\n`]);
+      expect(await keys('lk6/')).toEqual([]);
+    });
+
+    it('on a second signal, kills a COMMAND that ignores the first and exits at once, leaving the lock key to its lease', async () => {
+      const script = 'trap "echo ignoring TERM" TERM; trap "" INT; echo "pid $$"; while true; do sleep 0.1; done';
+      const holder = cli.start(['lock', 'lk7', '--ttl', '60', '--', 'sh', '-c', script]);
+      await holder.waitForStdout(/pid \d+\n/, 'the command to start');
+      const pid = Number(/pid (\d+)/.exec(holder.stdout)?.[1]);
+      holder.signal('SIGTERM');
+      await holder.waitForStdout(/ignoring TERM/, 'the first SIGTERM to reach the command');
+      holder.signal('SIGTERM');
+      expect((await holder.exited).code).toBe(143);
+      try {
+        await waitFor(() => ended(pid), 'the command to be killed');
+      } finally {
+        // Should it have been left running, it must not outlive the test either.
+        if (!ended(pid)) process.kill(pid, 'SIGKILL');
+      }
+      expect(await keys('lk7/')).toHaveLength(1);
     });
 
     it('stops COMMAND and exits with code 3 when the lock is lost', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { COMMANDS } from '../../src/cli/commands';
 import { useCluster } from '../support/cluster';
-import { runProcess, useCli } from './support/cli';
+import { jsonLines, runProcess, useCli } from './support/cli';
 
 describe('etcd-rx usage: help, mistakes, server selection', () => {
   const cluster = useCluster(1);
@@ -24,6 +24,15 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
     for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name}`);
     expect(result.stdout).toContain('2  compare failed');
     expect(result.stdout).toContain('3  the lock, leadership or lease was lost');
+    expect(result.stdout).toContain('127  lock -- COMMAND: COMMAND is not executable / not found');
+    expect(result.stdout).toContain('etcd members, separated by commas, semicolons or spaces');
+    expect(result.stdout).toMatch(/-o, -w, --output, --write-out FORMAT/);
+  });
+
+  it('prints the version of the package with --version, before or after a command', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await cli.run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await cli.run(['get', 'k', '--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   it.each(COMMANDS.map((c) => [c.name]))('has --help with an example for "%s"', async (name) => {
@@ -47,6 +56,18 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
     [['put', 'k'], 'etcd-rx: missing VALUE', 'usage: etcd-rx put KEY VALUE [options]'],
     [['get', 'k', '--bogus'], 'etcd-rx: unknown option --bogus', 'usage: etcd-rx get'],
     [['get', 'k', '--rev', 'ten'], 'etcd-rx: --rev must be a whole number ≥ 0, got "ten"', 'usage: etcd-rx get'],
+    [['put', 'k', 'v', '--ttl', 'abc'], 'etcd-rx: --ttl must be a whole number ≥ 1, got "abc"', 'usage: etcd-rx put'],
+    [['put', 'k', 'v', '--ttl', '0'], 'etcd-rx: --ttl must be a whole number ≥ 1, got "0"', 'usage: etcd-rx put'],
+    [['set', 'k', 'v', '-t', '0'], 'etcd-rx: -t must be a whole number ≥ 1, got "0"', 'usage: etcd-rx set'],
+    [['lease', 'grant', 'x'], 'etcd-rx: TTL must be a whole number ≥ 1, got "x"', 'usage: etcd-rx lease grant'],
+    [['lease', 'grant', '0'], 'etcd-rx: TTL must be a whole number ≥ 1, got "0"', 'usage: etcd-rx lease grant'],
+    [['lease', 'keep-alive', '--ttl', '0'], 'etcd-rx: --ttl must be a whole number ≥ 1, got "0"', 'usage: etcd-rx lease keep-alive'],
+    [['lock', 'l', '--ttl', '0'], 'etcd-rx: --ttl must be a whole number ≥ 1, got "0"', 'usage: etcd-rx lock'],
+    [['elect', 'e', '--ttl', '0'], 'etcd-rx: --ttl must be a whole number ≥ 1, got "0"', 'usage: etcd-rx elect'],
+    [['compact', 'x'], 'etcd-rx: REV must be a whole number ≥ 1, got "x"', 'usage: etcd-rx compact'],
+    [['compact', '0'], 'etcd-rx: REV must be a whole number ≥ 1, got "0"', 'usage: etcd-rx compact'],
+    [['get', ''], 'etcd-rx: KEY must not be empty (use "" with --prefix or --from-key for every key)', 'usage: etcd-rx get'],
+    [['del', '', 'z'], 'etcd-rx: KEY must not be empty', 'usage: etcd-rx del'],
     [['get', 'k', '--rev'], 'etcd-rx: --rev needs a value (N)', 'usage: etcd-rx get'],
     [['get', 'k', '--prefix', '--prefix'], 'etcd-rx: --prefix is given twice', 'usage: etcd-rx get'],
     [['get', 'a', 'b', 'c'], 'etcd-rx: unexpected argument "c"', 'usage: etcd-rx get'],
@@ -81,13 +102,16 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
     const dead = 'http://127.0.0.1:1';
     const live = () => cluster().endpoints[0];
 
-    it('-s wins over the environment, and takes one comma-separated list (a dead member is skipped)', async () => {
+    it('-s wins over the environment, and takes one list separated by commas, semicolons or spaces (a dead member is skipped)', async () => {
       const result = await cli.run(['-s', `${dead},${live()}`, 'put', 'sel/s', 'v'], { env: { ETCD_SERVERS: dead, ETCDCTL_ENDPOINTS: dead } });
       expect([result.code, result.stdout]).toEqual([0, 'OK\n']);
+      for (const list of [`${dead};${live()}`, `${dead} ${live()}`, `${dead}, ${live()}`]) {
+        expect(await cli.run(['get', 'sel/s', '-s', list], { env: { ETCD_SERVERS: dead } })).toMatchObject({ code: 0, stdout: 'sel/s\nv\n' });
+      }
       const long = await cli.run(['get', 'sel/s', '--servers', live()], { env: { ETCD_SERVERS: dead } });
       expect(long.stdout).toBe('sel/s\nv\n');
-      const etcdctlStyle = await cli.run(['get', 'sel/s', `--endpoints=${live()}`], { env: { ETCD_SERVERS: dead } });
-      expect(etcdctlStyle.stdout).toBe('sel/s\nv\n');
+      const etcdctlStyle = await cli.run(['get', 'sel/s', `--endpoints=${live()}`, '-w', 'json'], { env: { ETCD_SERVERS: dead } });
+      expect(jsonLines(etcdctlStyle)).toEqual([expect.objectContaining({ key: 'sel/s', value: 'v' })]);
     });
 
     it('ETCD_SERVERS comes before ETCDCTL_ENDPOINTS', async () => {

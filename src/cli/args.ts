@@ -18,7 +18,7 @@ export class UsageError extends Error {
   }
 }
 
-/** What a flag holds: a switch, text, or a whole number ≥ 0. */
+/** What a flag holds: a switch, text, or a whole number (≥ its `min`). */
 export type FlagKind = 'boolean' | 'string' | 'count';
 
 /** One flag a command accepts. */
@@ -29,7 +29,11 @@ export interface FlagSpec {
   readonly aliases?: readonly string[];
   /** A one-letter name, without `-`. */
   readonly short?: string;
+  /** Other one-letter names for the same flag (`-w` for `-o`, as etcdctl spells it). */
+  readonly shortAliases?: readonly string[];
   readonly kind: FlagKind;
+  /** The smallest number a `count` flag takes (default 0). */
+  readonly min?: number;
   /** How help shows the value (`N`, `ID`, `URLS`). */
   readonly placeholder?: string;
   readonly description: string;
@@ -125,7 +129,7 @@ export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
       if (i + 1 >= argv.length) throw new UsageError(`${written} needs a value (${flag.placeholder ?? 'VALUE'})`);
       value = argv[++i];
     }
-    flags.set(flag.name, flag.kind === 'count' ? wholeNumber(value, written) : value);
+    flags.set(flag.name, flag.kind === 'count' ? wholeNumber(value, written, flag.min) : value);
   }
   checkPositionals(positionals, spec);
   return new ParsedArgs(flags, positionals, rest);
@@ -149,7 +153,7 @@ export function lookupFlag(word: string, flags: readonly FlagSpec[]): { flag: Fl
   const attached = equals > 0 ? word.slice(equals + 1) : undefined;
   const flag = written.startsWith('--')
     ? flags.find((f) => f.name === written.slice(2) || (f.aliases ?? []).includes(written.slice(2)))
-    : flags.find((f) => f.short !== undefined && f.short === written.slice(1));
+    : flags.find((f) => f.short === written.slice(1) || (f.shortAliases ?? []).includes(written.slice(1)));
   return flag === undefined ? undefined : { flag, written, attached };
 }
 
@@ -162,12 +166,12 @@ function findFlag(word: string, flags: readonly FlagSpec[]): { flag: FlagSpec; w
 }
 
 /**
- * Reads a whole number ≥ 0, or throws a UsageError naming `what`.
- * @example wholeNumber('1000', 'REV') // 1000
+ * Reads a whole number ≥ `min`, or throws a UsageError naming `what` and that bound.
+ * @example wholeNumber('1000', 'REV', 1) // 1000
  */
-export function wholeNumber(text: string, what: string): number {
+export function wholeNumber(text: string, what: string, min = 0): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${what} must be a whole number ≥ 0, got "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${what} must be a whole number ≥ ${min}, got "${text}"`);
   return n;
 }
 

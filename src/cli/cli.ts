@@ -12,6 +12,7 @@ import { commandHelp, groupHelp, toolHelp, usage } from './help';
 import { Interrupts } from './interrupts';
 import { Output, OutputFormat, wantsColour } from './output';
 import { hexLeaseId } from './render';
+import { packageVersion } from './version';
 
 /**
  * Runs the command line `argv` (without `node` and the script) and answers the exit code.
@@ -23,12 +24,12 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
   let client: Etcd | undefined;
   try {
     const located = locate(argv);
-    if (located.help !== undefined) {
-      io.stdout.write(`${located.help}\n`);
+    if (located.print !== undefined) {
+      io.stdout.write(`${located.print}\n`);
       return ExitCode.OK;
     }
     command = located.command;
-    if (asksForHelp(located.rest)) {
+    if (asks(located.rest, HELP)) {
       io.stdout.write(`${commandHelp(command)}\n`);
       return ExitCode.OK;
     }
@@ -50,13 +51,17 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
   }
 }
 
-type Located = { readonly help: string; readonly command?: undefined; readonly rest?: undefined } | { readonly help?: undefined; readonly command: Command; readonly rest: readonly string[] };
+/** What to print instead of running a command (help, the version), or the command and its arguments. */
+type Located = { readonly print: string; readonly command?: undefined; readonly rest?: undefined } | { readonly print?: undefined; readonly command: Command; readonly rest: readonly string[] };
+
+const HELP = ['-h', '--help'];
 
 /**
  * Finds the command words (`get`, `lease grant`) among the arguments; global options may come
- * before them, a command's own options only after.
+ * before them, a command's own options only after. `--version` anywhere wins over the rest.
  */
 function locate(argv: readonly string[]): Located {
+  if (asks(argv, ['--version'])) return { print: packageVersion() };
   const words: number[] = [];
   for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
     if (isFlag(argv[i])) {
@@ -70,15 +75,15 @@ function locate(argv: readonly string[]): Located {
   }
   const names = words.map((i) => argv[i]);
   const rest = argv.filter((_, i) => !words.includes(i));
-  const help = asksForHelp(rest);
-  if (names[0] === 'help') return { help: helpFor(argv.slice(words[0] + 1).filter((word) => !isFlag(word))) };
+  const help = asks(rest, HELP);
+  if (names[0] === 'help') return { print: helpFor(argv.slice(words[0] + 1).filter((word) => !isFlag(word))) };
   if (names.length === 0) {
-    if (help) return { help: toolHelp(COMMANDS) };
+    if (help) return { print: toolHelp(COMMANDS) };
     throw new UsageError('missing COMMAND', usageOfAll());
   }
   const group = groupCommands(names[0]);
   if (group.length > 0 && names.length < 2) {
-    if (help) return { help: groupHelp(names[0], group) };
+    if (help) return { print: groupHelp(names[0], group) };
     throw new UsageError(`missing ${names[0]} command (${group.map((c) => c.name.slice(names[0].length + 1)).join(', ')})`, groupHelp(names[0], group));
   }
   const command = findCommand(names.join(' '));
@@ -103,10 +108,10 @@ function usageOfAll(): string {
   return "Run 'etcd-rx --help' for the list of commands.";
 }
 
-/** Whether `-h`/`--help` is among the options (not among the words after `--`). */
-function asksForHelp(argv: readonly string[]): boolean {
+/** Whether one of `flags` (`-h`, `--help`) is among the options (not among the words after `--`). */
+function asks(argv: readonly string[], flags: readonly string[]): boolean {
   const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).some((word) => word === '-h' || word === '--help');
+  return (end < 0 ? argv : argv.slice(0, end)).some((word) => flags.includes(word));
 }
 
 function outputFormat(value: string | undefined): OutputFormat {

@@ -130,7 +130,7 @@ export const compact: Command = {
   args: { positionals: [{ name: 'REV' }], flags: [{ name: 'physical', kind: 'boolean', description: 'wait until the compaction is applied to the database' }] },
   examples: ['etcd-rx compact 1000'],
   run: async (context) => {
-    const revision = wholeNumber(context.args.positionals[0], 'REV');
+    const revision = wholeNumber(context.args.positionals[0], 'REV', 1);
     const compacted = context.etcd().compact(revision, { physical: context.args.bool('physical') });
     return finished(await context.interrupts.run(compacted, () => context.out.emit({ compacted: revision }, () => `compacted revision ${revision}`)));
   },

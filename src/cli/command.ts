@@ -51,10 +51,19 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     aliases: ['endpoints'],
     kind: 'string',
     placeholder: 'URLS',
-    description: 'etcd members, comma-separated (default: $ETCD_SERVERS, else $ETCDCTL_ENDPOINTS, else http://127.0.0.1:2379)',
+    description: 'etcd members, separated by commas, semicolons or spaces (default: $ETCD_SERVERS, else $ETCDCTL_ENDPOINTS, else http://127.0.0.1:2379)',
   },
-  { name: 'output', short: 'o', aliases: ['write-out'], kind: 'string', placeholder: 'FORMAT', description: 'text (default) or json (one JSON object per line)' },
+  {
+    name: 'output',
+    short: 'o',
+    shortAliases: ['w'],
+    aliases: ['write-out'],
+    kind: 'string',
+    placeholder: 'FORMAT',
+    description: 'text (default) or json (one JSON object per line)',
+  },
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
+  { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },
 ];
 
 /**

@@ -4,6 +4,7 @@ import { filter, map, merge } from 'rxjs';
 import type { CampaignEvent, Leader } from '../index';
 import { UsageError } from './args';
 import { Command, untilInterrupted } from './command';
+import { argumentBytes } from './command-line';
 import { Paint } from './output';
 import { bytesJson, hexLeaseId, showBytes } from './render';
 
@@ -23,13 +24,13 @@ export const elect: Command = {
     positionals: [{ name: 'NAME' }, { name: 'VALUE', optional: true }],
     flags: [
       { name: 'observe', kind: 'boolean', description: 'do not campaign: print who leads, at each change' },
-      { name: 'ttl', kind: 'count', placeholder: 'S', description: 'TTL of the lease behind the candidacy (default 10)' },
+      { name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the candidacy (default 10)' },
     ],
   },
   examples: ['etcd-rx elect scheduler "$(hostname):8080"', 'etcd-rx elect scheduler --observe -o json'],
   run: async (context) => {
     const { args } = context;
-    const [name, value] = args.positionals;
+    const [name, value] = args.positionals.map(argumentBytes);
     const election = context.etcd().election(name);
     const leaders = election.observe().pipe(map((leader) => shownLeader('leader', leader)));
     let events = leaders;

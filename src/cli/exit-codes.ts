@@ -10,6 +10,10 @@ export const ExitCode = {
   COMPARE_FAILED: 2,
   /** What the command held was lost: the lock, the leadership, or the lease. */
   LOST: 3,
+  /** `lock NAME -- COMMAND`: COMMAND was found but could not be run (not executable), as a shell reports it. */
+  CANNOT_EXECUTE: 126,
+  /** `lock NAME -- COMMAND`: COMMAND was not found, as a shell reports it. */
+  NOT_FOUND: 127,
 } as const;
 
 /** The exit codes as help and the README show them. */
@@ -18,7 +22,8 @@ export const EXIT_CODES_HELP = `exit codes:
   1  error or bad usage (the message is on stderr)
   2  compare failed (set --prev-value, txn)
   3  the lock, leadership or lease was lost
-  130/143  a one-shot command was interrupted by SIGINT/SIGTERM`;
+  126/127  lock -- COMMAND: COMMAND is not executable / not found (else the exit is COMMAND's own)
+  130/143  a one-shot command (or lock -- COMMAND still waiting for the lock) was interrupted by SIGINT/SIGTERM`;
 
 /**
  * 128 + the signal's number: what a shell reports for a process ended by it.

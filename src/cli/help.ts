@@ -80,7 +80,8 @@ function commandList(commands: readonly Command[]): string {
 
 function flagLines(flags: readonly FlagSpec[]): string {
   const left = flags.map((f) => {
-    const names = [...(f.short === undefined ? [] : [`-${f.short}`]), `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)].join(', ');
+    const shorts = [...(f.short === undefined ? [] : [f.short]), ...(f.shortAliases ?? [])].map((s) => `-${s}`);
+    const names = [...shorts, `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)].join(', ');
     return f.kind === 'boolean' ? names : `${names} ${f.placeholder ?? 'VALUE'}`;
   });
   const width = Math.max(...left.map((l) => l.length));

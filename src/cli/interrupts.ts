@@ -1,7 +1,7 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM as a clean way out: the first signal unsubscribes what is running,
  * so that locks are released, campaigns resigned and leases revoked before the process ends; a
- * second signal ends the process at once.
+ * second signal ends the process at once (after the `onForcedExit` actions).
  */
 import { Observable, Subscription } from 'rxjs';
 import { signalExitCode } from './exit-codes';
@@ -24,6 +24,7 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 export class Interrupts {
   private received: NodeJS.Signals | undefined;
   private readonly listeners = new Set<(signal: NodeJS.Signals) => void>();
+  private readonly forcedExitActions = new Set<() => void>();
 
   constructor(private readonly exitNow: (code: number) => void = (code) => process.exit(code)) {}
 
@@ -51,6 +52,15 @@ export class Interrupts {
     }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `action` (synchronously) just before a second signal ends the process; returns a remover.
+   * @example const stop = interrupts.onForcedExit(() => child.kill('SIGKILL'))
+   */
+  onForcedExit(action: () => void): () => void {
+    this.forcedExitActions.add(action);
+    return () => this.forcedExitActions.delete(action);
   }
 
   /**
@@ -98,6 +108,7 @@ export class Interrupts {
 
   private readonly handle = (signal: NodeJS.Signals): void => {
     if (this.received !== undefined) {
+      for (const action of [...this.forcedExitActions]) action();
       this.exitNow(signalExitCode(signal));
       return;
     }

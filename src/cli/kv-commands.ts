@@ -2,6 +2,7 @@
 import type { Bytes, KeyValue } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished } from './command';
+import { argumentBytes } from './command-line';
 import { ExitCode } from './exit-codes';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
 import { kvJson, kvText, parseHexId, showBytes } from './render';
@@ -9,10 +10,10 @@ import { readAll } from './stdin';
 
 const VALUE_FROM_STDIN = '-';
 
-/** VALUE as given, or read from stdin when it is `-` (bytes kept as they are). */
+/** VALUE as given, or read from stdin when it is `-` (bytes kept as they are either way). */
 async function valueArgument(context: Context, index: number): Promise<Bytes> {
   const value = context.args.positional(index) ?? '';
-  return value === VALUE_FROM_STDIN ? readAll(context.io.stdin) : value;
+  return value === VALUE_FROM_STDIN ? readAll(context.io.stdin) : argumentBytes(value);
 }
 
 const printKv = (context: Context, options: { keysOnly?: boolean } = {}) => (kv: KeyValue) =>
@@ -65,7 +66,7 @@ export const put: Command = {
   args: {
     positionals: [{ name: 'KEY' }, { name: 'VALUE' }],
     flags: [
-      { name: 'ttl', kind: 'count', placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
+      { name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
       { name: 'lease', kind: 'string', placeholder: 'ID', description: 'attach the key to the existing lease ID (hexadecimal)' },
       { name: 'prev-kv', kind: 'boolean', description: 'also print the key as it was before' },
     ],
@@ -76,7 +77,7 @@ export const put: Command = {
     if (args.has('ttl') && args.has('lease')) throw new UsageError('--ttl and --lease cannot be used together');
     const lease = args.text('lease');
     const options = { ttl: args.count('ttl'), lease: lease === undefined ? undefined : parseHexId(lease, '--lease'), prevKv: args.bool('prev-kv') };
-    const written = context.etcd().put(args.positionals[0], await valueArgument(context, 1), options);
+    const written = context.etcd().put(argumentBytes(args.positionals[0]), await valueArgument(context, 1), options);
     return finished(
       await context.interrupts.run(written, (result) =>
         context.out.emit(
@@ -100,7 +101,7 @@ export const set: Command = {
     flags: [
       // -p and -t are the old etcd-test's spellings, kept for its users' scripts.
       { name: 'prev-value', short: 'p', kind: 'string', placeholder: 'OLD', description: 'write only if the current value is OLD' },
-      { name: 'ttl', short: 't', kind: 'count', placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
+      { name: 'ttl', short: 't', kind: 'count', min: 1, placeholder: 'S', description: 'grant a lease of S seconds for the key: it expires with it' },
     ],
   },
   examples: [
@@ -110,14 +111,15 @@ export const set: Command = {
   ],
   run: async (context) => {
     const { args } = context;
-    const [key] = args.positionals;
+    const key = argumentBytes(args.positionals[0]);
     const value = await valueArgument(context, 1);
     const ttl = args.count('ttl');
-    const expected = args.text('prev-value');
-    if (expected === undefined) {
+    const given = args.text('prev-value');
+    if (given === undefined) {
       return finished(await context.interrupts.run(context.etcd().put(key, value, { ttl }), (r) => context.out.emit({ revision: r.revision }, () => 'OK')));
     }
     let code: number = ExitCode.OK;
+    const expected = argumentBytes(given);
     const ending = await context.interrupts.run(context.etcd().compareAndSet(key, value, { value: expected }, { ttl }), (result) => {
       if (result.ok) {
         context.out.emit({ succeeded: true, revision: result.val.revision }, () => 'OK');
@@ -130,7 +132,7 @@ export const set: Command = {
         paint.yellow(
           current.some
             ? `compare failed: ${showBytes(current.val.keyBuffer)} is ${showBytes(current.val.valueBuffer)}, not ${showBytes(Buffer.from(expected))}`
-            : `compare failed: ${key} does not exist`,
+            : `compare failed: ${showBytes(Buffer.from(key))} does not exist`,
         ),
       );
     });

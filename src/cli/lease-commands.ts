@@ -13,7 +13,7 @@ export const leaseGrant: Command = {
   args: { positionals: [{ name: 'TTL' }], flags: [] },
   examples: ['etcd-rx lease grant 60', 'etcd-rx put session/42 alive --lease "$(etcd-rx lease grant 60 -o json | jq -r .id)"'],
   run: async (context) => {
-    const granted = context.etcd().grantLease(wholeNumber(context.args.positionals[0], 'TTL'));
+    const granted = context.etcd().grantLease(wholeNumber(context.args.positionals[0], 'TTL', 1));
     return finished(
       await context.interrupts.run(granted, (lease) =>
         context.out.emit({ id: hexLeaseId(lease.id), ttl: lease.ttl }, () => `lease ${hexLeaseId(lease.id)} granted with TTL(${lease.ttl}s)`),
@@ -90,7 +90,7 @@ export const leaseKeepAlive: Command = {
     'Exit code 3 if the lease is lost (expired, revoked elsewhere, or unknown).',
   args: {
     positionals: [{ name: 'ID', optional: true }],
-    flags: [{ name: 'ttl', kind: 'count', placeholder: 'S', description: 'the TTL in seconds of the lease to grant, without ID (default 10)' }],
+    flags: [{ name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'the TTL in seconds of the lease to grant, without ID (default 10)' }],
   },
   examples: ['etcd-rx lease keep-alive 694d77aa9e38260b', 'etcd-rx lease keep-alive --ttl 5'],
   run: async (context) => {

@@ -4,11 +4,12 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { map, Observable } from 'rxjs';
-import type { Lock } from '../index';
+import type { Bytes, Lock } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished, untilInterrupted } from './command';
+import { argumentBytes, hasInvalidUtf8 } from './command-line';
 import { ExitCode, signalExitCode } from './exit-codes';
-import { bytesJson, hexLeaseId } from './render';
+import { bytesJson, hexLeaseId, showBytes } from './render';
 
 /** `lock NAME [--ttl S] [-- COMMAND ...]` */
 export const lock: Command = {
@@ -18,26 +19,33 @@ export const lock: Command = {
     'Waits its turn for the lock NAME (first come, first served), then prints the lock key (JSON:\n' +
     '{"key", "fencingToken", "lease"}) and holds it until Ctrl-C, which releases it.\n' +
     'With -- COMMAND, runs COMMAND once the lock is held, with ETCD_LOCK_KEY and ETCD_LOCK_REV (the\n' +
-    'fencing token) in its environment, releases the lock when it exits, and exits with its status.\n' +
-    'Ctrl-C reaches COMMAND as it reaches any foreground program; a SIGTERM sent to etcd-rx is passed\n' +
-    'on to it; the lock is released once COMMAND has exited. A second signal exits at once (the lock\n' +
-    'then expires with its lease). When the lock is lost (its lease expired, its key was deleted),\n' +
-    'COMMAND is sent SIGTERM and the exit code is 3.',
+    'fencing token) in its environment, releases the lock when it exits, and exits with its status\n' +
+    '(127 when COMMAND is not found, 126 when it is not executable, as a shell has it; 130/143 when\n' +
+    'interrupted before COMMAND ran). Ctrl-C reaches COMMAND as it reaches any foreground program;\n' +
+    'a SIGTERM sent to etcd-rx is passed on to it; the lock is released once COMMAND has exited.\n' +
+    'A second signal kills COMMAND (SIGKILL) and exits at once: the lock key then stays until its\n' +
+    'lease expires. When the lock is lost (its lease expired, its key was deleted), COMMAND is sent\n' +
+    'SIGTERM and the exit code is 3.',
   args: {
     positionals: [{ name: 'NAME' }],
-    flags: [{ name: 'ttl', kind: 'count', placeholder: 'S', description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died' }],
+    flags: [{ name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died' }],
     rest: 'COMMAND',
   },
   examples: ['etcd-rx lock backups -- ./backup.sh --full', 'etcd-rx lock deploy --ttl 30'],
   run: async (context) => {
     const { args } = context;
     const options = { ttl: args.count('ttl') };
-    const [name] = args.positionals;
+    const name = argumentBytes(args.positionals[0]);
     if (args.rest === undefined) {
       const held = context.etcd().lock(name, options);
-      return untilInterrupted(await context.interrupts.run(held, (l) => context.out.emit(lockJson(l), (paint) => paint.bold(l.key))));
+      return untilInterrupted(await context.interrupts.run(held, (l) => context.out.emit(lockJson(l), (paint) => paint.bold(showBytes(l.keyBuffer)))));
     }
     if (args.rest.length === 0) throw new UsageError('missing COMMAND after --');
+    // A program's arguments and environment can only be given as text, which would change these bytes.
+    const unpassable = [args.positionals[0], ...args.rest].find(hasInvalidUtf8);
+    if (unpassable !== undefined) {
+      throw new UsageError(`${showBytes(Buffer.from(argumentBytes(unpassable)))} is not valid UTF-8, so it cannot be passed on to COMMAND unchanged (as an argument, or in ETCD_LOCK_KEY)`);
+    }
     return runLocked(context, name, args.rest, options);
   },
 };
@@ -47,8 +55,10 @@ function lockJson(held: Lock): Record<string, unknown> {
 }
 
 /** Runs `command` under the lock; answers its exit status once the lock is released. */
-async function runLocked(context: Context, name: string, command: readonly string[], options: { ttl?: number }): Promise<number> {
+async function runLocked(context: Context, name: Bytes, command: readonly string[], options: { ttl?: number }): Promise<number> {
   let child: Child | undefined;
+  // A second signal leaves at once: COMMAND must not outlive etcd-rx, even if it ignores the first.
+  const stopKilling = context.interrupts.onForcedExit(() => child?.kill());
   const work = (held: Lock) =>
     new Observable<Child>((subscriber) => {
       child = new Child(command, { ...context.io.env, ETCD_LOCK_KEY: held.key, ETCD_LOCK_REV: String(held.fencingToken) });
@@ -76,26 +86,30 @@ async function runLocked(context: Context, name: string, command: readonly strin
   );
   // Never leave while the command may still run: it would outlive its lock unnoticed.
   if (child !== undefined) await child.exited;
-  if (child?.failure !== undefined) throw child.failure;
+  stopKilling();
+  const failure = child?.failure;
+  if (failure !== undefined) context.log.note((paint) => `${paint.red('etcd-rx:')} ${failure}`);
   const exit = finished(ending);
   return exit === ExitCode.OK ? status : exit;
 }
 
 /** The command run under the lock. */
 class Child {
-  /** The exit status (128 + signal when killed by one), once it has exited. */
+  /** The exit status (128 + signal when killed by one; 126 or 127 when it could not start), once it has exited. */
   status = ExitCode.OK as number;
   /** Why it could not be started, if it could not. */
-  failure: Error | undefined;
+  failure: string | undefined;
   readonly exited: Promise<void>;
   private readonly process: ChildProcess;
 
   constructor(command: readonly string[], env: NodeJS.ProcessEnv) {
     this.process = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
     this.exited = new Promise((resolve) => {
-      this.process.once('error', (error) => {
-        this.failure = new Error(`cannot run ${command[0]}: ${error.message}`);
-        this.status = ExitCode.ERROR;
+      this.process.once('error', (error: NodeJS.ErrnoException) => {
+        // As a shell has it: 127 for a command that is not there, 126 for one that cannot be run.
+        const notFound = error.code === 'ENOENT';
+        this.failure = `cannot run ${command[0]}: ${notFound ? 'command not found' : error.code === 'EACCES' ? 'permission denied' : error.message}`;
+        this.status = notFound ? ExitCode.NOT_FOUND : ExitCode.CANNOT_EXECUTE;
         resolve();
       });
       this.process.once('exit', (code, signal) => {
@@ -111,5 +125,17 @@ class Child {
 
   terminate(): void {
     if (this.running) this.process.kill('SIGTERM');
+  }
+
+  /** Ends it at once: its whole process group when it made one (taking its own children along), else it alone. */
+  kill(): void {
+    const pid = this.process.pid;
+    if (!this.running || pid === undefined) return;
+    try {
+      // A group with its pid as id exists only if it leads one: it was started in etcd-rx's own.
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      this.process.kill('SIGKILL');
+    }
   }
 }

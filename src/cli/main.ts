@@ -4,6 +4,7 @@
  * comes from the public API of etcd-rx.
  */
 import { runCli } from './cli';
+import { userArguments } from './command-line';
 import { Interrupts } from './interrupts';
 
 const interrupts = new Interrupts();
@@ -14,7 +15,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') interrupts.interrupt('SIGPIPE');
 });
 
-void runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then((code) => {
+void runCli(userArguments(process.argv), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then((code) => {
   process.exitCode = code;
   // The client is closed and holds nothing open; should anything still keep the process alive,
   // leaving anyway beats hanging a script.

@@ -7,8 +7,7 @@
 import { UsageError } from './args';
 import type { KeyValue } from '../index';
 import type { Paint } from './output';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+import { utf8, utf8Pieces } from './utf8';
 
 /**
  * The bytes as printable text, or quoted with escapes when they are not. `multiline` lets line
@@ -83,46 +82,19 @@ export function parseHexId(text: string, what: string): string {
   return BigInt(text.toLowerCase().startsWith('0x') ? text : `0x${text}`).toString();
 }
 
-function utf8(bytes: Buffer): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 const ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
 
 function escapeBytes(bytes: Buffer): string {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const byte = bytes[i];
-    if (ESCAPES[byte] !== undefined) {
-      out += ESCAPES[byte];
-      i++;
-      continue;
-    }
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += String.fromCharCode(byte);
-      i++;
-      continue;
-    }
-    const length = sequenceLength(byte);
-    const char = length > 1 ? utf8(bytes.subarray(i, i + length)) : undefined;
-    if (char !== undefined && char.length > 0 && !/[\u007f-\u009f\u2028\u2029]/.test(char)) {
-      out += char;
-      i += length;
-    } else {
-      out += `\\x${byte.toString(16).padStart(2, '0')}`;
-      i++;
-    }
+  for (const piece of utf8Pieces(bytes)) {
+    // Printable characters beyond ASCII stay as they are; C1 controls and line separators do not.
+    if (typeof piece === 'string' && piece >= '\u00a0' && piece !== '\u2028' && piece !== '\u2029') out += piece;
+    else for (const byte of typeof piece === 'number' ? [piece] : Buffer.from(piece)) out += escapeByte(byte);
   }
   return out;
 }
 
-function sequenceLength(lead: number): number {
-  if (lead >= 0xc2 && lead <= 0xdf) return 2;
-  if (lead >= 0xe0 && lead <= 0xef) return 3;
-  if (lead >= 0xf0 && lead <= 0xf4) return 4;
-  return 1;
+function escapeByte(byte: number): string {
+  if (ESCAPES[byte] !== undefined) return ESCAPES[byte];
+  return byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
 }

@@ -3,11 +3,12 @@ import * as fs from 'fs';
 import * as readline from 'readline';
 import type { TxnOpResult, TxnResult } from '../index';
 import { Command, Context, finished } from './command';
+import { argumentBytes } from './command-line';
 import { ExitCode } from './exit-codes';
 import { Paint } from './output';
 import { kvJson, kvText } from './render';
 import { readAll } from './stdin';
-import { parseTxn, TXN_FORMAT, TXN_SECTIONS } from './txn-format';
+import { OpPrinting, parseTxn, TXN_FORMAT, TXN_SECTIONS } from './txn-format';
 
 /** `txn [FILE]` */
 export const txn: Command = {
@@ -24,11 +25,12 @@ operations ran).`,
   args: { positionals: [{ name: 'FILE', optional: true }], flags: [] },
   examples: ['etcd-rx txn switch-mode.txn', `printf 'value("mode") = "blue"\\n\\nput mode green\\n\\nget mode\\n' | etcd-rx txn`],
   run: async (context) => {
-    const request = parseTxn(await readScript(context));
+    const { request, printing } = parseTxn(await readScript(context));
     let code: number = ExitCode.OK;
     const ending = await context.interrupts.run(context.etcd().txn(request), (result) => {
       if (!result.succeeded) code = ExitCode.COMPARE_FAILED;
-      context.out.emit(txnJson(result), (paint) => txnText(result, paint));
+      const ran = result.succeeded ? printing.success : printing.failure;
+      context.out.emit(txnJson(result, ran), (paint) => txnText(result, ran, paint));
     });
     const exit = finished(ending);
     return exit === ExitCode.OK ? code : exit;
@@ -37,7 +39,7 @@ operations ran).`,
 
 async function readScript(context: Context): Promise<string> {
   const file = context.args.positional(0);
-  if (file !== undefined && file !== '-') return fs.promises.readFile(file, 'utf8');
+  if (file !== undefined && file !== '-') return fs.promises.readFile(argumentBytes(file), 'utf8');
   if (context.io.stdin.isTTY !== true) return (await readAll(context.io.stdin)).toString('utf8');
   return askSections(context);
 }
@@ -58,30 +60,37 @@ async function askSections(context: Context): Promise<string> {
   return lines.join('\n');
 }
 
-function txnJson(result: TxnResult): Record<string, unknown> {
-  return { succeeded: result.succeeded, revision: result.header.revision, responses: result.responses.map(opJson) };
+/** The printing of the operation at `index` of a branch (a nested transaction's, from no script, is plain). */
+function printingAt(printing: readonly OpPrinting[], index: number): OpPrinting {
+  return printing.at(index) ?? { keysOnly: false, countOnly: false };
 }
 
-function opJson(op: TxnOpResult): Record<string, unknown> {
+function txnJson(result: TxnResult, printing: readonly OpPrinting[]): Record<string, unknown> {
+  return { succeeded: result.succeeded, revision: result.header.revision, responses: result.responses.map((op, i) => opJson(op, printingAt(printing, i))) };
+}
+
+function opJson(op: TxnOpResult, { keysOnly }: OpPrinting): Record<string, unknown> {
   switch (op.type) {
     case 'put':
       return { type: 'put', revision: op.result.revision, ...(op.result.prevKv.some ? { prevKv: kvJson(op.result.prevKv.val) } : {}) };
     case 'delete':
       return { type: 'del', deleted: op.result.deleted, prevKvs: op.result.prevKvs.map((kv) => kvJson(kv)) };
     case 'range':
-      return { type: 'get', count: op.result.count, more: op.result.more, kvs: op.result.kvs.map((kv) => kvJson(kv)) };
+      return { type: 'get', count: op.result.count, more: op.result.more, kvs: op.result.kvs.map((kv) => kvJson(kv, { keysOnly })) };
     case 'txn':
-      return { type: 'txn', ...txnJson(op.result) };
+      return { type: 'txn', ...txnJson(op.result, []) };
   }
 }
 
-function txnText(result: TxnResult, paint: Paint): string {
+/** The text of a transaction's result: each get printed as plain `get` prints it with the same flags. */
+function txnText(result: TxnResult, printing: readonly OpPrinting[], paint: Paint): string {
   const lines = [result.succeeded ? paint.green('SUCCESS') : paint.yellow('FAILURE')];
-  for (const op of result.responses) {
+  result.responses.forEach((op, i) => {
+    const { keysOnly, countOnly } = printingAt(printing, i);
     if (op.type === 'put') lines.push('OK', ...(op.result.prevKv.some ? [kvText(op.result.prevKv.val, paint)] : []));
     else if (op.type === 'delete') lines.push(String(op.result.deleted), ...op.result.prevKvs.map((kv) => kvText(kv, paint)));
-    else if (op.type === 'range') lines.push(...(op.result.kvs.length === 0 && op.result.count > 0 ? [String(op.result.count)] : op.result.kvs.map((kv) => kvText(kv, paint))));
-    else lines.push(txnText(op.result, paint));
-  }
+    else if (op.type === 'range') lines.push(...(countOnly ? [String(op.result.count)] : op.result.kvs.map((kv) => kvText(kv, paint, { keysOnly }))));
+    else lines.push(txnText(op.result, [], paint));
+  });
   return lines.join('\n');
 }

@@ -35,11 +35,23 @@ Keys and values are bare words or "double-quoted" strings with \\" \\\\ \\n \\t 
 /** The three sections, in order. */
 export const TXN_SECTIONS = ['compares', 'success requests (get, put, del)', 'failure requests (get, put, del)'] as const;
 
+/** How an operation's result is printed: as plain `get` prints it with the same flags. */
+export interface OpPrinting {
+  readonly keysOnly: boolean;
+  readonly countOnly: boolean;
+}
+
+/** A parsed script: the transaction, and how each operation of each branch prints its result. */
+export interface TxnScript {
+  readonly request: TxnRequest;
+  readonly printing: { readonly success: readonly OpPrinting[]; readonly failure: readonly OpPrinting[] };
+}
+
 /**
  * Parses a whole script into a transaction.
- * @example parseTxn('value("mode") = "blue"\n\nput mode green\n')
+ * @example parseTxn('value("mode") = "blue"\n\nput mode green\n').request
  */
-export function parseTxn(script: string): TxnRequest {
+export function parseTxn(script: string): TxnScript {
   const sections: { line: number; text: string }[][] = [[]];
   const lines = script.replace(/\r?\n$/, '').split(/\r?\n/);
   // Blank lines at the very end separate nothing.
@@ -52,10 +64,11 @@ export function parseTxn(script: string): TxnRequest {
     throw new TxnSyntaxError(lines.length, 'a transaction has at most three sections (compares, success, failure), separated by one blank line each');
   }
   const [compares = [], success = [], failure = []] = sections;
+  const compare = compares.map(({ line, text }) => parseCompare(line, text));
+  const [successOps, failureOps] = [success, failure].map((lines) => lines.map(({ line, text }) => parseOp(line, text)));
   return {
-    compare: compares.map(({ line, text }) => parseCompare(line, text)),
-    success: success.map(({ line, text }) => parseOp(line, text)),
-    failure: failure.map(({ line, text }) => parseOp(line, text)),
+    request: { compare, success: successOps.map((o) => o.op), failure: failureOps.map((o) => o.op) },
+    printing: { success: successOps.map((o) => o.printing), failure: failureOps.map((o) => o.printing) },
   };
 }
 
@@ -112,7 +125,7 @@ const OP_FLAGS: Record<'put' | 'get' | 'del', ArgsSpec> = {
   del: { positionals: [], flags: [...KEY_RANGE_FLAGS, { name: 'prev-kv', kind: 'boolean', description: '' }] },
 };
 
-function parseOp(line: number, text: string): TxnOp {
+function parseOp(line: number, text: string): { op: TxnOp; printing: OpPrinting } {
   const cursor = new Cursor(line, text);
   const verb = cursor.match(/[a-z]+/i, 'an operation (get, put, del)').toLowerCase();
   if (verb !== 'put' && verb !== 'get' && verb !== 'del' && verb !== 'delete') throw new TxnSyntaxError(line, `unknown operation "${verb}" (expected get, put or del)`);
@@ -129,18 +142,14 @@ function parseOp(line: number, text: string): TxnOp {
   const usage = kind === 'put' ? 'put KEY VALUE' : `${kind} KEY [END]`;
   if (words.length < arity[0] || words.length > arity[1]) throw new TxnSyntaxError(line, `expected ${usage}, got ${words.length} argument(s)`);
   const [key, second] = words;
+  const printing = { keysOnly: args.bool('keys-only'), countOnly: args.bool('count-only') };
   if (kind === 'put') {
     const lease = args.text('lease');
-    return Op.put(key, second, { lease: lease === undefined ? undefined : leaseId(line, lease), prevKv: args.bool('prev-kv') });
+    return { op: Op.put(key, second, { lease: lease === undefined ? undefined : leaseId(line, lease), prevKv: args.bool('prev-kv') }), printing };
   }
   const selector = atLine(line, () => keySelector(args, key, second));
-  if (kind === 'del') return Op.delete(selector, { prevKv: args.bool('prev-kv') });
-  return Op.get(selector, {
-    limit: args.count('limit'),
-    revision: args.count('rev'),
-    keysOnly: args.bool('keys-only'),
-    countOnly: args.bool('count-only'),
-  });
+  if (kind === 'del') return { op: Op.delete(selector, { prevKv: args.bool('prev-kv') }), printing };
+  return { op: Op.get(selector, { limit: args.count('limit'), revision: args.count('rev'), ...printing }), printing };
 }
 
 /** Runs `read`, turning a UsageError into a TxnSyntaxError at `line`. */

@@ -1,6 +1,7 @@
 /** The streaming reads: `watch` (every change) and `snapshot` (the live state of a prefix). */
 import type { KeyValue, MirrorChange, MirrorState, WatchEvent } from '../index';
 import { Command, untilInterrupted } from './command';
+import { argumentBytes } from './command-line';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
 import { Paint } from './output';
 import { bytesJson, kvJson, kvText, showBytes } from './render';
@@ -53,7 +54,7 @@ export const snapshot: Command = {
   args: { positionals: [{ name: 'PREFIX' }], flags: [] },
   examples: ['etcd-rx snapshot config/', 'etcd-rx snapshot services/ -o json'],
   run: async (context) => {
-    const states = context.etcd().mirror({ prefix: context.args.positionals[0] });
+    const states = context.etcd().mirror({ prefix: argumentBytes(context.args.positionals[0]) });
     let listings = 0;
     const print = (state: MirrorState<KeyValue>) => {
       const again = state.relisted && listings++ > 0;

@@ -81,6 +81,16 @@ export function useCli(cluster: () => EtcdCluster) {
     /** Runs the CLI to its end. */
     run: (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
       runProcess(process.execPath, [mainJs(), ...args], environment(options.env), options),
+    /**
+     * Runs the CLI with arguments of any bytes, as a shell passes them (`$'k\xff'`): Node can only
+     * pass text, so a shell rebuilds each argument from printf octal escapes and runs the CLI.
+     */
+    runBytes: (args: readonly (string | Buffer)[], options: RunOptions = {}): Promise<CliResult> => {
+      const formats = args.map((arg) => [...Buffer.from(arg)].map((byte) => `\\${byte.toString(8).padStart(3, '0')}`).join(''));
+      // The x keeps trailing newlines, which $(...) would strip; `for` walks the original list.
+      const script = 'node=$1 main=$2; shift 2; for format do arg=$(printf "${format}x"); set -- "$@" "${arg%x}"; shift; done; exec "$node" "$main" "$@"';
+      return runProcess('/bin/sh', ['-c', script, 'sh', process.execPath, mainJs(), ...formats], environment(options.env), options);
+    },
     /** Starts the CLI in its own process group (as a shell starts a foreground job), for commands that run until interrupted. */
     start: (args: readonly string[], options: { env?: Record<string, string | undefined> } = {}): CliProcess => {
       const child = new CliProcess(spawn(process.execPath, [mainJs(), ...args], { env: environment(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
