@@ -69,7 +69,7 @@ export class Etcd {
     const seen = new SeenRevision();
     const caller = new ResilientCaller(this.pool, this.options, seen);
     this.leaseCalls = new LeaseCalls(caller);
-    this.kv = new KvService(caller, this.leaseCalls);
+    this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
     this.cluster = new ClusterService(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
     const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);

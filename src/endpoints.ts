@@ -61,6 +61,6 @@ function parseEndpoint(entry: string): string {
   }
   if (url.port === '0') throw new EtcdInvalidArgumentError(`endpoint "${entry}" has port 0, which no server listens on`);
   // A bare host means etcd's client port (port 80 is never what it meant); a URL means what it says.
-  if (!hasScheme && url.port === '' && !/:\d+$/.test(entry)) return `http://${url.host}:${DEFAULT_CLIENT_PORT}`;
+  if (!hasScheme && url.port === '' && !/:\d+\/*$/.test(entry)) return `http://${url.host}:${DEFAULT_CLIENT_PORT}`;
   return `${url.protocol}//${url.host}`;
 }

@@ -154,6 +154,8 @@ describe('the command line, byte for byte', () => {
     expect([argumentBytes(args[0]), hasInvalidUtf8(args[0])]).toEqual(['put', false]);
     // Node's own options come before the script, and an empty argument is an entry too.
     expect(userArguments(['node', 'main.js', '', 'é\ufffd\ufffd'], cmdline('node', '--no-warnings', 'main.js', '', [0xc3, 0xa9, 0xe2, 0x82, 0xff]))).toEqual(['', 'é\udce2\udc82\udcff']);
+    // An emoji whose second half lies in the range of escaped bytes is valid, and stays text.
+    expect(['💩', '📦 box', 'k😀'].map((arg) => [hasInvalidUtf8(arg), argumentBytes(arg)])).toEqual([[false, '💩'], [false, '📦 box'], [false, 'k😀']]);
     expect(argumentBytes('é\udce2\udc82\udcff😀')).toEqual(Buffer.concat([Buffer.from([0xc3, 0xa9, 0xe2, 0x82, 0xff]), Buffer.from('😀')]));
   });
 

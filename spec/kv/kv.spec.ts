@@ -149,6 +149,19 @@ describe('key-value operations against a real etcd', () => {
     expect(absent.err && absent.val.current.none).toBe(true);
   });
 
+  it('compare-and-set against a KeyValue read before writes only if the key is unchanged since', async () => {
+    await put('cas/read', 'v1');
+    const read = (await get('cas/read')).unwrap();
+    expect((await firstValueFrom(etcd.compareAndSet('cas/read', 'v2', read))).ok).toBe(true);
+    // Written again with the very value read: unchanged in value, but not since the read.
+    await put('cas/read', 'v1');
+    const stale = (await get('cas/read')).unwrap();
+    await put('cas/read', 'v1');
+    const failed = await firstValueFrom(etcd.compareAndSet('cas/read', 'v3', stale));
+    expect(failed.err && failed.val.current.unwrap().modRevision).toBeGreaterThan(stale.modRevision);
+    expect((await get('cas/read')).unwrap().value).toBe('v1');
+  });
+
   it('compare-and-set with several expectations writes only when every one holds', async () => {
     const { revision } = await put('cas/both', 'v1');
     const versionWrong = await firstValueFrom(etcd.compareAndSet('cas/both', 'v2', { value: 'v1', version: 99 }));
@@ -175,6 +188,7 @@ describe('key-value operations against a real etcd', () => {
     const before = await firstValueFrom(etcd.leases());
     const failed = await firstValueFrom(etcd.compareAndSet('cas/ttl', 'mine', { version: 0 }, { ttl: 30 }));
     expect(failed.err).toBe(true);
+    await waitFor(async () => (await firstValueFrom(etcd.leases())).length === before.length, 'the lease granted for the failed compare to be revoked');
     expect(await firstValueFrom(etcd.leases())).toEqual(before);
   });
 
@@ -264,6 +278,7 @@ describe('key-value operations against a real etcd', () => {
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { value: 5 as never })), /compared value must be a string or a Uint8Array, got number 5/],
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { vesion: 1 } as never)), /got unknown field\(s\) vesion/],
       [() => firstValueFrom(etcd.status(5 as never)), /endpoint must be a string .*, got number 5/],
+      [() => firstValueFrom(etcd.status('127.0.0.1:1,127.0.0.1:2')), /name one endpoint, not 2/],
       [() => firstValueFrom(etcd.status('ht!tp:/x')), /endpoint "ht!tp:\/x" has no valid host name/],
       [() => firstValueFrom(etcd.grantLease(0)), /ttl must be a whole number of seconds ≥ 1, got 0/],
       [() => firstValueFrom(etcd.revoke('x')), /lease must be a lease id/],
@@ -272,6 +287,9 @@ describe('key-value operations against a real etcd', () => {
     ];
     // Builders refuse at once; every call reports bad input on the error channel, never by throwing as it is called.
     expect(() => Compare.value('k', 'toString' as never, 'v')).toThrow(/compare result must be one of ==, !=, >, <; got toString/);
+    expect(() => Op.get('k', null as never)).toThrow(new EtcdInvalidArgumentError('range options must be an object, got null'));
+    expect(() => Op.put('k', 'v', 5 as never)).toThrow(new EtcdInvalidArgumentError('put options must be an object, got number 5'));
+    expect(() => Op.delete('k', [] as never)).toThrow(new EtcdInvalidArgumentError('delete options must be an object, got an array'));
     expect(() => [etcd.grantLease(-1), etcd.revoke(undefined as never), etcd.timeToLive('x'), etcd.get('k', null as never)]).not.toThrow();
     for (const [call, message] of cases) {
       const error = await call().catch((e: unknown) => e);

@@ -9,7 +9,8 @@
 import * as fs from 'fs';
 import { utf8, utf8Pieces } from './utf8';
 
-const ESCAPED_BYTE = /[\udc80-\udcff]/;
+// With the u flag, so that the second half of a valid pair (an emoji) is not taken for one.
+const ESCAPED_BYTE = /[\udc80-\udcff]/u;
 // Decodes as Node decodes arguments, replacing what is not valid UTF-8 with U+FFFD.
 const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 

@@ -89,6 +89,8 @@ async function runLocked(context: Context, name: Bytes, command: readonly string
   stopKilling();
   const failure = child?.failure;
   if (failure !== undefined) context.log.note((paint) => `${paint.red('etcd-rx:')} ${failure}`);
+  // A signal that came while the lock was being released, after COMMAND ran, does not undo its run.
+  if (ending.type === 'interrupted' && child !== undefined && child.failure === undefined) return status;
   const exit = finished(ending);
   return exit === ExitCode.OK ? status : exit;
 }

@@ -24,6 +24,12 @@ export function utf8Pieces(bytes: Uint8Array): (string | number)[] {
   const pieces: (string | number)[] = [];
   for (let i = 0; i < bytes.length; ) {
     const length = sequenceLength(bytes[i]);
+    // A lone byte is ASCII or invalid: no decoder needed (decoding each, and failing, costs).
+    if (length === 1) {
+      pieces.push(bytes[i] < 0x80 ? String.fromCharCode(bytes[i]) : bytes[i]);
+      i++;
+      continue;
+    }
     const char = utf8(bytes.subarray(i, i + length));
     if (char !== undefined) {
       pieces.push(char);

@@ -3,6 +3,7 @@ import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
+import { optionsOf } from './validate';
 
 /** Options of a delete. */
 export interface DeleteOptions {
@@ -20,7 +21,8 @@ export interface DeleteResult {
 }
 
 /** Encodes a delete request. */
-export function encodeDelete(selector: KeySelector, options: DeleteOptions = {}): Record<string, unknown> {
+export function encodeDelete(selector: KeySelector, given?: DeleteOptions): Record<string, unknown> {
+  const options: DeleteOptions = optionsOf(given, 'delete');
   const request: Record<string, unknown> = { ...encodeSelector(selector) };
   if (options.prevKv) request.prev_kv = true;
   return request;

@@ -67,13 +67,13 @@ export class KeyValue {
  * bigint, a cycle) instead of storing "undefined" or nothing.
  * @example toJsonText({ port: 8080 }) // '{"port":8080}'
  */
-export function toJsonText(value: unknown): string {
+export function toJsonText(value: unknown, what = 'putJson'): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new EtcdInvalidArgumentError(`putJson: the value cannot be written as JSON: ${(error as Error).message}`, { cause: error });
+    throw new EtcdInvalidArgumentError(`${what}: the value cannot be written as JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (text === undefined) throw new EtcdInvalidArgumentError(`putJson: the value cannot be written as JSON (got ${typeof value})`);
+  if (text === undefined) throw new EtcdInvalidArgumentError(`${what}: the value cannot be written as JSON (got ${typeof value})`);
   return text;
 }

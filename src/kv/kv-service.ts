@@ -3,10 +3,11 @@
  * aborts what is in flight. Each call validates its arguments first and reports bad input on the
  * error channel without touching the wire.
  */
-import { catchError, concat, defer, EMPTY, expand, from, ignoreElements, map, mergeMap, Observable, of, switchMap, throwError } from 'rxjs';
+import { defer, EMPTY, expand, finalize, from, map, mergeMap, Observable, switchMap, tap } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
+import { Lifecycle } from '../resilience/lifecycle';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -36,9 +37,11 @@ export interface ListOptions {
 
 /**
  * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
- * Fields may be combined (`{ value: 'a', version: 3 }`): every one must hold.
+ * Fields may be combined (`{ value: 'a', version: 3 }`): every one must hold. A `KeyValue` read
+ * before means "unchanged since" (its modRevision).
  */
 export type Expectation =
+  | KeyValue
   | { readonly value: Bytes }
   | { readonly version: number }
   | { readonly createRevision: number }
@@ -58,20 +61,18 @@ export interface CompactResult {
 
 /**
  * Key-value operations.
- * @example new KvService(caller, leases).get('a').subscribe(console.log)
+ * @example new KvService(caller, leases, lifecycle).get('a').subscribe(console.log)
  */
 export class KvService {
   constructor(
     private readonly caller: UnaryCaller,
     private readonly leases: LeaseCalls,
+    private readonly cleanUps: Pick<Lifecycle, 'cleanUp'>,
   ) {}
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => {
-      const checked = optionsOf(options, 'range');
-      return this.caller.call('/v3/kv/range', encodeRange(selector, checked), 'read', decodeRange, { linearizable: checked.serializable !== true });
-    });
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange, { linearizable: options?.serializable !== true }));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
@@ -123,7 +124,7 @@ export class KvService {
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, optionsOf(options, 'delete')), 'write', decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), 'write', decodeDelete));
   }
 
   /**
@@ -160,18 +161,20 @@ export class KvService {
   }
 
   /**
-   * Grants a lease of `ttl` seconds and runs `write` with it. The lease is revoked again when
-   * `write` fails or its result was not `applied`: nothing of a write that did not happen
-   * should linger until the TTL runs out (after an unknown outcome, revoking also settles it:
-   * a key written under the lease goes with it).
+   * Grants a lease of `ttl` seconds and runs `write` with it. Unless the write ends `applied`,
+   * the lease is revoked in the background (the caller is answered at once): nothing of a write
+   * that failed, did not hold or was abandoned should linger until the TTL runs out. After an
+   * unknown outcome, revoking also settles it: a key written under the lease goes with it.
    */
   private underNewLease<R>(ttl: number, write: (lease: string) => Observable<R>, applied: (result: R) => boolean): Observable<R> {
     return this.leases.grant(ttl).pipe(
       switchMap((lease) => {
-        const revoke = this.leases.revoke(lease.id).pipe(ignoreElements(), catchError(() => EMPTY));
+        let kept = false;
         return write(lease.id).pipe(
-          mergeMap((result) => (applied(result) ? of(result) : concat(revoke, of(result)))),
-          catchError((error: unknown) => concat(revoke, throwError(() => error))),
+          tap((result) => (kept = applied(result))),
+          finalize(() => {
+            if (!kept) this.cleanUps.cleanUp(lease.id, this.leases.revoke(lease.id));
+          }),
         );
       }),
     );
@@ -188,21 +191,23 @@ export class KvService {
 
 const ZERO = Buffer.from([0]);
 
-const EXPECTATION_FIELDS = ['value', 'version', 'createRevision', 'modRevision'] as const;
-const EXPECTATION_NEEDED = 'compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision} (several may be combined)';
+const EXPECTED: Readonly<Record<string, (key: Key, operand: never) => Comparison>> = {
+  value: (key, value: Bytes) => Compare.value(key, '==', value),
+  version: (key, version: number) => Compare.version(key, '==', version),
+  createRevision: (key, revision: number) => Compare.createRevision(key, '==', revision),
+  modRevision: (key, revision: number) => Compare.modRevision(key, '==', revision),
+};
+const EXPECTATION_NEEDED = 'compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision} (several may be combined), or a KeyValue read before';
 
 function expectations(key: Key, expected: Expectation): Comparison[] {
+  // A key as read: "unchanged since then", which its modRevision says (a recreated key has a new one).
+  if (expected instanceof KeyValue) return [Compare.modRevision(key, '==', expected.modRevision)];
   if (typeof expected !== 'object' || expected === null) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
-  const given = expected as Partial<Record<(typeof EXPECTATION_FIELDS)[number], unknown>>;
-  const unknown = Object.keys(given).filter((field) => !(EXPECTATION_FIELDS as readonly string[]).includes(field));
+  const given = Object.entries(expected).filter(([, operand]) => operand !== undefined);
+  const unknown = given.filter(([field]) => !Object.prototype.hasOwnProperty.call(EXPECTED, field)).map(([field]) => field);
   if (unknown.length > 0) throw new EtcdInvalidArgumentError(`${EXPECTATION_NEEDED}; got unknown field(s) ${unknown.join(', ')}`);
-  const compares: Comparison[] = [];
-  if (given.value !== undefined) compares.push(Compare.value(key, '==', given.value as Bytes));
-  if (given.version !== undefined) compares.push(Compare.version(key, '==', given.version as number));
-  if (given.createRevision !== undefined) compares.push(Compare.createRevision(key, '==', given.createRevision as number));
-  if (given.modRevision !== undefined) compares.push(Compare.modRevision(key, '==', given.modRevision as number));
-  if (compares.length === 0) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
-  return compares;
+  if (given.length === 0) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
+  return given.map(([field, operand]) => EXPECTED[field](key, operand as never));
 }
 
 /** Put options, with `ttl` refused next to the options that name the lease themselves. */

@@ -4,7 +4,7 @@ import { Bytes, asObject, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { checkKey, checkValue, Key } from './key-selector';
-import { encodeLeaseId, LeaseId } from './validate';
+import { encodeLeaseId, LeaseId, optionsOf } from './validate';
 
 /** Options of a put. */
 export interface PutOptions {
@@ -30,7 +30,8 @@ export interface PutResult {
 }
 
 /** Encodes a put request (without `ttl`, which the service turns into a lease first). */
-export function encodePut(key: Key, value: Bytes, options: Omit<PutOptions, 'ttl'> = {}): Record<string, unknown> {
+export function encodePut(key: Key, value: Bytes, given?: Omit<PutOptions, 'ttl'>): Record<string, unknown> {
+  const options: Omit<PutOptions, 'ttl'> = optionsOf(given, 'put');
   const request: Record<string, unknown> = {
     key: encodeBytes(checkKey(key)),
     value: encodeBytes(checkValue(value)),

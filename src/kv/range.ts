@@ -4,7 +4,7 @@ import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
-import { checkCount, oneOf } from './validate';
+import { checkCount, oneOf, optionsOf } from './validate';
 
 /** What a range sorts by. */
 export type SortTarget = 'key' | 'version' | 'createRevision' | 'modRevision' | 'value';
@@ -47,7 +47,8 @@ const SORT_TARGETS: Record<SortTarget, string> = {
 };
 
 /** Encodes a range request, validating every option. */
-export function encodeRange(selector: KeySelector, options: RangeOptions = {}): Record<string, unknown> {
+export function encodeRange(selector: KeySelector, given?: RangeOptions): Record<string, unknown> {
+  const options: RangeOptions = optionsOf(given, 'range');
   const request: Record<string, unknown> = { ...encodeSelector(selector) };
   if (options.limit !== undefined) request.limit = checkCount(options.limit, 'limit');
   if (options.revision !== undefined) request.revision = checkCount(options.revision, 'revision');

@@ -5,6 +5,7 @@
  */
 import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, tap } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
+import { describe } from '../describe-value';
 import { checkKey, Key } from '../kv/key-selector';
 import { optionsOf } from '../kv/validate';
 import { checkTtl } from '../lease/lease-calls';
@@ -74,7 +75,7 @@ export class LockService {
   withLock<T>(name: Key, work: (lock: Lock) => ObservableInput<T>, options?: LockOptions): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (typeof work !== 'function') {
-        subscriber.error(new EtcdInvalidArgumentError(`withLock needs the work as a function of the lock, got ${typeof work}`));
+        subscriber.error(new EtcdInvalidArgumentError(`withLock needs the work as a function of the lock, got ${describe(work)}`));
         return;
       }
       let held: Subscription | undefined;

@@ -76,7 +76,9 @@ export class ResilientCaller implements UnaryCaller {
   callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
     return defer(() => {
       if (typeof url !== 'string') throw new EtcdInvalidArgumentError(`endpoint must be a string such as http://127.0.0.1:2379, got ${describe(url)}`);
-      const [normalised] = parseEndpoints(url);
+      const named = parseEndpoints(url);
+      if (named.length !== 1) throw new EtcdInvalidArgumentError(`name one endpoint, not ${named.length}: ${url}`);
+      const [normalised] = named;
       const endpoint = this.pool.endpoints.find((e) => e.url === normalised);
       if (endpoint === undefined) {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));

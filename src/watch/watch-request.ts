@@ -1,7 +1,7 @@
 /** What a watch asks for, validated once, and its wire form for each (re)creation. */
 import { EtcdInvalidArgumentError } from '../errors';
 import { encodeSelector, KeySelector, WireRange } from '../kv/key-selector';
-import { checkCount } from '../kv/validate';
+import { checkCount, optionsOf } from '../kv/validate';
 
 /** Options of a watch. */
 export interface WatchOptions {
@@ -38,8 +38,8 @@ export interface WatchRequest {
  * Validates a watch's selector and options, naming what is wrong.
  * @example watchRequest({ prefix: 'config/' }, { prevKv: true })
  */
-export function watchRequest(selector: KeySelector, options: WatchOptions = {}): WatchRequest {
-  if (typeof options !== 'object' || options === null) throw new EtcdInvalidArgumentError(`watch options must be an object, got ${String(options)}`);
+export function watchRequest(selector: KeySelector, given?: WatchOptions): WatchRequest {
+  const options: WatchOptions = optionsOf(given, 'watch');
   for (const flag of ['prevKv', 'noPut', 'noDelete', 'progressNotify'] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new EtcdInvalidArgumentError(`watch option ${flag} must be a boolean, got ${String(options[flag])}`);
