@@ -111,7 +111,7 @@ export class KvService {
 
   /**
    * Writes a key. With `ttl`, a lease of that many seconds is granted first and the key expires
-   * with it; that lease is revoked again when the put fails.
+   * with it; that lease is revoked again when the put fails or is unsubscribed before it answers.
    */
   put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
