@@ -14,7 +14,7 @@ export interface EtcdOptions {
   readonly requestTimeoutMs?: number;
   /** How long an endpoint that failed is avoided (default 5000 ms). */
   readonly demoteMs?: number;
-  /** A write to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
+  /** A call to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
   readonly probeAfterIdleMs?: number;
   /** Retry policy; see RetryPolicy for each field (defaults: 8 attempts, 50 ms base, 1000 ms cap, jitter 0.3). */
   readonly retry?: Partial<RetryPolicy>;

@@ -28,8 +28,9 @@ describe('servers that answer garbage or nothing', () => {
   });
 
   it('reports a body that is not JSON as a protocol error naming the endpoint, for every endpoint', async () => {
-    const a = await server((_, res) => res.end('<html>proxy error</html>'));
-    const b = await server((_, res) => res.end('{"truncated":'));
+    // Both pass the liveness probe, then answer the call itself with garbage.
+    const a = await server(versionThen((_, res) => res.end('<html>proxy error</html>')));
+    const b = await server(versionThen((_, res) => res.end('{"truncated":')));
     const error = await firstValueFrom(client([a.url, b.url]).get('k')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     const failures = (error as EtcdAllEndpointsFailedError).failures;
@@ -39,19 +40,30 @@ describe('servers that answer garbage or nothing', () => {
   });
 
   it('reports JSON of the wrong shape as a protocol error, not as a wrong value', async () => {
-    const a = await server((_, res) => res.end('{"kvs":[{"key":"a2V5","version":"not-a-number"}]}'));
+    const a = await server(versionThen((_, res) => res.end('{"kvs":[{"key":"a2V5","version":"not-a-number"}]}')));
     const error = await firstValueFrom(client([a.url]).get('key')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     expect((error as EtcdAllEndpointsFailedError).failures[0].error).toBeInstanceOf(EtcdProtocolError);
     expect((error as Error).message).toMatch(/kv.version is not a safe integer/);
   });
 
-  it('moves a read past a server that never answers, within one request timeout', async () => {
+  const ONE_KEY = '{"header":{"revision":"7"},"kvs":[{"key":"aw==","value":"dg==","version":"1"}],"count":"1"}';
+
+  it('sends no read to a silent endpoint that fails its liveness probe, and reads elsewhere', async () => {
     const silent = await server(() => undefined);
-    const answering = await server((_, res) => res.end('{"header":{"revision":"7"},"kvs":[{"key":"aw==","value":"dg==","version":"1"}],"count":"1"}'));
-    const kv = await firstValueFrom(client([silent.url, answering.url], 300).get('k'));
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
+    // A long request timeout: only the probe's own cap (1 s) can be what moved the read on.
+    const kv = await firstValueFrom(client([silent.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(silent.closedEarly).toEqual(['POST /v3/kv/range']);
+    expect(silent.requests).toEqual(['GET /version']);
+  });
+
+  it('moves a read past a server that hangs after passing its probe, within one request timeout', async () => {
+    const hangsOnCalls = await server(versionThen(() => undefined));
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
+    const kv = await firstValueFrom(client([hangsOnCalls.url, answering.url], 300).get('k'));
+    expect(kv.unwrap().value).toBe('v');
+    expect(hangsOnCalls.closedEarly).toEqual(['POST /v3/kv/range']);
   });
 
   it('does not send a write to a silent endpoint that fails its liveness probe', async () => {
@@ -71,9 +83,9 @@ describe('servers that answer garbage or nothing', () => {
   });
 
   it('aborts the HTTP request when the subscriber unsubscribes', async () => {
-    const silent = await server(() => undefined);
+    const silent = await server(versionThen(() => undefined));
     const subscription = client([silent.url], 10_000).get('k').subscribe();
-    await waitFor(() => silent.requests.length === 1, 'the request to arrive');
+    await waitFor(() => silent.requests.includes('POST /v3/kv/range'), 'the request to arrive');
     subscription.unsubscribe();
     await waitFor(() => silent.closedEarly.length === 1, 'the server to see the request abandoned');
     expect(silent.closedEarly).toEqual(['POST /v3/kv/range']);

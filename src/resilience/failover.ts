@@ -14,7 +14,11 @@ import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, Retr
 export interface FailoverSettings {
   /** How long one attempt on one endpoint may take. */
   readonly requestTimeoutMs: number;
-  /** A write to an endpoint silent for longer than this is preceded by a liveness probe. */
+  /**
+   * A call to an endpoint silent for longer than this is preceded by a liveness probe: a frozen
+   * member then costs a write nothing (it is not sent), and a read a probe's second rather than
+   * a request timeout (what a fresh client, such as one CLI command, meets first).
+   */
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
 }
@@ -44,7 +48,7 @@ export function withFailover<T>(
         tap(() => pool.answered(endpoint)),
       );
       const checked =
-        kind === 'write' && Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs
+        Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs
           ? concat(probe(pool, endpoint, Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS)), call)
           : call;
       return checked.pipe(
