@@ -66,6 +66,28 @@ describe('servers that answer garbage or nothing', () => {
     expect(hangsOnCalls.closedEarly).toEqual(['POST /v3/kv/range']);
   });
 
+  it('gives up a read whose member stops answering even a liveness probe, long before the request timeout', async () => {
+    // Alive for the first probe, then frozen: the read hangs, and so does the probe that follows.
+    let versions = 0;
+    const freezes = await server((request, response) => {
+      if (request.url === '/version' && versions++ === 0) response.end('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}');
+    });
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
+    const kv = await firstValueFrom(client([freezes.url, answering.url], 60_000).get('k'));
+    expect(kv.unwrap().value).toBe('v');
+    expect(freezes.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
+    await waitFor(() => freezes.closedEarly.length === 2, 'the read and its probe to be abandoned');
+    expect(freezes.closedEarly.sort()).toEqual(['GET /version', 'POST /v3/kv/range']);
+  });
+
+  it('waits for a slow read from a member that still answers its liveness probe', async () => {
+    const slow = await server(versionThen((_, res) => setTimeout(() => res.end(ONE_KEY), 1500)));
+    const kv = await firstValueFrom(client([slow.url], 60_000).get('k'));
+    expect(kv.unwrap().value).toBe('v');
+    expect(slow.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
+    expect(slow.closedEarly).toEqual([]);
+  });
+
   it('does not send a write to a silent endpoint that fails its liveness probe', async () => {
     const silent = await server(() => undefined);
     const answering = await server(versionThen((_, res) => res.end('{"header":{"revision":"9"}}')));

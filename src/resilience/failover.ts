@@ -7,6 +7,7 @@ import { catchError, concat, defer, Observable, retry, tap, throwError, timer } 
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdTimeoutError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { probe } from './liveness-probe';
+import { stallCheck } from './stall-check';
 import { timeLimit } from './time-limit';
 import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
 
@@ -43,13 +44,19 @@ export function withFailover<T>(
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
       const endpoint = sweep.next();
-      const call = attempt(endpoint).pipe(
-        timeLimit(settings.requestTimeoutMs, () => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url })),
+      const probeMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
+      const timedOut = () => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url });
+      // Only reads: a write already sent is an unknown outcome either way, and waiting lets it land.
+      const attempted = kind === 'read' && settings.requestTimeoutMs > STALL_CHECK_AFTER_MS + probeMs
+        ? attempt(endpoint).pipe(stallCheck(STALL_CHECK_AFTER_MS, () => probe(pool, endpoint, probeMs), () => stalled(endpoint)))
+        : attempt(endpoint);
+      const call = attempted.pipe(
+        timeLimit(settings.requestTimeoutMs, timedOut),
         tap(() => pool.answered(endpoint)),
       );
       const checked =
         Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs
-          ? concat(probe(pool, endpoint, Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS)), call)
+          ? concat(probe(pool, endpoint, probeMs), call)
           : call;
       return checked.pipe(
         catchError((error: unknown) => {
@@ -82,3 +89,9 @@ export function withFailover<T>(
 
 // A live member answers /version in well under a millisecond; waiting longer only delays failover.
 const PROBE_TIMEOUT_CAP_MS = 1000;
+// Far longer than a healthy read takes, even under load; short next to a request timeout.
+const STALL_CHECK_AFTER_MS = 1000;
+
+function stalled(endpoint: Endpoint): EtcdTimeoutError {
+  return new EtcdTimeoutError(STALL_CHECK_AFTER_MS, true, { endpoint: endpoint.url, what: 'read, whose member then failed a liveness probe,' });
+}
