@@ -17,7 +17,7 @@ export function encodeLeaseId(id: unknown, what = 'lease'): string {
   if (typeof id === 'bigint') return id.toString();
   if (typeof id === 'string' && /^-?\d+$/.test(id)) return id;
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  throw new EtcdInvalidArgumentError(`${what} must be a lease id (decimal string or bigint), got ${String(id)}`);
+  throw new EtcdInvalidArgumentError(`${what} must be a lease id (decimal string or bigint), got ${describe(id)}`);
 }
 
 /**
