@@ -15,11 +15,11 @@ import { CompactResult, CompareFailed, Expectation, GetOptions, KvService, ListO
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
-import { LeaseId } from './kv/validate';
+import { LeaseId } from './validate';
 import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
 import { LeaseEvent, LeaseOptions, LeaseService } from './lease/lease-service';
-import { Lock, LockOptions, LockService } from './lock/lock-service';
-import { Election, ElectionDeps } from './election/election';
+import { Lock, LockOptions, LockService } from './concurrency/lock';
+import { Election, ElectionDeps } from './concurrency/election';
 import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';

@@ -17,7 +17,7 @@ import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
-import { checkCount, optionsOf } from './validate';
+import { checkCount, optionsOf } from '../validate';
 
 /** Options of a single-key get. */
 export interface GetOptions {

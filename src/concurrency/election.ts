@@ -7,13 +7,13 @@ import { catchError, defer, filter, finalize, map, merge, mergeMap, Observable, 
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdServerError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
-import { optionsOf } from '../kv/validate';
+import { optionsOf } from '../validate';
 import { KeyValue } from '../kv/key-value';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
-import { HoldDeps, holdUnderLease, readOwnedKey } from '../lock/hold';
-import { DEFAULT_HOLD_TTL, LockOptions } from '../lock/lock-service';
-import { NotHeld, Ownership } from '../lock/ownership';
+import { HoldDeps, holdUnderLease, readOwnedKey } from './hold';
+import { DEFAULT_HOLD_TTL, LockOptions } from './lock';
+import { NotHeld, Ownership } from './ownership';
 import { Lifecycle } from '../resilience/lifecycle';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { WaitingCaller } from '../resilience/waiting-caller';

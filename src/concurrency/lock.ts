@@ -7,7 +7,7 @@ import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, 
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { describe } from '../describe-value';
 import { checkKey, Key } from '../kv/key-selector';
-import { optionsOf } from '../kv/validate';
+import { optionsOf } from '../validate';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { WaitingCaller } from '../resilience/waiting-caller';

@@ -1,5 +1,5 @@
-import { describe } from '../describe-value';
-import { EtcdInvalidArgumentError } from '../errors';
+import { describe } from './describe-value';
+import { EtcdInvalidArgumentError } from './errors';
 
 /** Refuses a number option that is not a whole number ≥ `min`, naming the option. */
 export function checkCount(value: unknown, what: string, min = 0): number {
