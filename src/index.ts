@@ -40,6 +40,8 @@ export type { HashKv } from './maintenance/hash-kv';
 export type { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 export { StmConflictError } from './concurrency/stm';
 export type { StmIsolation, StmOptions, StmTx } from './concurrency/stm';
+export type { AuthAdmin, Role, User, UserPassword } from './auth/auth-admin';
+export type { Permission, PermissionType } from './auth/permission';
 export type { ResponseHeader } from './transport/response-header';
 export type { Bytes } from './transport/codec';
 export { parseEndpoints, endpointsFromEnvironment, DEFAULT_ENDPOINT } from './endpoints';
