@@ -3,15 +3,19 @@
  * `Etcd` facade only delegates to what is built here, so another facade can be laid over the
  * same parts (sharing their connections, revision floor and open streams).
  */
-import { Key } from './kv/key-selector';
+import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
+import { Membership } from './cluster/membership';
 import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { Key } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
 import { LeaseService } from './lease/lease-service';
+import { Maintenance } from './maintenance/maintenance';
+import { Snapshots } from './maintenance/snapshot';
 import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
@@ -40,6 +44,10 @@ export class ClientCore {
   readonly watches: WatchService;
   readonly mirrors: MirrorService;
   readonly cluster: ClusterService;
+  readonly membership: Membership;
+  readonly maintenance: Maintenance;
+  readonly snapshots: Snapshots;
+  readonly auth: AuthService;
   private readonly pool: EndpointPool;
   private readonly coordination: ElectionDeps;
 
@@ -61,6 +69,10 @@ export class ClientCore {
     this.watches = new WatchService(pool, watchSettings(options), this.lifecycle);
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);
     this.cluster = new ClusterService(caller);
+    this.membership = new Membership(caller);
+    this.maintenance = new Maintenance(caller);
+    this.snapshots = new Snapshots(pool);
+    this.auth = new AuthService(caller);
   }
 
   /**
