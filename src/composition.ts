@@ -16,12 +16,13 @@ import { LeaseCalls } from './lease/lease-calls';
 import { LeaseService } from './lease/lease-service';
 import { Maintenance } from './maintenance/maintenance';
 import { Snapshots } from './maintenance/snapshot';
-import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { authOption, EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
 import { ResilientCaller } from './resilience/unary-caller';
 import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
+import { AuthSession } from './transport/auth-session';
 import { MirrorService } from './watch/mirror-service';
 import { WatchService, watchSettings } from './watch/watch-service';
 
@@ -55,7 +56,8 @@ export class ClientCore {
     this.options = resolveOptions(given);
     this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
     const options = this.options;
-    const pool = (this.pool = new EndpointPool(this.endpoints, options));
+    const auth = authOption(given.auth);
+    const pool = (this.pool = new EndpointPool(this.endpoints, { ...options, tokens: auth === undefined ? undefined : new AuthSession(auth) }));
     // One revision floor for every caller: a read must not go back behind what any answer showed.
     const seen = new SeenRevision();
     const caller = new ResilientCaller(pool, options, seen);
