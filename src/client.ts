@@ -4,33 +4,28 @@
  */
 import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
-import { AuthAdmin } from './auth/auth-admin';
-import { Member, MemberStatus } from './cluster/cluster-service';
-import { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './cluster/membership';
 import { ClientCore } from './composition';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { HashKv } from './maintenance/hash-kv';
-import { Alarm, Defragmented, EndpointHealth } from './maintenance/maintenance';
-import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
-import { LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
-import { LeaseId } from './lease/lease-id';
-import { LeaseEvent, LeaseOptions } from './lease/lease-service';
 import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
 import { MirrorState } from './watch/mirror';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
+import { AuthAdmin } from './auth/types';
+import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MembershipChange } from './cluster/types';
+import { Alarm, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
+import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/types';
+import { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
 
 /**
  * A client of one etcd cluster.

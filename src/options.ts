@@ -1,8 +1,5 @@
 /** The client's options and their defaults. */
 import { EtcdInvalidArgumentError } from './errors';
-import { AuthOptions } from './transport/auth-session';
-import { RetryPolicy } from './resilience/retry-policy';
-import { WatchTransport } from './watch/watch-connector';
 
 /** Options of `new Etcd(...)`. Every field is optional. */
 export interface EtcdOptions {
@@ -39,6 +36,27 @@ export interface EtcdOptions {
    * token), so `watchTransport: 'websocket'` is refused.
    */
   readonly auth?: AuthOptions;
+}
+
+/** How often and how patiently a failed call is tried again. */
+export interface RetryPolicy {
+  /** Attempts in all, across endpoints (at least one per endpoint is always made). */
+  readonly attempts: number;
+  /** Delay before the second sweep over the endpoints; doubles each sweep. */
+  readonly backoffBaseMs: number;
+  /** The longest delay between sweeps. */
+  readonly backoffCapMs: number;
+  /** Fraction (0..1) of each delay that is randomised, so clients do not retry in lockstep. */
+  readonly jitter: number;
+}
+
+/** Which transport carries watches. */
+export type WatchTransport = 'auto' | 'websocket' | 'http';
+
+/** A user name and password of etcd's authentication (`etcdctl --user name:password`). */
+export interface AuthOptions {
+  readonly username: string;
+  readonly password: string;
 }
 
 /** Options with every default filled in. */

@@ -1,4 +1,5 @@
-import { Compare, EtcdInvalidArgumentError, EtcdProtocolError, KeyValue, Op } from '../../src';
+import { Compare, EtcdInvalidArgumentError, EtcdProtocolError, Op } from '../../src';
+import { WireKeyValue } from '../../src/kv/wire-key-value';
 import { encodeSelector } from '../../src/kv/key-selector';
 import { encodeTxn } from '../../src/kv/txn';
 import { KeySpace } from '../../src/namespace/key-space';
@@ -76,7 +77,7 @@ describe('a key space', () => {
   it("shows only a lease's keys inside the namespace, and refuses an answer outside it", () => {
     expect((space.response('/v3/lease/timetolive', { keys: [b64('app/a'), b64('other/b')] }) as { keys: string[] }).keys.map(text)).toEqual(['a']);
     expect(() => space.response('/v3/kv/range', { kvs: [{ key: b64('other/a') }] })).toThrow(EtcdProtocolError);
-    expect(space.keyValue(new KeyValue(Buffer.from('app/k'), Buffer.from('v'), 1, 2, 1, '0')).key).toBe('k');
+    expect(space.keyValue(new WireKeyValue(Buffer.from('app/k'), Buffer.from('v'), 1, 2, 1, '0')).key).toBe('k');
   });
 
   it('leaves paths without keys alone', () => {

@@ -3,37 +3,8 @@ import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
-import { decodeHeader, ResponseHeader } from '../transport/response-header';
-
-/** One member of the cluster. */
-export interface Member {
-  /** The member id (decimal string: ids exceed 2^53). */
-  readonly id: string;
-  readonly name: string;
-  readonly peerUrls: readonly string[];
-  readonly clientUrls: readonly string[];
-  readonly isLearner: boolean;
-}
-
-/** What one member says of itself. */
-export interface MemberStatus {
-  readonly header: ResponseHeader;
-  /** The endpoint that answered. */
-  readonly endpoint: string;
-  /** The etcd server version, e.g. "3.4.23". */
-  readonly version: string;
-  /** Size of the backend database in bytes. */
-  readonly dbSize: number;
-  readonly dbSizeInUse: number;
-  /** Id of the member this one believes leads ("0" when it knows no leader). */
-  readonly leader: string;
-  readonly raftIndex: number;
-  readonly raftTerm: number;
-  readonly raftAppliedIndex: number;
-  readonly isLearner: boolean;
-  /** Alarms and errors the member reports. */
-  readonly errors: readonly string[];
-}
+import { decodeHeader } from '../transport/response-header';
+import { Member, MemberStatus } from './types';
 
 /**
  * Cluster and maintenance questions.

@@ -8,29 +8,9 @@ import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject } from '../transport/codec';
-import { decodeHeader, ResponseHeader } from '../transport/response-header';
-import { decodeMember, Member } from './cluster-service';
-
-/** The cluster after a membership change. */
-export interface MembershipChange {
-  readonly header: ResponseHeader;
-  /** Every member after the change. */
-  readonly members: readonly Member[];
-}
-
-/** The cluster after `addMember`, with the new member (nameless and without client URLs until it starts). */
-export interface MemberAdded extends MembershipChange {
-  readonly member: Member;
-}
-
-/** Options of `addMember`. */
-export interface AddMemberOptions {
-  /** Add it as a learner: it receives the log but does not vote until promoted. */
-  readonly learner?: boolean;
-}
-
-/** A member id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
-export type MemberId = string | bigint;
+import { decodeHeader } from '../transport/response-header';
+import { decodeMember } from './cluster-service';
+import { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './types';
 
 /**
  * Membership calls.

@@ -5,12 +5,11 @@
  */
 import { catchError, defer, filter, map, merge, mergeMap, Observable, of, Subject, take, takeUntil, tap, throwError } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
-import { EtcdServerError } from '../errors';
+import { EtcdServerError, LeaseLostError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
 import { optionsOf } from '../validate';
-import { KeyValue } from '../kv/key-value';
+import { WireKeyValue } from '../kv/wire-key-value';
 import { checkTtl } from '../lease/lease-calls';
-import { LeaseLostError } from '../lease/lease-lost-error';
 import { Lifecycle } from '../resilience/lifecycle';
 import { WaitingCaller } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
@@ -97,7 +96,7 @@ export class NamedElection implements Election {
 }
 
 function decodeLeader(json: unknown): Leader {
-  const kv = KeyValue.fromWire(asObject(json, 'leader response').kv);
+  const kv = WireKeyValue.fromWire(asObject(json, 'leader response').kv);
   return {
     value: kv.value,
     valueBuffer: kv.valueBuffer,

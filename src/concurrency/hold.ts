@@ -14,12 +14,12 @@
  */
 import { catchError, defer, EMPTY, finalize, map, mergeMap, Observable, of, retry, tap, throwError, timer } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
-import { EtcdServerError } from '../errors';
+import { EtcdServerError, LeaseLostError } from '../errors';
 import { KeyValue } from '../kv/key-value';
 import { KvService } from '../kv/kv-service';
 import { LeaseService } from '../lease/lease-service';
-import { LeaseLostError } from '../lease/lease-lost-error';
-import { backoffDelay, isTransient, RetryPolicy } from '../resilience/retry-policy';
+import { RetryPolicy } from '../options';
+import { backoffDelay, isTransient } from '../resilience/retry-policy';
 import { Ownership } from './types';
 
 /** The default TTL of a lock's or a campaign's lease, in seconds. */

@@ -4,12 +4,11 @@
  * service queues them by the revision that created their key.
  */
 import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, tap } from 'rxjs';
-import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
+import { EtcdInvalidArgumentError, EtcdProtocolError, LeaseLostError } from '../errors';
 import { describe } from '../describe-value';
 import { checkKey, Key } from '../kv/key-selector';
 import { optionsOf } from '../validate';
 import { checkTtl } from '../lease/lease-calls';
-import { LeaseLostError } from '../lease/lease-lost-error';
 import { WaitingCaller } from '../resilience/waiting-caller';
 import { asObject, asString, decodeBytes, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';

@@ -7,13 +7,13 @@
 import { defaultIfEmpty, defer, last, map, Observable, ObservableInput, from, switchMap, of } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
 import { describe } from '../describe-value';
-import { EtcdError, EtcdInvalidArgumentError } from '../errors';
+import { EtcdInvalidArgumentError, StmConflictError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
 import { RangeOptions, RangeResult } from '../kv/range';
 import { Comparison, Compare, Op, TxnOp, TxnRequest, TxnResult } from '../kv/txn';
-import { LeaseId } from '../lease/lease-id';
 import { optionsOf, oneOf } from '../validate';
 import { Bytes, encodeBytes } from '../transport/codec';
+import { LeaseId } from '../lease/types';
 
 /**
  * How an STM transaction guards what it read:
@@ -47,16 +47,6 @@ export interface StmTx {
   put(key: Key, value: Bytes, options?: { readonly lease?: LeaseId }): void;
   /** Buffers the deletion of `key`, applied at commit. */
   delete(key: Key): void;
-}
-
-/**
- * `apply` kept conflicting with other writers for `maxAttempts` runs.
- * @example etcd.stm(apply, { maxAttempts: 3 }).subscribe({ error: (e) => e instanceof StmConflictError && console.log(e.attempts) })
- */
-export class StmConflictError extends EtcdError {
-  constructor(readonly attempts: number) {
-    super(`the STM transaction conflicted with other writers ${attempts} times in a row`);
-  }
 }
 
 /** What an STM needs of the KV service. */

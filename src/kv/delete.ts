@@ -2,6 +2,7 @@
 import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
+import { WireKeyValue } from './wire-key-value';
 import { encodeSelector, KeySelector } from './key-selector';
 import { optionsOf } from '../validate';
 
@@ -34,6 +35,6 @@ export function decodeDelete(json: unknown): DeleteResult {
   return {
     header: decodeHeader(response.header),
     deleted: decodeInt(response.deleted, 'deleted'),
-    prevKvs: asArray(response.prev_kvs, 'prev_kvs').map(KeyValue.fromWire),
+    prevKvs: asArray(response.prev_kvs, 'prev_kvs').map(WireKeyValue.fromWire),
   };
 }

@@ -10,54 +10,16 @@ import { LeaseCalls } from '../lease/lease-calls';
 import { Lifecycle } from '../resilience/lifecycle';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes } from '../transport/codec';
-import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { decodeHeader } from '../transport/response-header';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
 import { KeyValue, toJsonText } from './key-value';
+import { WireKeyValue } from './wire-key-value';
 import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
 import { checkCount, optionsOf } from '../validate';
-
-/** Options of a single-key get. */
-export interface GetOptions {
-  readonly revision?: number;
-  readonly serializable?: boolean;
-}
-
-/** Options of a paged listing. */
-export interface ListOptions {
-  /** Keys fetched per request (default 1000); memory stays bounded by one page. */
-  readonly pageSize?: number;
-  /** List the store as it was at this revision (default: the revision of the first page). */
-  readonly revision?: number;
-  readonly serializable?: boolean;
-  readonly keysOnly?: boolean;
-}
-
-/**
- * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
- * Fields may be combined (`{ value: 'a', version: 3 }`): every one must hold. A `KeyValue` read
- * before means "unchanged since" (its modRevision).
- */
-export type Expectation =
-  | KeyValue
-  | { readonly value: Bytes }
-  | { readonly version: number }
-  | { readonly createRevision: number }
-  | { readonly modRevision: number };
-
-/** A compare-and-set whose expectation did not hold: the key as it is now. */
-export interface CompareFailed {
-  readonly header: ResponseHeader;
-  /** The key's current state; None when it does not exist. */
-  readonly current: Option<KeyValue>;
-}
-
-/** The answer to a compaction. */
-export interface CompactResult {
-  readonly header: ResponseHeader;
-}
+import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './types';
 
 /**
  * Key-value operations.
@@ -211,7 +173,7 @@ const EXPECTATION_NEEDED = 'compareAndSet needs an expectation: {value}, {versio
 
 function expectations(key: Key, expected: Expectation): Comparison[] {
   // A key as read: "unchanged since then", which its modRevision says (a recreated key has a new one).
-  if (expected instanceof KeyValue) return [Compare.modRevision(key, '==', expected.modRevision)];
+  if (expected instanceof WireKeyValue) return [Compare.modRevision(key, '==', expected.modRevision)];
   if (typeof expected !== 'object' || expected === null) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
   const given = Object.entries(expected).filter(([, operand]) => operand !== undefined);
   const unknown = given.filter(([field]) => !Object.prototype.hasOwnProperty.call(EXPECTED, field)).map(([field]) => field);

@@ -3,9 +3,11 @@ import { None, Option, Some } from 'ts-results';
 import { Bytes, asObject, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
+import { WireKeyValue } from './wire-key-value';
 import { checkKey, checkValue, Key } from './key-selector';
-import { encodeLeaseId, LeaseId } from '../lease/lease-id';
+import { encodeLeaseId } from '../lease/lease-id';
 import { optionsOf } from '../validate';
+import { LeaseId } from '../lease/types';
 
 /** Options of a put. */
 export interface PutOptions {
@@ -51,6 +53,6 @@ export function decodePut(json: unknown): PutResult {
   return {
     header,
     revision: header.revision,
-    prevKv: response.prev_kv === undefined ? None : Some(KeyValue.fromWire(response.prev_kv)),
+    prevKv: response.prev_kv === undefined ? None : Some(WireKeyValue.fromWire(response.prev_kv)),
   };
 }

@@ -3,6 +3,7 @@ import { EtcdInvalidArgumentError } from '../errors';
 import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
+import { WireKeyValue } from './wire-key-value';
 import { encodeSelector, KeySelector } from './key-selector';
 import { checkCount, oneOf, optionsOf } from '../validate';
 
@@ -74,7 +75,7 @@ export function decodeRange(json: unknown): RangeResult {
   const response = asObject(json, 'range response');
   return {
     header: decodeHeader(response.header),
-    kvs: asArray(response.kvs, 'kvs').map(KeyValue.fromWire),
+    kvs: asArray(response.kvs, 'kvs').map(WireKeyValue.fromWire),
     count: decodeInt(response.count, 'count'),
     more: response.more === true,
   };

@@ -15,8 +15,9 @@ import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delet
 import { checkValue, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
-import { encodeLeaseId, LeaseId } from '../lease/lease-id';
+import { encodeLeaseId } from '../lease/lease-id';
 import { checkCount, oneOf } from '../validate';
+import { LeaseId } from '../lease/types';
 
 /** How a compare relates the key's current state to the operand. */
 export type CompareResult = '==' | '!=' | '>' | '<';

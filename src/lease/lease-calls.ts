@@ -1,33 +1,13 @@
 /** The unary calls of etcd's Lease service: grant, revoke, time-to-live, list. */
 import { defer, Observable } from 'rxjs';
-import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
-import { encodeLeaseId, LeaseId } from './lease-id';
+import { EtcdInvalidArgumentError, EtcdNotFoundError, LeaseLostError } from '../errors';
+import { encodeLeaseId } from './lease-id';
 import { optionsOf } from '../validate';
 import { UnaryCaller } from '../resilience/unary-caller';
-import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { unwrapStreamMessage } from '../transport/http-stream';
-
-/** A lease as granted by etcd. */
-export interface LeaseGrant {
-  readonly header: ResponseHeader;
-  /** The lease id (decimal string: ids exceed 2^53). */
-  readonly id: string;
-  /** The TTL in seconds the server granted (it may raise a TTL below its minimum). */
-  readonly ttl: number;
-}
-
-/** What etcd knows of a live lease. */
-export interface LeaseTimeToLive {
-  readonly header: ResponseHeader;
-  readonly id: string;
-  /** Seconds left; -1 when the lease has expired or never existed. */
-  readonly ttl: number;
-  readonly grantedTtl: number;
-  /** Keys attached to the lease (when asked with `keys: true`). */
-  readonly keys: readonly Buffer[];
-}
+import { LeaseGrant, LeaseId, LeaseTimeToLive } from './types';
 
 /** The answer to one keep-alive. */
 export interface LeaseKeepAlive {
@@ -99,6 +79,14 @@ export class LeaseCalls {
       asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID')),
     );
   }
+}
+
+/**
+ * The loss of a lease the server says it does not know (a keep-alive answered with TTL 0).
+ * @example if (answer.ttl === 0) throw leaseGone(id)
+ */
+export function leaseGone(id: string, endpoint?: string): LeaseLostError {
+  return new LeaseLostError(id, 'gone', 'the server no longer knows it (expired, or revoked elsewhere)', { endpoint });
 }
 
 /** Refuses a TTL that is not a whole number of seconds ≥ 1. */

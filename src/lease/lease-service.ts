@@ -8,37 +8,11 @@
  * loss even when the client itself was frozen or cut off and the server never said a word.
  */
 import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
-import { EtcdInvalidArgumentError } from '../errors';
-import { LeaseId } from './lease-id';
+import { EtcdInvalidArgumentError, LeaseLostError } from '../errors';
 import { optionsOf } from '../validate';
 import { Lifecycle } from '../resilience/lifecycle';
-import { ResponseHeader } from '../transport/response-header';
-import { checkTtl, LeaseCalls } from './lease-calls';
-import { leaseGone, LeaseLostError } from './lease-lost-error';
-
-/** Options of `lease()`. */
-export interface LeaseOptions {
-  /** Ask for this lease id instead of one the server chooses. */
-  readonly id?: LeaseId;
-  /** How often to renew, in ms (default: a third of the granted TTL). Must be below the TTL. */
-  readonly keepAliveEveryMs?: number;
-}
-
-/** What a lease stream emits: the grant, then each successful keep-alive. */
-export interface LeaseEvent {
-  readonly type: 'granted' | 'renewed';
-  /** The lease id (decimal string: ids exceed 2^53). */
-  readonly id: string;
-  /** Seconds the lease has left as of this event (the full TTL just after a grant or renewal). */
-  readonly ttl: number;
-  /**
-   * The local deadline (ms since epoch): unless a later keep-alive succeeds first, the stream
-   * fails with LeaseLostError at this time.
-   */
-  readonly validUntil: number;
-  /** The header of the answer; `memberId` says which member served it. */
-  readonly header: ResponseHeader;
-}
+import { checkTtl, LeaseCalls, leaseGone } from './lease-calls';
+import { LeaseEvent, LeaseId, LeaseOptions } from './types';
 
 /** Makes a LeaseCalls whose every attempt on one endpoint is timed out after `attemptTimeoutMs`. */
 export type LeaseCallsFactory = (attemptTimeoutMs: number) => LeaseCalls;

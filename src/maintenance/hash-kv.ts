@@ -7,17 +7,8 @@ import { EtcdError } from '../errors';
 import { asObject, decodeId, decodeInt } from '../transport/codec';
 import { grpcUnary } from '../transport/grpc-unary';
 import { decodeFields, encodeVarintFields, FieldValue, varintField } from '../transport/protobuf';
-import { decodeHeader, ResponseHeader } from '../transport/response-header';
-
-/** What one member answered to HashKV. */
-export interface HashKv {
-  readonly endpoint: string;
-  readonly header: ResponseHeader;
-  /** The hash (CRC-32C) of the keys and values up to the revision asked for. */
-  readonly hash: number;
-  /** The revision the member had compacted to (-1 when it never compacted). */
-  readonly compactRevision: number;
-}
+import { decodeHeader } from '../transport/response-header';
+import { HashKv } from './types';
 
 /** Calls HashKV on one endpoint through the gateway: `(path, body) => answer`. */
 export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;

@@ -4,42 +4,17 @@
  */
 import { catchError, concatMap, defer, forkJoin, from, map, Observable, of, switchMap, throwError } from 'rxjs';
 import { Err, Ok, Result } from 'ts-results';
-import { decodeStatus, MemberStatus } from '../cluster/cluster-service';
-import { encodeMemberId, MemberId } from '../cluster/membership';
+import { decodeStatus } from '../cluster/cluster-service';
+import { encodeMemberId } from '../cluster/membership';
 import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
 import { parseEndpoints } from '../endpoints';
 import { checkCount, oneOf } from '../validate';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
-import { HashKv, hashKv } from './hash-kv';
-
-/** An alarm a member raised: `NOSPACE` (the backend quota is full: writes are refused) or `CORRUPT`. */
-export interface Alarm {
-  /** The member that raised it (decimal id). */
-  readonly memberId: string;
-  readonly alarm: AlarmType;
-}
-
-/** The kinds of alarm etcd raises. */
-export type AlarmType = 'NOSPACE' | 'CORRUPT';
-
-/** One member defragmented. */
-export interface Defragmented {
-  readonly endpoint: string;
-  readonly header: ResponseHeader;
-}
-
-/** An endpoint's health as etcdctl's `endpoint health` defines it. */
-export interface EndpointHealth {
-  readonly endpoint: string;
-  /** A linearizable read answered in time (a "permission denied" answer counts: it went through consensus). */
-  readonly health: boolean;
-  /** How long the read took, in milliseconds (fractional). */
-  readonly tookMs: number;
-  /** Why it is unhealthy. */
-  readonly error?: string;
-}
+import { hashKv } from './hash-kv';
+import { MemberId, MemberStatus } from '../cluster/types';
+import { Alarm, AlarmType, Defragmented, EndpointHealth, HashKv } from './types';
 
 const ALARM_TYPES = { NOSPACE: 'NOSPACE', CORRUPT: 'CORRUPT' } as const;
 

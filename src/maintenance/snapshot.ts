@@ -12,25 +12,7 @@ import { EtcdClientClosedError, EtcdInvalidArgumentError, EtcdProtocolError } fr
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
 import { streamJsonLines } from '../transport/http-stream';
-
-/** One piece of a snapshot stream. */
-export interface SnapshotChunk {
-  /** The endpoint that streams it. */
-  readonly endpoint: string;
-  readonly bytes: Buffer;
-  /** Bytes still to come after this chunk, as the member counts them (not counting the SHA-256). */
-  readonly remainingBytes: number;
-}
-
-/** A snapshot written to a file and checked. */
-export interface SnapshotSaved {
-  readonly file: string;
-  readonly endpoint: string;
-  /** The file's size, the 32 bytes of the SHA-256 included. */
-  readonly size: number;
-  /** The SHA-256 etcd sent, checked against the content (hex). */
-  readonly sha256: string;
-}
+import { SnapshotChunk, SnapshotSaved } from './types';
 
 const SHA256_LENGTH = 32;
 

@@ -8,6 +8,7 @@
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { KeyValue } from '../kv/key-value';
+import { WireKeyValue } from '../kv/wire-key-value';
 import { prefixEnd, WireRange } from '../kv/key-selector';
 import { asArray, asObject, decodeBytes } from '../transport/codec';
 
@@ -89,7 +90,7 @@ export class KeySpace {
    * @example space.keyValue(kv).key // 'k' for app/k
    */
   keyValue(kv: KeyValue): KeyValue {
-    return new KeyValue(this.relative(kv.keyBuffer), kv.valueBuffer, kv.createRevision, kv.modRevision, kv.version, kv.lease);
+    return new WireKeyValue(this.relative(kv.keyBuffer), kv.valueBuffer, kv.createRevision, kv.modRevision, kv.version, kv.lease);
   }
 
   /**

@@ -9,7 +9,8 @@ import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { probe } from './liveness-probe';
 import { stallCheck } from './stall-check';
 import { timeLimit } from './time-limit';
-import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
+import { RetryPolicy } from '../options';
+import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient } from './retry-policy';
 
 /** Timing of calls. */
 export interface FailoverSettings {

@@ -11,21 +11,10 @@ import {
   EtcdTimeoutError,
   EtcdUnavailableError,
 } from '../errors';
+import { RetryPolicy } from '../options';
 
 /** Whether a call only reads (safe to repeat) or changes the store. */
 export type CallKind = 'read' | 'write';
-
-/** How often and how patiently a failed call is tried again. */
-export interface RetryPolicy {
-  /** Attempts in all, across endpoints (at least one per endpoint is always made). */
-  readonly attempts: number;
-  /** Delay before the second sweep over the endpoints; doubles each sweep. */
-  readonly backoffBaseMs: number;
-  /** The longest delay between sweeps. */
-  readonly backoffCapMs: number;
-  /** Fraction (0..1) of each delay that is randomised, so clients do not retry in lockstep. */
-  readonly jitter: number;
-}
 
 /** A failure that another endpoint, or the same one a moment later, may not repeat. */
 export function isTransient(error: unknown): boolean {

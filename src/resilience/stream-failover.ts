@@ -6,7 +6,8 @@
 import { catchError, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdClientClosedError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
-import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
+import { RetryPolicy } from '../options';
+import { backoffDelay, isTransient } from './retry-policy';
 
 /** How patiently a stream is reopened. */
 export interface StreamFailoverSettings {

@@ -13,7 +13,8 @@ import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
 import { reauthenticating } from './reauthentication';
-import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
+import { RetryPolicy } from '../options';
+import { backoffDelay, isTransient } from './retry-policy';
 import { Decoder } from './unary-caller';
 
 /** Timing of waiting calls. */

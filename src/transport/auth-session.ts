@@ -6,15 +6,10 @@
  */
 import { catchError, defer, finalize, map, Observable, of, share, tap, throwError } from 'rxjs';
 import { EtcdAuthenticationError, EtcdConnectionError, EtcdError, EtcdProtocolError, EtcdUnavailableError, GrpcCode } from '../errors';
+import { AuthOptions } from '../options';
 import { asObject } from './codec';
 import { postUnauthorized } from './http-call';
 import { HttpEndpoint, TokenSource } from './http-endpoint';
-
-/** A user name and password of etcd's authentication (`etcdctl --user name:password`). */
-export interface AuthOptions {
-  readonly username: string;
-  readonly password: string;
-}
 
 /**
  * The token source of a client with credentials.

@@ -12,23 +12,9 @@ import * as net from 'net';
 import { Observable, Subject } from 'rxjs';
 import * as tls from 'tls';
 import WebSocket from 'ws';
-import { EtcdConnectionError, EtcdError, EtcdTimeoutError } from '../errors';
+import { EtcdConnectionError, EtcdError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
 import { Headers } from './http-call';
 import { parseLine, unwrapStreamMessage } from './http-stream';
-
-/**
- * The server (or a proxy in front of it) answered the WebSocket upgrade with a plain HTTP
- * response: WebSockets cannot reach this endpoint, so streams must use plain HTTP.
- * @example new Etcd({ watchTransport: 'websocket' }).watch('k').subscribe({ error: (e) => e instanceof EtcdWebSocketRefusedError })
- */
-export class EtcdWebSocketRefusedError extends EtcdConnectionError {
-  constructor(
-    endpoint: string,
-    readonly httpStatus: number,
-  ) {
-    super(`${endpoint} refused the WebSocket upgrade (HTTP ${httpStatus})`, true, { endpoint });
-  }
-}
 
 /** How a channel is opened. */
 export interface WsChannelOptions {

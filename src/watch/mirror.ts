@@ -6,13 +6,13 @@
  */
 import { concat, defer, map, Observable, of, retry, switchMap, throwError, timer, toArray } from 'rxjs';
 import { None } from 'ts-results';
+import { WatchCompactedError } from '../errors';
 import { KeyValue } from '../kv/key-value';
 import { KeySelector } from '../kv/key-selector';
-import { ListOptions } from '../kv/kv-service';
 import { RangeOptions, RangeResult } from '../kv/range';
-import { WatchCompactedError } from './watch-compacted-error';
 import { WatchBatch, WatchEvent } from './watch-event';
 import { WatchOptions } from './watch-request';
+import { ListOptions } from '../kv/types';
 
 /** One key's change between two emitted states. */
 export type MirrorChange<V> =

@@ -3,11 +3,10 @@
  * stopped, so subscribers see every revision once, in order, with no gap.
  */
 import { defer, filter, map, mergeMap, Observable } from 'rxjs';
-import { EtcdError, EtcdPermissionDeniedError, EtcdServerError, EtcdUnavailableError } from '../errors';
+import { EtcdError, EtcdPermissionDeniedError, EtcdServerError, EtcdUnavailableError, WatchCompactedError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { followStream, StreamFailoverSettings } from '../resilience/stream-failover';
 import { toBatches, WatchBatch } from './watch-event';
-import { WatchCompactedError } from './watch-compacted-error';
 import { WatchConnector } from './watch-connector';
 import { encodeCreate, WatchRequest } from './watch-request';
 import { WatchResponse } from './watch-response';

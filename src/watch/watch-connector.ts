@@ -1,11 +1,8 @@
 /** How a watch reaches a member: the transports behind one interface. */
 import { catchError, defer, Observable } from 'rxjs';
 import { Endpoint } from '../resilience/endpoint-pool';
-import { EtcdWebSocketRefusedError } from '../transport/ws-channel';
+import { EtcdWebSocketRefusedError } from '../errors';
 import { WatchResponse } from './watch-response';
-
-/** Which transport carries watches. */
-export type WatchTransport = 'auto' | 'websocket' | 'http';
 
 /**
  * Opens server-side watches on one endpoint.

@@ -1,6 +1,7 @@
 /** What a watch emits: the changes of one revision at a time. */
 import { None, Option, Some } from 'ts-results';
 import { KeyValue } from '../kv/key-value';
+import { WireKeyValue } from '../kv/wire-key-value';
 import { asObject } from '../transport/codec';
 
 /**
@@ -37,11 +38,11 @@ export interface WatchBatch {
 /** Decodes a wire `mvccpb.Event` (a PUT carries no `type`: proto3 omits the default). */
 export function decodeEvent(field: unknown): WatchEvent {
   const event = asObject(field, 'watch event');
-  const kv = KeyValue.fromWire(event.kv);
+  const kv = WireKeyValue.fromWire(event.kv);
   return {
     type: event.type === 'DELETE' ? 'delete' : 'put',
     kv,
-    prevKv: event.prev_kv === undefined ? None : Some(KeyValue.fromWire(event.prev_kv)),
+    prevKv: event.prev_kv === undefined ? None : Some(WireKeyValue.fromWire(event.prev_kv)),
     revision: kv.modRevision,
   };
 }

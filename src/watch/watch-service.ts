@@ -4,14 +4,14 @@
  */
 import { defer, Observable } from 'rxjs';
 import { KeySelector } from '../kv/key-selector';
-import { ResolvedOptions } from '../options';
+import { ResolvedOptions, WatchTransport } from '../options';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { Lifecycle } from '../resilience/lifecycle';
 import { MemberWatchdog } from '../resilience/member-watchdog';
 import { StreamFailoverSettings } from '../resilience/stream-failover';
 import { HttpWatchConnector } from './http-watch-connector';
 import { resumableWatch } from './resumable-watch';
-import { AutoConnector, WatchConnector, WatchTransport } from './watch-connector';
+import { AutoConnector, WatchConnector } from './watch-connector';
 import { WatchBatch } from './watch-event';
 import { WatchMultiplexer } from './watch-multiplexer';
 import { watchRequest, WatchOptions } from './watch-request';

@@ -1,8 +1,4 @@
-/**
- * Typed errors of etcd-rx. Every failure reaches subscribers as one of these on the
- * Observable's error channel; expected outcomes (a key absent, a compare that failed) are
- * values instead (`Option`, `Result`).
- */
+/** The base of etcd-rx's errors, and the errors of the wire and of the cluster. */
 
 /**
  * gRPC status codes, as etcd answers them over its JSON gateway.

@@ -1,4 +1,4 @@
-import { EtcdCompactedError } from '../errors';
+import { EtcdCompactedError } from './etcd-errors';
 
 /**
  * A watch could not start or resume: the revision it needed has been compacted away, so the

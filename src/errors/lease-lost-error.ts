@@ -1,4 +1,4 @@
-import { EtcdError } from '../errors';
+import { EtcdError } from './etcd-errors';
 
 /**
  * Why a lease (and whatever it held: keys, a lock, leadership) was lost.
@@ -26,12 +26,4 @@ export class LeaseLostError extends EtcdError {
   ) {
     super(`lease ${leaseId} lost (${reason}): ${detail}`, details);
   }
-}
-
-/**
- * The loss of a lease the server says it does not know (a keep-alive answered with TTL 0).
- * @example if (answer.ttl === 0) throw leaseGone(id)
- */
-export function leaseGone(id: string, endpoint?: string): LeaseLostError {
-  return new LeaseLostError(id, 'gone', 'the server no longer knows it (expired, or revoked elsewhere)', { endpoint });
 }
