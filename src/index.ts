@@ -5,6 +5,12 @@
  * const etcd = new Etcd('http://127.0.0.1:2379')
  */
 export { Etcd } from './client';
+export type { KvOperations } from './kv/kv-operations';
+export type { LeaseOperations } from './lease/lease-operations';
+export type { ConcurrencyOperations } from './concurrency/concurrency-operations';
+export type { WatchOperations } from './watch/watch-operations';
+export type { ClusterOperations } from './cluster/cluster-operations';
+export type { MaintenanceOperations } from './maintenance/maintenance-operations';
 export type { AuthOptions, EtcdOptions, ResolvedOptions, RetryPolicy, WatchTransport } from './options';
 export * from './errors';
 export type { KeyValue } from './kv/key-value';
