@@ -1,4 +1,23 @@
 import tseslint from 'typescript-eslint';
+
+// The layers the design states, kept true by lint: transport → resilience → services → facade,
+// with the CLI on the public API only. `regex` is matched against the import path as written.
+// The CLI is a user of the library like any other: it sees what the package exports.
+const publicApiOnly = { regex: '^\\.\\./(?!index$)', message: 'cli/ uses only the public API: import from ../index.' };
+// One call, stream or socket to one endpoint knows nothing of choosing endpoints or retrying.
+const belowResilience = { regex: '^\\.\\./resilience(/|$)', message: 'transport/ must not import resilience/: failover sits above the transport.' };
+// Services are built by composition.ts and used by the facade; they never reach back up to it.
+const belowFacade = {
+  regex: '^(\\.\\./)+(client|composition|index)$',
+  message: 'services must not import the facade (client.ts), the composition root or the package index.',
+};
+// One entry per file set: a file matched by two entries would only get the later one's patterns.
+const boundaries = [
+  { files: ['src/cli/**/*.ts'], patterns: [publicApiOnly] },
+  { files: ['src/transport/**/*.ts'], patterns: [belowResilience, belowFacade] },
+  { files: ['src/*/**/*.ts'], ignores: ['src/cli/**', 'src/testing/**', 'src/transport/**'], patterns: [belowFacade] },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'jest.config.js', 'eslint.config.mjs'] },
   {
@@ -11,4 +30,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  ...boundaries.map(({ files, ignores, patterns }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  })),
 );

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { promisify } from 'util';
+import { entryPoints, reachableDeclarations } from '../../scripts/api-report';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -77,6 +78,17 @@ describe('the published package', () => {
     ]));
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('spec/'))).toEqual([]);
     expect(fs.readFileSync(path.join(INSTALLED, 'dist/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('keeps the machinery out of the typings: no declaration of resilience/, the services or the transport but its codec reaches users', () => {
+    const dist = path.join(INSTALLED, 'dist');
+    const reachable = reachableDeclarations(entryPoints(INSTALLED, dist).map((e) => e.typings), dist);
+    expect(reachable).toEqual(expect.arrayContaining(['index.d.ts', 'testing/index.d.ts', 'client.d.ts', 'errors/index.d.ts']));
+    const publicTransport = ['transport/codec.d.ts', 'transport/response-header.d.ts'];
+    const internal = reachable.filter(
+      (f) => f.startsWith('resilience/') || (f.startsWith('transport/') && !publicTransport.includes(f)) || f === 'composition.d.ts' || f.endsWith('-service.d.ts'),
+    );
+    expect(internal).toEqual([]);
   });
 
   it('builds a CLI that runs as a program in the clone itself, as `npx etcd-rx` runs it', async () => {
