@@ -31,6 +31,21 @@ export interface EtcdOptions {
   readonly watchProgressIntervalMs?: number;
   /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
   readonly watchGiveUpAfterMs?: number;
+  /**
+   * Send linearizable `get`/`range` calls made together as one read-only transaction (default
+   * true). Each caller still gets exactly its own answer or error; see the README's speed section.
+   */
+  readonly coalesceReads?: boolean;
+  /**
+   * Send concurrent `put`/`delete` calls on different keys as one transaction (default true).
+   * They then share one revision: a watcher sees them as one change. Off: one request per write.
+   */
+  readonly coalesceWrites?: boolean;
+  /**
+   * How long calls are gathered before their batch is sent (default 0: the calls made in the
+   * same turn of the event loop).
+   */
+  readonly coalesceWindowMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -42,6 +57,9 @@ export interface ResolvedOptions {
   readonly watchTransport: WatchTransport;
   readonly watchProgressIntervalMs: number;
   readonly watchGiveUpAfterMs: number;
+  readonly coalesceReads: boolean;
+  readonly coalesceWrites: boolean;
+  readonly coalesceWindowMs: number;
 }
 
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
@@ -53,6 +71,9 @@ export const DEFAULTS: ResolvedOptions = {
   watchTransport: 'auto',
   watchProgressIntervalMs: 2000,
   watchGiveUpAfterMs: 60_000,
+  coalesceReads: true,
+  coalesceWrites: true,
+  coalesceWindowMs: 0,
 };
 
 /**
@@ -74,6 +95,9 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
     watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport),
     watchProgressIntervalMs: positive(options.watchProgressIntervalMs ?? DEFAULTS.watchProgressIntervalMs, 'watchProgressIntervalMs', 10),
     watchGiveUpAfterMs: positive(options.watchGiveUpAfterMs ?? DEFAULTS.watchGiveUpAfterMs, 'watchGiveUpAfterMs', 0),
+    coalesceReads: flag(options.coalesceReads ?? DEFAULTS.coalesceReads, 'coalesceReads'),
+    coalesceWrites: flag(options.coalesceWrites ?? DEFAULTS.coalesceWrites, 'coalesceWrites'),
+    coalesceWindowMs: positive(options.coalesceWindowMs ?? DEFAULTS.coalesceWindowMs, 'coalesceWindowMs', 0),
   };
   if (resolved.retry.jitter > 1) throw new EtcdInvalidArgumentError(`retry.jitter must be between 0 and 1, got ${resolved.retry.jitter}`);
   return resolved;
@@ -82,6 +106,11 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
 function transport(value: unknown): WatchTransport {
   if (value === 'auto' || value === 'websocket' || value === 'http') return value;
   throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new EtcdInvalidArgumentError(`option ${name} must be true or false, got ${String(value)}`);
+  return value;
 }
 
 function positive(value: unknown, name: string, min = 1): number {
