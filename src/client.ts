@@ -4,6 +4,7 @@
  */
 import { defer, map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
+import { CoalescingCaller } from './coalescing/coalescing-caller';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
 import { describe } from './describe-value';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
@@ -69,7 +70,8 @@ export class Etcd {
     const seen = new SeenRevision();
     const caller = new ResilientCaller(this.pool, this.options, seen);
     this.leaseCalls = new LeaseCalls(caller);
-    this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
+    // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
+    this.kv = new KvService(new CoalescingCaller(caller, this.options), this.leaseCalls, this.lifecycle);
     this.cluster = new ClusterService(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
     const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);
