@@ -6,6 +6,7 @@
  */
 export { Etcd } from './client';
 export type { EtcdOptions, ResolvedOptions } from './options';
+export type { AuthOptions } from './transport/auth-session';
 export type { RetryPolicy } from './resilience/retry-policy';
 export * from './errors';
 export { KeyValue } from './kv/key-value';
@@ -34,6 +35,12 @@ export { WatchCompactedError } from './watch/watch-compacted-error';
 export type { MirrorChange, MirrorState } from './watch/mirror';
 export { EtcdWebSocketRefusedError } from './transport/ws-channel';
 export type { Member, MemberStatus } from './cluster/cluster-service';
+export type { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './cluster/membership';
+export type { Alarm, AlarmType, Defragmented, EndpointHealth } from './maintenance/maintenance';
+export type { HashKv } from './maintenance/hash-kv';
+export type { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
+export { StmConflictError } from './concurrency/stm';
+export type { StmIsolation, StmOptions, StmTx } from './concurrency/stm';
 export type { AuthAdmin, Role, User, UserPassword } from './auth/auth-admin';
 export type { Permission, PermissionType } from './auth/permission';
 export type { ResponseHeader } from './transport/response-header';
