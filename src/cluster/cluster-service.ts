@@ -2,6 +2,7 @@
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { REPEATABLE } from '../resilience/retry-policy';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 
@@ -45,7 +46,7 @@ export class ClusterService {
   /** Lists the members of the cluster. */
   members(): Observable<Member[]> {
     return defer(() =>
-      this.caller.call('/v3/cluster/member/list', {}, 'read', (json) => asArray(asObject(json, 'member list').members, 'members').map(decodeMember)),
+      this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, (json) => asArray(asObject(json, 'member list').members, 'members').map(decodeMember)),
     );
   }
 
@@ -53,7 +54,7 @@ export class ClusterService {
   status(endpoint?: string): Observable<MemberStatus> {
     return defer(() =>
       endpoint === undefined
-        ? this.caller.call('/v3/maintenance/status', {}, 'read', decodeStatus)
+        ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus)
         : this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus),
     );
   }
@@ -62,7 +63,7 @@ export class ClusterService {
   leader(): Observable<Member> {
     return defer(() =>
       this.caller
-        .call('/v3/maintenance/status', {}, 'read', (json, endpoint) => {
+        .call('/v3/maintenance/status', {}, REPEATABLE, (json, endpoint) => {
           const { leader } = decodeStatus(json, endpoint);
           // A member between elections knows no leader; another member (or a retry) may.
           if (leader === '0') throw new EtcdUnavailableError('the member answered that it knows no leader', true);

@@ -15,6 +15,7 @@ import { HoldDeps, holdUnderLease, readOwnedKey } from '../lock/hold';
 import { DEFAULT_HOLD_TTL, LockOptions } from '../lock/lock-service';
 import { NotHeld, Ownership } from '../lock/ownership';
 import { Lifecycle } from '../resilience/lifecycle';
+import { LINEARIZABLE_READ, NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { WaitingCaller } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
@@ -79,7 +80,7 @@ export class Leadership extends Ownership {
   proclaim(value: Bytes): Observable<Result<ResponseHeader, NotHeld>> {
     return defer(() => {
       const body = { leader: this.wireLeader, value: encodeBytes(checkValue(value)) };
-      return this.deps.caller.call('/v3/election/proclaim', body, 'write', (json) => decodeHeader(asObject(json, 'proclaim response').header)).pipe(
+      return this.deps.caller.call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header)).pipe(
         map((header): Result<ResponseHeader, NotHeld> => Ok(header)),
         catchError((error: unknown) => (isNotLeader(error) ? of(Err({})) : throwError(() => error))),
       );
@@ -98,7 +99,7 @@ export class Leadership extends Ownership {
       this.resignation.started.next();
       // Resigning deletes the key only if it is still ours (a compare on its revision): safe to repeat.
       return this.deps.caller
-        .call('/v3/election/resign', { leader: this.wireLeader }, 'read', (json) => decodeHeader(asObject(json, 'resign response').header))
+        .call('/v3/election/resign', { leader: this.wireLeader }, REPEATABLE, (json) => decodeHeader(asObject(json, 'resign response').header))
         .pipe(finalize(() => this.resignation.ended.next()));
     });
   }
@@ -164,7 +165,7 @@ export class Election {
    */
   leader(): Observable<Option<Leader>> {
     return defer(() =>
-      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, 'read', (json): Option<Leader> => Some(decodeLeader(json)), { linearizable: true }).pipe(
+      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json))).pipe(
         catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error))),
       ),
     );
