@@ -4,6 +4,7 @@
  */
 import { defer, map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
+import { AuthAdmin, AuthService } from './auth/auth-admin';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
 import { describe } from './describe-value';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
@@ -45,6 +46,11 @@ export class Etcd {
   readonly endpoints: readonly string[];
   /** The options in force, defaults filled in. */
   readonly options: ResolvedOptions;
+  /**
+   * Administration of authentication: turning it on and off, users, roles and permissions.
+   * @example etcd.auth.users().subscribe((names) => console.log(names))
+   */
+  readonly auth: AuthAdmin;
   private readonly pool: EndpointPool;
   private readonly kv: KvService;
   private readonly leaseCalls: LeaseCalls;
@@ -71,6 +77,7 @@ export class Etcd {
     this.leaseCalls = new LeaseCalls(caller);
     this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
     this.cluster = new ClusterService(caller);
+    this.auth = new AuthService(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
     const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);
     const leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, this.options.requestTimeoutMs);

@@ -34,6 +34,8 @@ export { WatchCompactedError } from './watch/watch-compacted-error';
 export type { MirrorChange, MirrorState } from './watch/mirror';
 export { EtcdWebSocketRefusedError } from './transport/ws-channel';
 export type { Member, MemberStatus } from './cluster/cluster-service';
+export type { AuthAdmin, Role, User, UserPassword } from './auth/auth-admin';
+export type { Permission, PermissionType } from './auth/permission';
 export type { ResponseHeader } from './transport/response-header';
 export type { Bytes } from './transport/codec';
 export { parseEndpoints, endpointsFromEnvironment, DEFAULT_ENDPOINT } from './endpoints';

@@ -15,3 +15,5 @@ export type { EtcdMemberState } from './etcd-member';
 export type { EtcdMemberStatus } from './http-probe';
 export { EtcdBinaryNotFoundError, findEtcdBinary } from './etcd-binary';
 export { freePorts } from './free-port';
+export { checkLinearizable, describeOperation, formatViolation } from './linearizability';
+export type { CheckOptions, CheckResult, Operation, RegisterOp, RegisterValue, Violation } from './linearizability';

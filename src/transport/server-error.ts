@@ -22,6 +22,8 @@ const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', '
 // code 14 (unavailable), but the Lock and Election services pass them on with code 2 (unknown):
 // they are recognised by their text, whatever the code.
 const TRANSIENT = [...NOT_APPLIED, 'etcdserver: leader changed', 'etcdserver: request timed out'];
+// The authentication service says "not found" with code 9 (failed precondition).
+const AUTH_NOT_FOUND = ['user name not found', 'role name not found', 'role is not granted to the user', 'permission is not granted to the role'];
 
 /** Decodes an error body (unary or stream shape) answered by `endpoint`. */
 export function decodeServerError(body: unknown, endpoint: string, httpStatus?: number): EtcdError {
@@ -49,6 +51,7 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
   if (message.includes('required revision has been compacted')) return new EtcdCompactedError(text, undefined, details);
   if (code === GrpcCode.UNAUTHENTICATED || message.includes('user name is empty')) return new EtcdUnauthenticatedError(text, details);
   if (TRANSIENT.some((m) => message.includes(m))) return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
+  if (AUTH_NOT_FOUND.some((m) => message.includes(m))) return new EtcdNotFoundError(text, details);
   switch (code) {
     case GrpcCode.INVALID_ARGUMENT:
     case GrpcCode.OUT_OF_RANGE:
