@@ -6,9 +6,14 @@ import { defer, map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin, AuthService } from './auth/auth-admin';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
+import { AddMemberOptions, MemberAdded, MemberId, Membership, MembershipChange } from './cluster/membership';
+import { runStm, StmOptions, StmTx } from './concurrency/stm';
+import { HashKv } from './maintenance/hash-kv';
+import { Alarm, Defragmented, EndpointHealth, Maintenance } from './maintenance/maintenance';
+import { SnapshotChunk, SnapshotSaved, Snapshots } from './maintenance/snapshot';
 import { describe } from './describe-value';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
-import { EtcdInvalidArgumentError } from './errors';
+import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue, toJsonText } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
@@ -59,6 +64,9 @@ export class Etcd {
   private readonly coordination: ElectionDeps;
   private readonly locks: LockService;
   private readonly watches: WatchService;
+  private readonly membership: Membership;
+  private readonly maintenance: Maintenance;
+  private readonly snapshots: Snapshots;
 
   /**
    * Opens a client (nothing is sent until an operation is subscribed). Takes options, or just
@@ -77,6 +85,9 @@ export class Etcd {
     this.leaseCalls = new LeaseCalls(caller);
     this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
     this.cluster = new ClusterService(caller);
+    this.membership = new Membership(caller);
+    this.maintenance = new Maintenance(caller);
+    this.snapshots = new Snapshots(this.pool);
     this.auth = new AuthService(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
     const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);
@@ -307,6 +318,131 @@ export class Etcd {
    */
   status(endpoint?: string): Observable<MemberStatus> {
     return this.cluster.status(endpoint);
+  }
+
+  /**
+   * Adds a member that will listen for its peers on `peerUrls`; with `learner: true` it joins as
+   * a learner (receives the log, does not vote) until promoted. Start the new etcd afterwards with
+   * `--initial-cluster-state existing` and an `--initial-cluster` naming every member.
+   * @example etcd.addMember('http://10.0.0.4:2380', { learner: true }).subscribe((r) => console.log(r.member.id))
+   */
+  addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {
+    return this.membership.add(peerUrls, options);
+  }
+
+  /**
+   * Removes member `id` (a decimal id as `members()` gives it, or a bigint).
+   * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
+   */
+  removeMember(id: MemberId): Observable<MembershipChange> {
+    return this.membership.remove(id);
+  }
+
+  /**
+   * Changes the peer URLs of member `id`.
+   * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
+   */
+  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+    return this.membership.update(id, peerUrls);
+  }
+
+  /**
+   * Makes learner `id` a voting member; etcd refuses (EtcdServerError, code 9) until it has
+   * caught up with the leader, so callers retry a little later.
+   * @example etcd.promoteMember(learner.id)
+   */
+  promoteMember(id: MemberId): Observable<MembershipChange> {
+    return this.membership.promote(id);
+  }
+
+  /**
+   * The status of every endpoint of the client, in their order: `Ok(MemberStatus)` or
+   * `Err({ endpoint, error })` for one that failed.
+   * @example etcd.memberStatuses().subscribe((all) => all.forEach((s) => s.ok && console.log(s.val.endpoint, s.val.dbSize)))
+   */
+  memberStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.maintenance.statuses();
+  }
+
+  /**
+   * Health of every endpoint (or of `endpoint`) as `etcdctl endpoint health` defines it: a
+   * linearizable read of one key answered within the request timeout (an answer "permission
+   * denied" counts as healthy). Unhealthy endpoints are values, not errors.
+   * @example etcd.endpointHealth().subscribe((all) => console.log(all.every((h) => h.health)))
+   */
+  endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
+    return this.maintenance.endpointHealth(endpoint);
+  }
+
+  /**
+   * Defragments `endpoint`, or every endpoint of the client one at a time, emitting each member
+   * once done. A member answers nothing else while it defragments.
+   * @example etcd.defragment().subscribe((d) => console.log('defragmented', d.endpoint))
+   */
+  defragment(endpoint?: string): Observable<Defragmented> {
+    return this.maintenance.defragment(endpoint);
+  }
+
+  /**
+   * Every alarm raised in the cluster (`NOSPACE` when a member's backend quota is full).
+   * @example etcd.alarms().subscribe((alarms) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
+   */
+  alarms(): Observable<Alarm[]> {
+    return this.maintenance.alarms();
+  }
+
+  /**
+   * Disarms every raised alarm (or only `which`) and answers those disarmed. Free space first
+   * (compact, defragment), or a `NOSPACE` alarm comes straight back.
+   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.length, 'disarmed'))
+   */
+  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+    return this.maintenance.disarmAlarms(which);
+  }
+
+  /**
+   * The hash of `endpoint`'s key-value store up to `revision` (default: the latest); members that
+   * applied the same history answer the same hash.
+   * @example etcd.hashKv('http://127.0.0.1:2379', { revision: 100 }).subscribe((h) => console.log(h.hash))
+   */
+  hashKv(endpoint: string, options?: { revision?: number }): Observable<HashKv> {
+    return this.maintenance.hashKv(endpoint, options);
+  }
+
+  /**
+   * Hands the leadership to member `targetId`; the leader must be among the client's endpoints.
+   * @example etcd.moveLeader(follower.id)
+   */
+  moveLeader(targetId: MemberId): Observable<ResponseHeader> {
+    return this.maintenance.moveLeader(targetId);
+  }
+
+  /**
+   * Streams the whole database of `endpoint` (default: the client's current member) as chunks; the
+   * last 32 bytes are the SHA-256 of the rest. `saveSnapshot` writes and checks it.
+   * @example etcd.snapshot().subscribe((c) => out.write(c.bytes))
+   */
+  snapshot(endpoint?: string): Observable<SnapshotChunk> {
+    return this.snapshots.stream(endpoint);
+  }
+
+  /**
+   * Saves a snapshot of the database to `file` and checks its SHA-256; the file appears only once
+   * complete and checked. Restore it with `etcdctl snapshot restore` (or `etcdutl`).
+   * @example etcd.saveSnapshot('backup.db').subscribe((s) => console.log(s.size, 'bytes'))
+   */
+  saveSnapshot(file: string, options?: { endpoint?: string }): Observable<SnapshotSaved> {
+    return this.snapshots.save(file, options?.endpoint);
+  }
+
+  /**
+   * Software transactional memory: runs `apply`, whose reads go through `tx` and whose writes are
+   * buffered, then commits the writes in one txn guarded by what was read; re-runs `apply` from
+   * scratch when another client changed that in between. Emits the last value `apply` produced.
+   * @example etcd.stm((tx) => tx.get('n').pipe(map((n) => tx.put('n', String(Number(n.unwrapOr('0')) + 1)))))
+   */
+  stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {
+    return runStm({ range: (key, o) => this.kv.range(key, o), txn: (request) => this.kv.txn(request) }, apply, options);
   }
 
   /**

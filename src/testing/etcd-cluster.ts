@@ -45,6 +45,8 @@ const START_ATTEMPTS = 3;
  */
 export class EtcdCluster {
   private stopping: Promise<void> | undefined;
+  /** Members made by newMember(): not in `members`, stopped with the cluster. */
+  private readonly extraMembers: EtcdMember[] = [];
   private readonly forgetAtExit: () => void;
 
   private constructor(
@@ -149,6 +151,27 @@ export class EtcdCluster {
   }
 
   /**
+   * A member with its own free ports and data dir, not started and not in `members`: to join
+   * this cluster (add it with `addMember(member.peerUrl)`, then `member.launch('existing',
+   * initialCluster)`) or to start from a restored snapshot. It is killed and deleted by stop().
+   * @example const joining = await cluster.newMember(); await etcd.addMember(joining.peerUrl) ...
+   */
+  async newMember(name = `member-${this.members.length + this.extraMembers.length + 1}`): Promise<EtcdMember> {
+    if (this.context.closed) throw new Error('cannot add a member: the cluster was stopped');
+    const [clientPort, peerPort] = await freePorts(2);
+    const member = new EtcdMember(
+      name,
+      `http://127.0.0.1:${clientPort}`,
+      `http://127.0.0.1:${peerPort}`,
+      path.join(this.dir, name),
+      path.join(this.dir, `${name}.log`),
+      this.context,
+    );
+    this.extraMembers.push(member);
+    return member;
+  }
+
+  /**
    * Resolves once every running member (not frozen, not stopped) answers `/health` true.
    * @example victim.resume(); await cluster.waitHealthy()
    */
@@ -175,7 +198,7 @@ export class EtcdCluster {
 
   private async stopNow(): Promise<void> {
     this.context.closed = true;
-    await Promise.all(this.members.map((member) => member.kill()));
+    await Promise.all([...this.members, ...this.extraMembers].map((member) => member.kill()));
     await fs.promises.rm(this.dir, { recursive: true, force: true });
     this.forgetAtExit();
     this.context.reaper.release();
@@ -184,7 +207,7 @@ export class EtcdCluster {
   /** For the exit handler, where nothing asynchronous runs any more. */
   private killNow(): void {
     this.context.closed = true;
-    for (const member of this.members) {
+    for (const member of [...this.members, ...this.extraMembers]) {
       const pid = member.pid;
       if (pid === undefined) continue;
       try {

@@ -101,10 +101,12 @@ export class EtcdMember {
   }
 
   /**
-   * Starts the etcd process, without waiting for it to be ready. Used by EtcdCluster and restart().
-   * @example member.launch('new'); await member.waitReady()
+   * Starts the etcd process, without waiting for it to be ready. Used by EtcdCluster and restart();
+   * a member joining a running cluster passes the `--initial-cluster` naming every member after
+   * it was added (etcd's member add answers it; it ignores it when the data dir exists).
+   * @example member.launch('existing', 'member-1=http://127.0.0.1:2380,member-4=http://127.0.0.1:2480'); await member.waitReady()
    */
-  launch(clusterState: 'new' | 'existing'): void {
+  launch(clusterState: 'new' | 'existing', initialCluster = this.context.initialCluster): void {
     if (this.context.closed) throw new Error(`cannot start ${this.name}: its cluster was stopped and its data dir deleted`);
     if (this.state !== 'stopped') throw new Error(`cannot start ${this.name}: it is ${this.state} (pid ${this.pid})`);
     const args = [
@@ -114,7 +116,7 @@ export class EtcdMember {
       '--advertise-client-urls', this.clientUrl,
       '--listen-peer-urls', this.peerUrl,
       '--initial-advertise-peer-urls', this.peerUrl,
-      '--initial-cluster', this.context.initialCluster,
+      '--initial-cluster', initialCluster,
       '--initial-cluster-state', clusterState,
       '--initial-cluster-token', this.context.token,
       '--logger', 'zap',
