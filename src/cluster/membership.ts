@@ -7,6 +7,7 @@ import { defer, Observable } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { NON_REPEATABLE } from '../resilience/retry-policy';
 import { asArray, asObject } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeMember, Member } from './cluster-service';
@@ -43,7 +44,7 @@ export class Membership {
   add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
     return defer(() => {
       const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
-      return this.caller.call('/v3/cluster/member/add', body, 'write', (json) => {
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
         const answer = asObject(json, 'member add response');
         return { ...decodeChange(answer), member: decodeMember(answer.member) };
       });
@@ -52,19 +53,19 @@ export class Membership {
 
   /** Removes the member `id`. */
   remove(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, 'write', decodeChange));
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeChange));
   }
 
   /** Changes the peer URLs of member `id`. */
   update(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
     return defer(() =>
-      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, 'write', decodeChange),
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeChange),
     );
   }
 
   /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
   promote(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, 'write', decodeChange));
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeChange));
   }
 }
 

@@ -10,6 +10,7 @@ import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDen
 import { parseEndpoints } from '../endpoints';
 import { checkCount, oneOf } from '../kv/validate';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { HashKv, hashKv } from './hash-kv';
@@ -74,7 +75,7 @@ export class Maintenance {
 
   /** Every alarm raised in the cluster. */
   alarms(): Observable<Alarm[]> {
-    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, 'read', decodeAlarms));
+    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, REPEATABLE, decodeAlarms));
   }
 
   /** Disarms every alarm raised (or only `which`); answers the alarms it disarmed. */
@@ -117,7 +118,7 @@ export class Maintenance {
   }
 
   private disarm(alarm: Alarm): Observable<Alarm[]> {
-    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, 'write', decodeAlarms);
+    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, NON_REPEATABLE, decodeAlarms);
   }
 
   private healthOf(endpoint: string): Observable<EndpointHealth> {
