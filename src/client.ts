@@ -26,12 +26,13 @@ import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
 import { LeaseEvent, LeaseOptions, LeaseService } from './lease/lease-service';
 import { Lock, LockOptions, LockService } from './lock/lock-service';
 import { Election, ElectionDeps } from './election/election';
-import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { authOption, EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
 import { ResilientCaller } from './resilience/unary-caller';
 import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
+import { AuthSession } from './transport/auth-session';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
 import { mirror, MirrorSources, MirrorState } from './watch/mirror';
@@ -78,7 +79,8 @@ export class Etcd {
     const given = clientOptions(options);
     this.options = resolveOptions(given);
     this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
-    this.pool = new EndpointPool(this.endpoints, this.options);
+    const auth = authOption(given.auth);
+    this.pool = new EndpointPool(this.endpoints, { ...this.options, tokens: auth === undefined ? undefined : new AuthSession(auth) });
     // One revision floor for every caller: a read must not go back behind what any answer showed.
     const seen = new SeenRevision();
     const caller = new ResilientCaller(this.pool, this.options, seen);

@@ -1,5 +1,6 @@
 /** The client's options and their defaults. */
 import { EtcdInvalidArgumentError } from './errors';
+import { AuthOptions } from './transport/auth-session';
 import { RetryPolicy } from './resilience/retry-policy';
 import { WatchTransport } from './watch/watch-connector';
 
@@ -31,6 +32,13 @@ export interface EtcdOptions {
   readonly watchProgressIntervalMs?: number;
   /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
   readonly watchGiveUpAfterMs?: number;
+  /**
+   * A user name and password, for a cluster with authentication enabled. The client gets a
+   * token on first use, sends it with every call and stream, and gets a new one when it
+   * expires. With it, watches go over HTTP streams (etcd's WebSocket gateway cannot carry the
+   * token), so `watchTransport: 'websocket'` is refused.
+   */
+  readonly auth?: AuthOptions;
 }
 
 /** Options with every default filled in. */
@@ -71,7 +79,7 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
       backoffCapMs: positive(retry.backoffCapMs, 'retry.backoffCapMs', 0),
       jitter: positive(retry.jitter, 'retry.jitter', 0),
     },
-    watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport),
+    watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport, options.auth !== undefined),
     watchProgressIntervalMs: positive(options.watchProgressIntervalMs ?? DEFAULTS.watchProgressIntervalMs, 'watchProgressIntervalMs', 10),
     watchGiveUpAfterMs: positive(options.watchGiveUpAfterMs ?? DEFAULTS.watchGiveUpAfterMs, 'watchGiveUpAfterMs', 0),
   };
@@ -79,7 +87,11 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   return resolved;
 }
 
-function transport(value: unknown): WatchTransport {
+function transport(value: unknown, authenticated: boolean): WatchTransport {
+  if (authenticated && value === 'websocket') {
+    throw new EtcdInvalidArgumentError("option watchTransport 'websocket' cannot be used with auth: etcd's WebSocket gateway does not pass the token on");
+  }
+  if (authenticated && value === 'auto') return 'http';
   if (value === 'auto' || value === 'websocket' || value === 'http') return value;
   throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
 }
@@ -89,4 +101,17 @@ function positive(value: unknown, name: string, min = 1): number {
     throw new EtcdInvalidArgumentError(`option ${name} must be a number ≥ ${min}, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks the `auth` option, naming what is wrong (never showing the password).
+ * @example authOption({ username: 'app', password: 'secret' })
+ */
+export function authOption(value: unknown): AuthOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new EtcdInvalidArgumentError(`option auth must be { username, password }, got ${typeof value}`);
+  const { username, password } = value as Record<string, unknown>;
+  if (typeof username !== 'string' || username === '') throw new EtcdInvalidArgumentError('option auth.username must be a non-empty string');
+  if (typeof password !== 'string') throw new EtcdInvalidArgumentError(`option auth.password must be a string, got ${typeof password}`);
+  return { username, password };
 }

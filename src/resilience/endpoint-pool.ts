@@ -6,7 +6,7 @@
 import * as http from 'http';
 import { defer, Observable, throwError } from 'rxjs';
 import { EtcdClientClosedError } from '../errors';
-import { createAgent, HttpEndpoint } from '../transport/http-endpoint';
+import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
@@ -19,6 +19,7 @@ export class Endpoint implements HttpEndpoint {
   constructor(
     readonly url: string,
     readonly index: number,
+    readonly tokens?: TokenSource,
   ) {
     this.agent = createAgent(url);
   }
@@ -28,6 +29,8 @@ export class Endpoint implements HttpEndpoint {
 export interface PoolSettings {
   /** How long an endpoint that failed is avoided. */
   readonly demoteMs: number;
+  /** The client's auth token, when it authenticates. */
+  readonly tokens?: TokenSource;
 }
 
 /**
@@ -45,7 +48,7 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
 import { requestTimeLimit } from './retry-loop';
+import { reauthenticating } from './reauthentication';
 import { CallSafety } from './retry-policy';
 import { SeenRevision } from './seen-revision';
 
@@ -55,7 +56,7 @@ export class ResilientCaller implements UnaryCaller {
   call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
     return withFailover(this.pool, this.settings, safety.retry, (endpoint) => {
       const floor = safety.readFloor ? this.seen.revision : undefined;
-      return postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
+      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
     });
   }
 
@@ -64,7 +65,7 @@ export class ResilientCaller implements UnaryCaller {
       this.pool,
       hedgeMs,
       this.settings.requestTimeoutMs,
-      (endpoint) => postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+      (endpoint) => reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
       this.settings.scheduler,
     );
   }
@@ -79,7 +80,7 @@ export class ResilientCaller implements UnaryCaller {
       if (endpoint === undefined) {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
-      return postJson(endpoint, path, body).pipe(
+      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
         requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler),
         map((json) => decode(json, endpoint.url)),
       );

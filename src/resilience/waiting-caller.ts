@@ -13,6 +13,7 @@ import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
 import { attemptOn, retryAcrossEndpoints } from './retry-loop';
+import { reauthenticating } from './reauthentication';
 import { backoffDelay, RetryPolicy } from './retry-policy';
 import { Decoder } from './unary-caller';
 
@@ -54,7 +55,7 @@ export class WaitingCaller {
   waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T> {
     // A lock or a leadership is granted at the cluster's current revision: what follows reads at least that.
     return this.onOneEndpoint((endpoint) =>
-      postJson(endpoint, path, body).pipe(
+      reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
         map((json) => {
           this.seen.record(json, endpoint.url);
           return decode(json, endpoint.url);
@@ -76,7 +77,7 @@ export class WaitingCaller {
       const attempts = Math.max(policy.attempts, this.pool.size);
       let quietEnds = 0;
       return retryAcrossEndpoints(this.pool, { retry: 'repeatable', policy, giveUp: (failures) => failures.count >= attempts }, (endpoint) =>
-        this.watched(endpoint, streamJsonLines(endpoint, path, body)),
+        this.watched(endpoint, reauthenticating(endpoint, streamJsonLines(endpoint, path, body))),
       ).pipe(
         tap(() => (quietEnds = 0)),
         // A stream that ends right after opening, again and again, must not become a busy loop.
