@@ -6,6 +6,7 @@
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
 import { Membership } from './cluster/membership';
+import { CoalescingCaller } from './coalescing/coalescing-caller';
 import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
@@ -65,7 +66,8 @@ export class ClientCore {
     this.leaseCalls = new LeaseCalls(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(pool, { ...options, requestTimeoutMs: ms }, seen));
     this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs);
-    this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
+    // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
+    this.kv = new KvService(new CoalescingCaller(caller, options), this.leaseCalls, this.lifecycle);
     this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, waiting);
     this.watches = new WatchService(pool, watchSettings(options), this.lifecycle);
