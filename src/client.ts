@@ -6,10 +6,10 @@ import { defer, map, Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin, AuthService } from './auth/auth-admin';
 import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
-import { AddMemberOptions, MemberAdded, MemberId, Membership, MembershipChange } from './cluster/membership';
+import { AddMemberOptions, MemberAdded, MemberId, Membership, MemberList } from './cluster/membership';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { HashKv } from './maintenance/hash-kv';
-import { Alarm, Defragmented, EndpointHealth, Maintenance } from './maintenance/maintenance';
+import { Alarm, AlarmList, Defragmented, EndpointHealth, Maintenance } from './maintenance/maintenance';
 import { SnapshotChunk, SnapshotSaved, Snapshots } from './maintenance/snapshot';
 import { describe } from './describe-value';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
@@ -312,6 +312,14 @@ export class Etcd {
   }
 
   /**
+   * Lists the cluster's members with the header of the answer (cluster id, member that answered).
+   * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.length))
+   */
+  memberList(): Observable<MemberList> {
+    return this.cluster.memberList();
+  }
+
+  /**
    * The status of one member (version, database size, raft term and index, leader id): the
    * given endpoint, or the first one that answers.
    * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
@@ -334,7 +342,7 @@ export class Etcd {
    * Removes member `id` (a decimal id as `members()` gives it, or a bigint).
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
-  removeMember(id: MemberId): Observable<MembershipChange> {
+  removeMember(id: MemberId): Observable<MemberList> {
     return this.membership.remove(id);
   }
 
@@ -342,7 +350,7 @@ export class Etcd {
    * Changes the peer URLs of member `id`.
    * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
    */
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return this.membership.update(id, peerUrls);
   }
 
@@ -351,7 +359,7 @@ export class Etcd {
    * caught up with the leader, so callers retry a little later.
    * @example etcd.promoteMember(learner.id)
    */
-  promoteMember(id: MemberId): Observable<MembershipChange> {
+  promoteMember(id: MemberId): Observable<MemberList> {
     return this.membership.promote(id);
   }
 
@@ -385,18 +393,18 @@ export class Etcd {
 
   /**
    * Every alarm raised in the cluster (`NOSPACE` when a member's backend quota is full).
-   * @example etcd.alarms().subscribe((alarms) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
+   * @example etcd.alarms().subscribe(({ alarms }) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
    */
-  alarms(): Observable<Alarm[]> {
+  alarms(): Observable<AlarmList> {
     return this.maintenance.alarms();
   }
 
   /**
    * Disarms every raised alarm (or only `which`) and answers those disarmed. Free space first
    * (compact, defragment), or a `NOSPACE` alarm comes straight back.
-   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.length, 'disarmed'))
+   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.alarms.length, 'disarmed'))
    */
-  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+  disarmAlarms(which?: Alarm): Observable<AlarmList> {
     return this.maintenance.disarmAlarms(which);
   }
 

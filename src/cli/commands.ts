@@ -6,7 +6,11 @@ import { elect } from './elect-command';
 import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './lease-commands';
 import { lock } from './lock-command';
 import { txn } from './txn-command';
-import { snapshot, watch } from './watch-commands';
+import { mirrorCommand, watch } from './watch-commands';
+import { endpointHashKv, endpointHealth, endpointStatus } from './endpoint-commands';
+import { alarmDisarm, alarmList, defrag, moveLeader } from './maintenance-commands';
+import { memberAdd, memberList, memberPromote, memberRemove, memberUpdate } from './member-commands';
+import { snapshotSave, snapshotStatusCommand } from './snapshot-commands';
 
 /** The commands. */
 export const COMMANDS: readonly Command[] = [
@@ -16,7 +20,7 @@ export const COMMANDS: readonly Command[] = [
   del,
   txn,
   watch,
-  snapshot,
+  mirrorCommand,
   leaseGrant,
   leaseRevoke,
   leaseTtl,
@@ -28,6 +32,20 @@ export const COMMANDS: readonly Command[] = [
   members,
   status,
   compact,
+  memberList,
+  memberAdd,
+  memberRemove,
+  memberUpdate,
+  memberPromote,
+  endpointStatus,
+  endpointHealth,
+  endpointHashKv,
+  defrag,
+  alarmList,
+  alarmDisarm,
+  moveLeader,
+  snapshotSave,
+  snapshotStatusCommand,
 ];
 
 /**

@@ -2,6 +2,7 @@
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { decodeMemberList, MemberList } from './membership';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 
@@ -44,9 +45,12 @@ export class ClusterService {
 
   /** Lists the members of the cluster. */
   members(): Observable<Member[]> {
-    return defer(() =>
-      this.caller.call('/v3/cluster/member/list', {}, 'read', (json) => asArray(asObject(json, 'member list').members, 'members').map(decodeMember)),
-    );
+    return this.memberList().pipe(map((list) => [...list.members]));
+  }
+
+  /** Lists the members of the cluster, with the answer's header. */
+  memberList(): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/list', {}, 'read', decodeMemberList));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
