@@ -6,6 +6,7 @@
  */
 export { Etcd } from './client';
 export type { EtcdOptions, ResolvedOptions } from './options';
+export type { AuthOptions } from './transport/auth-session';
 export type { RetryPolicy } from './resilience/retry-policy';
 export * from './errors';
 export { KeyValue } from './kv/key-value';
@@ -16,17 +17,12 @@ export type { DeleteOptions, DeleteResult } from './kv/delete';
 export { Compare, Op } from './kv/txn';
 export type { Comparison, CompareResult, TxnOp, TxnOpResult, TxnRequest, TxnResult } from './kv/txn';
 export type { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
-export type { LeaseId } from './kv/validate';
+export type { LeaseId } from './lease/lease-id';
 export type { LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
 export type { LeaseEvent, LeaseOptions } from './lease/lease-service';
 export { LeaseLostError } from './lease/lease-lost-error';
 export type { LeaseLossReason } from './lease/lease-lost-error';
-export { Lock } from './lock/lock-service';
-export type { LockOptions } from './lock/lock-service';
-export { Ownership } from './lock/ownership';
-export type { NotHeld } from './lock/ownership';
-export { Election, Leadership } from './election/election';
-export type { CampaignEvent, CampaignOptions, Leader } from './election/election';
+export type { CampaignEvent, CampaignOptions, Election, Leader, Leadership, Lock, LockOptions, NotHeld, Ownership } from './concurrency/types';
 export type { WatchBatch, WatchEvent } from './watch/watch-event';
 export type { WatchOptions } from './watch/watch-request';
 export type { WatchTransport } from './watch/watch-connector';

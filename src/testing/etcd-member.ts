@@ -8,6 +8,7 @@ import { checkHealth, EtcdMemberStatus, memberStatus } from './http-probe';
 import { readLogTail } from './log-tail';
 import { pollUntil } from './poll';
 import { Reaper } from './reaper';
+import { ServerTlsPaths, TlsFiles } from './test-certificates';
 
 /** How long one `/health` or status question may take before it counts as unanswered. */
 export const PROBE_TIMEOUT_MS = 1000;
@@ -49,6 +50,8 @@ export interface MemberContext {
   /** Deadline of every wait (readiness, leader, health). */
   readonly timeoutMs: number;
   readonly reaper: Reaper;
+  /** With TLS: the server's files for etcd, and what the harness's own probes present. */
+  readonly tls?: { readonly server: ServerTlsPaths; readonly client: TlsFiles };
   /** Set once the cluster is stopped: its data dirs are gone, nothing may start again. */
   closed: boolean;
 }
@@ -121,6 +124,7 @@ export class EtcdMember {
       '--initial-cluster-token', this.context.token,
       '--logger', 'zap',
       '--log-outputs', 'stderr',
+      ...tlsArgs(this.context.tls?.server),
       ...this.context.extraArgs,
     ];
     // The child writes straight into the file: no pipe in this process that could keep it alive,
@@ -216,7 +220,7 @@ export class EtcdMember {
     try {
       await pollUntil(
         async () => {
-          await checkHealth(this.clientUrl, PROBE_TIMEOUT_MS);
+          await checkHealth(this.clientUrl, PROBE_TIMEOUT_MS, this.context.tls?.client);
           return true;
         },
         {
@@ -239,6 +243,12 @@ export class EtcdMember {
    * @example const { memberId, leaderId } = await member.status()
    */
   status(): Promise<EtcdMemberStatus> {
-    return memberStatus(this.clientUrl, PROBE_TIMEOUT_MS);
+    return memberStatus(this.clientUrl, PROBE_TIMEOUT_MS, this.context.tls?.client);
   }
+}
+
+/** etcd's flags for TLS on the client URLs, with client certificates required. */
+function tlsArgs(server: ServerTlsPaths | undefined): string[] {
+  if (server === undefined) return [];
+  return ['--cert-file', server.certFile, '--key-file', server.keyFile, '--trusted-ca-file', server.caFile, '--client-cert-auth'];
 }
