@@ -1,8 +1,9 @@
 /** Questions about the cluster itself: its members, each member's status, who leads. */
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
-import { UnaryCaller } from '../resilience/unary-caller';
 import { REPEATABLE } from '../resilience/retry-policy';
+import { UnaryCaller } from '../resilience/unary-caller';
+import { decodeMemberList, MemberList } from './membership';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 
@@ -45,9 +46,12 @@ export class ClusterService {
 
   /** Lists the members of the cluster. */
   members(): Observable<Member[]> {
-    return defer(() =>
-      this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, (json) => asArray(asObject(json, 'member list').members, 'members').map(decodeMember)),
-    );
+    return this.memberList().pipe(map((list) => [...list.members]));
+  }
+
+  /** Lists the members of the cluster, with the answer's header. */
+  memberList(): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
