@@ -4,14 +4,14 @@
  * locks, elections) run unchanged and never learn that a namespace exists.
  */
 import { map, Observable } from 'rxjs';
-import { CallKind } from '../resilience/retry-policy';
-import { CallOptions, Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { CallSafety } from '../resilience/retry-policy';
+import { Decoder, UnaryCaller } from '../resilience/unary-caller';
 import { WaitingCalls } from '../resilience/waiting-caller';
 import { KeySpace } from './key-space';
 
 /**
  * A UnaryCaller inside a key space.
- * @example new NamespacedCaller(caller, KeySpace.of('app/')).call('/v3/kv/range', body, 'read', decodeRange)
+ * @example new NamespacedCaller(caller, KeySpace.of('app/')).call('/v3/kv/range', body, LINEARIZABLE_READ, decodeRange)
  */
 export class NamespacedCaller implements UnaryCaller {
   constructor(
@@ -23,8 +23,8 @@ export class NamespacedCaller implements UnaryCaller {
     return this.inner.endpoints;
   }
 
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T> {
-    return this.inner.call(path, this.space.request(path, body), kind, this.decoder(path, decode), options);
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
+    return this.inner.call(path, this.space.request(path, body), safety, this.decoder(path, decode));
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
