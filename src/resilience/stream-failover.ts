@@ -10,16 +10,24 @@ import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
 
 /** How patiently a stream is reopened. */
 export interface StreamFailoverSettings {
-  /** Backoff between sweeps over the endpoints (the client's retry policy; `attempts` is not used). */
+  /**
+   * Backoff between sweeps over the endpoints (the client's retry policy); its `attempts` bound
+   * the tries of a stream that no endpoint has served yet, as they bound a call.
+   */
   readonly retry: RetryPolicy;
-  /** A stream that no endpoint could serve for this long fails with EtcdAllEndpointsFailedError. */
+  /**
+   * A stream that was served, then broke, fails with EtcdAllEndpointsFailedError when no endpoint
+   * could serve it again for this long.
+   */
   readonly giveUpAfterMs: number;
 }
 
 /**
  * Runs `open(endpoint)` and, each time it fails transiently, demotes that endpoint and opens it
  * again on the next one. A value emitted proves the endpoint good: the endpoint becomes the
- * preferred one and the failure count starts over. Errors no retry can fix surface at once.
+ * preferred one and the failure count starts over. Errors no retry can fix surface at once. A
+ * stream never served gives up after the retry policy's attempts: nothing shows that waiting
+ * longer would help (every endpoint down, or refusing this client), and the caller should know.
  * @example followStream(pool, settings, (endpoint) => openWatch(endpoint, position.next))
  */
 export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSettings, open: (endpoint: Endpoint) => Observable<T>): Observable<T> {
@@ -28,12 +36,15 @@ export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSett
     const sweep = new Sweep(pool);
     let sweeps = 0;
     let failingSince: number | undefined;
+    let served = false;
+    let failuresBeforeServed = 0;
 
     const once = defer(() => {
       if (pool.closed) return throwError(() => new EtcdClientClosedError());
       const endpoint = sweep.next();
       return open(endpoint).pipe(
         tap(() => {
+          served = true;
           if (failingSince !== undefined || sweep.triedCount > 1) {
             sweep.restartFrom(endpoint);
             sweeps = 0;
@@ -58,7 +69,8 @@ export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSett
           if (!isTransient(error) || pool.closed) return throwError(() => (pool.closed ? new EtcdClientClosedError() : error));
           const now = Date.now();
           failingSince ??= now;
-          if (now - failingSince >= settings.giveUpAfterMs) {
+          const attemptsSpent = !served && ++failuresBeforeServed >= Math.max(settings.retry.attempts, pool.size);
+          if (attemptsSpent || now - failingSince >= settings.giveUpAfterMs) {
             return throwError(() => new EtcdAllEndpointsFailedError([...failures].map(([endpoint, e]) => ({ endpoint, error: e }))));
           }
           return timer(sweep.ended ? backoffDelay(sweeps++, settings.retry) : 0);
