@@ -7,7 +7,7 @@ import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin } from './auth/types';
 import { ClusterOperations } from './cluster/cluster-operations';
-import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MembershipChange } from './cluster/types';
+import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MemberList } from './cluster/types';
 import { ClientCore } from './composition';
 import { ConcurrencyOperations } from './concurrency/concurrency-operations';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
@@ -25,7 +25,7 @@ import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } fr
 import { LeaseOperations } from './lease/lease-operations';
 import { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
 import { MaintenanceOperations } from './maintenance/maintenance-operations';
-import { Alarm, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
+import { Alarm, AlarmList, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
 import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
@@ -165,6 +165,10 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.cluster.members();
   }
 
+  memberList(): Observable<MemberList> {
+    return this.core.cluster.memberList();
+  }
+
   status(endpoint?: string): Observable<MemberStatus> {
     return this.core.cluster.status(endpoint);
   }
@@ -173,15 +177,15 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.membership.add(peerUrls, options);
   }
 
-  removeMember(id: MemberId): Observable<MembershipChange> {
+  removeMember(id: MemberId): Observable<MemberList> {
     return this.core.membership.remove(id);
   }
 
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return this.core.membership.update(id, peerUrls);
   }
 
-  promoteMember(id: MemberId): Observable<MembershipChange> {
+  promoteMember(id: MemberId): Observable<MemberList> {
     return this.core.membership.promote(id);
   }
 
@@ -197,11 +201,11 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.maintenance.defragment(endpoint);
   }
 
-  alarms(): Observable<Alarm[]> {
+  alarms(): Observable<AlarmList> {
     return this.core.maintenance.alarms();
   }
 
-  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+  disarmAlarms(which?: Alarm): Observable<AlarmList> {
     return this.core.maintenance.disarmAlarms(which);
   }
 
@@ -223,6 +227,21 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
 
   stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {
     return runStm(this.core.kv, apply, options);
+  }
+
+  /**
+   * A view of this client whose keys are relative to `prefix`: what it writes lands under the
+   * prefix, what it returns shows keys without it (key-values, previous values, watch events,
+   * mirror entries, lock and election keys, a lease's keys), `{ prefix: '' }` means the whole
+   * namespace, ranges end where the namespace ends, and no key outside it can be reached. Locks
+   * and elections of two namespaces never meet. `namespace()` on a view nests (`a/` then `b/`
+   * is `a/b/`). The view shares this client's connections and streams: it is the same client,
+   * so closing either closes both. Membership, maintenance and `auth` are the cluster's
+   * (permissions name whole keys). Throws EtcdInvalidArgumentError for an empty prefix.
+   * @example const app = etcd.namespace('app/'); app.put('config', 'v').subscribe() // writes app/config
+   */
+  namespace(prefix: Key): Etcd {
+    return new Etcd(this.core.namespace(prefix));
   }
 
   /**

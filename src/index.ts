@@ -26,8 +26,8 @@ export type { CampaignEvent, CampaignOptions, Election, Leader, Leadership, Lock
 export type { WatchBatch, WatchEvent } from './watch/watch-event';
 export type { WatchOptions } from './watch/watch-request';
 export type { MirrorChange, MirrorState } from './watch/mirror';
-export type { AddMemberOptions, Member, MemberAdded, MemberId, MembershipChange, MemberStatus } from './cluster/types';
-export type { Alarm, AlarmType, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
+export type { AddMemberOptions, Member, MemberAdded, MemberId, MemberList, MemberStatus } from './cluster/types';
+export type { Alarm, AlarmList, AlarmType, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
 export type { StmIsolation, StmOptions, StmTx } from './concurrency/stm';
 export type { AuthAdmin, Role, User, UserPassword } from './auth/types';
 export type { Permission, PermissionType } from './auth/permission';

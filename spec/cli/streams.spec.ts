@@ -1,8 +1,9 @@
 /**
- * The commands that run until interrupted (watch, snapshot, lease keep-alive, lock, elect), each
+ * The commands that run until interrupted (watch, mirror, lease keep-alive, lock, elect), each
  * spawned as the built CLI and ended as a terminal ends it: Ctrl-C to the process group.
  */
 import * as fs from 'fs';
+import { freePorts } from '../../src/testing/free-port';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 import { watchGauges } from '../watch/watch-helpers';
@@ -77,14 +78,25 @@ describe('etcd-rx streaming commands against a real etcd', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^etcd-rx: cannot watch from revision 1: it was compacted \(the oldest revision left is \d+\)/);
     });
+    it('against a member that is down, says what it waits for and fails within the retry policy (exit 1)', async () => {
+      const [port] = await freePorts(1);
+      const down = `http://127.0.0.1:${port}`;
+      const started = Date.now();
+      const result = await cli.run(['watch', 'k', '-s', down], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      // The retry policy's attempts take a few seconds; the limit of a broken watch is a minute.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.stderr).toContain(`etcd-rx: waiting for a member to accept the watch (${down})`);
+      expect(result.stderr).toContain(`failed: ${down}: connect ECONNREFUSED`);
+    });
   });
 
-  describe('snapshot', () => {
+  describe('mirror', () => {
     it('prints the state of a prefix, then each change to it', async () => {
       await etcdctl('put', 'snap/a', '1');
       await etcdctl('put', 'snap/b', 'two words');
       const before = await watchers();
-      const watching = cli.start(['snapshot', 'snap/']);
+      const watching = cli.start(['mirror', 'snap/']);
       await watching.waitForStdout(/2 keys/, 'the initial state');
       await waitFor(async () => (await watchers()) > before, 'the watch after the listing');
       await etcdctl('put', 'snap/c', '3');
@@ -98,7 +110,7 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     });
 
     it('as JSON, lists every key as added first', async () => {
-      const watching = cli.start(['snapshot', 'snap/', '-o', 'json']);
+      const watching = cli.start(['mirror', 'snap/', '-o', 'json']);
       await waitFor(() => watching.json.length === 1 || !watching.running, 'the initial state');
       expect(watching.json[0]).toMatchObject({ relisted: true, size: 2, changes: [{ type: 'added', key: 'snap/a', value: '9' }, { type: 'added', key: 'snap/c', value: '3' }] });
       expect(await interrupt(watching)).toBe(0);

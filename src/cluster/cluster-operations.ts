@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MembershipChange } from './types';
+import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MemberList } from './types';
 
 /**
  * The cluster's members: who leads, who is in it, and changing who is.
@@ -20,6 +20,12 @@ export interface ClusterOperations {
   members(): Observable<Member[]>;
 
   /**
+   * Lists the cluster's members with the header of the answer (cluster id, member that answered).
+   * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.length))
+   */
+  memberList(): Observable<MemberList>;
+
+  /**
    * The status of one member (version, database size, raft term and index, leader id): the
    * given endpoint, or the first one that answers.
    * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
@@ -38,18 +44,18 @@ export interface ClusterOperations {
    * Removes member `id` (a decimal id as `members()` gives it, or a bigint).
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
-  removeMember(id: MemberId): Observable<MembershipChange>;
+  removeMember(id: MemberId): Observable<MemberList>;
 
   /**
    * Changes the peer URLs of member `id`.
    * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
    */
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange>;
+  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList>;
 
   /**
    * Makes learner `id` a voting member; etcd refuses (EtcdServerError, code 9) until it has
    * caught up with the leader, so callers retry a little later.
    * @example etcd.promoteMember(learner.id)
    */
-  promoteMember(id: MemberId): Observable<MembershipChange>;
+  promoteMember(id: MemberId): Observable<MemberList>;
 }

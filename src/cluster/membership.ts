@@ -6,11 +6,11 @@
 import { defer, Observable } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
+import { NON_REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
-import { asArray, asObject } from '../transport/codec';
-import { decodeHeader } from '../transport/response-header';
-import { decodeMember } from './cluster-service';
-import { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './types';
+import { asObject } from '../transport/codec';
+import { decodeMember, decodeMemberList } from './member-codec';
+import { AddMemberOptions, MemberAdded, MemberId, MemberList } from './types';
 
 /**
  * Membership calls.
@@ -23,28 +23,28 @@ export class Membership {
   add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
     return defer(() => {
       const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
-      return this.caller.call('/v3/cluster/member/add', body, 'write', (json) => {
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
         const answer = asObject(json, 'member add response');
-        return { ...decodeChange(answer), member: decodeMember(answer.member) };
+        return { ...decodeMemberList(answer), member: decodeMember(answer.member) };
       });
     });
   }
 
   /** Removes the member `id`. */
-  remove(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  remove(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 
   /** Changes the peer URLs of member `id`. */
-  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return defer(() =>
-      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, 'write', decodeChange),
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeMemberList),
     );
   }
 
   /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
-  promote(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  promote(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 }
 
@@ -68,9 +68,4 @@ function checkPeerUrls(urls: unknown): string[] {
     if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+$/.test(url)) throw new EtcdInvalidArgumentError(`a peer URL must look like http://10.0.0.4:2380, got ${describe(url)}`);
   }
   return list as string[];
-}
-
-function decodeChange(json: unknown): MembershipChange {
-  const answer = asObject(json, 'membership response');
-  return { header: decodeHeader(answer.header), members: asArray(answer.members, 'members').map(decodeMember) };
 }

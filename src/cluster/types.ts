@@ -34,15 +34,15 @@ export interface MemberStatus {
 /** A member id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
 export type MemberId = string | bigint;
 
-/** The cluster after a membership change. */
-export interface MembershipChange {
+/** The members of the cluster, with the header of the answer that listed them. */
+export interface MemberList {
   readonly header: ResponseHeader;
-  /** Every member after the change. */
+  /** Every member (after the change, for a membership change). */
   readonly members: readonly Member[];
 }
 
 /** The cluster after `addMember`, with the new member (nameless and without client URLs until it starts). */
-export interface MemberAdded extends MembershipChange {
+export interface MemberAdded extends MemberList {
   readonly member: Member;
 }
 

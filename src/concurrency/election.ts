@@ -11,7 +11,8 @@ import { optionsOf } from '../validate';
 import { WireKeyValue } from '../kv/wire-key-value';
 import { checkTtl } from '../lease/lease-calls';
 import { Lifecycle } from '../resilience/lifecycle';
-import { WaitingCaller } from '../resilience/waiting-caller';
+import { LINEARIZABLE_READ } from '../resilience/retry-policy';
+import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
 import { HeldLeadership, LeadershipDeps, Resignation } from './leadership';
@@ -19,7 +20,7 @@ import { CampaignEvent, CampaignOptions, Election, Leader } from './types';
 
 /** What the election services need from the client. */
 export interface ElectionDeps extends HoldDeps, LeadershipDeps {
-  readonly waiting: WaitingCaller;
+  readonly waiting: WaitingCalls;
   readonly lifecycle: Lifecycle;
 }
 
@@ -73,7 +74,7 @@ export class NamedElection implements Election {
 
   leader(): Observable<Option<Leader>> {
     return defer(() =>
-      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, 'read', (json): Option<Leader> => Some(decodeLeader(json)), { linearizable: true }).pipe(
+      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json))).pipe(
         catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error))),
       ),
     );

@@ -9,7 +9,7 @@ import { describe } from '../describe-value';
 import { checkKey, Key } from '../kv/key-selector';
 import { optionsOf } from '../validate';
 import { checkTtl } from '../lease/lease-calls';
-import { WaitingCaller } from '../resilience/waiting-caller';
+import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, decodeBytes, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
 import { KeyOwnership } from './ownership';
@@ -22,7 +22,7 @@ import { Lock, LockOptions } from './types';
 export class LockService {
   constructor(
     private readonly deps: HoldDeps,
-    private readonly waiting: WaitingCaller,
+    private readonly waiting: WaitingCalls,
   ) {}
 
   /**

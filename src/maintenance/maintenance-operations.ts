@@ -3,7 +3,7 @@ import { Result } from 'ts-results';
 import { MemberId, MemberStatus } from '../cluster/types';
 import { EndpointFailure } from '../errors';
 import { ResponseHeader } from '../transport/response-header';
-import { Alarm, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './types';
+import { Alarm, AlarmList, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './types';
 
 /**
  * Looking after the members: status, health, defragmentation, alarms, hashes, snapshots.
@@ -35,16 +35,16 @@ export interface MaintenanceOperations {
 
   /**
    * Every alarm raised in the cluster (`NOSPACE` when a member's backend quota is full).
-   * @example etcd.alarms().subscribe((alarms) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
+   * @example etcd.alarms().subscribe(({ alarms }) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
    */
-  alarms(): Observable<Alarm[]>;
+  alarms(): Observable<AlarmList>;
 
   /**
    * Disarms every raised alarm (or only `which`) and answers those disarmed. Free space first
    * (compact, defragment), or a `NOSPACE` alarm comes straight back.
-   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.length, 'disarmed'))
+   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.alarms.length, 'disarmed'))
    */
-  disarmAlarms(which?: Alarm): Observable<Alarm[]>;
+  disarmAlarms(which?: Alarm): Observable<AlarmList>;
 
   /**
    * The hash of `endpoint`'s key-value store up to `revision` (default: the latest); members that

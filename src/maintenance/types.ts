@@ -8,6 +8,12 @@ export interface Alarm {
   readonly alarm: AlarmType;
 }
 
+/** The alarms of the cluster, with the header of the answer. */
+export interface AlarmList {
+  readonly header: ResponseHeader;
+  readonly alarms: readonly Alarm[];
+}
+
 /** The kinds of alarm etcd raises. */
 export type AlarmType = 'NOSPACE' | 'CORRUPT';
 

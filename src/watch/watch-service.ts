@@ -2,8 +2,8 @@
  * etcd's Watch service as cold, endless Observables: a server-side watch is created on
  * subscribe, cancelled on unsubscribe, and resumed on another member whenever its stream breaks.
  */
-import { defer, Observable } from 'rxjs';
-import { KeySelector } from '../kv/key-selector';
+import { defer, map, Observable } from 'rxjs';
+import { KeySelector, WireRange } from '../kv/key-selector';
 import { ResolvedOptions, WatchTransport } from '../options';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { Lifecycle } from '../resilience/lifecycle';
@@ -15,6 +15,15 @@ import { AutoConnector, WatchConnector } from './watch-connector';
 import { WatchBatch } from './watch-event';
 import { WatchMultiplexer } from './watch-multiplexer';
 import { watchRequest, WatchOptions } from './watch-request';
+
+/**
+ * Where a watch lives when it is not the whole key space (a namespace): how its range is written
+ * on the wire, and how what it sees is shown back. Defined here so that watch/ needs no namespace.
+ */
+export interface WatchScope {
+  range<R extends { key?: unknown; range_end?: unknown }>(wire: R): Omit<R, 'key' | 'range_end'> & WireRange;
+  watchBatch(batch: WatchBatch): WatchBatch;
+}
 
 /** What the watch service needs of the client's options. */
 export interface WatchSettings extends StreamFailoverSettings {
@@ -55,9 +64,19 @@ export class WatchService {
     this.connector = transports[settings.watchTransport]();
   }
 
-  /** Watches a key, prefix or range; see `Etcd.watch`. */
-  watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
-    return this.lifecycle.track(defer(() => resumableWatch(watchRequest(selector, options), this.connector, this.pool, this.settings)), 'complete');
+  /**
+   * Watches a key, prefix or range (see `Etcd.watch`); inside `space` when given, so that
+   * namespaced views share this client's watch transports.
+   */
+  watch(selector: KeySelector, options?: WatchOptions, space?: WatchScope): Observable<WatchBatch> {
+    return this.lifecycle.track(
+      defer(() => {
+        const request = watchRequest(selector, options);
+        if (space === undefined) return resumableWatch(request, this.connector, this.pool, this.settings);
+        return resumableWatch({ ...request, range: space.range(request.range) }, this.connector, this.pool, this.settings).pipe(map((batch) => space.watchBatch(batch)));
+      }),
+      'complete',
+    );
   }
 
   /** Resolves once every watch socket is closed (the watches themselves end with the client's lifecycle). */
