@@ -4,7 +4,9 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
-import { createAgent, HttpEndpoint } from '../transport/http-endpoint';
+import { defer, Observable, throwError } from 'rxjs';
+import { EtcdClientClosedError } from '../errors';
+import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
@@ -17,6 +19,7 @@ export class Endpoint implements HttpEndpoint {
   constructor(
     readonly url: string,
     readonly index: number,
+    readonly tokens?: TokenSource,
   ) {
     this.agent = createAgent(url);
   }
@@ -26,6 +29,8 @@ export class Endpoint implements HttpEndpoint {
 export interface PoolSettings {
   /** How long an endpoint that failed is avoided. */
   readonly demoteMs: number;
+  /** The client's auth token, when it authenticates. */
+  readonly tokens?: TokenSource;
 }
 
 /**
@@ -43,15 +48,11 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
   }
 
   get size(): number {
     return this.endpoints.length;
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
   }
 
   /**
@@ -81,6 +82,15 @@ export class EndpointPool {
   demote(endpoint: Endpoint): void {
     endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
+  }
+
+  /**
+   * Runs `use` when subscribed, unless the pool is closed by then: every attempt on an endpoint
+   * starts here, so a closed client fails its calls with EtcdClientClosedError and sends nothing.
+   * @example pool.ifOpen(() => postJson(pool.pick(new Set()), path, body))
+   */
+  ifOpen<T>(use: () => Observable<T>): Observable<T> {
+    return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
   }
 
   /** Closes every idle connection and refuses further calls. */

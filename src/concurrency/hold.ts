@@ -20,7 +20,10 @@ import { KvService } from '../kv/kv-service';
 import { LeaseService } from '../lease/lease-service';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { backoffDelay, isTransient, RetryPolicy } from '../resilience/retry-policy';
-import { Ownership } from './ownership';
+import { Ownership } from './types';
+
+/** The default TTL of a lock's or a campaign's lease, in seconds. */
+export const DEFAULT_HOLD_TTL = 10;
 
 /** What holding needs from the client. */
 export interface HoldDeps {
@@ -55,7 +58,7 @@ export function holdUnderLease<H extends Ownership>(deps: HoldDeps, ttl: number,
   });
   return once.pipe(
     retry({
-      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(Math.min(count - 1, 10), deps.retry)) : throwError(() => error)),
+      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(count - 1, deps.retry)) : throwError(() => error)),
     }),
   );
 }

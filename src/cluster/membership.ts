@@ -1,0 +1,98 @@
+/**
+ * Changing who is in the cluster: adding a member (as a voter or a learner), removing one,
+ * changing its peer URLs, promoting a learner. Each is a write: a change whose answer was lost is
+ * reported as EtcdOutcomeUnknownError, never sent twice.
+ */
+import { defer, Observable } from 'rxjs';
+import { describe } from '../describe-value';
+import { EtcdInvalidArgumentError } from '../errors';
+import { NON_REPEATABLE } from '../resilience/retry-policy';
+import { UnaryCaller } from '../resilience/unary-caller';
+import { asArray, asObject } from '../transport/codec';
+import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { decodeMember, Member } from './cluster-service';
+
+/** The members of the cluster, with the header of the answer that listed them. */
+export interface MemberList {
+  readonly header: ResponseHeader;
+  /** Every member (after the change, for a membership change). */
+  readonly members: readonly Member[];
+}
+
+/** The cluster after `addMember`, with the new member (nameless and without client URLs until it starts). */
+export interface MemberAdded extends MemberList {
+  readonly member: Member;
+}
+
+/** Options of `addMember`. */
+export interface AddMemberOptions {
+  /** Add it as a learner: it receives the log but does not vote until promoted. */
+  readonly learner?: boolean;
+}
+
+/** A member id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
+export type MemberId = string | bigint;
+
+/**
+ * Membership calls.
+ * @example new Membership(caller).add(['http://10.0.0.4:2380'], { learner: true })
+ */
+export class Membership {
+  constructor(private readonly caller: UnaryCaller) {}
+
+  /** Adds a member that will listen for peers on `peerUrls`. */
+  add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
+    return defer(() => {
+      const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
+        const answer = asObject(json, 'member add response');
+        return { ...decodeMemberList(answer), member: decodeMember(answer.member) };
+      });
+    });
+  }
+
+  /** Removes the member `id`. */
+  remove(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
+  }
+
+  /** Changes the peer URLs of member `id`. */
+  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
+    return defer(() =>
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeMemberList),
+    );
+  }
+
+  /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
+  promote(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
+  }
+}
+
+/**
+ * Refuses a member id that is not an unsigned 64-bit integer (decimal string or bigint).
+ * @example encodeMemberId(12345678901234567890n) // '12345678901234567890'
+ */
+export function encodeMemberId(id: unknown): string {
+  const text = typeof id === 'bigint' ? id.toString() : typeof id === 'string' ? id : undefined;
+  if (text === undefined || !/^\d{1,20}$/.test(text) || BigInt(text) === 0n || BigInt(text) >= 2n ** 64n) {
+    throw new EtcdInvalidArgumentError(`member id must be a non-zero unsigned 64-bit integer (decimal string or bigint), got ${describe(id)}`);
+  }
+  return text;
+}
+
+function checkPeerUrls(urls: unknown): string[] {
+  const list = typeof urls === 'string' ? urls.split(',').map((u) => u.trim()) : urls;
+  if (!Array.isArray(list) || list.length === 0) throw new EtcdInvalidArgumentError(`peer URLs must be a URL or a non-empty array of URLs, got ${describe(urls)}`);
+  for (const url of list as unknown[]) {
+    // etcd checks the rest (a URL some member already has, a port in use) and says so.
+    if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+$/.test(url)) throw new EtcdInvalidArgumentError(`a peer URL must look like http://10.0.0.4:2380, got ${describe(url)}`);
+  }
+  return list as string[];
+}
+
+/** Decodes a member list, or the answer to a membership change. */
+export function decodeMemberList(json: unknown): MemberList {
+  const answer = asObject(json, 'membership response');
+  return { header: decodeHeader(answer.header), members: asArray(answer.members, 'members').map(decodeMember) };
+}
