@@ -246,7 +246,7 @@ export class EtcdQuorumLostError extends EtcdUnavailableError {
   ) {
     super(
       `no leader: ${leaderless.join(', ')} answered but know${leaderless.length === 1 ? 's' : ''} no leader` +
-        (silent.length > 0 ? `, ${silent.join(', ')} did not answer` : '') +
+        (silent.length > 0 ? `; ${silent.join(', ')} did not answer` : '') +
         ' (the cluster has lost quorum)',
       true,
     );
