@@ -132,10 +132,28 @@ export class EtcdCompactedError extends EtcdError {
 export class EtcdUnauthenticatedError extends EtcdError {}
 
 /**
- * The authenticated user may not do this.
- * @example if (e instanceof EtcdPermissionDeniedError) console.log('no right to', e.message)
+ * The user name or password of the client's `auth` option was refused. Nothing was sent with
+ * them; the call is not retried (no other member would accept them either).
+ * @example if (e instanceof EtcdAuthenticationError) console.log('check the user name and password')
  */
-export class EtcdPermissionDeniedError extends EtcdError {}
+export class EtcdAuthenticationError extends EtcdError {}
+
+/**
+ * The authenticated user may not do this. `key` names the key (or lock, election) refused, when
+ * the request had one.
+ * @example if (e instanceof EtcdPermissionDeniedError) console.log('no right to', e.key)
+ */
+export class EtcdPermissionDeniedError extends EtcdError {
+  constructor(
+    message: string,
+    details: { endpoint?: string; grpcCode?: number; cause?: unknown; key?: string } = {},
+  ) {
+    super(message, details);
+    this.key = details.key;
+  }
+  /** The key the request was about, when it named one. */
+  readonly key: string | undefined;
+}
 
 /**
  * The server does not know the thing named (a lease, a member).

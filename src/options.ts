@@ -1,5 +1,6 @@
 /** The client's options and their defaults. */
 import { EtcdInvalidArgumentError } from './errors';
+import { AuthOptions } from './transport/auth-session';
 import { RetryPolicy } from './resilience/retry-policy';
 import { WatchTransport } from './watch/watch-connector';
 
@@ -31,6 +32,28 @@ export interface EtcdOptions {
   readonly watchProgressIntervalMs?: number;
   /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
   readonly watchGiveUpAfterMs?: number;
+  /**
+   * Send linearizable `get`/`range` calls made together as one read-only transaction (default
+   * true). Each caller still gets exactly its own answer or error; see the README's speed section.
+   */
+  readonly coalesceReads?: boolean;
+  /**
+   * Send concurrent `put`/`delete` calls on different keys as one transaction (default true).
+   * They then share one revision: a watcher sees them as one change. Off: one request per write.
+   */
+  readonly coalesceWrites?: boolean;
+  /**
+   * How long calls are gathered before their batch is sent (default 0: the calls made in the
+   * same turn of the event loop).
+   */
+  readonly coalesceWindowMs?: number;
+  /**
+   * A user name and password, for a cluster with authentication enabled. The client gets a
+   * token on first use, sends it with every call and stream, and gets a new one when it
+   * expires. With it, watches go over HTTP streams (etcd's WebSocket gateway cannot carry the
+   * token), so `watchTransport: 'websocket'` is refused.
+   */
+  readonly auth?: AuthOptions;
 }
 
 /** Options with every default filled in. */
@@ -42,6 +65,9 @@ export interface ResolvedOptions {
   readonly watchTransport: WatchTransport;
   readonly watchProgressIntervalMs: number;
   readonly watchGiveUpAfterMs: number;
+  readonly coalesceReads: boolean;
+  readonly coalesceWrites: boolean;
+  readonly coalesceWindowMs: number;
 }
 
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
@@ -53,6 +79,9 @@ export const DEFAULTS: ResolvedOptions = {
   watchTransport: 'auto',
   watchProgressIntervalMs: 2000,
   watchGiveUpAfterMs: 60_000,
+  coalesceReads: true,
+  coalesceWrites: true,
+  coalesceWindowMs: 0,
 };
 
 /**
@@ -71,17 +100,29 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
       backoffCapMs: positive(retry.backoffCapMs, 'retry.backoffCapMs', 0),
       jitter: positive(retry.jitter, 'retry.jitter', 0),
     },
-    watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport),
+    watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport, options.auth !== undefined),
     watchProgressIntervalMs: positive(options.watchProgressIntervalMs ?? DEFAULTS.watchProgressIntervalMs, 'watchProgressIntervalMs', 10),
     watchGiveUpAfterMs: positive(options.watchGiveUpAfterMs ?? DEFAULTS.watchGiveUpAfterMs, 'watchGiveUpAfterMs', 0),
+    coalesceReads: flag(options.coalesceReads ?? DEFAULTS.coalesceReads, 'coalesceReads'),
+    coalesceWrites: flag(options.coalesceWrites ?? DEFAULTS.coalesceWrites, 'coalesceWrites'),
+    coalesceWindowMs: positive(options.coalesceWindowMs ?? DEFAULTS.coalesceWindowMs, 'coalesceWindowMs', 0),
   };
   if (resolved.retry.jitter > 1) throw new EtcdInvalidArgumentError(`retry.jitter must be between 0 and 1, got ${resolved.retry.jitter}`);
   return resolved;
 }
 
-function transport(value: unknown): WatchTransport {
+function transport(value: unknown, authenticated: boolean): WatchTransport {
+  if (authenticated && value === 'websocket') {
+    throw new EtcdInvalidArgumentError("option watchTransport 'websocket' cannot be used with auth: etcd's WebSocket gateway does not pass the token on");
+  }
+  if (authenticated && value === 'auto') return 'http';
   if (value === 'auto' || value === 'websocket' || value === 'http') return value;
   throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new EtcdInvalidArgumentError(`option ${name} must be true or false, got ${String(value)}`);
+  return value;
 }
 
 function positive(value: unknown, name: string, min = 1): number {
@@ -89,4 +130,17 @@ function positive(value: unknown, name: string, min = 1): number {
     throw new EtcdInvalidArgumentError(`option ${name} must be a number ≥ ${min}, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks the `auth` option, naming what is wrong (never showing the password).
+ * @example authOption({ username: 'app', password: 'secret' })
+ */
+export function authOption(value: unknown): AuthOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new EtcdInvalidArgumentError(`option auth must be { username, password }, got ${typeof value}`);
+  const { username, password } = value as Record<string, unknown>;
+  if (typeof username !== 'string' || username === '') throw new EtcdInvalidArgumentError('option auth.username must be a non-empty string');
+  if (typeof password !== 'string') throw new EtcdInvalidArgumentError(`option auth.password must be a string, got ${typeof password}`);
+  return { username, password };
 }

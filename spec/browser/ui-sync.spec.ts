@@ -2,13 +2,12 @@
  * examples/ui-sync.ts in a real browser: Debian's Chromium, headless, driven by playwright-core,
  * on two pages at once, against a real etcd member; plus the example's HTTP API and its exit.
  */
-import { execFile, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { firstValueFrom } from 'rxjs';
-import { promisify } from 'util';
 import { freePorts } from '../../src/testing';
 import { CliProcess } from '../cli/support/cli';
 import { useClusterWithClients } from '../support/cluster';
@@ -38,8 +37,6 @@ describe('examples/ui-sync.ts in Chromium', () => {
   const valueOf = (page: Page, key: string) => page.locator(`tr[data-key="${key}"] td.value`);
 
   beforeAll(async () => {
-    // The page loads the ES module build of etcd-rx/browser: make it from the current source.
-    await promisify(execFile)('npm', ['run', '--silent', 'build:browser'], { cwd: ROOT });
     [port] = await freePorts(1);
     await startServer();
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-chromium-'));

@@ -6,9 +6,9 @@
  * syncState('/events').subscribe((s) => console.log(s.revision, [...s.entries]))
  */
 import { Observable } from 'rxjs';
-import type { ChangeData, SnapshotData, SyncChange } from './contract';
+import type { ChangeData, SnapshotData, SyncChange } from '../sse/contract.js';
 
-export type { ChangeData, SnapshotData, SyncChange } from './contract';
+export type { ChangeData, SnapshotData, SyncChange } from '../sse/contract.js';
 
 /** A message of the stream as an EventSource delivers it. */
 export interface SyncMessage {

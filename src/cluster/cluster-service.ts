@@ -84,7 +84,8 @@ export class ClusterService {
 
 }
 
-function decodeMember(json: unknown): Member {
+/** Decodes one member of a member list (or of a membership change's answer). */
+export function decodeMember(json: unknown): Member {
   const m = asObject(json, 'member');
   return {
     id: decodeId(m.ID, 'member.ID'),
@@ -95,7 +96,8 @@ function decodeMember(json: unknown): Member {
   };
 }
 
-function decodeStatus(json: unknown, endpoint: string): MemberStatus {
+/** Decodes a StatusResponse from `endpoint`. */
+export function decodeStatus(json: unknown, endpoint: string): MemberStatus {
   const s = asObject(json, 'status response');
   return {
     header: decodeHeader(s.header),

@@ -4,7 +4,7 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
-import { createAgent, HttpEndpoint } from '../transport/http-endpoint';
+import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
@@ -17,6 +17,7 @@ export class Endpoint implements HttpEndpoint {
   constructor(
     readonly url: string,
     readonly index: number,
+    readonly tokens?: TokenSource,
   ) {
     this.agent = createAgent(url);
   }
@@ -26,6 +27,8 @@ export class Endpoint implements HttpEndpoint {
 export interface PoolSettings {
   /** How long an endpoint that failed is avoided. */
   readonly demoteMs: number;
+  /** The client's auth token, when it authenticates. */
+  readonly tokens?: TokenSource;
 }
 
 /**
@@ -43,7 +46,7 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
   }
 
   get size(): number {

@@ -6,11 +6,12 @@
  * without a leader (measured on 3.4: `leader` then disappears and `errors` says "no leader"
  * within about two seconds), fails every stream on it, which then resume elsewhere.
  */
-import { defer, exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
+import { exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
 import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { asObject, decodeId } from '../transport/codec';
 import { postJson } from '../transport/http-call';
 import { Endpoint } from './endpoint-pool';
+import { reauthenticating } from './reauthentication';
 import { timeLimit } from './time-limit';
 
 /**
@@ -47,7 +48,7 @@ export class MemberWatchdog {
  * @example checkMember(endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
  */
 export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<void> {
-  return defer(() => postJson(endpoint, '/v3/maintenance/status', {})).pipe(
+  return reauthenticating(endpoint, postJson(endpoint, '/v3/maintenance/status', {})).pipe(
     timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
     map((json) => {
       if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {

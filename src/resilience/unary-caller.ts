@@ -10,6 +10,7 @@ import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
+import { reauthenticating } from './reauthentication';
 import { SeenRevision } from './seen-revision';
 import { CallKind } from './retry-policy';
 import { timeLimit } from './time-limit';
@@ -63,13 +64,13 @@ export class ResilientCaller implements UnaryCaller {
   call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
     return withFailover(this.pool, this.settings, kind, (endpoint) => {
       const floor = options.linearizable === true ? this.seen.revision : undefined;
-      return postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
+      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
     });
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
     return withHedging(this.pool, hedgeMs, this.settings.requestTimeoutMs, (endpoint) =>
-      postJson(endpoint, path, body).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+      reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
     );
   }
 
@@ -84,7 +85,7 @@ export class ResilientCaller implements UnaryCaller {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
       const ms = this.settings.requestTimeoutMs;
-      return postJson(endpoint, path, body).pipe(
+      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
         timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url })),
         map((json) => decode(json, endpoint.url)),
       );

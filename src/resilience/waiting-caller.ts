@@ -12,6 +12,7 @@ import { SeenRevision } from './seen-revision';
 import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
+import { reauthenticating } from './reauthentication';
 import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
 import { Decoder } from './unary-caller';
 
@@ -46,14 +47,14 @@ export class WaitingCaller {
 
   /**
    * One POST to one endpoint (the pool's current choice), answered whenever the server is done
-   * waiting. It is not retried here: whether a retry is safe depends on the call (see lock/hold).
+   * waiting. It is not retried here: whether a retry is safe depends on the call (see concurrency/hold).
    * Fails with a transient error when the member stops answering probes.
    * @example caller.waitOn('/v3/election/campaign', body, decodeCampaign)
    */
   waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T> {
     // A lock or a leadership is granted at the cluster's current revision: what follows reads at least that.
     return this.onOneEndpoint((endpoint) =>
-      postJson(endpoint, path, body).pipe(
+      reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
         map((json) => {
           this.seen.record(json, endpoint.url);
           return decode(json, endpoint.url);
@@ -75,7 +76,7 @@ export class WaitingCaller {
       const policy = this.settings.retry;
       const size = this.pool.size;
       let quietEnds = 0;
-      return this.onOneEndpoint((endpoint) => streamJsonLines(endpoint, path, body)).pipe(
+      return this.onOneEndpoint((endpoint) => reauthenticating(endpoint, streamJsonLines(endpoint, path, body))).pipe(
         tap({
           next: () => (quietEnds = 0),
           error: (error: unknown) => {

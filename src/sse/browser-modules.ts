@@ -9,14 +9,12 @@ import * as path from 'path';
  * The JavaScript a plain `<script type="module">` needs, by file name: `etcd-rx-browser.js`
  * (it imports the bare name `rxjs`) and `rxjs.js`. Serve both as `text/javascript` and map the
  * name with an import map: `<script type="importmap">{"imports":{"rxjs":"/rxjs.js"}}</script>`.
- * Needs the ES module build (`npm run build`, which installing the package runs).
+ * An installed package serves its build (`dist/esm/browser`); a clone serves its current source,
+ * compiled on the fly.
  * @example for (const [name, source] of browserModules()) files.set(`/${name}`, source)
  */
 export function browserModules(): ReadonlyMap<string, string> {
-  // Two levels up is the package's root, from its build (dist/sse) as from its source (src/sse).
-  const built = path.join(__dirname, '..', '..', 'dist', 'browser', 'index.js');
-  if (!existsSync(built)) throw new Error(`etcd-rx/browser has no ES module build at ${built}: run npm run build`);
-  const library = readFileSync(built, 'utf8');
+  const library = browserLibrary(path.join(__dirname, '..', '..'));
   const rxjsRoot = path.dirname(require.resolve('rxjs/package.json'));
   const bundle = readFileSync(path.join(rxjsRoot, 'dist', 'bundles', 'rxjs.umd.min.js'), 'utf8');
   // The bundle defines `this.rxjs` when no module system is around; run it with a `this` of
@@ -27,4 +25,18 @@ export function browserModules(): ReadonlyMap<string, string> {
     ['etcd-rx-browser.js', library],
     ['rxjs.js', rxjs],
   ]);
+}
+
+/** The ES module of etcd-rx/browser, from the package's `root` (two levels up, from dist/sse as from src/sse). */
+function browserLibrary(root: string): string {
+  const source = path.join(root, 'src', 'browser', 'index.ts');
+  if (existsSync(source)) {
+    // A clone: its source is the truth (a build may be stale or absent); its types only vanish.
+    const ts = require('typescript') as typeof import('typescript');
+    const compilerOptions = { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 };
+    return ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions }).outputText;
+  }
+  const built = path.join(root, 'dist', 'esm', 'browser', 'index.js');
+  if (!existsSync(built)) throw new Error(`etcd-rx/browser has no ES module build at ${built}`);
+  return readFileSync(built, 'utf8');
 }

@@ -3,7 +3,7 @@
  * bytes as base64 with a flag, and each event framed as `event:`, `id:` and one `data:` line.
  */
 import type { KeyValue, WatchBatch } from '../index';
-import type { ChangeData, SnapshotData, SyncChange } from '../browser/contract';
+import type { ChangeData, SnapshotData, SyncChange } from './contract';
 
 /** What to send for a key's value: text, bytes (sent as base64), or undefined to leave the key out. */
 export type SseValue = string | Uint8Array | undefined;

@@ -9,11 +9,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { findEtcdBinary } from './etcd-binary';
 import { EtcdMember, EtcdStartError, MemberContext, POLL_INTERVAL_MS, PROBE_TIMEOUT_MS } from './etcd-member';
+import { Credentials, enableAuth } from './cluster-auth';
 import { cleanUpAtExit } from './exit-cleanup';
 import { freePorts } from './free-port';
 import { checkHealth, EtcdMemberStatus } from './http-probe';
 import { pollUntil } from './poll';
 import { Reaper } from './reaper';
+import { createTestCertificates, TestCertificates, TlsFiles } from './test-certificates';
 
 /** How to start a cluster. */
 export interface ClusterOptions {
@@ -25,6 +27,15 @@ export interface ClusterOptions {
   extraArgs?: string[];
   /** Deadline of start, restart(), waitReady(), waitHealthy() and leader(); default 30000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Serve clients over TLS (https:// client URLs) and require client certificates. The
+   * certificates are made with `openssl`; clients find them in `cluster.tls`.
+   */
+  tls?: boolean;
+  /** Enable authentication, with a root user whose credentials are in `cluster.rootCredentials`. */
+  auth?: boolean;
+  /** How long an unused auth token stays valid (etcd's `--auth-token-ttl`, default 300 s): short, to see tokens expire. */
+  authTokenTtlSeconds?: number;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -45,7 +56,11 @@ const START_ATTEMPTS = 3;
  */
 export class EtcdCluster {
   private stopping: Promise<void> | undefined;
+  /** Members made by newMember(): not in `members`, stopped with the cluster. */
+  private readonly extraMembers: EtcdMember[] = [];
   private readonly forgetAtExit: () => void;
+
+  private credentials: Credentials | undefined;
 
   private constructor(
     /** Every member, in `--initial-cluster` order, whatever its state. */
@@ -55,6 +70,22 @@ export class EtcdCluster {
     private readonly context: MemberContext,
   ) {
     this.forgetAtExit = cleanUpAtExit(() => this.killNow());
+  }
+
+  /**
+   * With `tls: true`: the CA and a client certificate (PEM), as the client's `tls` option takes them.
+   * @example new Etcd({ endpoints: cluster.endpoints, tls: cluster.tls })
+   */
+  get tls(): TlsFiles | undefined {
+    return this.context.tls?.client;
+  }
+
+  /**
+   * With `auth: true`: the root user's name and generated password, as the client's `auth` option takes them.
+   * @example new Etcd({ endpoints: cluster.endpoints, auth: cluster.rootCredentials })
+   */
+  get rootCredentials(): Credentials | undefined {
+    return this.credentials;
   }
 
   /**
@@ -71,6 +102,7 @@ export class EtcdCluster {
       const cluster = await EtcdCluster.launch(size, bin, options);
       try {
         await Promise.all(cluster.members.map((member) => member.waitReady()));
+        if (options.auth === true) cluster.credentials = await enableAuth(cluster.endpoints[0], cluster.tls);
         return cluster;
       } catch (error) {
         await cluster.stop();
@@ -85,16 +117,18 @@ export class EtcdCluster {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'etcd-rx-'));
     const reaper = Reaper.spawn();
     reaper.watchDir(dir);
+    const tls = options.tls === true ? await certificatesIn(path.join(dir, 'tls')) : undefined;
     const specs = Array.from({ length: size }, (_, i) => ({
       name: `member-${i + 1}`,
-      clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
+      clientUrl: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${ports[2 * i]}`,
       peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
     }));
     const context: MemberContext = {
       bin,
       initialCluster: specs.map((s) => `${s.name}=${s.peerUrl}`).join(','),
       token: `etcd-rx-${process.pid}-${randomBytes(6).toString('hex')}`,
-      extraArgs: [...(options.extraArgs ?? [])],
+      extraArgs: [...ttlArgs(options.authTokenTtlSeconds), ...(options.extraArgs ?? [])],
+      tls,
       timeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       reaper,
       closed: false,
@@ -149,6 +183,27 @@ export class EtcdCluster {
   }
 
   /**
+   * A member with its own free ports and data dir, not started and not in `members`: to join
+   * this cluster (add it with `addMember(member.peerUrl)`, then `member.launch('existing',
+   * initialCluster)`) or to start from a restored snapshot. It is killed and deleted by stop().
+   * @example const joining = await cluster.newMember(); await etcd.addMember(joining.peerUrl) ...
+   */
+  async newMember(name = `member-${this.members.length + this.extraMembers.length + 1}`): Promise<EtcdMember> {
+    if (this.context.closed) throw new Error('cannot add a member: the cluster was stopped');
+    const [clientPort, peerPort] = await freePorts(2);
+    const member = new EtcdMember(
+      name,
+      `http://127.0.0.1:${clientPort}`,
+      `http://127.0.0.1:${peerPort}`,
+      path.join(this.dir, name),
+      path.join(this.dir, `${name}.log`),
+      this.context,
+    );
+    this.extraMembers.push(member);
+    return member;
+  }
+
+  /**
    * Resolves once every running member (not frozen, not stopped) answers `/health` true.
    * @example victim.resume(); await cluster.waitHealthy()
    */
@@ -156,7 +211,7 @@ export class EtcdCluster {
     await pollUntil(
       async () => {
         const running = this.members.filter((member) => member.state === 'running');
-        await Promise.all(running.map((member) => checkHealth(member.clientUrl, PROBE_TIMEOUT_MS)));
+        await Promise.all(running.map((member) => checkHealth(member.clientUrl, PROBE_TIMEOUT_MS, this.tls)));
         return true;
       },
       { timeoutMs: this.context.timeoutMs, intervalMs: POLL_INTERVAL_MS, what: 'every running member to answer /health true' },
@@ -175,7 +230,7 @@ export class EtcdCluster {
 
   private async stopNow(): Promise<void> {
     this.context.closed = true;
-    await Promise.all(this.members.map((member) => member.kill()));
+    await Promise.all([...this.members, ...this.extraMembers].map((member) => member.kill()));
     await fs.promises.rm(this.dir, { recursive: true, force: true });
     this.forgetAtExit();
     this.context.reaper.release();
@@ -184,7 +239,7 @@ export class EtcdCluster {
   /** For the exit handler, where nothing asynchronous runs any more. */
   private killNow(): void {
     this.context.closed = true;
-    for (const member of this.members) {
+    for (const member of [...this.members, ...this.extraMembers]) {
       const pid = member.pid;
       if (pid === undefined) continue;
       try {
@@ -195,4 +250,15 @@ export class EtcdCluster {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function ttlArgs(seconds: number | undefined): string[] {
+  if (seconds === undefined) return [];
+  if (!Number.isInteger(seconds) || seconds < 1) throw new RangeError(`authTokenTtlSeconds must be a positive whole number, not ${seconds}`);
+  return ['--auth-token-ttl', String(seconds)];
+}
+
+async function certificatesIn(dir: string): Promise<TestCertificates> {
+  await fs.promises.mkdir(dir);
+  return createTestCertificates(dir);
 }

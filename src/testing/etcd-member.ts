@@ -8,6 +8,7 @@ import { checkHealth, EtcdMemberStatus, memberStatus } from './http-probe';
 import { readLogTail } from './log-tail';
 import { pollUntil } from './poll';
 import { Reaper } from './reaper';
+import { ServerTlsPaths, TlsFiles } from './test-certificates';
 
 /** How long one `/health` or status question may take before it counts as unanswered. */
 export const PROBE_TIMEOUT_MS = 1000;
@@ -49,6 +50,8 @@ export interface MemberContext {
   /** Deadline of every wait (readiness, leader, health). */
   readonly timeoutMs: number;
   readonly reaper: Reaper;
+  /** With TLS: the server's files for etcd, and what the harness's own probes present. */
+  readonly tls?: { readonly server: ServerTlsPaths; readonly client: TlsFiles };
   /** Set once the cluster is stopped: its data dirs are gone, nothing may start again. */
   closed: boolean;
 }
@@ -101,10 +104,12 @@ export class EtcdMember {
   }
 
   /**
-   * Starts the etcd process, without waiting for it to be ready. Used by EtcdCluster and restart().
-   * @example member.launch('new'); await member.waitReady()
+   * Starts the etcd process, without waiting for it to be ready. Used by EtcdCluster and restart();
+   * a member joining a running cluster passes the `--initial-cluster` naming every member after
+   * it was added (etcd's member add answers it; it ignores it when the data dir exists).
+   * @example member.launch('existing', 'member-1=http://127.0.0.1:2380,member-4=http://127.0.0.1:2480'); await member.waitReady()
    */
-  launch(clusterState: 'new' | 'existing'): void {
+  launch(clusterState: 'new' | 'existing', initialCluster = this.context.initialCluster): void {
     if (this.context.closed) throw new Error(`cannot start ${this.name}: its cluster was stopped and its data dir deleted`);
     if (this.state !== 'stopped') throw new Error(`cannot start ${this.name}: it is ${this.state} (pid ${this.pid})`);
     const args = [
@@ -114,11 +119,12 @@ export class EtcdMember {
       '--advertise-client-urls', this.clientUrl,
       '--listen-peer-urls', this.peerUrl,
       '--initial-advertise-peer-urls', this.peerUrl,
-      '--initial-cluster', this.context.initialCluster,
+      '--initial-cluster', initialCluster,
       '--initial-cluster-state', clusterState,
       '--initial-cluster-token', this.context.token,
       '--logger', 'zap',
       '--log-outputs', 'stderr',
+      ...tlsArgs(this.context.tls?.server),
       ...this.context.extraArgs,
     ];
     // The child writes straight into the file: no pipe in this process that could keep it alive,
@@ -214,7 +220,7 @@ export class EtcdMember {
     try {
       await pollUntil(
         async () => {
-          await checkHealth(this.clientUrl, PROBE_TIMEOUT_MS);
+          await checkHealth(this.clientUrl, PROBE_TIMEOUT_MS, this.context.tls?.client);
           return true;
         },
         {
@@ -237,6 +243,12 @@ export class EtcdMember {
    * @example const { memberId, leaderId } = await member.status()
    */
   status(): Promise<EtcdMemberStatus> {
-    return memberStatus(this.clientUrl, PROBE_TIMEOUT_MS);
+    return memberStatus(this.clientUrl, PROBE_TIMEOUT_MS, this.context.tls?.client);
   }
+}
+
+/** etcd's flags for TLS on the client URLs, with client certificates required. */
+function tlsArgs(server: ServerTlsPaths | undefined): string[] {
+  if (server === undefined) return [];
+  return ['--cert-file', server.certFile, '--key-file', server.keyFile, '--trusted-ca-file', server.caFile, '--client-cert-auth'];
 }

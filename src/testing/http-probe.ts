@@ -4,6 +4,8 @@
  * in a pool would keep a test process alive or reach a member that was restarted since.
  */
 import * as http from 'http';
+import * as https from 'https';
+import { TlsFiles } from './test-certificates';
 
 /** An answer: status code and body text. */
 export interface HttpAnswer {
@@ -16,14 +18,15 @@ export interface HttpAnswer {
  * connection and then never answers, so only a timeout ends the wait.
  * @example const { status, body } = await httpRequest('http://127.0.0.1:2379/health', { timeoutMs: 1000 })
  */
-export function httpRequest(url: string, init: { method?: 'GET' | 'POST'; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
+export function httpRequest(url: string, init: { method?: 'GET' | 'POST'; body?: string; timeoutMs: number; tls?: TlsFiles }): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
-    const request = http.request(url, {
+    const options = {
       method: init.method ?? 'GET',
-      agent: false,
+      agent: false as const,
       headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': body.length },
-    });
+    };
+    const request = url.startsWith('https:') ? https.request(url, { ...options, ...init.tls }) : http.request(url, options);
     const timer = setTimeout(() => request.destroy(new Error(`no answer from ${url} within ${init.timeoutMs} ms`)), init.timeoutMs);
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -48,8 +51,8 @@ export function httpRequest(url: string, init: { method?: 'GET' | 'POST'; body?:
  * @throws when the status is not 2xx (the message quotes the body) or there is no answer in time
  * @example await postJson('http://127.0.0.1:2379', '/v3/kv/put', { key: b64('k'), value: b64('v') }, 2000)
  */
-export async function postJson(baseUrl: string, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
-  const answer = await httpRequest(baseUrl + path, { method: 'POST', body: JSON.stringify(body), timeoutMs });
+export async function postJson(baseUrl: string, path: string, body: unknown, timeoutMs: number, tls?: TlsFiles): Promise<unknown> {
+  const answer = await httpRequest(baseUrl + path, { method: 'POST', body: JSON.stringify(body), timeoutMs, tls });
   if (answer.status < 200 || answer.status > 299) throw new Error(`${baseUrl}${path} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   return JSON.parse(answer.body) as unknown;
 }
@@ -59,8 +62,8 @@ export async function postJson(baseUrl: string, path: string, body: unknown, tim
  * @throws with what it answered instead, or why it did not
  * @example await checkHealth('http://127.0.0.1:2379', 1000)
  */
-export async function checkHealth(baseUrl: string, timeoutMs: number): Promise<void> {
-  const answer = await httpRequest(`${baseUrl}/health`, { timeoutMs });
+export async function checkHealth(baseUrl: string, timeoutMs: number, tls?: TlsFiles): Promise<void> {
+  const answer = await httpRequest(`${baseUrl}/health`, { timeoutMs, tls });
   let health: unknown;
   try {
     health = (JSON.parse(answer.body) as { health?: unknown }).health;
@@ -84,8 +87,8 @@ export interface EtcdMemberStatus {
  * Asks one member for its status.
  * @example const { memberId, leaderId } = await memberStatus('http://127.0.0.1:2379', 1000)
  */
-export async function memberStatus(baseUrl: string, timeoutMs: number): Promise<EtcdMemberStatus> {
-  const answer = (await postJson(baseUrl, '/v3/maintenance/status', {}, timeoutMs)) as {
+export async function memberStatus(baseUrl: string, timeoutMs: number, tls?: TlsFiles): Promise<EtcdMemberStatus> {
+  const answer = (await postJson(baseUrl, '/v3/maintenance/status', {}, timeoutMs, tls)) as {
     header?: { member_id?: unknown };
     leader?: unknown;
     raftTerm?: unknown;

@@ -15,3 +15,8 @@ export type { EtcdMemberState } from './etcd-member';
 export type { EtcdMemberStatus } from './http-probe';
 export { EtcdBinaryNotFoundError, findEtcdBinary } from './etcd-binary';
 export { freePorts } from './free-port';
+export type { Credentials } from './cluster-auth';
+export { createTestCertificates, OpensslError } from './test-certificates';
+export type { ServerTlsPaths, TestCertificates, TlsFiles } from './test-certificates';
+export { checkLinearizable, describeOperation, formatViolation } from './linearizability';
+export type { CheckOptions, CheckResult, Operation, RegisterOp, RegisterValue, Violation } from './linearizability';

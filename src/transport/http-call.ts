@@ -3,9 +3,10 @@
  * aborted on unsubscribe. Knows nothing of retries or of which endpoint to use.
  */
 import fetch, { FetchError, RequestInit, Response } from 'node-fetch';
-import { Observable } from 'rxjs';
+import { catchError, mergeMap, Observable, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
 import { HttpEndpoint } from './http-endpoint';
+import { namingRefusedKey } from './refused-key';
 import { decodeServerError } from './server-error';
 
 // System errors raised before any byte of the request could leave this process.
@@ -20,11 +21,33 @@ export type Headers = Readonly<Record<string, string>>;
  * @example postJson(endpoint, '/v3/kv/range', { key: 'Zm9v' }).subscribe(console.log)
  */
 export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, headers?: Headers): Observable<unknown> {
-  return request(endpoint, path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: headers === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...headers },
-  });
+  return authorized(endpoint, headers, (withToken) =>
+    request(endpoint, path, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken },
+    }).pipe(catchError((error: EtcdError) => throwError(() => namingRefusedKey(error, body)))),
+  );
+}
+
+/**
+ * Sends a request with the endpoint's auth token added to `headers` (got first, when the client
+ * has none yet), or as it is when the client does not authenticate. etcd takes the bare token in
+ * `Authorization`, without a scheme.
+ * @example authorized(endpoint, undefined, (headers) => request(endpoint, '/v3/kv/range', { method: 'POST', headers }))
+ */
+export function authorized<T>(endpoint: HttpEndpoint, headers: Headers | undefined, send: (headers: Headers | undefined) => Observable<T>): Observable<T> {
+  const tokens = endpoint.tokens;
+  if (tokens === undefined) return send(headers);
+  return tokens.token(endpoint).pipe(mergeMap((token) => send(token === '' ? headers : { ...headers, authorization: token })));
+}
+
+/**
+ * POSTs `body` to one endpoint without any token: for the request that gets one.
+ * @example postUnauthorized(endpoint, '/v3/auth/authenticate', { name, password })
+ */
+export function postUnauthorized(endpoint: HttpEndpoint, path: string, body: unknown): Observable<unknown> {
+  return request(endpoint, path, { method: 'POST', body: JSON.stringify(body), headers: JSON_HEADERS });
 }
 
 /**

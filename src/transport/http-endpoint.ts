@@ -1,11 +1,28 @@
 import * as http from 'http';
 import * as https from 'https';
+import { Observable } from 'rxjs';
 
 /** One etcd member's client URL with the keep-alive agent every call to it shares. */
 export interface HttpEndpoint {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:2379`. */
   readonly url: string;
   readonly agent: http.Agent;
+  /** Where the auth token of every request comes from, when the client authenticates. */
+  readonly tokens?: TokenSource;
+}
+
+/**
+ * The auth token of a client, shared by its endpoints. A token belongs to the cluster, not to
+ * the member that issued it (simple tokens are replicated through raft, JWTs are signed).
+ * @example session.token(endpoint).subscribe((token) => send({ authorization: token }))
+ */
+export interface TokenSource {
+  /** The token to send: the current one, or a new one got from `endpoint` first. '' means none is needed. */
+  token(endpoint: HttpEndpoint): Observable<string>;
+  /** Counts the tokens got so far: which one a call used, to tell `refused` about it. */
+  readonly generation: number;
+  /** The server refused the token of `generation`: the next call gets a new one (once, for every caller). */
+  refused(generation: number): void;
 }
 
 /**

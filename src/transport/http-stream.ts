@@ -9,8 +9,9 @@ import fetch, { Response } from 'node-fetch';
 import { Observable } from 'rxjs';
 import { EtcdError, EtcdProtocolError } from '../errors';
 import { asObject } from './codec';
-import { Headers, toEtcdError } from './http-call';
+import { authorized, Headers, toEtcdError } from './http-call';
 import { HttpEndpoint } from './http-endpoint';
+import { namingRefusedKey } from './refused-key';
 import { decodeServerError } from './server-error';
 
 const NEWLINE = 0x0a;
@@ -24,11 +25,15 @@ const NEWLINE = 0x0a;
  * @example streamJsonLines(endpoint, '/v3/election/observe', { name: 'bXktZWxlY3Rpb24=' }).subscribe(console.log)
  */
 export function streamJsonLines(endpoint: HttpEndpoint, path: string, body: unknown, headers?: Headers): Observable<Record<string, unknown>> {
+  return authorized(endpoint, headers, (withToken) => openStream(endpoint, path, body, withToken));
+}
+
+function openStream(endpoint: HttpEndpoint, path: string, body: unknown, headers: Headers | undefined): Observable<Record<string, unknown>> {
   return new Observable<Record<string, unknown>>((subscriber) => {
     const controller = new AbortController();
     const messages = Array.isArray(body) ? body : [body];
     const fail = (error: unknown) => {
-      if (!controller.signal.aborted) subscriber.error(error instanceof EtcdError ? error : toEtcdError(error, endpoint.url));
+      if (!controller.signal.aborted) subscriber.error(error instanceof EtcdError ? namingRefusedKey(error, messages[0]) : toEtcdError(error, endpoint.url));
     };
     fetch(endpoint.url + path, {
       method: 'POST',

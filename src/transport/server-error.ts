@@ -3,6 +3,7 @@
  * `{error, message, code}` (3.6+ drops `error`) and a stream's `{grpc_code, message, …}`.
  */
 import {
+  EtcdAuthenticationError,
   EtcdCompactedError,
   EtcdError,
   EtcdInvalidArgumentError,
@@ -22,6 +23,11 @@ const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', '
 // code 14 (unavailable), but the Lock and Election services pass them on with code 2 (unknown):
 // they are recognised by their text, whatever the code.
 const TRANSIENT = [...NOT_APPLIED, 'etcdserver: leader changed', 'etcdserver: request timed out'];
+// The authentication service says "not found" with code 9 (failed precondition).
+const AUTH_NOT_FOUND = ['user name not found', 'role name not found', 'role is not granted to the user', 'permission is not granted to the role'];
+
+// Answers meaning "send a (fresh) token": none was sent, or the auth store changed since it was issued.
+const TOKEN_TROUBLE = ['user name is empty', 'revision of auth store is old'];
 
 /** Decodes an error body (unary or stream shape) answered by `endpoint`. */
 export function decodeServerError(body: unknown, endpoint: string, httpStatus?: number): EtcdError {
@@ -47,8 +53,13 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
     return new EtcdRequestTooLargeError(text, details);
   }
   if (message.includes('required revision has been compacted')) return new EtcdCompactedError(text, undefined, details);
-  if (code === GrpcCode.UNAUTHENTICATED || message.includes('user name is empty')) return new EtcdUnauthenticatedError(text, details);
+  // A wrong password comes back with code 3 (invalid argument): only its text tells it apart.
+  if (message.includes('authentication failed')) return new EtcdAuthenticationError(text, details);
+  if (code === GrpcCode.UNAUTHENTICATED || TOKEN_TROUBLE.some((m) => message.includes(m))) return new EtcdUnauthenticatedError(text, details);
+  // The Lock and Election services answer a refusal with HTTP 500 and no code.
+  if (message.includes('permission denied')) return new EtcdPermissionDeniedError(text, details);
   if (TRANSIENT.some((m) => message.includes(m))) return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
+  if (AUTH_NOT_FOUND.some((m) => message.includes(m))) return new EtcdNotFoundError(text, details);
   switch (code) {
     case GrpcCode.INVALID_ARGUMENT:
     case GrpcCode.OUT_OF_RANGE:

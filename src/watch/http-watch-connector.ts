@@ -4,10 +4,11 @@
  * etcd's HTTP server answers nothing while a request body is open, so each watch is one request
  * whose body (the create) is sent whole; it is cancelled by aborting the request.
  */
-import { concat, defer, map, merge, Observable, throwError } from 'rxjs';
-import { EtcdConnectionError } from '../errors';
+import { concat, defer, map, merge, Observable, tap, throwError } from 'rxjs';
+import { EtcdConnectionError, EtcdUnauthenticatedError } from '../errors';
 import { Endpoint } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
+import { reauthenticating } from '../resilience/reauthentication';
 import { Headers } from '../transport/http-call';
 import { streamJsonLines } from '../transport/http-stream';
 import { reassembleFragments } from './fragments';
@@ -27,11 +28,25 @@ export class HttpWatchConnector implements WatchConnector {
   constructor(private readonly watchdog: MemberWatchdog) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
-    const stream = defer(() => streamJsonLines(endpoint, '/v3/watch', create(1), HAS_LEADER));
+    const stream = defer(() => streamJsonLines(endpoint, '/v3/watch', create(1), HAS_LEADER)).pipe(
+      map(decodeWatchResponse),
+      tap((response) => refuseStaleToken(response, endpoint.url)),
+    );
     const ended = throwError(() => new EtcdConnectionError(`${endpoint.url} ended the watch stream`, true, { endpoint: endpoint.url }));
-    return merge(concat(stream, ended), this.watchdog.guard(endpoint)).pipe(map(decodeWatchResponse), reassembleFragments());
+    return merge(concat(reauthenticating(endpoint, stream), ended), this.watchdog.guard(endpoint)).pipe(reassembleFragments());
   }
 
   /** Streams end with their subscriptions (the aborted requests close their sockets). */
   async close(): Promise<void> {}
+}
+
+/**
+ * A watch created with an expired token is not refused with an error status: the stream answers
+ * 200 and a create cancelled with "invalid auth token". Made an error, it gets the watch re-sent
+ * with a new token.
+ */
+function refuseStaleToken(response: WatchResponse, endpoint: string): void {
+  if (response.created && response.canceled && response.cancelReason.includes('invalid auth token')) {
+    throw new EtcdUnauthenticatedError(`${endpoint} refused the watch: ${response.cancelReason}`, { endpoint });
+  }
 }

@@ -1,0 +1,96 @@
+/**
+ * Changing who is in the cluster: adding a member (as a voter or a learner), removing one,
+ * changing its peer URLs, promoting a learner. Each is a write: a change whose answer was lost is
+ * reported as EtcdOutcomeUnknownError, never sent twice.
+ */
+import { defer, Observable } from 'rxjs';
+import { describe } from '../describe-value';
+import { EtcdInvalidArgumentError } from '../errors';
+import { UnaryCaller } from '../resilience/unary-caller';
+import { asArray, asObject } from '../transport/codec';
+import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { decodeMember, Member } from './cluster-service';
+
+/** The cluster after a membership change. */
+export interface MembershipChange {
+  readonly header: ResponseHeader;
+  /** Every member after the change. */
+  readonly members: readonly Member[];
+}
+
+/** The cluster after `addMember`, with the new member (nameless and without client URLs until it starts). */
+export interface MemberAdded extends MembershipChange {
+  readonly member: Member;
+}
+
+/** Options of `addMember`. */
+export interface AddMemberOptions {
+  /** Add it as a learner: it receives the log but does not vote until promoted. */
+  readonly learner?: boolean;
+}
+
+/** A member id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
+export type MemberId = string | bigint;
+
+/**
+ * Membership calls.
+ * @example new Membership(caller).add(['http://10.0.0.4:2380'], { learner: true })
+ */
+export class Membership {
+  constructor(private readonly caller: UnaryCaller) {}
+
+  /** Adds a member that will listen for peers on `peerUrls`. */
+  add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
+    return defer(() => {
+      const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
+      return this.caller.call('/v3/cluster/member/add', body, 'write', (json) => {
+        const answer = asObject(json, 'member add response');
+        return { ...decodeChange(answer), member: decodeMember(answer.member) };
+      });
+    });
+  }
+
+  /** Removes the member `id`. */
+  remove(id: MemberId): Observable<MembershipChange> {
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  }
+
+  /** Changes the peer URLs of member `id`. */
+  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+    return defer(() =>
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, 'write', decodeChange),
+    );
+  }
+
+  /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
+  promote(id: MemberId): Observable<MembershipChange> {
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  }
+}
+
+/**
+ * Refuses a member id that is not an unsigned 64-bit integer (decimal string or bigint).
+ * @example encodeMemberId(12345678901234567890n) // '12345678901234567890'
+ */
+export function encodeMemberId(id: unknown): string {
+  const text = typeof id === 'bigint' ? id.toString() : typeof id === 'string' ? id : undefined;
+  if (text === undefined || !/^\d{1,20}$/.test(text) || BigInt(text) === 0n || BigInt(text) >= 2n ** 64n) {
+    throw new EtcdInvalidArgumentError(`member id must be a non-zero unsigned 64-bit integer (decimal string or bigint), got ${describe(id)}`);
+  }
+  return text;
+}
+
+function checkPeerUrls(urls: unknown): string[] {
+  const list = typeof urls === 'string' ? urls.split(',').map((u) => u.trim()) : urls;
+  if (!Array.isArray(list) || list.length === 0) throw new EtcdInvalidArgumentError(`peer URLs must be a URL or a non-empty array of URLs, got ${describe(urls)}`);
+  for (const url of list as unknown[]) {
+    // etcd checks the rest (a URL some member already has, a port in use) and says so.
+    if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+$/.test(url)) throw new EtcdInvalidArgumentError(`a peer URL must look like http://10.0.0.4:2380, got ${describe(url)}`);
+  }
+  return list as string[];
+}
+
+function decodeChange(json: unknown): MembershipChange {
+  const answer = asObject(json, 'membership response');
+  return { header: decodeHeader(answer.header), members: asArray(answer.members, 'members').map(decodeMember) };
+}

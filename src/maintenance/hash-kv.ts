@@ -1,0 +1,75 @@
+/**
+ * The hash of a member's key-value store up to a revision (HashKV): equal on every member that
+ * applied the same history, so comparing them finds a member whose data went wrong.
+ */
+import { catchError, map, Observable, throwError } from 'rxjs';
+import { EtcdError } from '../errors';
+import { asObject, decodeId, decodeInt } from '../transport/codec';
+import { grpcUnary } from '../transport/grpc-unary';
+import { decodeFields, encodeVarintFields, FieldValue, varintField } from '../transport/protobuf';
+import { decodeHeader, ResponseHeader } from '../transport/response-header';
+
+/** What one member answered to HashKV. */
+export interface HashKv {
+  readonly endpoint: string;
+  readonly header: ResponseHeader;
+  /** The hash (CRC-32C) of the keys and values up to the revision asked for. */
+  readonly hash: number;
+  /** The revision the member had compacted to (-1 when it never compacted). */
+  readonly compactRevision: number;
+}
+
+/** Calls HashKV on one endpoint through the gateway: `(path, body) => answer`. */
+export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;
+
+/**
+ * HashKV of `endpoint` at `revision` (0: the latest). etcd 3.5+ answers it at
+ * `/v3/maintenance/hashkv`; 3.4's gateway has no route for it (404), so it is then asked over gRPC.
+ * @example hashKv(call, 'http://127.0.0.1:2379', 0).subscribe((h) => console.log(h.hash))
+ */
+export function hashKv(gateway: GatewayCall, endpoint: string, revision: number): Observable<HashKv> {
+  return gateway('/v3/maintenance/hashkv', { revision: String(revision) }).pipe(
+    map((json) => decodeGatewayAnswer(json, endpoint)),
+    catchError((error: unknown) => (isMissingRoute(error) ? overGrpc(endpoint, revision) : throwError(() => error))),
+  );
+}
+
+function isMissingRoute(error: unknown): boolean {
+  // The gateway answers an unknown path with a plain-text "Not Found", which is not JSON.
+  return error instanceof EtcdError && /HTTP 404/.test(error.message);
+}
+
+function overGrpc(endpoint: string, revision: number): Observable<HashKv> {
+  return grpcUnary(endpoint, '/etcdserverpb.Maintenance/HashKV', encodeVarintFields([[1, BigInt(revision)]])).pipe(
+    map((bytes) => {
+      const fields = decodeFields(bytes);
+      const header = decodeFields(messageField(fields, 1));
+      return {
+        endpoint,
+        header: {
+          clusterId: varintField(header, 1).toString(),
+          memberId: varintField(header, 2).toString(),
+          revision: Number(varintField(header, 3, true)),
+          raftTerm: Number(varintField(header, 4)),
+        },
+        hash: Number(varintField(fields, 2)),
+        compactRevision: Number(varintField(fields, 3, true)),
+      };
+    }),
+  );
+}
+
+function messageField(fields: Map<number, FieldValue[]>, field: number): Buffer {
+  const value = fields.get(field)?.at(-1);
+  return value instanceof Buffer ? value : Buffer.alloc(0);
+}
+
+function decodeGatewayAnswer(json: unknown, endpoint: string): HashKv {
+  const answer = asObject(json, 'hashkv response');
+  return {
+    endpoint,
+    header: decodeHeader(answer.header),
+    hash: decodeInt(answer.hash, 'hash'),
+    compactRevision: answer.compact_revision === undefined ? 0 : Number(decodeId(answer.compact_revision, 'compact_revision')),
+  };
+}

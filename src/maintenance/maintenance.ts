@@ -1,0 +1,168 @@
+/**
+ * Keeping a cluster in shape: the status and health of every member, defragmentation, alarms,
+ * the hash of each member's store, and moving the leadership.
+ */
+import { catchError, concatMap, defer, forkJoin, from, map, Observable, of, switchMap, throwError } from 'rxjs';
+import { Err, Ok, Result } from 'ts-results';
+import { decodeStatus, MemberStatus } from '../cluster/cluster-service';
+import { encodeMemberId, MemberId } from '../cluster/membership';
+import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
+import { parseEndpoints } from '../endpoints';
+import { checkCount, oneOf } from '../validate';
+import { UnaryCaller } from '../resilience/unary-caller';
+import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
+import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { HashKv, hashKv } from './hash-kv';
+
+/** An alarm a member raised: `NOSPACE` (the backend quota is full: writes are refused) or `CORRUPT`. */
+export interface Alarm {
+  /** The member that raised it (decimal id). */
+  readonly memberId: string;
+  readonly alarm: AlarmType;
+}
+
+/** The kinds of alarm etcd raises. */
+export type AlarmType = 'NOSPACE' | 'CORRUPT';
+
+/** One member defragmented. */
+export interface Defragmented {
+  readonly endpoint: string;
+  readonly header: ResponseHeader;
+}
+
+/** An endpoint's health as etcdctl's `endpoint health` defines it. */
+export interface EndpointHealth {
+  readonly endpoint: string;
+  /** A linearizable read answered in time (a "permission denied" answer counts: it went through consensus). */
+  readonly health: boolean;
+  /** How long the read took, in milliseconds (fractional). */
+  readonly tookMs: number;
+  /** Why it is unhealthy. */
+  readonly error?: string;
+}
+
+const ALARM_TYPES = { NOSPACE: 'NOSPACE', CORRUPT: 'CORRUPT' } as const;
+
+/**
+ * Maintenance calls.
+ * @example new Maintenance(caller).alarms().subscribe((alarms) => console.log(alarms.length))
+ */
+export class Maintenance {
+  constructor(private readonly caller: UnaryCaller) {}
+
+  /** The status of every endpoint of the client, in their order: a value or why it failed. */
+  statuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.eachEndpoint((endpoint) => this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus));
+  }
+
+  /** Health of every endpoint of the client (or of `endpoint`); each read may take up to the request timeout. */
+  endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
+    return defer(() => forkJoin((endpoint === undefined ? this.caller.endpoints : [endpoint]).map((e) => this.healthOf(e))));
+  }
+
+  /**
+   * Defragments `endpoint`, or every endpoint of the client one after the other (a member being
+   * defragmented stops answering for a while: doing them all at once would stall the cluster).
+   */
+  defragment(endpoint?: string): Observable<Defragmented> {
+    return defer(() =>
+      from(endpoint === undefined ? this.caller.endpoints : [endpoint]).pipe(
+        concatMap((e) => this.caller.callOn(e, '/v3/maintenance/defragment', {}, (json, url) => ({ endpoint: url, header: headerOf(json) }))),
+      ),
+    );
+  }
+
+  /** Every alarm raised in the cluster. */
+  alarms(): Observable<Alarm[]> {
+    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, 'read', decodeAlarms));
+  }
+
+  /** Disarms every alarm raised (or only `which`); answers the alarms it disarmed. */
+  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+    return defer(() => {
+      const chosen = which === undefined ? this.alarms() : of([checkAlarm(which)]);
+      return chosen.pipe(
+        switchMap((alarms) => (alarms.length === 0 ? of([]) : forkJoin(alarms.map((a) => this.disarm(a))))),
+        map((answers) => answers.flat()),
+      );
+    });
+  }
+
+  /** HashKV of `endpoint` at `revision` (0, the default, means the latest). */
+  hashKv(endpoint: string, options: { revision?: number } = {}): Observable<HashKv> {
+    return defer(() => {
+      const revision = options.revision === undefined ? 0 : checkCount(options.revision, 'hashKv revision');
+      const [url] = parseEndpoints(endpoint);
+      return hashKv((path, body) => this.caller.callOn(url, path, body, (json) => json), url, revision);
+    });
+  }
+
+  /**
+   * Hands the leadership to member `targetId`. The request must reach the leader, so the leader
+   * has to be among the client's endpoints (as etcdctl requires).
+   */
+  moveLeader(targetId: MemberId): Observable<ResponseHeader> {
+    return defer(() => {
+      const target = encodeMemberId(targetId);
+      return this.statuses().pipe(
+        switchMap((answers) => {
+          const leader = answers.find((a) => a.ok && a.val.leader === a.val.header.memberId);
+          if (leader === undefined || !leader.ok) {
+            return throwError(() => new EtcdInvalidArgumentError(`none of the endpoints ${this.caller.endpoints.join(', ')} is the leader: moveLeader must reach the leader`));
+          }
+          return this.caller.callOn(leader.val.endpoint, '/v3/maintenance/transfer-leadership', { targetID: target }, headerOf);
+        }),
+      );
+    });
+  }
+
+  private disarm(alarm: Alarm): Observable<Alarm[]> {
+    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, 'write', decodeAlarms);
+  }
+
+  private healthOf(endpoint: string): Observable<EndpointHealth> {
+    return defer(() => {
+      const started = process.hrtime.bigint();
+      const took = () => Number(process.hrtime.bigint() - started) / 1e6;
+      return this.caller.callOn(endpoint, '/v3/kv/range', { key: encodeBytes('health') }, () => undefined).pipe(
+        map((): EndpointHealth => ({ endpoint, health: true, tookMs: took() })),
+        catchError((error: unknown) => {
+          // The read went through consensus even if this user may not read the key.
+          if (error instanceof EtcdPermissionDeniedError) return of({ endpoint, health: true, tookMs: took() });
+          if (!(error instanceof EtcdError)) return throwError(() => error);
+          return of({ endpoint, health: false, tookMs: took(), error: error.message });
+        }),
+      );
+    });
+  }
+
+  private eachEndpoint<T>(ask: (endpoint: string) => Observable<T>): Observable<Result<T, EndpointFailure>[]> {
+    return defer(() =>
+      forkJoin(
+        this.caller.endpoints.map((endpoint) =>
+          ask(endpoint).pipe(
+            map((value): Result<T, EndpointFailure> => Ok(value)),
+            catchError((error: unknown) => (error instanceof EtcdError ? of(Err({ endpoint, error })) : throwError(() => error))),
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+function headerOf(json: unknown): ResponseHeader {
+  return decodeHeader(asObject(json, 'response').header);
+}
+
+function checkAlarm(alarm: Alarm): Alarm {
+  if (typeof alarm !== 'object' || alarm === null) throw new EtcdInvalidArgumentError('an alarm is { memberId, alarm }');
+  return { memberId: encodeMemberId(alarm.memberId), alarm: oneOf(ALARM_TYPES, alarm.alarm, 'alarm') };
+}
+
+function decodeAlarms(json: unknown): Alarm[] {
+  return asArray(asObject(json, 'alarm response').alarms, 'alarms').map((a) => {
+    const member = asObject(a, 'alarm');
+    // proto3 leaves out the enum's zero (NONE); an alarm listed is always one of the others.
+    return { memberId: decodeId(member.memberID, 'memberID'), alarm: asString(member.alarm, 'alarm') as AlarmType };
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The backup of a member's whole database, streamed (`/v3/maintenance/snapshot`), and a helper
+ * that writes it to a file and checks it: etcd ends the stream with the SHA-256 of everything
+ * before it, which `etcdctl snapshot restore` checks again.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import { concatMap, defer, from, map, Observable, of, throwError } from 'rxjs';
+import { describe } from '../describe-value';
+import { parseEndpoints } from '../endpoints';
+import { EtcdClientClosedError, EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
+import { EndpointPool } from '../resilience/endpoint-pool';
+import { decodeBytes, decodeInt } from '../transport/codec';
+import { streamJsonLines } from '../transport/http-stream';
+
+/** One piece of a snapshot stream. */
+export interface SnapshotChunk {
+  /** The endpoint that streams it. */
+  readonly endpoint: string;
+  readonly bytes: Buffer;
+  /** Bytes still to come after this chunk, as the member counts them (not counting the SHA-256). */
+  readonly remainingBytes: number;
+}
+
+/** A snapshot written to a file and checked. */
+export interface SnapshotSaved {
+  readonly file: string;
+  readonly endpoint: string;
+  /** The file's size, the 32 bytes of the SHA-256 included. */
+  readonly size: number;
+  /** The SHA-256 etcd sent, checked against the content (hex). */
+  readonly sha256: string;
+}
+
+const SHA256_LENGTH = 32;
+
+/**
+ * Snapshot calls.
+ * @example new Snapshots(pool).save('backup.db').subscribe((s) => console.log(s.size))
+ */
+export class Snapshots {
+  constructor(private readonly pool: EndpointPool) {}
+
+  /** Streams the database of `endpoint` (default: the client's current choice) as chunks. */
+  stream(endpoint?: string): Observable<SnapshotChunk> {
+    return defer(() => {
+      if (this.pool.closed) return throwError(() => new EtcdClientClosedError());
+      const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
+      return streamJsonLines(chosen, '/v3/maintenance/snapshot', {}).pipe(
+        map((result) => ({
+          endpoint: chosen.url,
+          bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),
+          remainingBytes: decodeInt(result.remaining_bytes, 'remaining_bytes'),
+        })),
+      );
+    });
+  }
+
+  /**
+   * Writes the snapshot to `file` (through `file.part`, renamed once complete and checked), and
+   * emits what was saved. A stream that ends early or whose SHA-256 does not match fails with
+   * EtcdProtocolError and leaves no file; so does unsubscribing before the end.
+   */
+  save(file: string, endpoint?: string): Observable<SnapshotSaved> {
+    return defer(() => {
+      if (typeof file !== 'string' || file === '') throw new EtcdInvalidArgumentError(`snapshot file must be a path, got ${describe(file)}`);
+      return writeChecked(this.stream(endpoint), file);
+    });
+  }
+
+  private named(endpoint: string) {
+    const [url] = parseEndpoints(endpoint);
+    const found = this.pool.endpoints.find((e) => e.url === url);
+    if (found === undefined) throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.pool.endpoints.map((e) => e.url).join(', ')})`);
+    return found;
+  }
+}
+
+function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observable<SnapshotSaved> {
+  return new Observable<SnapshotSaved>((subscriber) => {
+    const part = `${file}.part`;
+    const out = fs.createWriteStream(part, { mode: 0o600 });
+    const hash = createHash('sha256');
+    // The last 32 bytes seen are held back from the hash: they may be the SHA-256 itself.
+    let tail = Buffer.alloc(0);
+    let size = 0;
+    let endpoint = '';
+    let done = false;
+    const fail = (error: unknown) => {
+      done = true;
+      out.destroy();
+      fs.rm(part, { force: true }, () => subscriber.error(error));
+    };
+    out.on('error', fail);
+    const subscription = chunks
+      .pipe(
+        concatMap((chunk) => {
+          endpoint = chunk.endpoint;
+          size += chunk.bytes.length;
+          const joined = Buffer.concat([tail, chunk.bytes]);
+          const cut = Math.max(0, joined.length - SHA256_LENGTH);
+          hash.update(joined.subarray(0, cut));
+          tail = Buffer.from(joined.subarray(cut));
+          // Back-pressure: wait for the disk when it is slower than the network.
+          return out.write(chunk.bytes) ? of(undefined) : from(new Promise<void>((resolve) => out.once('drain', resolve)));
+        }),
+      )
+      .subscribe({
+        error: fail,
+        complete: () => {
+          const expected = hash.digest();
+          if (tail.length < SHA256_LENGTH || !expected.equals(tail)) {
+            fail(new EtcdProtocolError(`the snapshot from ${endpoint || 'etcd'} is damaged: its SHA-256 does not match its content (${size} bytes received)`, { endpoint }));
+            return;
+          }
+          out.end(() =>
+            fs.rename(part, file, (error) => {
+              if (error !== null) return fail(error);
+              done = true;
+              subscriber.next({ file, endpoint, size, sha256: tail.toString('hex') });
+              subscriber.complete();
+            }),
+          );
+        },
+      });
+    return () => {
+      subscription.unsubscribe();
+      if (!done) {
+        out.destroy();
+        fs.rm(part, { force: true }, () => undefined);
+      }
+    };
+  });
+}
