@@ -12,7 +12,7 @@ import { HashKv } from './maintenance/hash-kv';
 import { Alarm, Defragmented, EndpointHealth, Maintenance } from './maintenance/maintenance';
 import { SnapshotChunk, SnapshotSaved, Snapshots } from './maintenance/snapshot';
 import { describe } from './describe-value';
-import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { resolveConnection } from './connection';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue, toJsonText } from './kv/key-value';
@@ -26,13 +26,12 @@ import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
 import { LeaseEvent, LeaseOptions, LeaseService } from './lease/lease-service';
 import { Lock, LockOptions, LockService } from './lock/lock-service';
 import { Election, ElectionDeps } from './election/election';
-import { authOption, EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
 import { ResilientCaller } from './resilience/unary-caller';
 import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
-import { AuthSession } from './transport/auth-session';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
 import { mirror, MirrorSources, MirrorState } from './watch/mirror';
@@ -78,9 +77,9 @@ export class Etcd {
   constructor(options: EtcdOptions | string | readonly string[] = {}) {
     const given = clientOptions(options);
     this.options = resolveOptions(given);
-    this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
-    const auth = authOption(given.auth);
-    this.pool = new EndpointPool(this.endpoints, { ...this.options, tokens: auth === undefined ? undefined : new AuthSession(auth) });
+    const connection = resolveConnection(given);
+    this.endpoints = connection.endpoints;
+    this.pool = new EndpointPool(this.endpoints, { ...this.options, tokens: connection.tokens, tls: connection.tls });
     // One revision floor for every caller: a read must not go back behind what any answer showed.
     const seen = new SeenRevision();
     const caller = new ResilientCaller(this.pool, this.options, seen);

@@ -4,6 +4,7 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
+import * as tls from 'tls';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
@@ -18,8 +19,9 @@ export class Endpoint implements HttpEndpoint {
     readonly url: string,
     readonly index: number,
     readonly tokens?: TokenSource,
+    readonly tls?: tls.ConnectionOptions,
   ) {
-    this.agent = createAgent(url);
+    this.agent = createAgent(url, tls);
   }
 }
 
@@ -29,6 +31,8 @@ export interface PoolSettings {
   readonly demoteMs: number;
   /** The client's auth token, when it authenticates. */
   readonly tokens?: TokenSource;
+  /** The client's TLS settings, for `https://` endpoints. */
+  readonly tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -46,7 +50,7 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
   }
 
   get size(): number {
