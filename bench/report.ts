@@ -1,119 +1,169 @@
 /** Renders the benchmark's measurements as the markdown of bench/RESULTS.md. */
+import { ClientName, CLIENTS, KvOperation } from './clients';
 import { median, PhaseResult } from './phase';
-
-/**
- * The clients measured: `bare` is one `http.request` (the wire's limit), `fetch` the same call
- * through node-fetch (the floor of a node-fetch client), `rx` etcd-rx.
- */
-export const CLIENTS = ['bare', 'fetch', 'rx'] as const;
-export type ClientName = (typeof CLIENTS)[number];
 
 /** The measurements of one (operation, concurrency) cell: one result per round for each client. */
 export interface Cell {
-  readonly operation: string;
+  readonly operation: KvOperation;
   readonly concurrency: number;
   readonly results: Record<ClientName, PhaseResult[]>;
 }
 
-/** Where and how the run was made. */
-export interface RunInfo {
-  readonly date: string;
-  readonly node: string;
-  readonly cpus: string;
-  readonly etcdVersion: string;
-  readonly command: string;
-  readonly rounds: number;
-  readonly phaseMs: number;
-  readonly warmupMs: number;
-  readonly loadBefore: string;
-  readonly loadAfter: string;
-}
-
-/** The ratio etcd-rx must keep to the bare call's throughput. */
-export const TARGET_RATIO = 0.9;
-
-/**
- * One line of summary for the console.
- * @example console.log(summarize(cell)) // "put  c=16  bare 5600/s 67 µs/op | node-fetch … | etcd-rx … | ratio 0.95"
- */
-export function summarize(cell: Cell): string {
-  const s = stats(cell);
-  const client = (name: string, c: ClientStats) => `${name} ${fmt(c.ops)}/s ${fmt(c.cpu)} µs/op`;
-  return (
-    `${cell.operation.padEnd(4)} c=${String(cell.concurrency).padEnd(3)} ` +
-    `${client('bare', s.bare)} | ${client('node-fetch', s.fetch)} | ${client('etcd-rx', s.rx)} | ` +
-    `ratio ${ratio(s.rx.ops, s.bare.ops)} (to node-fetch ${ratio(s.rx.ops, s.fetch.ops)})`
-  );
-}
-
-/**
- * The whole RESULTS.md.
- * @example fs.writeFileSync('bench/RESULTS.md', renderResults(info, cells))
- */
-export function renderResults(info: RunInfo, cells: readonly Cell[]): string {
-  const lines = [
-    '# Benchmark results',
-    '',
-    `Written by \`${info.command}\` on ${info.date}.`,
-    '',
-    `- Machine: ${info.cpus}; Node ${info.node}; load average ${info.loadBefore} before, ${info.loadAfter} after`,
-    `- etcd ${info.etcdVersion}, one member on loopback, started by the test harness (client and server share the cores)`,
-    '- Clients: **bare** is one `http.request` over a keep-alive agent (the wire\'s limit); **node-fetch** is the same ' +
-      'call through node-fetch with an AbortSignal, as etcd-rx makes it (the floor of any node-fetch client); ' +
-      '**etcd-rx** is `etcd.put()` / `etcd.get()` with failover, timeout, abort and typed decoding',
-    `- ${info.rounds} rounds per cell, the clients alternating (their order reversed every round), ` +
-      `${info.phaseMs} ms closed-loop phases after a ${info.warmupMs} ms warm-up of each`,
-    '- Medians over the rounds. CPU is user + system time per operation: the client is this process ' +
-      '(`process.cpuUsage()`), the server is etcd (`/proc/<pid>/stat`, 10 ms ticks).',
-    `- Target: etcd-rx throughput at least ${TARGET_RATIO} of the bare call's at every concurrency.`,
-    '',
-  ];
-  for (const operation of [...new Set(cells.map((c) => c.operation))]) {
-    lines.push(
-      `## ${operation}`,
-      '',
-      '| concurrency | ops/s: bare, node-fetch, etcd-rx | etcd-rx / bare | etcd-rx / node-fetch | client CPU µs/op: bare, node-fetch, etcd-rx | etcd CPU µs/op: bare, node-fetch, etcd-rx |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    );
-    for (const cell of cells.filter((c) => c.operation === operation)) {
-      const s = stats(cell);
-      const mark = s.rx.ops / s.bare.ops < TARGET_RATIO ? ' ✗' : ' ✓';
-      const each = (pick: (c: ClientStats) => number) => CLIENTS.map((client) => fmt(pick(s[client]))).join(', ');
-      lines.push(
-        `| ${cell.concurrency} | ${each((c) => c.ops)} | ${ratio(s.rx.ops, s.bare.ops)}${mark} | ${ratio(s.rx.ops, s.fetch.ops)} | ` +
-          `${each((c) => c.cpu)} | ${each((c) => c.server)} |`,
-      );
-    }
-    lines.push('');
-  }
-  lines.push('## Every round (ops/s: bare, node-fetch, etcd-rx)', '');
-  for (const cell of cells) {
-    const rounds = cell.results.bare.map((_, i) => CLIENTS.map((client) => fmt(cell.results[client][i].opsPerSecond)).join(', ')).join('; ');
-    lines.push(`- ${cell.operation} c=${cell.concurrency}: ${rounds}`);
-  }
-  lines.push('');
-  return lines.join('\n');
-}
-
-interface ClientStats {
+/** Medians over the rounds of one client in one cell. */
+export interface ClientStats {
   readonly ops: number;
   readonly cpu: number;
   readonly server: number;
+  readonly p50: number;
+  readonly p99: number;
 }
 
-function stats(cell: Cell): Record<ClientName, ClientStats> {
+/**
+ * The medians of each client in a cell.
+ * @example stats(cell).rx.ops / stats(cell).etcd3.ops
+ */
+export function stats(cell: Cell): Record<ClientName, ClientStats> {
   const of = (results: readonly PhaseResult[]): ClientStats => ({
     ops: median(results.map((r) => r.opsPerSecond)),
     cpu: median(results.map((r) => r.cpuUsPerOp)),
     server: median(results.map((r) => r.serverCpuUsPerOp)),
+    p50: median(results.map((r) => r.p50Ms)),
+    p99: median(results.map((r) => r.p99Ms)),
   });
-  return { bare: of(cell.results.bare), fetch: of(cell.results.fetch), rx: of(cell.results.rx) };
+  return Object.fromEntries(CLIENTS.map((client) => [client, of(cell.results[client])])) as Record<ClientName, ClientStats>;
 }
 
-function ratio(a: number, b: number): string {
-  return (a / b).toFixed(2);
+const NAMES: Record<ClientName, string> = { bare: 'bare', fetch: 'node-fetch', etcd3: 'etcd3', rx: 'etcd-rx', 'rx-off': 'etcd-rx, coalescing off' };
+
+/**
+ * One line of summary for the console.
+ * @example console.log(summarize(cell)) // "get  c=16  bare 5600/s … | etcd-rx / etcd3 1.80"
+ */
+export function summarize(cell: Cell): string {
+  const s = stats(cell);
+  return (
+    `${cell.operation.padEnd(4)} c=${String(cell.concurrency).padEnd(3)} ` +
+    CLIENTS.map((client) => `${NAMES[client]} ${fmt(s[client].ops)}/s ${fmt(s[client].cpu)} µs`).join(' | ') +
+    ` | etcd-rx / etcd3 ${ratio(s.rx.ops, s.etcd3.ops)}`
+  );
 }
 
-function fmt(n: number): string {
-  return Number.isNaN(n) ? '?' : n >= 100 ? Math.round(n).toString() : n.toFixed(1);
+/** A markdown table. */
+export interface Table {
+  readonly title: string;
+  readonly note?: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/**
+ * The throughput table and the latency and CPU table of one operation.
+ * @example kvTables('get', cells.filter((c) => c.operation === 'get'))
+ */
+export function kvTables(operation: KvOperation, cells: readonly Cell[]): Table[] {
+  const each = (s: Record<ClientName, ClientStats>, pick: (c: ClientStats) => number) => CLIENTS.map((client) => fmt(pick(s[client])));
+  const throughput = cells.map((cell) => {
+    const s = stats(cell);
+    return [String(cell.concurrency), ...each(s, (c) => c.ops), ratio(s.rx.ops, s.etcd3.ops), ratio(s['rx-off'].ops, s.etcd3.ops)];
+  });
+  const costs = cells.map((cell) => {
+    const s = stats(cell);
+    return [
+      String(cell.concurrency),
+      ...CLIENTS.map((client) => `${fmt(s[client].p50)} / ${fmt(s[client].p99)}`),
+      ...each(s, (c) => c.cpu),
+      ratio(s.rx.cpu, s.etcd3.cpu),
+      each(s, (c) => c.server).join(', '),
+    ];
+  });
+  const names = CLIENTS.map((client) => NAMES[client]);
+  return [
+    {
+      title: `${operation}: operations per second`,
+      header: ['concurrency', ...names, 'etcd-rx / etcd3', 'etcd-rx, coalescing off / etcd3'],
+      rows: throughput,
+    },
+    {
+      title: `${operation}: latency (p50 / p99 ms) and CPU per operation (µs)`,
+      header: [
+        'concurrency',
+        ...names.map((name) => `${name} p50 / p99`),
+        ...names.map((name) => `${name} client CPU`),
+        'client CPU etcd-rx / etcd3',
+        `etcd CPU: ${names.join(', ')}`,
+      ],
+      rows: costs,
+    },
+  ];
+}
+
+/**
+ * A table of measures (rows) by client (columns) with the etcd-rx / etcd3 ratio of each row.
+ * @example measureTable('list', ['bare', 'etcd3', 'rx'], [['time (ms)', { bare: 900, etcd3: 1200, rx: 1100 }]])
+ */
+export function measureTable<C extends ClientName>(title: string, clients: readonly C[], rows: readonly [string, Record<C, number>][], note?: string): Table {
+  return {
+    title,
+    note,
+    header: ['measure', ...clients.map((client) => NAMES[client]), 'etcd-rx / etcd3'],
+    rows: rows.map(([measure, values]) => [
+      measure,
+      ...clients.map((client) => fmt(values[client])),
+      ratio((values as Record<string, number>).rx, (values as Record<string, number>).etcd3),
+    ]),
+  };
+}
+
+/** One target of the comparison with etcd3. */
+export interface Target {
+  readonly what: string;
+  /** The measured ratio etcd-rx / etcd3. */
+  readonly ratio: number;
+  readonly bound: number;
+  /** Whether the ratio must be at least (throughput) or at most (cost, time) the bound. */
+  readonly atLeast: boolean;
+}
+
+/**
+ * The targets table: every target, its bound, the measured ratio and whether it was met.
+ * @example targetTable([{ what: 'get c=64 ops/s', ratio: 3.2, bound: 3, atLeast: true }])
+ */
+export function targetTable(targets: readonly Target[]): Table {
+  return {
+    title: 'Targets (etcd-rx with default options / etcd3, same run)',
+    header: ['target', 'bound', 'measured', 'met'],
+    rows: targets.map((t) => {
+      const met = t.atLeast ? t.ratio >= t.bound : t.ratio <= t.bound;
+      return [t.what, `${t.atLeast ? '≥' : '≤'} ${t.bound.toFixed(2)}`, t.ratio.toFixed(2), met ? '✓' : '✗ missed'];
+    }),
+  };
+}
+
+/**
+ * A table as markdown lines.
+ * @example renderTable(targetTable(targets)).join('\n')
+ */
+export function renderTable(table: Table): string[] {
+  const lines = [`## ${table.title}`, ''];
+  if (table.note !== undefined) lines.push(table.note, '');
+  lines.push(`| ${table.header.join(' | ')} |`, `| ${table.header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+  for (const row of table.rows) lines.push(`| ${row.join(' | ')} |`);
+  lines.push('');
+  return lines;
+}
+
+/**
+ * A ratio with two decimals.
+ * @example ratio(3, 2) // '1.50'
+ */
+export function ratio(a: number, b: number): string {
+  return Number.isFinite(a / b) ? (a / b).toFixed(2) : '?';
+}
+
+/**
+ * A measurement: whole numbers from 100 up, one decimal below.
+ * @example fmt(1234.5) // '1235'
+ */
+export function fmt(n: number): string {
+  return Number.isNaN(n) ? '?' : Math.abs(n) >= 100 ? Math.round(n).toString() : n.toFixed(1);
 }

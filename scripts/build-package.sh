@@ -3,8 +3,10 @@
 # clone has no development dependencies yet, and the compiler is one of them: install them first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `npm pack --json` prints its answer on stdout: keep what building prints out of it.
+exec 1>&2
 if [ ! -x node_modules/.bin/tsc ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 fi
 npx tsc -p tsconfig.build.json
 # The CLI is run as a program (the package's bin).

@@ -1,43 +1,36 @@
 /**
- * The `Etcd` facade: one object holding the endpoint list, the shared connection pools and the
- * options, with every etcd operation as a cold Observable.
+ * The `Etcd` facade: every etcd operation as a cold Observable, each delegated to the service
+ * that does it. The services are built and wired in composition.ts.
  */
-import { defer, map, Observable, ObservableInput } from 'rxjs';
+import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
-import { AuthAdmin, AuthService } from './auth/auth-admin';
-import { ClusterService, Member, MemberStatus } from './cluster/cluster-service';
-import { AddMemberOptions, MemberAdded, MemberId, Membership, MembershipChange } from './cluster/membership';
+import { AuthAdmin } from './auth/auth-admin';
+import { Member, MemberStatus } from './cluster/cluster-service';
+import { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './cluster/membership';
+import { ClientCore } from './composition';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
-import { HashKv } from './maintenance/hash-kv';
-import { Alarm, Defragmented, EndpointHealth, Maintenance } from './maintenance/maintenance';
-import { SnapshotChunk, SnapshotSaved, Snapshots } from './maintenance/snapshot';
+import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
-import { resolveConnection } from './connection';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
+import { HashKv } from './maintenance/hash-kv';
+import { Alarm, Defragmented, EndpointHealth } from './maintenance/maintenance';
+import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 import { DeleteOptions, DeleteResult } from './kv/delete';
-import { KeyValue, toJsonText } from './kv/key-value';
+import { KeyValue } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
-import { CompactResult, CompareFailed, Expectation, GetOptions, KvService, ListOptions } from './kv/kv-service';
+import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
-import { LeaseId } from './kv/validate';
-import { LeaseCalls, LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
-import { LeaseEvent, LeaseOptions, LeaseService } from './lease/lease-service';
-import { Lock, LockOptions, LockService } from './lock/lock-service';
-import { Election, ElectionDeps } from './election/election';
-import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
-import { EndpointPool } from './resilience/endpoint-pool';
-import { Lifecycle } from './resilience/lifecycle';
-import { SeenRevision } from './resilience/seen-revision';
-import { ResilientCaller } from './resilience/unary-caller';
-import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
+import { LeaseGrant, LeaseTimeToLive } from './lease/lease-calls';
+import { LeaseId } from './lease/lease-id';
+import { LeaseEvent, LeaseOptions } from './lease/lease-service';
+import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
-import { mirror, MirrorSources, MirrorState } from './watch/mirror';
+import { MirrorState } from './watch/mirror';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
-import { WatchService, watchSettings } from './watch/watch-service';
 
 /**
  * A client of one etcd cluster.
@@ -56,17 +49,7 @@ export class Etcd {
    * @example etcd.auth.users().subscribe((names) => console.log(names))
    */
   readonly auth: AuthAdmin;
-  private readonly pool: EndpointPool;
-  private readonly kv: KvService;
-  private readonly leaseCalls: LeaseCalls;
-  private readonly cluster: ClusterService;
-  private readonly lifecycle = new Lifecycle();
-  private readonly coordination: ElectionDeps;
-  private readonly locks: LockService;
-  private readonly watches: WatchService;
-  private readonly membership: Membership;
-  private readonly maintenance: Maintenance;
-  private readonly snapshots: Snapshots;
+  private readonly core: ClientCore;
 
   /**
    * Opens a client (nothing is sent until an operation is subscribed). Takes options, or just
@@ -74,28 +57,14 @@ export class Etcd {
    * naming a malformed endpoint or option.
    * @example new Etcd('http://10.0.0.1:2379,http://10.0.0.2:2379')
    */
-  constructor(options: EtcdOptions | string | readonly string[] = {}) {
-    const given = clientOptions(options);
-    this.options = resolveOptions(given);
-    const connection = resolveConnection(given);
-    this.endpoints = connection.endpoints;
-    this.pool = new EndpointPool(this.endpoints, { ...this.options, tokens: connection.tokens, tls: connection.tls });
-    // One revision floor for every caller: a read must not go back behind what any answer showed.
-    const seen = new SeenRevision();
-    const caller = new ResilientCaller(this.pool, this.options, seen);
-    this.leaseCalls = new LeaseCalls(caller);
-    this.kv = new KvService(caller, this.leaseCalls, this.lifecycle);
-    this.cluster = new ClusterService(caller);
-    this.membership = new Membership(caller);
-    this.maintenance = new Maintenance(caller);
-    this.snapshots = new Snapshots(this.pool);
-    this.auth = new AuthService(caller);
-    const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(this.pool, { ...this.options, requestTimeoutMs: ms }, seen));
-    const waiting = new WaitingCaller(this.pool, waitingSettings(this.options), seen);
-    const leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, this.options.requestTimeoutMs);
-    this.coordination = { leases, kv: this.kv, retry: this.options.retry, caller, waiting, lifecycle: this.lifecycle };
-    this.locks = new LockService(this.coordination, waiting);
-    this.watches = new WatchService(this.pool, watchSettings(this.options), this.lifecycle);
+  constructor(options?: EtcdOptions | string | readonly string[]);
+  /** @internal A facade over the parts of an open client (under a key prefix, say). */
+  constructor(core: ClientCore);
+  constructor(given: EtcdOptions | string | readonly string[] | ClientCore = {}) {
+    this.core = given instanceof ClientCore ? given : new ClientCore(clientOptions(given));
+    this.endpoints = this.core.endpoints;
+    this.options = this.core.options;
+    this.auth = this.core.auth;
   }
 
   /**
@@ -103,7 +72,7 @@ export class Etcd {
    * @example etcd.get('config').subscribe((kv) => console.log(kv.some ? kv.val.value : 'absent'))
    */
   get(key: Key, options?: GetOptions): Observable<Option<KeyValue>> {
-    return this.kv.get(key, options);
+    return this.core.kv.get(key, options);
   }
 
   /**
@@ -112,7 +81,7 @@ export class Etcd {
    * @example etcd.range({ prefix: 'app/' }, { limit: 10, sort: { target: 'modRevision', order: 'descend' } })
    */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return this.kv.range(selector, options);
+    return this.core.kv.range(selector, options);
   }
 
   /**
@@ -121,7 +90,7 @@ export class Etcd {
    * @example etcd.list({ prefix: 'jobs/' }, { pageSize: 500 }).subscribe((kv) => console.log(kv.key))
    */
   list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
-    return this.kv.list(selector, options);
+    return this.core.kv.list(selector, options);
   }
 
   /**
@@ -130,7 +99,7 @@ export class Etcd {
    * @example etcd.put('session/42', 'alive', { ttl: 10 })
    */
   put(key: Key, value: Bytes, options?: PutOptions): Observable<PutResult> {
-    return this.kv.put(key, value, options);
+    return this.core.kv.put(key, value, options);
   }
 
   /**
@@ -138,7 +107,7 @@ export class Etcd {
    * @example etcd.getJson<{ port: number }>('config/web')
    */
   getJson<T = unknown>(key: Key, options?: GetOptions): Observable<Option<T>> {
-    return this.kv.get(key, options).pipe(map((kv) => kv.map((found) => found.json<T>())));
+    return this.core.kv.getJson(key, options);
   }
 
   /**
@@ -146,7 +115,7 @@ export class Etcd {
    * @example etcd.putJson('config/web', { port: 8080 })
    */
   putJson(key: Key, value: unknown, options?: PutOptions): Observable<PutResult> {
-    return defer(() => this.kv.put(key, toJsonText(value), options));
+    return this.core.kv.putJson(key, value, options);
   }
 
   /**
@@ -155,7 +124,7 @@ export class Etcd {
    * @example etcd.compareAndSet('leader', 'me', { value: 'old' }).subscribe((r) => console.log(r.ok))
    */
   compareAndSet(key: Key, value: Bytes, expected: Expectation, options?: PutOptions): Observable<Result<PutResult, CompareFailed>> {
-    return this.kv.compareAndSet(key, value, expected, options);
+    return this.core.kv.compareAndSet(key, value, expected, options);
   }
 
   /**
@@ -163,7 +132,7 @@ export class Etcd {
    * @example etcd.delete({ prefix: 'tmp/' }).subscribe((r) => console.log(r.deleted))
    */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return this.kv.delete(selector, options);
+    return this.core.kv.delete(selector, options);
   }
 
   /**
@@ -171,7 +140,7 @@ export class Etcd {
    * @example etcd.txn({ compare: [Compare.version('k', '==', 0)], success: [Op.put('k', 'v')], failure: [Op.get('k')] })
    */
   txn(request: TxnRequest): Observable<TxnResult> {
-    return this.kv.txn(request);
+    return this.core.kv.txn(request);
   }
 
   /**
@@ -180,7 +149,7 @@ export class Etcd {
    * @example etcd.compact(1000)
    */
   compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
-    return this.kv.compact(revision, options);
+    return this.core.kv.compact(revision, options);
   }
 
   /**
@@ -188,7 +157,7 @@ export class Etcd {
    * @example etcd.grantLease(30).subscribe((lease) => console.log(lease.id))
    */
   grantLease(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
-    return this.leaseCalls.grant(ttl, id);
+    return this.core.leaseCalls.grant(ttl, id);
   }
 
   /**
@@ -196,7 +165,7 @@ export class Etcd {
    * @example etcd.revoke(lease.id)
    */
   revoke(id: LeaseId): Observable<ResponseHeader> {
-    return this.leaseCalls.revoke(id);
+    return this.core.leaseCalls.revoke(id);
   }
 
   /**
@@ -204,7 +173,7 @@ export class Etcd {
    * @example etcd.timeToLive(lease.id, { keys: true })
    */
   timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
-    return this.leaseCalls.timeToLive(id, options);
+    return this.core.leaseCalls.timeToLive(id, options);
   }
 
   /**
@@ -212,7 +181,7 @@ export class Etcd {
    * @example etcd.leases().subscribe((ids) => console.log(ids.length))
    */
   leases(): Observable<string[]> {
-    return this.leaseCalls.leases();
+    return this.core.leaseCalls.leases();
   }
 
   /**
@@ -222,7 +191,7 @@ export class Etcd {
    * @example etcd.lease(10).subscribe((e) => e.type === 'granted' && etcd.put('me', 'up', { lease: e.id }).subscribe())
    */
   lease(ttl: number, options?: LeaseOptions): Observable<LeaseEvent> {
-    return this.coordination.leases.lease(ttl, options);
+    return this.core.leases.lease(ttl, options);
   }
 
   /**
@@ -232,7 +201,7 @@ export class Etcd {
    * @example etcd.keepAlive(grant.id).subscribe((e) => console.log('renewed to', e.ttl, 's'))
    */
   keepAlive(id: LeaseId, options?: Pick<LeaseOptions, 'keepAliveEveryMs'>): Observable<LeaseEvent> {
-    return this.coordination.leases.keepAlive(id, options);
+    return this.core.leases.keepAlive(id, options);
   }
 
   /**
@@ -241,7 +210,7 @@ export class Etcd {
    * @example etcd.lock('jobs', { ttl: 10 }).subscribe((lock) => console.log('token', lock.fencingToken))
    */
   lock(name: Key, options?: LockOptions): Observable<Lock> {
-    return this.locks.lock(name, options);
+    return this.core.locks.lock(name, options);
   }
 
   /**
@@ -250,7 +219,7 @@ export class Etcd {
    * @example etcd.withLock('counter', (lock) => lock.txn({ success: [Op.put('counter', '1')] }))
    */
   withLock<T>(name: Key, work: (lock: Lock) => ObservableInput<T>, options?: LockOptions): Observable<T> {
-    return this.locks.withLock(name, work, options);
+    return this.core.locks.withLock(name, work, options);
   }
 
   /**
@@ -258,7 +227,7 @@ export class Etcd {
    * @example etcd.election('scheduler').observe().subscribe((l) => console.log(l.value, 'leads'))
    */
   election(name: Key): Election {
-    return new Election(name, this.coordination);
+    return this.core.election(name);
   }
 
   /**
@@ -270,7 +239,7 @@ export class Etcd {
    * @example etcd.watch({ prefix: 'config/' }, { prevKv: true }).subscribe((b) => b.events.forEach((e) => console.log(e.type, e.kv.key)))
    */
   watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
-    return this.watches.watch(selector, options);
+    return this.core.watches.watch(selector, options);
   }
 
   /**
@@ -281,7 +250,7 @@ export class Etcd {
    * @example etcd.mirror({ prefix: 'services/' }).subscribe((s) => console.log([...s.entries.keys()]))
    */
   mirror(selector: KeySelector): Observable<MirrorState<KeyValue>> {
-    return this.lifecycle.track(mirror(this.mirrorSources(), selector, (kv) => kv), 'complete');
+    return this.core.mirrors.mirror(selector);
   }
 
   /**
@@ -289,11 +258,7 @@ export class Etcd {
    * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
    */
   mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
-    return this.lifecycle.track(mirror(this.mirrorSources(), selector, (kv) => kv.json<T>()), 'complete');
-  }
-
-  private mirrorSources(): MirrorSources {
-    return { range: (s, o) => this.kv.range(s, o), list: (s, o) => this.kv.list(s, o), watch: (s, o) => this.watch(s, o) };
+    return this.core.mirrors.mirrorJson<T>(selector);
   }
 
   /**
@@ -301,7 +266,7 @@ export class Etcd {
    * @example etcd.leader().subscribe((m) => console.log(m.name, m.clientUrls))
    */
   leader(): Observable<Member> {
-    return this.cluster.leader();
+    return this.core.cluster.leader();
   }
 
   /**
@@ -309,7 +274,7 @@ export class Etcd {
    * @example etcd.members().subscribe((ms) => ms.forEach((m) => console.log(m.name)))
    */
   members(): Observable<Member[]> {
-    return this.cluster.members();
+    return this.core.cluster.members();
   }
 
   /**
@@ -318,7 +283,7 @@ export class Etcd {
    * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
    */
   status(endpoint?: string): Observable<MemberStatus> {
-    return this.cluster.status(endpoint);
+    return this.core.cluster.status(endpoint);
   }
 
   /**
@@ -328,7 +293,7 @@ export class Etcd {
    * @example etcd.addMember('http://10.0.0.4:2380', { learner: true }).subscribe((r) => console.log(r.member.id))
    */
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {
-    return this.membership.add(peerUrls, options);
+    return this.core.membership.add(peerUrls, options);
   }
 
   /**
@@ -336,7 +301,7 @@ export class Etcd {
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
   removeMember(id: MemberId): Observable<MembershipChange> {
-    return this.membership.remove(id);
+    return this.core.membership.remove(id);
   }
 
   /**
@@ -344,7 +309,7 @@ export class Etcd {
    * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
    */
   updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
-    return this.membership.update(id, peerUrls);
+    return this.core.membership.update(id, peerUrls);
   }
 
   /**
@@ -353,7 +318,7 @@ export class Etcd {
    * @example etcd.promoteMember(learner.id)
    */
   promoteMember(id: MemberId): Observable<MembershipChange> {
-    return this.membership.promote(id);
+    return this.core.membership.promote(id);
   }
 
   /**
@@ -362,7 +327,7 @@ export class Etcd {
    * @example etcd.memberStatuses().subscribe((all) => all.forEach((s) => s.ok && console.log(s.val.endpoint, s.val.dbSize)))
    */
   memberStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
-    return this.maintenance.statuses();
+    return this.core.maintenance.statuses();
   }
 
   /**
@@ -372,7 +337,7 @@ export class Etcd {
    * @example etcd.endpointHealth().subscribe((all) => console.log(all.every((h) => h.health)))
    */
   endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
-    return this.maintenance.endpointHealth(endpoint);
+    return this.core.maintenance.endpointHealth(endpoint);
   }
 
   /**
@@ -381,7 +346,7 @@ export class Etcd {
    * @example etcd.defragment().subscribe((d) => console.log('defragmented', d.endpoint))
    */
   defragment(endpoint?: string): Observable<Defragmented> {
-    return this.maintenance.defragment(endpoint);
+    return this.core.maintenance.defragment(endpoint);
   }
 
   /**
@@ -389,7 +354,7 @@ export class Etcd {
    * @example etcd.alarms().subscribe((alarms) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
    */
   alarms(): Observable<Alarm[]> {
-    return this.maintenance.alarms();
+    return this.core.maintenance.alarms();
   }
 
   /**
@@ -398,7 +363,7 @@ export class Etcd {
    * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.length, 'disarmed'))
    */
   disarmAlarms(which?: Alarm): Observable<Alarm[]> {
-    return this.maintenance.disarmAlarms(which);
+    return this.core.maintenance.disarmAlarms(which);
   }
 
   /**
@@ -407,7 +372,7 @@ export class Etcd {
    * @example etcd.hashKv('http://127.0.0.1:2379', { revision: 100 }).subscribe((h) => console.log(h.hash))
    */
   hashKv(endpoint: string, options?: { revision?: number }): Observable<HashKv> {
-    return this.maintenance.hashKv(endpoint, options);
+    return this.core.maintenance.hashKv(endpoint, options);
   }
 
   /**
@@ -415,7 +380,7 @@ export class Etcd {
    * @example etcd.moveLeader(follower.id)
    */
   moveLeader(targetId: MemberId): Observable<ResponseHeader> {
-    return this.maintenance.moveLeader(targetId);
+    return this.core.maintenance.moveLeader(targetId);
   }
 
   /**
@@ -424,7 +389,7 @@ export class Etcd {
    * @example etcd.snapshot().subscribe((c) => out.write(c.bytes))
    */
   snapshot(endpoint?: string): Observable<SnapshotChunk> {
-    return this.snapshots.stream(endpoint);
+    return this.core.snapshots.stream(endpoint);
   }
 
   /**
@@ -433,7 +398,7 @@ export class Etcd {
    * @example etcd.saveSnapshot('backup.db').subscribe((s) => console.log(s.size, 'bytes'))
    */
   saveSnapshot(file: string, options?: { endpoint?: string }): Observable<SnapshotSaved> {
-    return this.snapshots.save(file, options?.endpoint);
+    return this.core.snapshots.save(file, options?.endpoint);
   }
 
   /**
@@ -443,7 +408,7 @@ export class Etcd {
    * @example etcd.stm((tx) => tx.get('n').pipe(map((n) => tx.put('n', String(Number(n.unwrapOr('0')) + 1)))))
    */
   stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {
-    return runStm({ range: (key, o) => this.kv.range(key, o), txn: (request) => this.kv.txn(request) }, apply, options);
+    return runStm(this.core.kv, apply, options);
   }
 
   /**
@@ -452,11 +417,8 @@ export class Etcd {
    * and their leases are revoked. Operations subscribed afterwards fail with EtcdClientClosedError.
    * @example await etcd.close()
    */
-  async close(): Promise<void> {
-    // Streams end first, and the leases they held are revoked.
-    await this.lifecycle.close(this.options.requestTimeoutMs);
-    await this.watches.close();
-    this.pool.close();
+  close(): Promise<void> {
+    return this.core.close();
   }
 }
 

@@ -34,6 +34,21 @@ export interface EtcdOptions {
   /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
   readonly watchGiveUpAfterMs?: number;
   /**
+   * Send linearizable `get`/`range` calls made together as one read-only transaction (default
+   * true). Each caller still gets exactly its own answer or error; see the README's speed section.
+   */
+  readonly coalesceReads?: boolean;
+  /**
+   * Send concurrent `put`/`delete` calls on different keys as one transaction (default true).
+   * They then share one revision: a watcher sees them as one change. Off: one request per write.
+   */
+  readonly coalesceWrites?: boolean;
+  /**
+   * How long calls are gathered before their batch is sent (default 0: the calls made in the
+   * same turn of the event loop).
+   */
+  readonly coalesceWindowMs?: number;
+  /**
    * A user name and password, for a cluster with authentication enabled. The client gets a
    * token on first use, sends it with every call and stream, and gets a new one when it
    * expires. With it, watches go over HTTP streams (etcd's WebSocket gateway cannot carry the
@@ -59,6 +74,9 @@ export interface ResolvedOptions {
   readonly watchTransport: WatchTransport;
   readonly watchProgressIntervalMs: number;
   readonly watchGiveUpAfterMs: number;
+  readonly coalesceReads: boolean;
+  readonly coalesceWrites: boolean;
+  readonly coalesceWindowMs: number;
 }
 
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
@@ -70,6 +88,9 @@ export const DEFAULTS: ResolvedOptions = {
   watchTransport: 'auto',
   watchProgressIntervalMs: 2000,
   watchGiveUpAfterMs: 60_000,
+  coalesceReads: true,
+  coalesceWrites: true,
+  coalesceWindowMs: 0,
 };
 
 /**
@@ -91,6 +112,9 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
     watchTransport: transport(options.watchTransport ?? DEFAULTS.watchTransport, options.auth !== undefined),
     watchProgressIntervalMs: positive(options.watchProgressIntervalMs ?? DEFAULTS.watchProgressIntervalMs, 'watchProgressIntervalMs', 10),
     watchGiveUpAfterMs: positive(options.watchGiveUpAfterMs ?? DEFAULTS.watchGiveUpAfterMs, 'watchGiveUpAfterMs', 0),
+    coalesceReads: flag(options.coalesceReads ?? DEFAULTS.coalesceReads, 'coalesceReads'),
+    coalesceWrites: flag(options.coalesceWrites ?? DEFAULTS.coalesceWrites, 'coalesceWrites'),
+    coalesceWindowMs: positive(options.coalesceWindowMs ?? DEFAULTS.coalesceWindowMs, 'coalesceWindowMs', 0),
   };
   if (resolved.retry.jitter > 1) throw new EtcdInvalidArgumentError(`retry.jitter must be between 0 and 1, got ${resolved.retry.jitter}`);
   return resolved;
@@ -103,6 +127,11 @@ function transport(value: unknown, authenticated: boolean): WatchTransport {
   if (authenticated && value === 'auto') return 'http';
   if (value === 'auto' || value === 'websocket' || value === 'http') return value;
   throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new EtcdInvalidArgumentError(`option ${name} must be true or false, got ${String(value)}`);
+  return value;
 }
 
 function positive(value: unknown, name: string, min = 1): number {

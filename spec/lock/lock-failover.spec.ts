@@ -33,7 +33,7 @@ describe('locks when members fail', () => {
     holder.unsubscribe();
     const lock = await waiter.next(() => true, 'the waiter to acquire through another member', 60_000);
     expect(lock.fencingToken).toBeGreaterThan(held.fencingToken);
-    // It started over with a new lease (a new key): see src/lock/hold.ts for why.
+    // It started over with a new lease (a new key): see src/concurrency/hold.ts for why.
     expect(lock.key).not.toBe(firstWaiterKey);
 
     // The resumed member cleans up the abandoned request; that must not touch the lock now held.

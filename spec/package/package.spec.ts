@@ -1,9 +1,12 @@
 /**
- * The package as users install it: `npm pack` of this repository, unpacked where a consumer's
- * `node_modules/etcd-rx` would be, then imported and type-checked as the README shows.
+ * The package as users install it, from a fresh clone: the repository's files copied without
+ * node_modules or dist, `npm pack` there (which must install its own build tools and build), the
+ * tarball installed with `npm install` into a new project and imported from it, and also unpacked
+ * where a consumer's `node_modules/etcd-rx` would be, to type-check a strict consumer.
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { promisify } from 'util';
@@ -13,7 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
 // Inside the repository, so that the unpacked package finds rxjs and the other dependencies.
 const CONSUMER = path.join(ROOT, 'node_modules', '.cache', 'etcd-rx-consumer');
 const INSTALLED = path.join(CONSUMER, 'node_modules', 'etcd-rx');
-const PACK_TIMEOUT_MS = 120_000;
+const PACK_TIMEOUT_MS = 600_000;
 
 const consumerSource = `
 import { Etcd, EtcdOptions, KeyValue, Option } from 'etcd-rx';
@@ -25,20 +28,48 @@ export function firstKey(etcd: Etcd): Promise<Option<KeyValue>> {
 export const uses: unknown[] = [options, EtcdCluster.start];
 `;
 
+/** Copies the files a clone would have (tracked, or new and not ignored) into a new directory. */
+async function freshClone(into: string): Promise<void> {
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, maxBuffer: 1 << 24 });
+  for (const file of stdout.split('\0').filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)))) {
+    fs.mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(into, file));
+  }
+}
+
 describe('the published package', () => {
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-clone-'));
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-project-'));
   let files: string[] = [];
+  let installOutput = '';
 
   beforeAll(async () => {
     fs.rmSync(CONSUMER, { recursive: true, force: true });
     fs.mkdirSync(INSTALLED, { recursive: true });
-    // `npm pack` runs the prepare script, so this also proves a clone builds on install.
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', CONSUMER], { cwd: ROOT, maxBuffer: 1 << 24 });
+    await freshClone(clone);
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', CONSUMER], { cwd: clone, maxBuffer: 1 << 24 });
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     files = packed.files.map((f) => f.path);
-    await run('tar', ['-xzf', path.join(CONSUMER, packed.filename), '-C', INSTALLED, '--strip-components=1']);
+    const tarball = path.join(CONSUMER, packed.filename);
+    await run('tar', ['-xzf', tarball, '-C', INSTALLED, '--strip-components=1']);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'a-project', version: '1.0.0', private: true }));
+    const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, maxBuffer: 1 << 24 });
+    installOutput = installed.stdout + installed.stderr;
   }, PACK_TIMEOUT_MS);
 
-  afterAll(() => fs.rmSync(CONSUMER, { recursive: true, force: true }));
+  afterAll(() => {
+    for (const dir of [CONSUMER, clone, project]) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs from a fresh clone\'s tarball with no install script, and imports from CommonJS and ES modules', async () => {
+    expect(installOutput).not.toMatch(/prepare|install-scripts|warn/i);
+    const cjs = await run(process.execPath, ['-e', "const { Etcd } = require('etcd-rx'); console.log(new Etcd('a:1').endpoints.join())"], { cwd: project });
+    expect(cjs.stdout).toBe('http://a:1\n');
+    const esm = await run(process.execPath, ['--input-type=module', '-e', "import { Etcd } from 'etcd-rx'; import { EtcdCluster } from 'etcd-rx/testing'; console.log(typeof Etcd, typeof EtcdCluster.start)"], { cwd: project });
+    expect(esm.stdout).toBe('function function\n');
+    const cli = await run(path.join(project, 'node_modules', '.bin', 'etcd-rx'), ['--version'], { cwd: project });
+    expect(cli.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
 
   it('ships the compiled library, its typings, the testing harness, the CLI and the licence, and no source maps', () => {
     expect(files).toEqual(expect.arrayContaining([
@@ -49,7 +80,7 @@ describe('the published package', () => {
   });
 
   it('builds a CLI that runs as a program in the clone itself, as `npx etcd-rx` runs it', async () => {
-    const { stdout } = await run(path.join(ROOT, 'dist', 'cli', 'main.js'), ['--help']);
+    const { stdout } = await run(path.join(clone, 'dist', 'cli', 'main.js'), ['--help']);
     expect(stdout).toMatch(/^etcd-rx: a command-line client for etcd v3\n/);
   });
 

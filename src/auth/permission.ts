@@ -1,7 +1,7 @@
 /** A role's permission on keys: what it allows (read, write, both) and on which keys. */
 import { EtcdProtocolError } from '../errors';
 import { encodeSelector, KeySelector, prefixEnd } from '../kv/key-selector';
-import { oneOf } from '../kv/validate';
+import { oneOf } from '../validate';
 import { asObject, decodeBytes } from '../transport/codec';
 
 /** What a permission allows. */

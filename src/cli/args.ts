@@ -1,7 +1,8 @@
 /**
  * A small, strict command-line parser: every flag must be declared, every value checked, and
  * every mistake is a UsageError that names it. Flags are `--name value`, `--name=value` or
- * `-x value`; a bare `-` is an ordinary argument (stdin), and `--` ends the options.
+ * `-x value` (a switch also `--name=true` or `--name=false`); a bare `-` is an ordinary
+ * argument (stdin), and `--` ends the options.
  */
 
 /**
@@ -120,8 +121,9 @@ export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
     const { flag, written, attached } = findFlag(word, spec.flags);
     if (flags.has(flag.name)) throw new UsageError(`${written} is given twice`);
     if (flag.kind === 'boolean') {
-      if (attached !== undefined) throw new UsageError(`${written} takes no value`);
-      flags.set(flag.name, true);
+      // etcdctl's scripts spell switches `--interactive=false` too.
+      if (attached !== undefined && attached !== 'true' && attached !== 'false') throw new UsageError(`${written} takes no value`);
+      flags.set(flag.name, attached !== 'false');
       continue;
     }
     let value = attached;

@@ -5,7 +5,9 @@ import { del, get, put, set } from './kv-commands';
 import { elect } from './elect-command';
 import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './lease-commands';
 import { lock } from './lock-command';
+import { roleAdd, roleDelete, roleGet, roleGrantPermission, roleList, roleRevokePermission } from './role-commands';
 import { txn } from './txn-command';
+import { authDisable, authEnable, userAdd, userDelete, userGet, userGrantRole, userList, userPasswd, userRevokeRole } from './user-commands';
 import { snapshot, watch } from './watch-commands';
 
 /** The commands. */
@@ -28,6 +30,21 @@ export const COMMANDS: readonly Command[] = [
   members,
   status,
   compact,
+  authEnable,
+  authDisable,
+  userAdd,
+  userDelete,
+  userList,
+  userGet,
+  userPasswd,
+  userGrantRole,
+  userRevokeRole,
+  roleAdd,
+  roleDelete,
+  roleList,
+  roleGet,
+  roleGrantPermission,
+  roleRevokePermission,
 ];
 
 /**

@@ -21,14 +21,12 @@ const FIRST_KEY = Buffer.from([0]);
 
 /**
  * The selector the arguments name, refusing combinations that contradict each other. KEY and END
- * are the positionals (as the bytes given) unless given (as bytes, by a transaction script).
+ * are the positionals (as the bytes given) unless `words` holds them (a transaction script's, or
+ * the positionals after a command's others).
  * @example keySelector(parseArgs(['app/', '--prefix'], spec)) // { prefix: 'app/' }
  */
-export function keySelector(
-  args: ParsedArgs,
-  key: Bytes = argumentBytes(args.positionals[0]),
-  end: Bytes | undefined = args.positionals[1] === undefined ? undefined : argumentBytes(args.positionals[1]),
-): KeySelector {
+export function keySelector(args: ParsedArgs, words: readonly (Bytes | undefined)[] = args.positionals.map(argumentBytes)): KeySelector {
+  const [key = '', end] = words;
   const given = [end !== undefined && 'END', args.bool('prefix') && '--prefix', args.bool('from-key') && '--from-key'].filter((g): g is string => g !== false);
   if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`);
   if (args.bool('prefix')) return { prefix: key };

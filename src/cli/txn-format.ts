@@ -147,7 +147,7 @@ function parseOp(line: number, text: string): { op: TxnOp; printing: OpPrinting 
     const lease = args.text('lease');
     return { op: Op.put(key, second, { lease: lease === undefined ? undefined : leaseId(line, lease), prevKv: args.bool('prev-kv') }), printing };
   }
-  const selector = atLine(line, () => keySelector(args, key, second));
+  const selector = atLine(line, () => keySelector(args, [key, second]));
   if (kind === 'del') return { op: Op.delete(selector, { prevKv: args.bool('prev-kv') }), printing };
   return { op: Op.get(selector, { limit: args.count('limit'), revision: args.count('rev'), ...printing }), printing };
 }

@@ -11,7 +11,8 @@ import { EtcdError, EtcdInvalidArgumentError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
 import { RangeOptions, RangeResult } from '../kv/range';
 import { Comparison, Compare, Op, TxnOp, TxnRequest, TxnResult } from '../kv/txn';
-import { LeaseId, optionsOf, oneOf } from '../kv/validate';
+import { LeaseId } from '../lease/lease-id';
+import { optionsOf, oneOf } from '../validate';
 import { Bytes, encodeBytes } from '../transport/codec';
 
 /**

@@ -3,7 +3,7 @@ import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
-import { optionsOf } from './validate';
+import { optionsOf } from '../validate';
 
 /** Options of a delete. */
 export interface DeleteOptions {

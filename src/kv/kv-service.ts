@@ -12,12 +12,12 @@ import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
-import { KeyValue } from './key-value';
+import { KeyValue, toJsonText } from './key-value';
 import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
-import { checkCount, optionsOf } from './validate';
+import { checkCount, optionsOf } from '../validate';
 
 /** Options of a single-key get. */
 export interface GetOptions {
@@ -88,6 +88,11 @@ export class KvService {
     });
   }
 
+  /** Reads one key and parses its value as JSON: Some(value), or None when it is absent. */
+  getJson<T = unknown>(key: Key, options?: GetOptions): Observable<Option<T>> {
+    return this.get(key, options).pipe(map((kv) => kv.map((found) => found.json<T>())));
+  }
+
   /** Streams every key a selector names, page by page, all read at one revision. */
   list(selector: KeySelector, given?: ListOptions): Observable<KeyValue> {
     return defer(() => {
@@ -120,6 +125,11 @@ export class KvService {
       encodePut(key, value, rest);
       return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), 'write', decodePut), () => true);
     });
+  }
+
+  /** Writes a value serialised as JSON, refusing what JSON cannot hold. */
+  putJson(key: Key, value: unknown, options?: PutOptions): Observable<PutResult> {
+    return defer(() => this.put(key, toJsonText(value), options));
   }
 
   /** Deletes the keys a selector names. */

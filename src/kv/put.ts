@@ -4,7 +4,8 @@ import { Bytes, asObject, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { checkKey, checkValue, Key } from './key-selector';
-import { encodeLeaseId, LeaseId, optionsOf } from './validate';
+import { encodeLeaseId, LeaseId } from '../lease/lease-id';
+import { optionsOf } from '../validate';
 
 /** Options of a put. */
 export interface PutOptions {

@@ -4,7 +4,7 @@ import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
-import { checkCount, oneOf, optionsOf } from './validate';
+import { checkCount, oneOf, optionsOf } from '../validate';
 
 /** What a range sorts by. */
 export type SortTarget = 'key' | 'version' | 'createRevision' | 'modRevision' | 'value';

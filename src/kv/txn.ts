@@ -15,7 +15,8 @@ import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delet
 import { checkValue, encodeSelector, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
-import { checkCount, encodeLeaseId, LeaseId, oneOf } from './validate';
+import { encodeLeaseId, LeaseId } from '../lease/lease-id';
+import { checkCount, oneOf } from '../validate';
 
 /** How a compare relates the key's current state to the operand. */
 export type CompareResult = '==' | '!=' | '>' | '<';

@@ -1,7 +1,8 @@
 /** The unary calls of etcd's Lease service: grant, revoke, time-to-live, list. */
 import { defer, Observable } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
-import { encodeLeaseId, LeaseId, optionsOf } from '../kv/validate';
+import { encodeLeaseId, LeaseId } from './lease-id';
+import { optionsOf } from '../validate';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';

@@ -9,7 +9,8 @@
  */
 import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
 import { EtcdInvalidArgumentError } from '../errors';
-import { LeaseId, optionsOf } from '../kv/validate';
+import { LeaseId } from './lease-id';
+import { optionsOf } from '../validate';
 import { Lifecycle } from '../resilience/lifecycle';
 import { ResponseHeader } from '../transport/response-header';
 import { checkTtl, LeaseCalls } from './lease-calls';

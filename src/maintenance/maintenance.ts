@@ -8,7 +8,7 @@ import { decodeStatus, MemberStatus } from '../cluster/cluster-service';
 import { encodeMemberId, MemberId } from '../cluster/membership';
 import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
 import { parseEndpoints } from '../endpoints';
-import { checkCount, oneOf } from '../kv/validate';
+import { checkCount, oneOf } from '../validate';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';

@@ -11,6 +11,7 @@ import { parseEndpoints } from '../endpoints';
 import { EtcdClientClosedError, EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
+import { reauthenticating } from '../resilience/reauthentication';
 import { streamJsonLines } from '../transport/http-stream';
 
 /** One piece of a snapshot stream. */
@@ -46,7 +47,7 @@ export class Snapshots {
     return defer(() => {
       if (this.pool.closed) return throwError(() => new EtcdClientClosedError());
       const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
-      return streamJsonLines(chosen, '/v3/maintenance/snapshot', {}).pipe(
+      return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
         map((result) => ({
           endpoint: chosen.url,
           bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),

@@ -47,7 +47,7 @@ export class WaitingCaller {
 
   /**
    * One POST to one endpoint (the pool's current choice), answered whenever the server is done
-   * waiting. It is not retried here: whether a retry is safe depends on the call (see lock/hold).
+   * waiting. It is not retried here: whether a retry is safe depends on the call (see concurrency/hold).
    * Fails with a transient error when the member stops answering probes.
    * @example caller.waitOn('/v3/election/campaign', body, decodeCampaign)
    */

@@ -1,7 +1,7 @@
 /** What a watch asks for, validated once, and its wire form for each (re)creation. */
 import { EtcdInvalidArgumentError } from '../errors';
 import { encodeSelector, KeySelector, WireRange } from '../kv/key-selector';
-import { checkCount, optionsOf } from '../kv/validate';
+import { checkCount, optionsOf } from '../validate';
 
 /** Options of a watch. */
 export interface WatchOptions {

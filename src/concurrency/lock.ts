@@ -7,32 +7,14 @@ import { defer, from, map, mergeMap, Observable, ObservableInput, Subscription, 
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { describe } from '../describe-value';
 import { checkKey, Key } from '../kv/key-selector';
-import { optionsOf } from '../kv/validate';
+import { optionsOf } from '../validate';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { WaitingCaller } from '../resilience/waiting-caller';
 import { asObject, asString, decodeBytes, encodeBytes } from '../transport/codec';
-import { HoldDeps, holdUnderLease, readOwnedKey } from './hold';
-import { Ownership } from './ownership';
-
-/** Options of `lock()`. */
-export interface LockOptions {
-  /**
-   * TTL in seconds of the lease behind the lock (default 10): how long the lock outlives a
-   * holder that died or was cut off, and the longest a holder may be frozen unawares.
-   */
-  readonly ttl?: number;
-}
-
-/** The default TTL of a lock's or a campaign's lease, in seconds. */
-export const DEFAULT_HOLD_TTL = 10;
-
-/**
- * A held lock. Its `fencingToken` grows with every new holder; `txn` and `ifHeld` make writes
- * conditional on still holding it.
- * @example etcd.lock('jobs').subscribe((lock) => console.log('holding', lock.key, lock.fencingToken))
- */
-export class Lock extends Ownership {}
+import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
+import { KeyOwnership } from './ownership';
+import { Lock, LockOptions } from './types';
 
 /**
  * Locks.
@@ -57,9 +39,9 @@ export class LockService {
       return holdUnderLease(this.deps, ttl, (leaseId) =>
         this.waiting.waitOn('/v3/lock/lock', { name: wireName, lease: leaseId }, decodeLockKey).pipe(
           mergeMap((key) => readOwnedKey(this.deps.kv, key, leaseId)),
-          map((owned) => {
+          map((owned): Lock => {
             if (!owned.some) throw new LeaseLostError(leaseId, 'key-deleted', 'the lock service answered, but the lock key is gone');
-            return new Lock(owned.val.keyBuffer, owned.val.createRevision, leaseId, this.deps.kv);
+            return new KeyOwnership(owned.val.keyBuffer, owned.val.createRevision, leaseId, this.deps.kv);
           }),
         ),
       );

@@ -1,5 +1,6 @@
-import { describe } from '../describe-value';
-import { EtcdInvalidArgumentError } from '../errors';
+/** Checks of arguments shared by every service, each naming what was wrong. */
+import { describe } from './describe-value';
+import { EtcdInvalidArgumentError } from './errors';
 
 /** Refuses a number option that is not a whole number ≥ `min`, naming the option. */
 export function checkCount(value: unknown, what: string, min = 0): number {
@@ -7,17 +8,6 @@ export function checkCount(value: unknown, what: string, min = 0): number {
     throw new EtcdInvalidArgumentError(`${what} must be a whole number ≥ ${min}, got ${String(value)}`);
   }
   return value;
-}
-
-/** A lease id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
-export type LeaseId = string | bigint;
-
-/** Refuses a lease id that is not a decimal integer, naming what it got. */
-export function encodeLeaseId(id: unknown, what = 'lease'): string {
-  if (typeof id === 'bigint') return id.toString();
-  if (typeof id === 'string' && /^-?\d+$/.test(id)) return id;
-  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  throw new EtcdInvalidArgumentError(`${what} must be a lease id (decimal string or bigint), got ${describe(id)}`);
 }
 
 /**

@@ -20,7 +20,10 @@ import { KvService } from '../kv/kv-service';
 import { LeaseService } from '../lease/lease-service';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { backoffDelay, isTransient, RetryPolicy } from '../resilience/retry-policy';
-import { Ownership } from './ownership';
+import { Ownership } from './types';
+
+/** The default TTL of a lock's or a campaign's lease, in seconds. */
+export const DEFAULT_HOLD_TTL = 10;
 
 /** What holding needs from the client. */
 export interface HoldDeps {

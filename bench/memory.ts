@@ -1,0 +1,43 @@
+/**
+ * Peak memory of this process while something runs: heap plus external memory (Buffers), sampled
+ * every few milliseconds and once more at the end, above what was in use before it started (after
+ * a full garbage collection when node runs with --expose-gc, as `npm run bench` does).
+ */
+
+/**
+ * Runs `work` and returns its result with the peak memory it added, in MB. `settle` is called
+ * with the result before sampling one last time, while the result is still held.
+ * @example const { value, peakMb } = await measurePeak(() => listEverything())
+ */
+export async function measurePeak<T>(work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  collectGarbage();
+  const base = used();
+  let peak = base;
+  const sample = () => (peak = Math.max(peak, used()));
+  const sampler = setInterval(sample, 5);
+  try {
+    const value = await work();
+    sample();
+    return { value, peakMb: (peak - base) / 2 ** 20 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/**
+ * Memory in use now above a base taken after a full collection, in MB.
+ * @example const before = usedMb(); ...; console.log(usedMb() - before)
+ */
+export function usedMb(): number {
+  collectGarbage();
+  return used() / 2 ** 20;
+}
+
+function used(): number {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+}
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}

@@ -1,0 +1,275 @@
+import { asyncScheduler, defer, EMPTY, map, Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { None } from 'ts-results';
+import { CoalescingCaller } from '../../src/coalescing/coalescing-caller';
+import { Schedule } from '../../src/coalescing/schedule';
+import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdOutcomeUnknownError } from '../../src/errors';
+import { decodeDelete } from '../../src/kv/delete';
+import { decodePut, PutResult } from '../../src/kv/put';
+import { decodeRange } from '../../src/kv/range';
+import { CallKind } from '../../src/resilience/retry-policy';
+import { CallOptions, Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
+
+/** One call that reached the fake server. */
+interface Sent {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly kind: CallKind;
+  readonly options?: CallOptions;
+  readonly at: number;
+  aborted: boolean;
+}
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const text = (field: unknown) => Buffer.from(field as string, 'base64').toString();
+const HEADER = { cluster_id: '1', member_id: '2', revision: '9', raft_term: '3' };
+
+/**
+ * A fake etcd behind the UnaryCaller interface, answering after `latency` frames of virtual time.
+ * A key whose text starts with `bad` makes etcd refuse (invalid argument), `nolease` as a missing
+ * lease would; `fail` makes every call fail as if no endpoint answered.
+ */
+class FakeEtcd implements UnaryCaller {
+  readonly sent: Sent[] = [];
+  readonly endpoints = ['http://fake:2379'];
+  fail: Error | undefined;
+
+  constructor(private readonly latency = 2) {}
+
+  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+    return defer(() => {
+      const sent: Sent = { path, body: body as Record<string, unknown>, kind, options, at: asyncScheduler.now(), aborted: false };
+      this.sent.push(sent);
+      return new Observable<unknown>((subscriber) => {
+        let answered = false;
+        const answer = asyncScheduler.schedule(() => {
+          answered = true;
+          try {
+            if (this.fail !== undefined) throw this.fail;
+            subscriber.next(this.answer(path, sent.body));
+            subscriber.complete();
+          } catch (error) {
+            subscriber.error(error);
+          }
+        }, this.latency);
+        return () => {
+          if (!answered) sent.aborted = true;
+          answer.unsubscribe();
+        };
+      }).pipe(map((json) => decode(json, 'http://fake:2379')));
+    });
+  }
+
+  hedged<T>(): Observable<T> {
+    return EMPTY;
+  }
+
+  callOn<T>(): Observable<T> {
+    return EMPTY;
+  }
+
+  private answer(path: string, body: Record<string, unknown>): unknown {
+    if (path === '/v3/kv/txn') {
+      const ops = body.success as Record<string, Record<string, unknown>>[];
+      // etcd checks every operation first: a refused one fails the txn and nothing is applied.
+      const responses = ops.map((op) => {
+        const [[type, request]] = Object.entries(op);
+        return { [type.replace('request_', 'response_')]: { ...(this.one(type, request) as object), header: { revision: '9' } } };
+      });
+      return { header: HEADER, succeeded: true, responses };
+    }
+    const type = path === '/v3/kv/range' ? 'request_range' : path === '/v3/kv/put' ? 'request_put' : 'request_delete_range';
+    return { ...(this.one(type, body) as object), header: HEADER };
+  }
+
+  private one(type: string, request: Record<string, unknown>): unknown {
+    const key = text(request.key);
+    if (key.startsWith('bad')) throw new EtcdInvalidArgumentError(`etcdserver: refused ${key}`);
+    if (key.startsWith('nolease')) throw new EtcdNotFoundError('etcdserver: requested lease not found');
+    if (type === 'request_range') return { kvs: [{ key: request.key, value: b64(`value of ${key}`), mod_revision: '4' }], count: '1' };
+    if (type === 'request_put') return request.prev_kv === true ? { prev_kv: { key: request.key, value: b64(`old ${key}`) } } : {};
+    return { deleted: '1' };
+  }
+}
+
+describe('coalescing, in virtual time', () => {
+  let scheduler: TestScheduler;
+  const virtual: Schedule = (work, delayMs) => {
+    const action = asyncScheduler.schedule(work, delayMs);
+    return () => action.unsubscribe();
+  };
+  const on = { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 };
+  const get = (caller: UnaryCaller, key: string) =>
+    caller.call('/v3/kv/range', { key: b64(key) }, 'read', (json) => decodeRange(json).kvs.map((kv) => kv.value).join(), { linearizable: true });
+  const put = (caller: UnaryCaller, key: string, extra: Record<string, unknown> = {}) =>
+    caller.call('/v3/kv/put', { key: b64(key), value: b64('v'), ...extra }, 'write', decodePut);
+
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('sends the reads subscribed in one window as one read-only txn, each answer to its own subscriber', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
+      expectObservable(get(caller, 'b')).toBe('--(x|)', { x: 'value of b' });
+      expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
+      flush();
+      expect(etcd.sent).toHaveLength(1);
+      const [txn] = etcd.sent;
+      expect([txn.path, txn.kind, txn.options]).toEqual(['/v3/kv/txn', 'read', { linearizable: true }]);
+      // The same key twice is asked once.
+      expect((txn.body.success as { request_range: { key: string } }[]).map((op) => text(op.request_range.key))).toEqual(['a', 'b']);
+    });
+  });
+
+  it('sends a read alone as itself, and keeps reads of another window, a revision or a serializable one out', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, { ...on, coalesceWindowMs: 3 }, virtual);
+      expectObservable(get(caller, 'a')).toBe('-----(x|)', { x: 'value of a' });
+      scheduler.schedule(() => get(caller, 'b').subscribe(), 2);
+      scheduler.schedule(() => get(caller, 'c').subscribe(), 4);
+      caller.call('/v3/kv/range', { key: b64('d'), revision: 3 }, 'read', decodeRange, { linearizable: true }).subscribe();
+      caller.call('/v3/kv/range', { key: b64('e'), serializable: true }, 'read', decodeRange, { linearizable: false }).subscribe();
+      flush();
+      const sent = etcd.sent.map((s) => `${s.at} ${s.path} ${s.path === '/v3/kv/txn' ? (s.body.success as unknown[]).length : text(s.body.key)}`);
+      expect(sent).toEqual(['0 /v3/kv/range d', '0 /v3/kv/range e', '3 /v3/kv/txn 2', '7 /v3/kv/range c']);
+    });
+  });
+
+  it('splits a burst into txns of at most 128 operations', () => {
+    scheduler.run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      const answers: string[] = [];
+      for (let i = 0; i < 300; i++) get(caller, `k${i}`).subscribe((value) => answers.push(value));
+      flush();
+      expect(etcd.sent.map((s) => (s.body.success as unknown[]).length)).toEqual([128, 128, 44]);
+      expect(answers).toHaveLength(300);
+      expect(new Set(answers).size).toBe(300);
+    });
+  });
+
+  it('re-sends each request alone when one of them made etcd refuse the txn, so only that one fails', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
+      expectObservable(get(caller, 'bad')).toBe('----#', undefined, new EtcdInvalidArgumentError('etcdserver: refused bad'));
+      expectObservable(put(caller, 'k1', { prev_kv: true }).pipe(map((r) => r.prevKv.unwrap().value))).toBe('----(x|)', { x: 'old k1' });
+      expectObservable(put(caller, 'nolease')).toBe('----#', undefined, new EtcdNotFoundError('etcdserver: requested lease not found'));
+      expectObservable(put(caller, 'k2').pipe(map((r) => r.prevKv))).toBe('----(x|)', { x: None });
+      flush();
+      expect(etcd.sent.map((s) => s.path)).toEqual([
+        '/v3/kv/txn',
+        '/v3/kv/txn',
+        '/v3/kv/range',
+        '/v3/kv/range',
+        '/v3/kv/put',
+        '/v3/kv/put',
+        '/v3/kv/put',
+      ]);
+    });
+  });
+
+  it('gives a write batch whose outcome is unknown that error for every write in it, without re-sending', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const unknown = new EtcdOutcomeUnknownError('the write may or may not have been applied');
+      etcd.fail = unknown;
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      expectObservable(put(caller, 'a')).toBe('--#', undefined, unknown);
+      expectObservable(put(caller, 'b')).toBe('--#', undefined, unknown);
+      flush();
+      expect(etcd.sent).toHaveLength(1);
+    });
+  });
+
+  it('gives every subscriber of a batch of reads the error of every endpoint failing', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const everyEndpoint = new EtcdAllEndpointsFailedError([]);
+      etcd.fail = everyEndpoint;
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      expectObservable(get(caller, 'a')).toBe('--#', undefined, everyEndpoint);
+      expectObservable(get(caller, 'b')).toBe('--#', undefined, everyEndpoint);
+      flush();
+      expect(etcd.sent).toHaveLength(1);
+    });
+  });
+
+  it('lets one subscriber leave without disturbing the others, and aborts only when all have left', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd(4);
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      // Left before the batch was sent: b is not asked at all.
+      get(caller, 'b').subscribe().unsubscribe();
+      expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
+      // Left while the batch was in flight: a's answer still comes.
+      expectObservable(get(caller, 'a'), '^-!').toBe('--');
+      flush();
+      expect(etcd.sent.map((s) => [s.path, text(s.body.key), s.aborted])).toEqual([['/v3/kv/range', 'a', false]]);
+
+      const burst = [get(caller, 'c').subscribe(), get(caller, 'd').subscribe()];
+      scheduler.schedule(() => burst.forEach((s) => s.unsubscribe()), 2);
+      flush();
+      expect(etcd.sent[1].path).toBe('/v3/kv/txn');
+      expect(etcd.sent[1].aborted).toBe(true);
+    });
+  });
+
+  it('keeps two writes to one key in separate txns, in order, the second sent after the first answered', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      const revision = (r: PutResult) => r.revision;
+      expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
+      expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
+      expectObservable(put(caller, 'k').pipe(map(revision))).toBe('----(x|)', { x: 9 });
+      expectObservable(caller.call('/v3/kv/deleterange', { key: b64('k') }, 'write', decodeDelete).pipe(map((r) => r.deleted))).toBe('------(x|)', { x: 1 });
+      flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.kind}`)).toEqual(['0 /v3/kv/txn write', '2 /v3/kv/put write', '4 /v3/kv/deleterange write']);
+    });
+  });
+
+  it('passes through whatever it may not coalesce, and everything when turned off', () => {
+    scheduler.run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const off = new CoalescingCaller(etcd, { ...on, coalesceReads: false, coalesceWrites: false }, virtual);
+      get(off, 'a').subscribe();
+      get(off, 'b').subscribe();
+      put(off, 'c').subscribe();
+      put(off, 'd').subscribe();
+      const on2 = new CoalescingCaller(etcd, on, virtual);
+      on2.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('b') }, 'write', decodeDelete).subscribe();
+      on2.call('/v3/kv/deleterange', { key: b64('c'), range_end: b64('d') }, 'write', decodeDelete).subscribe();
+      on2.call('/v3/lease/grant', { TTL: 5 }, 'write', (json) => json).subscribe({ error: () => undefined });
+      flush();
+      expect(etcd.sent.map((s) => s.path)).toEqual([
+        '/v3/kv/range',
+        '/v3/kv/range',
+        '/v3/kv/put',
+        '/v3/kv/put',
+        '/v3/kv/deleterange',
+        '/v3/kv/deleterange',
+        '/v3/lease/grant',
+      ]);
+      expect(etcd.sent.every((s) => s.at === 0)).toBe(true);
+    });
+  });
+
+  it('fails a subscriber whose own answer cannot be decoded, and only that one', () => {
+    scheduler.run(({ expectObservable }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, on, virtual);
+      const broken = new Error('cannot decode');
+      const undecodable = () => {
+        throw broken;
+      };
+      expectObservable(caller.call('/v3/kv/range', { key: b64('b') }, 'read', undecodable, { linearizable: true })).toBe('--#', undefined, broken);
+      expectObservable(get(caller, 'c')).toBe('--(x|)', { x: 'value of c' });
+    });
+  });
+});
