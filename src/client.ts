@@ -6,14 +6,14 @@ import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin } from './auth/auth-admin';
 import { Member, MemberStatus } from './cluster/cluster-service';
-import { AddMemberOptions, MemberAdded, MemberId, MembershipChange } from './cluster/membership';
+import { AddMemberOptions, MemberAdded, MemberId, MemberList } from './cluster/membership';
 import { ClientCore } from './composition';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
 import { HashKv } from './maintenance/hash-kv';
-import { Alarm, Defragmented, EndpointHealth } from './maintenance/maintenance';
+import { Alarm, AlarmList, Defragmented, EndpointHealth } from './maintenance/maintenance';
 import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue } from './kv/key-value';
@@ -278,6 +278,14 @@ export class Etcd {
   }
 
   /**
+   * Lists the cluster's members with the header of the answer (cluster id, member that answered).
+   * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.length))
+   */
+  memberList(): Observable<MemberList> {
+    return this.core.cluster.memberList();
+  }
+
+  /**
    * The status of one member (version, database size, raft term and index, leader id): the
    * given endpoint, or the first one that answers.
    * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
@@ -300,7 +308,7 @@ export class Etcd {
    * Removes member `id` (a decimal id as `members()` gives it, or a bigint).
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
-  removeMember(id: MemberId): Observable<MembershipChange> {
+  removeMember(id: MemberId): Observable<MemberList> {
     return this.core.membership.remove(id);
   }
 
@@ -308,7 +316,7 @@ export class Etcd {
    * Changes the peer URLs of member `id`.
    * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
    */
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return this.core.membership.update(id, peerUrls);
   }
 
@@ -317,7 +325,7 @@ export class Etcd {
    * caught up with the leader, so callers retry a little later.
    * @example etcd.promoteMember(learner.id)
    */
-  promoteMember(id: MemberId): Observable<MembershipChange> {
+  promoteMember(id: MemberId): Observable<MemberList> {
     return this.core.membership.promote(id);
   }
 
@@ -351,18 +359,18 @@ export class Etcd {
 
   /**
    * Every alarm raised in the cluster (`NOSPACE` when a member's backend quota is full).
-   * @example etcd.alarms().subscribe((alarms) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
+   * @example etcd.alarms().subscribe(({ alarms }) => alarms.forEach((a) => console.log(a.memberId, a.alarm)))
    */
-  alarms(): Observable<Alarm[]> {
+  alarms(): Observable<AlarmList> {
     return this.core.maintenance.alarms();
   }
 
   /**
    * Disarms every raised alarm (or only `which`) and answers those disarmed. Free space first
    * (compact, defragment), or a `NOSPACE` alarm comes straight back.
-   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.length, 'disarmed'))
+   * @example etcd.disarmAlarms().subscribe((gone) => console.log(gone.alarms.length, 'disarmed'))
    */
-  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+  disarmAlarms(which?: Alarm): Observable<AlarmList> {
     return this.core.maintenance.disarmAlarms(which);
   }
 

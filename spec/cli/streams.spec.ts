@@ -1,5 +1,5 @@
 /**
- * The commands that run until interrupted (watch, snapshot, lease keep-alive, lock, elect), each
+ * The commands that run until interrupted (watch, mirror, lease keep-alive, lock, elect), each
  * spawned as the built CLI and ended as a terminal ends it: Ctrl-C to the process group.
  */
 import * as fs from 'fs';
@@ -79,12 +79,12 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     });
   });
 
-  describe('snapshot', () => {
+  describe('mirror', () => {
     it('prints the state of a prefix, then each change to it', async () => {
       await etcdctl('put', 'snap/a', '1');
       await etcdctl('put', 'snap/b', 'two words');
       const before = await watchers();
-      const watching = cli.start(['snapshot', 'snap/']);
+      const watching = cli.start(['mirror', 'snap/']);
       await watching.waitForStdout(/2 keys/, 'the initial state');
       await waitFor(async () => (await watchers()) > before, 'the watch after the listing');
       await etcdctl('put', 'snap/c', '3');
@@ -98,7 +98,7 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     });
 
     it('as JSON, lists every key as added first', async () => {
-      const watching = cli.start(['snapshot', 'snap/', '-o', 'json']);
+      const watching = cli.start(['mirror', 'snap/', '-o', 'json']);
       await waitFor(() => watching.json.length === 1 || !watching.running, 'the initial state');
       expect(watching.json[0]).toMatchObject({ relisted: true, size: 2, changes: [{ type: 'added', key: 'snap/a', value: '9' }, { type: 'added', key: 'snap/c', value: '3' }] });
       expect(await interrupt(watching)).toBe(0);

@@ -155,13 +155,13 @@ describe('alarms on a real member with a tiny backend quota', () => {
     let full: unknown;
     for (let i = 0; i < 100 && full === undefined; i++) await firstValueFrom(etcd.put(`fill/${i % 4}`, big)).catch((e: unknown) => (full = e));
     expect(String(full)).toMatch(/database space exceeded/);
-    const [alarm] = await firstValueFrom(etcd.alarms());
+    const [alarm] = (await firstValueFrom(etcd.alarms())).alarms;
     expect(alarm).toEqual({ memberId: (await firstValueFrom(etcd.members()))[0].id, alarm: 'NOSPACE' });
     const { revision } = (await firstValueFrom(etcd.range('fill/0'))).header;
     await firstValueFrom(etcd.compact(revision, { physical: true }));
     await lastValueFrom(etcd.defragment());
-    expect(await firstValueFrom(etcd.disarmAlarms())).toEqual([alarm]);
-    expect(await firstValueFrom(etcd.alarms())).toEqual([]);
+    expect((await firstValueFrom(etcd.disarmAlarms())).alarms).toEqual([alarm]);
+    expect((await firstValueFrom(etcd.alarms())).alarms).toEqual([]);
     await firstValueFrom(etcd.put('fill/after', 'ok'));
   });
 });

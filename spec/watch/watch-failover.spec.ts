@@ -105,19 +105,24 @@ describe('watch failover against a real 3-member cluster', () => {
     await cluster().waitHealthy();
   });
 
-  it.each(TRANSPORTS)('leaves a frozen member within the bound when nothing is written, then delivers the next write (%s)', async (transport) => {
+  it.each(TRANSPORTS)('leaves a frozen member within the bound when nothing is written, then delivers the next write, announcing its creation once (%s)', async (transport) => {
     const victim = await follower();
     const key = `quiet/${transport}`;
-    const watch = new Recorder(watchingFrom(victim, transport).watch(key));
-    await waitFor(async () => (await watchGauges(victim)).watchers === 1, 'the watch on the victim');
+    const watch = new Recorder(watchingFrom(victim, transport).watch(key, { createdNotify: true }));
+    await waitFor(() => watch.batches.length === 1, 'the watch to announce that it is live');
+    const announced = watch.batches[0];
+    expect(announced).toMatchObject({ created: true, events: [] });
+    expect((await watchGauges(victim)).watchers).toBe(1);
     victim.freeze();
     const frozenAt = Date.now();
     try {
       await waitFor(async () => (await watchersOn(others(victim))) === 1, 'the watch to move to another member');
       expect(Date.now() - frozenAt).toBeLessThan(DETECTION_BOUND_MS);
       const written = await firstValueFrom(writerAvoiding(victim).put(key, 'after the freeze'));
-      await waitFor(() => watch.lastRevision === written.revision, 'the write to be delivered');
-      expect(watch.revisions).toEqual([written.revision]);
+      await waitFor(() => watch.batches.some((b) => b.events.length > 0), 'the write to be delivered');
+      // Resumed on another member, the watch does not announce itself again.
+      expect(watch.revisions).toEqual([announced.revision, written.revision]);
+      expect(watch.batches.map((b) => b.created)).toEqual([true, false]);
       expect(watch.error).toBeUndefined();
     } finally {
       victim.resume();

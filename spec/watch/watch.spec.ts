@@ -1,6 +1,6 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { filter, firstValueFrom, lastValueFrom, take, timeout, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, take, takeWhile, timeout, toArray } from 'rxjs';
 import {
   Etcd,
   EtcdAllEndpointsFailedError,
@@ -139,6 +139,32 @@ describe('watch against a real 3-member etcd', () => {
       subscription.unsubscribe();
       await waitFor(async () => (await watchers()) === 0, 'the server-side watch to be cancelled');
     });
+
+    it('with createdNotify, says when it is live: a put made at once after that is seen, 1,000 times in a row', async () => {
+      const key = p('live');
+      for (let i = 0; i < 1000; i++) {
+        const value = String(i);
+        // The put is made from the announcement itself, as a user would. A member that has not yet
+        // applied the previous round's put starts "now" before it, so that one may come first.
+        const [announced, ...changes] = await new Promise<WatchBatch[]>((resolve, reject) => {
+          const batches: WatchBatch[] = [];
+          etcd.watch(key, { createdNotify: true }).pipe(
+            takeWhile((batch) => !batch.events.some((e) => e.kv.value === value), true),
+            timeout(10_000),
+          ).subscribe({
+            next: (batch) => {
+              batches.push(batch);
+              if (batch.created) etcd.put(key, value).subscribe({ error: reject });
+            },
+            error: reject,
+            complete: () => resolve(batches),
+          });
+        });
+        expect(announced).toMatchObject({ created: true, progress: false, events: [] });
+        expect(changes.map((b) => b.created)).not.toContain(true);
+        expect(changes.every((b) => b.revision >= announced.revision)).toBe(true);
+      }
+    }, 120_000);
 
     it('emits progress notifications only when asked to', async () => {
       const prefix = p('progress');

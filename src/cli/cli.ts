@@ -115,9 +115,9 @@ function asks(argv: readonly string[], flags: readonly string[]): boolean {
 }
 
 function outputFormat(value: string | undefined): OutputFormat {
-  if (value === undefined || value === 'text') return 'text';
-  if (value === 'json') return 'json';
-  throw new UsageError(`--output must be text or json, got "${value}"`);
+  if (value === undefined || value === 'text' || value === 'simple') return 'text';
+  if (value === 'json' || value === 'table' || value === 'fields') return value;
+  throw new UsageError(`--output must be simple (or text), json, table or fields; got "${value}"`);
 }
 
 /** Prints what went wrong and answers the exit code. */

@@ -60,7 +60,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     aliases: ['write-out'],
     kind: 'string',
     placeholder: 'FORMAT',
-    description: 'text (default) or json (one JSON object per line)',
+    description: 'simple (or text, the default), json, table or fields; the admin commands print them as etcdctl 3.4 does',
   },
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
   { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },

@@ -7,8 +7,12 @@ import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './
 import { lock } from './lock-command';
 import { roleAdd, roleDelete, roleGet, roleGrantPermission, roleList, roleRevokePermission } from './role-commands';
 import { txn } from './txn-command';
+import { mirrorCommand, watch } from './watch-commands';
+import { endpointHashKv, endpointHealth, endpointStatus } from './endpoint-commands';
+import { alarmDisarm, alarmList, defrag, moveLeader } from './maintenance-commands';
+import { memberAdd, memberList, memberPromote, memberRemove, memberUpdate } from './member-commands';
+import { snapshotSave, snapshotStatusCommand } from './snapshot-commands';
 import { authDisable, authEnable, userAdd, userDelete, userGet, userGrantRole, userList, userPasswd, userRevokeRole } from './user-commands';
-import { snapshot, watch } from './watch-commands';
 
 /** The commands. */
 export const COMMANDS: readonly Command[] = [
@@ -18,7 +22,7 @@ export const COMMANDS: readonly Command[] = [
   del,
   txn,
   watch,
-  snapshot,
+  mirrorCommand,
   leaseGrant,
   leaseRevoke,
   leaseTtl,
@@ -30,6 +34,20 @@ export const COMMANDS: readonly Command[] = [
   members,
   status,
   compact,
+  memberList,
+  memberAdd,
+  memberRemove,
+  memberUpdate,
+  memberPromote,
+  endpointStatus,
+  endpointHealth,
+  endpointHashKv,
+  defrag,
+  alarmList,
+  alarmDisarm,
+  moveLeader,
+  snapshotSave,
+  snapshotStatusCommand,
   authEnable,
   authDisable,
   userAdd,

@@ -3,8 +3,11 @@
  * set) or, with `--output json`, one JSON object per line for scripts.
  */
 
-/** The two output formats. */
-export type OutputFormat = 'text' | 'json';
+/**
+ * The output formats: `text` (etcdctl's `simple`), `json`, and etcdctl's `table` and `fields`,
+ * which commands without a table or fields form print as text, as etcdctl does.
+ */
+export type OutputFormat = 'text' | 'json' | 'table' | 'fields';
 
 /** Colours for readable output; each is the identity when colour is off. */
 export interface Paint {
@@ -52,7 +55,7 @@ export class Output {
     readonly format: OutputFormat,
     colour: boolean,
   ) {
-    this.paint = colour && format === 'text' ? COLOURS : NO_COLOURS;
+    this.paint = colour && format !== 'json' ? COLOURS : NO_COLOURS;
   }
 
   /**
@@ -64,8 +67,12 @@ export class Output {
       this.sink.write(`${JSON.stringify(json)}\n`);
       return;
     }
-    const rendered = text(this.paint);
-    if (rendered !== '') this.sink.write(`${rendered}\n`);
+    this.raw(text(this.paint));
+  }
+
+  /** Prints text as it is, whatever the format, followed by a newline (nothing when it is empty). */
+  raw(text: string): void {
+    if (text !== '') this.sink.write(`${text}\n`);
   }
 
   /** Prints several results: one JSON line each in JSON mode, else the one text `text` makes (a table). */
@@ -76,7 +83,7 @@ export class Output {
 
   /** Prints lines of text in text mode only (headings, notes that JSON has no place for). */
   note(text: (paint: Paint) => string): void {
-    if (this.format === 'text') this.sink.write(`${text(this.paint)}\n`);
+    if (this.format !== 'json') this.sink.write(`${text(this.paint)}\n`);
   }
 }
 

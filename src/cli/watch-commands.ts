@@ -1,4 +1,4 @@
-/** The streaming reads: `watch` (every change) and `snapshot` (the live state of a prefix). */
+/** The streaming reads: `watch` (every change) and `mirror` (the live state of a prefix). */
 import type { KeyValue, MirrorChange, MirrorState, WatchEvent } from '../index';
 import { Command, untilInterrupted } from './command';
 import { argumentBytes } from './command-line';
@@ -41,9 +41,9 @@ export const watch: Command = {
   },
 };
 
-/** `snapshot PREFIX` */
-export const snapshot: Command = {
-  name: 'snapshot',
+/** `mirror PREFIX` (called `snapshot` before `snapshot save` took etcdctl's meaning). */
+export const mirrorCommand: Command = {
+  name: 'mirror',
   summary: 'print the live state of a prefix, then each change to it, until Ctrl-C',
   details:
     'Prints every key under PREFIX at one revision, then, for each later revision, what changed:\n' +
@@ -52,7 +52,7 @@ export const snapshot: Command = {
     '{"revision", "relisted", "size", "changes": [{"type": "added"|"modified"|"removed", "key", "value"}]}\n' +
     '(the first lists every key as added).',
   args: { positionals: [{ name: 'PREFIX' }], flags: [] },
-  examples: ['etcd-rx snapshot config/', 'etcd-rx snapshot services/ -o json'],
+  examples: ['etcd-rx mirror config/', 'etcd-rx mirror services/ -o json'],
   run: async (context) => {
     const states = context.etcd().mirror({ prefix: argumentBytes(context.args.positionals[0]) });
     let listings = 0;

@@ -1,7 +1,9 @@
 /** Questions about the cluster itself: its members, each member's status, who leads. */
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
+import { REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { decodeMemberList, MemberList } from './membership';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 
@@ -44,16 +46,19 @@ export class ClusterService {
 
   /** Lists the members of the cluster. */
   members(): Observable<Member[]> {
-    return defer(() =>
-      this.caller.call('/v3/cluster/member/list', {}, 'read', (json) => asArray(asObject(json, 'member list').members, 'members').map(decodeMember)),
-    );
+    return this.memberList().pipe(map((list) => [...list.members]));
+  }
+
+  /** Lists the members of the cluster, with the answer's header. */
+  memberList(): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
   status(endpoint?: string): Observable<MemberStatus> {
     return defer(() =>
       endpoint === undefined
-        ? this.caller.call('/v3/maintenance/status', {}, 'read', decodeStatus)
+        ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus)
         : this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus),
     );
   }
@@ -62,7 +67,7 @@ export class ClusterService {
   leader(): Observable<Member> {
     return defer(() =>
       this.caller
-        .call('/v3/maintenance/status', {}, 'read', (json, endpoint) => {
+        .call('/v3/maintenance/status', {}, REPEATABLE, (json, endpoint) => {
           const { leader } = decodeStatus(json, endpoint);
           // A member between elections knows no leader; another member (or a retry) may.
           if (leader === '0') throw new EtcdUnavailableError('the member answered that it knows no leader', true);

@@ -6,20 +6,21 @@
 import { defer, Observable } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
+import { NON_REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeMember, Member } from './cluster-service';
 
-/** The cluster after a membership change. */
-export interface MembershipChange {
+/** The members of the cluster, with the header of the answer that listed them. */
+export interface MemberList {
   readonly header: ResponseHeader;
-  /** Every member after the change. */
+  /** Every member (after the change, for a membership change). */
   readonly members: readonly Member[];
 }
 
 /** The cluster after `addMember`, with the new member (nameless and without client URLs until it starts). */
-export interface MemberAdded extends MembershipChange {
+export interface MemberAdded extends MemberList {
   readonly member: Member;
 }
 
@@ -43,28 +44,28 @@ export class Membership {
   add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
     return defer(() => {
       const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
-      return this.caller.call('/v3/cluster/member/add', body, 'write', (json) => {
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
         const answer = asObject(json, 'member add response');
-        return { ...decodeChange(answer), member: decodeMember(answer.member) };
+        return { ...decodeMemberList(answer), member: decodeMember(answer.member) };
       });
     });
   }
 
   /** Removes the member `id`. */
-  remove(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  remove(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 
   /** Changes the peer URLs of member `id`. */
-  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MembershipChange> {
+  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return defer(() =>
-      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, 'write', decodeChange),
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeMemberList),
     );
   }
 
   /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
-  promote(id: MemberId): Observable<MembershipChange> {
-    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, 'write', decodeChange));
+  promote(id: MemberId): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 }
 
@@ -90,7 +91,8 @@ function checkPeerUrls(urls: unknown): string[] {
   return list as string[];
 }
 
-function decodeChange(json: unknown): MembershipChange {
+/** Decodes a member list, or the answer to a membership change. */
+export function decodeMemberList(json: unknown): MemberList {
   const answer = asObject(json, 'membership response');
   return { header: decodeHeader(answer.header), members: asArray(answer.members, 'members').map(decodeMember) };
 }

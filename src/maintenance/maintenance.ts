@@ -9,6 +9,7 @@ import { encodeMemberId, MemberId } from '../cluster/membership';
 import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
 import { parseEndpoints } from '../endpoints';
 import { checkCount, oneOf } from '../validate';
+import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -19,6 +20,12 @@ export interface Alarm {
   /** The member that raised it (decimal id). */
   readonly memberId: string;
   readonly alarm: AlarmType;
+}
+
+/** The alarms of the cluster, with the header of the answer. */
+export interface AlarmList {
+  readonly header: ResponseHeader;
+  readonly alarms: readonly Alarm[];
 }
 
 /** The kinds of alarm etcd raises. */
@@ -73,17 +80,20 @@ export class Maintenance {
   }
 
   /** Every alarm raised in the cluster. */
-  alarms(): Observable<Alarm[]> {
-    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, 'read', decodeAlarms));
+  alarms(): Observable<AlarmList> {
+    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, REPEATABLE, decodeAlarms));
   }
 
   /** Disarms every alarm raised (or only `which`); answers the alarms it disarmed. */
-  disarmAlarms(which?: Alarm): Observable<Alarm[]> {
+  disarmAlarms(which?: Alarm): Observable<AlarmList> {
     return defer(() => {
-      const chosen = which === undefined ? this.alarms() : of([checkAlarm(which)]);
-      return chosen.pipe(
-        switchMap((alarms) => (alarms.length === 0 ? of([]) : forkJoin(alarms.map((a) => this.disarm(a))))),
-        map((answers) => answers.flat()),
+      if (which !== undefined) return this.disarm(checkAlarm(which));
+      return this.alarms().pipe(
+        switchMap((raised) =>
+          raised.alarms.length === 0
+            ? of(raised)
+            : forkJoin(raised.alarms.map((a) => this.disarm(a))).pipe(map((answers) => ({ header: answers[answers.length - 1].header, alarms: answers.flatMap((a) => a.alarms) }))),
+        ),
       );
     });
   }
@@ -116,8 +126,8 @@ export class Maintenance {
     });
   }
 
-  private disarm(alarm: Alarm): Observable<Alarm[]> {
-    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, 'write', decodeAlarms);
+  private disarm(alarm: Alarm): Observable<AlarmList> {
+    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, NON_REPEATABLE, decodeAlarms);
   }
 
   private healthOf(endpoint: string): Observable<EndpointHealth> {
@@ -159,10 +169,12 @@ function checkAlarm(alarm: Alarm): Alarm {
   return { memberId: encodeMemberId(alarm.memberId), alarm: oneOf(ALARM_TYPES, alarm.alarm, 'alarm') };
 }
 
-function decodeAlarms(json: unknown): Alarm[] {
-  return asArray(asObject(json, 'alarm response').alarms, 'alarms').map((a) => {
+function decodeAlarms(json: unknown): AlarmList {
+  const answer = asObject(json, 'alarm response');
+  const alarms = asArray(answer.alarms, 'alarms').map((a) => {
     const member = asObject(a, 'alarm');
     // proto3 leaves out the enum's zero (NONE); an alarm listed is always one of the others.
     return { memberId: decodeId(member.memberID, 'memberID'), alarm: asString(member.alarm, 'alarm') as AlarmType };
   });
+  return { header: decodeHeader(answer.header), alarms };
 }

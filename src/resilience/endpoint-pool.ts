@@ -4,7 +4,9 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
+import { defer, Observable, throwError } from 'rxjs';
 import * as tls from 'tls';
+import { EtcdClientClosedError } from '../errors';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
@@ -57,10 +59,6 @@ export class EndpointPool {
     return this.endpoints.length;
   }
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
   /**
    * The endpoint to try next, skipping those already tried by this call: the preferred one if
    * healthy, else the next healthy one in list order, else the one whose demotion ends first.
@@ -88,6 +86,15 @@ export class EndpointPool {
   demote(endpoint: Endpoint): void {
     endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
+  }
+
+  /**
+   * Runs `use` when subscribed, unless the pool is closed by then: every attempt on an endpoint
+   * starts here, so a closed client fails its calls with EtcdClientClosedError and sends nothing.
+   * @example pool.ifOpen(() => postJson(pool.pick(new Set()), path, body))
+   */
+  ifOpen<T>(use: () => Observable<T>): Observable<T> {
+    return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
   }
 
   /** Closes every idle connection and refuses further calls. */

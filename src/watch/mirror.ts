@@ -69,8 +69,11 @@ function listAt(sources: MirrorSources, selector: KeySelector): Observable<{ rev
   );
 }
 
-/** The mirror's state: the raw keys (to tell what changed) and the decoded values (to emit). */
-class MirrorTable<V> {
+/**
+ * The mirror's state: the raw keys (to tell what changed) and the decoded values (to emit).
+ * @example const table = new MirrorTable((kv) => kv.text()); table.replace(7, listed); table.apply(batch)
+ */
+export class MirrorTable<V> {
   private readonly kvs = new Map<string, KeyValue>();
   private entries: ReadonlyMap<string, V> = new Map();
 

@@ -23,6 +23,8 @@ import { WatchResponse } from './watch-response';
 export class WatchPosition {
   /** The revision to (re)create the watch from; 0 until a "from now" watch is first created. */
   next: number;
+  /** Whether the first creation was already announced (`createdNotify`): resuming is not news. */
+  private announced = false;
 
   constructor(private readonly request: WatchRequest) {
     this.next = request.startRevision;
@@ -34,7 +36,9 @@ export class WatchPosition {
     if (response.created) {
       if (response.canceled) throw refusal(response.cancelReason, endpoint);
       if (this.next === 0) this.next = response.header.revision + 1;
-      return [];
+      if (!this.request.createdNotify || this.announced) return [];
+      this.announced = true;
+      return [{ revision: this.next, events: [], progress: false, created: true }];
     }
     if (response.canceled) {
       throw new EtcdUnavailableError(`${endpoint} cancelled the watch${response.cancelReason ? `: ${response.cancelReason}` : ''}`, false, { endpoint });
@@ -43,7 +47,7 @@ export class WatchPosition {
       const revision = response.header.revision;
       if (revision < this.next - 1) return [];
       this.next = revision + 1;
-      return this.request.progressNotify ? [{ revision, events: [], progress: true }] : [];
+      return this.request.progressNotify ? [{ revision, events: [], progress: true, created: false }] : [];
     }
     // A stream created from `next` never sends older revisions; dropping them anyway keeps
     // "each revision once" true whatever a server or proxy in between may replay.

@@ -25,13 +25,18 @@ export interface WatchEvent {
  * wrote several keys is one revision, and a subscriber acting on half of it would act on a state
  * that never existed. A watch emits one batch per revision, in revision order, each once.
  * With `progressNotify`, a batch without events (`progress: true`) says that nothing changed
- * among the watched keys up to and including `revision`.
+ * among the watched keys up to and including `revision`. With `createdNotify`, the first batch
+ * has no events and `created: true`: the watch exists on the server and delivers every change
+ * from `revision` on.
  * @example etcd.watch({ prefix: 'config/' }).subscribe((b) => console.log(b.revision, b.events.length))
  */
 export interface WatchBatch {
   readonly revision: number;
   readonly events: readonly WatchEvent[];
+  /** A progress notification: nothing changed among the watched keys up to `revision`. */
   readonly progress: boolean;
+  /** The `createdNotify` announcement: the watch is live and delivers every change from `revision` on. */
+  readonly created: boolean;
 }
 
 /** Decodes a wire `mvccpb.Event` (a PUT carries no `type`: proto3 omits the default). */
@@ -56,11 +61,11 @@ export function toBatches(events: readonly WatchEvent[]): WatchBatch[] {
   let current: WatchEvent[] = [];
   for (const event of events) {
     if (current.length > 0 && current[0].revision !== event.revision) {
-      batches.push({ revision: current[0].revision, events: current, progress: false });
+      batches.push({ revision: current[0].revision, events: current, progress: false, created: false });
       current = [];
     }
     current.push(event);
   }
-  if (current.length > 0) batches.push({ revision: current[0].revision, events: current, progress: false });
+  if (current.length > 0) batches.push({ revision: current[0].revision, events: current, progress: false, created: false });
   return batches;
 }

@@ -22,6 +22,13 @@ export interface WatchOptions {
    * `--experimental-watch-progress-notify-interval`).
    */
   readonly progressNotify?: boolean;
+  /**
+   * Make the first emission an event-less batch with `created: true` once the server-side watch
+   * exists, its `revision` the first revision the watch delivers: a write made after it is
+   * certain to be seen. Sent once per subscription, not again when the watch resumes elsewhere.
+   * @example etcd.watch('k', { createdNotify: true }).pipe(filter((b) => b.created), take(1))
+   */
+  readonly createdNotify?: boolean;
 }
 
 /** A validated watch request. */
@@ -32,6 +39,7 @@ export interface WatchRequest {
   readonly prevKv: boolean;
   readonly filters: readonly ('NOPUT' | 'NODELETE')[];
   readonly progressNotify: boolean;
+  readonly createdNotify: boolean;
 }
 
 /**
@@ -40,7 +48,7 @@ export interface WatchRequest {
  */
 export function watchRequest(selector: KeySelector, given?: WatchOptions): WatchRequest {
   const options: WatchOptions = optionsOf(given, 'watch');
-  for (const flag of ['prevKv', 'noPut', 'noDelete', 'progressNotify'] as const) {
+  for (const flag of ['prevKv', 'noPut', 'noDelete', 'progressNotify', 'createdNotify'] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new EtcdInvalidArgumentError(`watch option ${flag} must be a boolean, got ${String(options[flag])}`);
     }
@@ -54,6 +62,7 @@ export function watchRequest(selector: KeySelector, given?: WatchOptions): Watch
     prevKv: options.prevKv === true,
     filters,
     progressNotify: options.progressNotify === true,
+    createdNotify: options.createdNotify === true,
   };
 }
 
