@@ -420,6 +420,21 @@ export class Etcd {
   }
 
   /**
+   * A view of this client whose keys are relative to `prefix`: what it writes lands under the
+   * prefix, what it returns shows keys without it (key-values, previous values, watch events,
+   * mirror entries, lock and election keys, a lease's keys), `{ prefix: '' }` means the whole
+   * namespace, ranges end where the namespace ends, and no key outside it can be reached. Locks
+   * and elections of two namespaces never meet. `namespace()` on a view nests (`a/` then `b/`
+   * is `a/b/`). The view shares this client's connections and streams: it is the same client,
+   * so closing either closes both. Membership, maintenance and `auth` are the cluster's
+   * (permissions name whole keys). Throws EtcdInvalidArgumentError for an empty prefix.
+   * @example const app = etcd.namespace('app/'); app.put('config', 'v').subscribe() // writes app/config
+   */
+  namespace(prefix: Key): Etcd {
+    return new Etcd(this.core.namespace(prefix));
+  }
+
+  /**
    * Releases every socket and timer. Open watches, mirrors and observations complete; open
    * leases, locks and campaigns end with EtcdClientClosedError (their holders must stop acting)
    * and their leases are revoked. Operations subscribed afterwards fail with EtcdClientClosedError.

@@ -5,7 +5,8 @@ import { KeySelector } from '../kv/key-selector';
 import { KvService } from '../kv/kv-service';
 import { Lifecycle } from '../resilience/lifecycle';
 import { mirror, MirrorSources, MirrorState } from './mirror';
-import { WatchService } from './watch-service';
+import { WatchBatch } from './watch-event';
+import { WatchOptions } from './watch-request';
 
 /**
  * Live copies of key ranges, each completed when the client closes.
@@ -16,7 +17,7 @@ export class MirrorService {
 
   constructor(
     kv: KvService,
-    watches: WatchService,
+    watches: { watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> },
     private readonly lifecycle: Lifecycle,
   ) {
     this.sources = { range: (s, o) => kv.range(s, o), list: (s, o) => kv.list(s, o), watch: (s, o) => watches.watch(s, o) };
