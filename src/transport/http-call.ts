@@ -8,6 +8,7 @@ import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
 import { HttpEndpoint } from './http-endpoint';
 import { namingRefusedKey } from './refused-key';
 import { decodeServerError } from './server-error';
+import { tlsFailure } from './tls-options';
 
 // System errors raised before any byte of the request could leave this process.
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ERR_INVALID_URL']);
@@ -105,8 +106,10 @@ export function toEtcdError(error: unknown, endpoint: string): EtcdError {
   if (error instanceof EtcdError) return error;
   if (error instanceof FetchError) {
     const errno = error.code ?? error.errno;
-    const sent = errno === undefined || !NEVER_SENT.has(errno);
     const reason = error.message.includes('reason: ') ? error.message.slice(error.message.indexOf('reason: ') + 8) : error.message;
+    const tls = tlsFailure(error, endpoint, reason);
+    if (tls !== undefined) return tls;
+    const sent = errno === undefined || !NEVER_SENT.has(errno);
     return new EtcdConnectionError(`${endpoint}: ${reason}`, sent, { endpoint, cause: error, errno });
   }
   const message = error instanceof Error ? error.message : String(error);
