@@ -118,7 +118,7 @@ export class ClientCore {
     // Membership, maintenance and authentication are the cluster's, whatever the namespace.
     this.cluster = new ClusterService(connection.caller);
     this.membership = new Membership(connection.caller);
-    this.maintenance = new Maintenance(connection.caller);
+    this.maintenance = new Maintenance(connection.caller, pool);
     this.snapshots = new Snapshots(pool);
     this.auth = new AuthService(connection.caller);
   }
