@@ -3,7 +3,7 @@
  * aborted on unsubscribe. Knows nothing of retries or of which endpoint to use.
  */
 import fetch, { FetchError, RequestInit, Response } from 'node-fetch';
-import { catchError, mergeMap, Observable, throwError } from 'rxjs';
+import { mergeMap, Observable } from 'rxjs';
 import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
 import { HttpEndpoint } from './http-endpoint';
 import { namingRefusedKey } from './refused-key';
@@ -22,12 +22,15 @@ export type Headers = Readonly<Record<string, string>>;
  * @example postJson(endpoint, '/v3/kv/range', { key: 'Zm9v' }).subscribe(console.log)
  */
 export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, headers?: Headers): Observable<unknown> {
+  const payload = JSON.stringify(body);
+  // The error is named in the call's own error path: an operator per call would cost more than the naming.
   return authorized(endpoint, headers, (withToken) =>
-    request(endpoint, path, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken },
-    }).pipe(catchError((error: EtcdError) => throwError(() => namingRefusedKey(error, body)))),
+    request(
+      endpoint,
+      path,
+      { method: 'POST', body: payload, headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken } },
+      (error) => namingRefusedKey(error, body),
+    ),
   );
 }
 
@@ -59,7 +62,7 @@ export function getJson(endpoint: HttpEndpoint, path: string): Observable<unknow
   return request(endpoint, path, { method: 'GET' });
 }
 
-function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Observable<unknown> {
+function request(endpoint: HttpEndpoint, path: string, init: RequestInit, named: (error: EtcdError) => EtcdError = same): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let done = false;
@@ -75,7 +78,7 @@ function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Obser
         },
         (error: unknown) => {
           done = true;
-          if (!controller.signal.aborted) subscriber.error(toEtcdError(error, endpoint.url));
+          if (!controller.signal.aborted) subscriber.error(named(toEtcdError(error, endpoint.url)));
         },
       );
     return () => {
@@ -85,6 +88,7 @@ function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Obser
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const same = (error: EtcdError) => error;
 
 async function readJson(response: Response, endpoint: string): Promise<unknown> {
   const text = await response.text();
