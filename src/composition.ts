@@ -11,7 +11,7 @@ import { CoalescingCaller } from './coalescing/coalescing-caller';
 import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
-import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { resolveConnection } from './connection';
 import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
@@ -20,13 +20,12 @@ import { Maintenance } from './maintenance/maintenance';
 import { KeySpace } from './namespace/key-space';
 import { NamespacedCaller, NamespacedWaitingCalls } from './namespace/namespaced-callers';
 import { Snapshots } from './maintenance/snapshot';
-import { authOption, EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
 import { ResilientCaller, UnaryCaller } from './resilience/unary-caller';
 import { WaitingCaller, WaitingCalls, waitingSettings } from './resilience/waiting-caller';
-import { AuthSession } from './transport/auth-session';
 import { MirrorService } from './watch/mirror-service';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
@@ -47,9 +46,8 @@ interface Connection {
 
 function connect(given: EtcdOptions): Connection {
   const options = resolveOptions(given);
-  const endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
-  const auth = authOption(given.auth);
-  const pool = new EndpointPool(endpoints, { ...options, tokens: auth === undefined ? undefined : new AuthSession(auth) });
+  const { endpoints, tokens, tls } = resolveConnection(given);
+  const pool = new EndpointPool(endpoints, { ...options, tokens, tls });
   // One revision floor for every caller: a read must not go back behind what any answer showed.
   const seen = new SeenRevision();
   const lifecycle = new Lifecycle();

@@ -7,6 +7,7 @@
 export { Etcd } from './client';
 export type { EtcdOptions, ResolvedOptions } from './options';
 export type { AuthOptions } from './transport/auth-session';
+export type { Pem, TlsOptions } from './transport/tls-options';
 export type { RetryPolicy } from './resilience/retry-policy';
 export * from './errors';
 export { KeyValue } from './kv/key-value';
