@@ -28,7 +28,7 @@ import { LeaseEvent, LeaseOptions } from './lease/lease-service';
 import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
-import { MirrorState } from './watch/mirror';
+import { MirrorJsonOptions, MirrorState } from './watch/mirror';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
 
@@ -254,11 +254,14 @@ export class Etcd {
   }
 
   /**
-   * `mirror()` with every value parsed as JSON; a value that is not JSON ends it with an error.
+   * `mirror()` with every value parsed as JSON. A value that is not JSON is reported in the
+   * state's `invalid` and, by default, the key keeps its last good value (`onInvalid`:
+   * `'keep-last'`; `'skip'` treats the key as absent, `'fail'` ends the stream with
+   * EtcdValueNotJsonError).
    * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
    */
-  mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
-    return this.core.mirrors.mirrorJson<T>(selector);
+  mirrorJson<T = unknown>(selector: KeySelector, options?: MirrorJsonOptions): Observable<MirrorState<T>> {
+    return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
   /**
