@@ -32,7 +32,9 @@ export function entryPoints(root: string, dist: string): EntryPoint[] {
     .map(([subpath, target]) => ({
       name: pkg.name + subpath.slice(1),
       typings: path.join(dist, path.relative('dist', String(target.types))),
-    }));
+    }))
+    // Entry points compiled by another build (the browser's ES modules) are not part of this one.
+    .filter((entry) => fs.existsSync(entry.typings));
 }
 
 /**

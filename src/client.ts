@@ -5,9 +5,8 @@
  */
 import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
-import { AuthAdmin } from './auth/types';
+import { CallOptions } from './call-options';
 import { ClusterOperations } from './cluster/cluster-operations';
-import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MemberList } from './cluster/types';
 import { ClientCore } from './composition';
 import { ConcurrencyOperations } from './concurrency/concurrency-operations';
 import { runStm, StmOptions, StmTx } from './concurrency/stm';
@@ -21,18 +20,21 @@ import { KvOperations } from './kv/kv-operations';
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/types';
 import { LeaseOperations } from './lease/lease-operations';
-import { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
 import { MaintenanceOperations } from './maintenance/maintenance-operations';
-import { Alarm, AlarmList, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
 import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
-import { MirrorState } from './watch/mirror';
+import { MirrorJsonOptions, MirrorState } from './watch/mirror';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOperations } from './watch/watch-operations';
 import { WatchOptions } from './watch/watch-request';
+import { AuthAdmin } from './auth/types';
+import { AddMemberOptions, Member, MemberAdded, MemberId, MemberList, MemberStatus } from './cluster/types';
+import { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions } from './kv/types';
+import { ListOptions } from './kv/paging';
+import { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
+import { Alarm, AlarmList, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
 
 /**
  * A client of one etcd cluster.
@@ -81,6 +83,14 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.kv.list(selector, options);
   }
 
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return this.core.kv.scan(selector, options);
+  }
+
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return this.core.kv.scanPages(selector, work, options);
+  }
+
   put(key: Key, value: Bytes, options?: PutOptions): Observable<PutResult> {
     return this.core.kv.put(key, value, options);
   }
@@ -101,11 +111,11 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.kv.delete(selector, options);
   }
 
-  txn(request: TxnRequest): Observable<TxnResult> {
-    return this.core.kv.txn(request);
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
+    return this.core.kv.txn(request, options);
   }
 
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, options?: CompactOptions): Observable<CompactResult> {
     return this.core.kv.compact(revision, options);
   }
 
@@ -153,8 +163,8 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.mirrors.mirror(selector);
   }
 
-  mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
-    return this.core.mirrors.mirrorJson<T>(selector);
+  mirrorJson<T = unknown>(selector: KeySelector, options?: MirrorJsonOptions): Observable<MirrorState<T>> {
+    return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
   leader(): Observable<Member> {

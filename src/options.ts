@@ -10,6 +10,12 @@ export interface EtcdOptions {
   readonly endpoints?: string | readonly string[];
   /** How long one attempt on one endpoint may take (default 5000 ms). */
   readonly requestTimeoutMs?: number;
+  /**
+   * The longest a unary operation may take, every retry and backoff included (default three
+   * request timeouts). Each call can set its own (`{ deadlineMs }` in its options). Streams
+   * (watch, keep-alive, observe) and waits for a lock or a leadership keep their own rules.
+   */
+  readonly deadlineMs?: number;
   /** How long an endpoint that failed is avoided (default 5000 ms). */
   readonly demoteMs?: number;
   /** A call to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
@@ -51,6 +57,14 @@ export interface EtcdOptions {
    * token), so `watchTransport: 'websocket'` is refused.
    */
   readonly auth?: AuthOptions;
+  /**
+   * TLS for `https://` endpoints (and `host:port` ones, which then mean https://): the CA that
+   * signed the members' certificates, a client certificate and key for `--client-cert-auth`,
+   * `serverName` when the certificates name another host, `rejectUnauthorized: false` to accept
+   * any certificate (tests only). PEM strings or Buffers. The servers' certificates and host
+   * names are verified by default.
+   */
+  readonly tls?: TlsOptions;
 }
 
 /** How often and how patiently a failed call is tried again. */
@@ -74,9 +88,27 @@ export interface AuthOptions {
   readonly password: string;
 }
 
+/** PEM text, as a string or the bytes of a file. */
+export type Pem = string | Buffer;
+
+/** The `tls` option of `new Etcd(...)`. */
+export interface TlsOptions {
+  /** The CA(s) that signed the servers' certificates (default: Node's trusted CAs). */
+  readonly ca?: Pem | readonly Pem[];
+  /** The client certificate, for a cluster run with `--client-cert-auth`. Needs `key`. */
+  readonly cert?: Pem;
+  /** The client certificate's private key. */
+  readonly key?: Pem;
+  /** The host name the servers' certificates must name, when it is not the endpoint's host. */
+  readonly serverName?: string;
+  /** Verify the servers' certificates (default true). false accepts any certificate: tests only. */
+  readonly rejectUnauthorized?: boolean;
+}
+
 /** Options with every default filled in. */
 export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
+  readonly deadlineMs: number;
   readonly demoteMs: number;
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
@@ -88,9 +120,13 @@ export interface ResolvedOptions {
   readonly coalesceWindowMs: number;
 }
 
+// A hung member costs one request timeout; three leave room for two such failovers and backoff.
+const DEADLINE_REQUEST_TIMEOUTS = 3;
+
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
 export const DEFAULTS: ResolvedOptions = {
   requestTimeoutMs: 5000,
+  deadlineMs: 15_000,
   demoteMs: 5000,
   probeAfterIdleMs: 3000,
   retry: { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0.3 },
@@ -108,8 +144,10 @@ export const DEFAULTS: ResolvedOptions = {
  */
 export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   const retry = { ...DEFAULTS.retry, ...options.retry };
+  const requestTimeoutMs = positive(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'requestTimeoutMs');
   const resolved: ResolvedOptions = {
-    requestTimeoutMs: positive(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'requestTimeoutMs'),
+    requestTimeoutMs,
+    deadlineMs: positive(options.deadlineMs ?? DEADLINE_REQUEST_TIMEOUTS * requestTimeoutMs, 'deadlineMs'),
     demoteMs: positive(options.demoteMs ?? DEFAULTS.demoteMs, 'demoteMs', 0),
     probeAfterIdleMs: positive(options.probeAfterIdleMs ?? DEFAULTS.probeAfterIdleMs, 'probeAfterIdleMs', 0),
     retry: {

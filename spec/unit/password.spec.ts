@@ -1,5 +1,5 @@
 import { PassThrough } from 'stream';
-import { Io } from '../../src/cli/command';
+import { Io } from '../../src/cli/io';
 import { askPassword, passwordInput } from '../../src/cli/password';
 
 /** A terminal as the CLI sees one: a stdin that can stop echoing, and what was written to stderr. */

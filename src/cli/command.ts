@@ -1,17 +1,11 @@
 /** What every command is made of, and what it gets to run with. */
 import type { Etcd } from '../index';
 import { ArgsSpec, FlagSpec, ParsedArgs } from './args';
+import { CONNECTION_FLAGS } from './connection';
 import { signalExitCode, ExitCode } from './exit-codes';
 import { Ending, Interrupts } from './interrupts';
-import { Output, TextSink } from './output';
-
-/** The process's streams and environment, passed in so that nothing reaches for globals. */
-export interface Io {
-  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(raw: boolean): unknown };
-  readonly stdout: TextSink;
-  readonly stderr: TextSink;
-  readonly env: NodeJS.ProcessEnv;
-}
+import { Io } from './io';
+import { Output } from './output';
 
 /** What a command runs with. */
 export interface Context {
@@ -62,6 +56,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     placeholder: 'FORMAT',
     description: 'simple (or text, the default), json, table or fields; the admin commands print them as etcdctl 3.4 does',
   },
+  ...CONNECTION_FLAGS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
   { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },
 ];

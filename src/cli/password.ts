@@ -2,7 +2,7 @@
  * Passwords on the command line's terms: asked on the terminal without echo, or read as the
  * first line of stdin when there is no terminal (so scripts can pipe one in).
  */
-import { Io } from './command';
+import { Io } from './io';
 import { UsageError } from './args';
 
 const ENTER = ['\r', '\n'];

@@ -128,6 +128,22 @@ export class EtcdCompactedError extends EtcdError {
 export class EtcdUnauthenticatedError extends EtcdError {}
 
 /**
+ * A TLS connection to an endpoint failed: its certificate could not be verified (unknown CA,
+ * self-signed, expired, issued for another host name), it refused ours (or the lack of one), or
+ * it does not speak TLS. The message names the endpoint and Node's reason; `code` is Node's
+ * code. Nothing was sent, and nothing is retried: another attempt would fail the same way.
+ * @example if (e instanceof EtcdTlsError) console.log(e.endpoint, e.code)
+ */
+export class EtcdTlsError extends EtcdError {
+  constructor(message: string, details: { endpoint?: string; cause?: unknown; code?: string } = {}) {
+    super(message, details);
+    this.code = details.code;
+  }
+  /** Node's error code, e.g. SELF_SIGNED_CERT_IN_CHAIN or ERR_TLS_CERT_ALTNAME_INVALID. */
+  readonly code: string | undefined;
+}
+
+/**
  * The user name or password of the client's `auth` option was refused. Nothing was sent with
  * them; the call is not retried (no other member would accept them either).
  * @example if (e instanceof EtcdAuthenticationError) console.log('check the user name and password')
@@ -203,6 +219,48 @@ export class EtcdAllEndpointsFailedError extends EtcdError {
     super(
       `all ${failures.length} etcd endpoint(s) failed: ` +
         failures.map((f) => (f.error.message.includes(f.endpoint) ? f.error.message : `${f.endpoint}: ${f.error.message}`)).join('; '),
+    );
+  }
+}
+
+/**
+ * An operation did not succeed within its deadline (`deadlineMs`: by default three request
+ * timeouts, retries and backoff included). `failures` holds what each endpoint tried answered.
+ * Nothing was applied: a write whose attempt was still in flight at the deadline fails with
+ * EtcdOutcomeUnknownError instead.
+ * @example etcd.get('k', { deadlineMs: 500 }).subscribe({ error: (e) => { if (e instanceof EtcdDeadlineExceededError) console.log(e.deadlineMs, e.failures) } })
+ */
+export class EtcdDeadlineExceededError extends EtcdAllEndpointsFailedError {
+  constructor(
+    readonly deadlineMs: number,
+    failures: readonly EndpointFailure[],
+  ) {
+    super(failures);
+    const tried = failures.map((f) => (f.error.message.includes(f.endpoint) ? f.error.message : `${f.endpoint}: ${f.error.message}`));
+    this.message = `no answer within the deadline of ${deadlineMs} ms` + (tried.length > 0 ? `; tried ${tried.join('; ')}` : '; no endpoint was tried');
+  }
+}
+
+/**
+ * The cluster has no leader: every member that answered knows none (two of three members down,
+ * say), so no write and no linearizable read can be served. Nothing was applied. Work resumes by
+ * itself once quorum is back: the same client can simply call again.
+ * @example etcd.put('k', 'v').subscribe({ error: (e) => { if (e instanceof EtcdQuorumLostError) console.log('no leader; silent:', e.silent) } })
+ */
+export class EtcdQuorumLostError extends EtcdUnavailableError {
+  constructor(
+    /** Endpoints that answered and know no leader. */
+    readonly leaderless: readonly string[],
+    /** Endpoints that did not answer at all. */
+    readonly silent: readonly string[],
+    /** The last failure of each endpoint the operation tried. */
+    readonly failures: readonly EndpointFailure[],
+  ) {
+    super(
+      `no leader: ${leaderless.join(', ')} answered but know${leaderless.length === 1 ? 's' : ''} no leader` +
+        (silent.length > 0 ? `; ${silent.join(', ')} did not answer` : '') +
+        ' (the cluster has lost quorum)',
+      true,
     );
   }
 }

@@ -1,13 +1,15 @@
-import { Observable } from 'rxjs';
+import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { Bytes } from '../transport/codec';
 import { DeleteOptions, DeleteResult } from './delete';
 import { Key, KeySelector } from './key-selector';
 import { KeyValue } from './key-value';
+import { ListOptions } from './paging';
 import { PutOptions, PutResult } from './put';
 import { RangeOptions, RangeResult } from './range';
 import { TxnRequest, TxnResult } from './txn';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './types';
+import { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions } from './types';
 
 /**
  * Reading and writing keys: the KV service of etcd as cold Observables.
@@ -34,6 +36,26 @@ export interface KvOperations {
    * @example etcd.list({ prefix: 'jobs/' }, { pageSize: 500 }).subscribe((kv) => console.log(kv.key))
    */
   list(selector: KeySelector, options?: ListOptions): Observable<KeyValue>;
+
+  /**
+   * Every key of a prefix or range, read page by page at one revision, as an async iterable
+   * that fetches the next page only when the consumer has taken every key of the current one:
+   * however slow the consumer, at most one page is held. Breaking out of the loop stops it.
+   * Fails (from the loop) like `list()`, e.g. with EtcdCompactedError when the revision of the
+   * first page is compacted in the middle.
+   * @example
+   * for await (const kv of etcd.scan({ prefix: 'jobs/' })) await handle(kv)
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue>;
+
+  /**
+   * The Rx form of `scan()`: runs `work` on each page (an array of keys) in turn and emits what
+   * it emits, fetching the next page only once the work on the previous one has completed.
+   * Unsubscribing stops the work and the listing.
+   * @example
+   * etcd.scanPages({ prefix: 'jobs/' }, (kvs) => from(kvs).pipe(concatMap((kv) => handle(kv)))).subscribe({ error: console.error })
+   */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R>;
 
   /**
    * Writes a key. `ttl` (seconds) grants a lease for it, so the key expires; `lease` attaches
@@ -71,12 +93,12 @@ export interface KvOperations {
    * Runs a transaction built with `Compare` and `Op`.
    * @example etcd.txn({ compare: [Compare.version('k', '==', 0)], success: [Op.put('k', 'v')], failure: [Op.get('k')] })
    */
-  txn(request: TxnRequest): Observable<TxnResult>;
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult>;
 
   /**
    * Discards the history before `revision`; reads and watches of older revisions then fail
    * with EtcdCompactedError.
    * @example etcd.compact(1000)
    */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult>;
+  compact(revision: number, options?: CompactOptions): Observable<CompactResult>;
 }

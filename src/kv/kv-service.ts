@@ -3,8 +3,9 @@
  * aborts what is in flight. Each call validates its arguments first and reports bad input on the
  * error channel without touching the wire.
  */
-import { defer, EMPTY, expand, finalize, from, map, mergeMap, Observable, switchMap, tap } from 'rxjs';
+import { defer, finalize, map, Observable, ObservableInput, switchMap, tap } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
 import { Lifecycle } from '../resilience/lifecycle';
@@ -12,15 +13,16 @@ import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE, REPEATABLE } from '../re
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader } from '../transport/response-header';
+import { checkCount, optionsOf } from '../validate';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
+import { checkKey, Key, KeySelector } from './key-selector';
 import { KeyValue, toJsonText } from './key-value';
-import { WireKeyValue } from './wire-key-value';
-import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
+import { eachPage, keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
-import { checkCount, optionsOf } from '../validate';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './types';
+import { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions } from './types';
+import { WireKeyValue } from './wire-key-value';
 
 /**
  * Key-value operations.
@@ -35,7 +37,7 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange));
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange, options));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
@@ -47,7 +49,7 @@ export class KvService {
         const { kvs } = decodeRange(json);
         return kvs.length === 0 ? None : Some(kvs[0]);
       };
-      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode);
+      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode, options);
     });
   }
 
@@ -57,24 +59,25 @@ export class KvService {
   }
 
   /** Streams every key a selector names, page by page, all read at one revision. */
-  list(selector: KeySelector, given?: ListOptions): Observable<KeyValue> {
-    return defer(() => {
-      const options: ListOptions = optionsOf(given, 'list');
-      const pageSize = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
-      const rangeEnd = encodeSelector(selector).range_end;
-      const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
-      const page = (from: KeySelector, revision: number | undefined) =>
-        this.range(from, { limit: pageSize, revision, serializable: options.serializable, keysOnly: options.keysOnly });
-      return page(selector, options.revision).pipe(
-        map((result) => ({ result, revision: options.revision ?? result.header.revision })),
-        expand(({ result, revision }) => {
-          if (!result.more || result.kvs.length === 0) return EMPTY;
-          const last = result.kvs[result.kvs.length - 1].keyBuffer;
-          return page({ from: Buffer.concat([last, ZERO]), to }, revision).pipe(map((next) => ({ result: next, revision })));
-        }),
-        mergeMap(({ result }) => from(result.kvs)),
-      );
-    });
+  list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
+    return defer(() => keysOfPages(eachPage(this.paging(selector, options, 'list'))));
+  }
+
+  /**
+   * Every key a selector names, at one revision, as an async iterable that asks for the next
+   * page only once the consumer has taken every key of the current one.
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return { [Symbol.asyncIterator]: () => pagedKeys(() => this.paging(selector, options, 'scan')) };
+  }
+
+  /** Runs `work` on each page of a listing in turn, asking for the next page once it completed. */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return defer(() => pagedWork(this.paging(selector, options, 'scanPages'), work));
+  }
+
+  private paging(selector: KeySelector, options: ListOptions | undefined, what: string): Paging {
+    return paging((at, rangeOptions) => this.range(at, rangeOptions), selector, options, what);
   }
 
   /**
@@ -84,9 +87,9 @@ export class KvService {
   put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
       const { ttl, ...rest } = checkPutOptions(given);
-      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut);
+      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut, rest);
       encodePut(key, value, rest);
-      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut), () => true);
+      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut, rest), () => true);
     });
   }
 
@@ -97,18 +100,18 @@ export class KvService {
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete, options));
   }
 
   /**
    * Runs a transaction. One that only compares and reads is a read: retried like one, and
    * checked like a linearizable read (etcd serves it as a range).
    */
-  txn(request: TxnRequest): Observable<TxnResult> {
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
     return defer(() => {
       const body = encodeTxn(request);
       const readOnly = [...(request.success ?? []), ...(request.failure ?? [])].every((op) => op.type === 'range');
-      return readOnly ? this.caller.call('/v3/kv/txn', body, LINEARIZABLE_READ, decodeTxn) : this.caller.call('/v3/kv/txn', body, NON_REPEATABLE, decodeTxn);
+      return this.caller.call('/v3/kv/txn', body, readOnly ? LINEARIZABLE_READ : NON_REPEATABLE, decodeTxn, optionsOf(options, 'txn'));
     });
   }
 
@@ -126,7 +129,7 @@ export class KvService {
           compare,
           success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
           failure: [Op.get(key)],
-        }).pipe(map(toCasResult));
+        }, rest).pipe(map(toCasResult));
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
       return this.underNewLease(ttl, attempt, (result) => result.ok);
@@ -154,15 +157,16 @@ export class KvService {
   }
 
   /** Discards history before `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, given?: CompactOptions): Observable<CompactResult> {
     return defer(() => {
-      const body = { revision: checkCount(revision, 'revision', 1), physical: optionsOf(options, 'compact').physical === true };
-      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
+      const options: CompactOptions = optionsOf(given, 'compact');
+      const body = { revision: checkCount(revision, 'revision', 1), physical: options.physical === true };
+      const decode = (json: unknown) => ({ header: decodeHeader(asObject(json, 'compaction response').header) });
+      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, decode, options);
     });
   }
 }
 
-const ZERO = Buffer.from([0]);
 
 const EXPECTED: Readonly<Record<string, (key: Key, operand: never) => Comparison>> = {
   value: (key, value: Bytes) => Compare.value(key, '==', value),

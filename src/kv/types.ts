@@ -1,24 +1,9 @@
 /** The public types of the KV service: options of get and list, and what compare-and-set and compact answer. */
 import { Option } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { Bytes } from '../transport/codec';
 import { ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
-
-/** Options of a single-key get. */
-export interface GetOptions {
-  readonly revision?: number;
-  readonly serializable?: boolean;
-}
-
-/** Options of a paged listing. */
-export interface ListOptions {
-  /** Keys fetched per request (default 1000); memory stays bounded by one page. */
-  readonly pageSize?: number;
-  /** List the store as it was at this revision (default: the revision of the first page). */
-  readonly revision?: number;
-  readonly serializable?: boolean;
-  readonly keysOnly?: boolean;
-}
 
 /**
  * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
@@ -39,7 +24,19 @@ export interface CompareFailed {
   readonly current: Option<KeyValue>;
 }
 
+/** Options of a compaction. */
+export interface CompactOptions extends CallOptions {
+  /** Wait until the space is reclaimed. */
+  readonly physical?: boolean;
+}
+
 /** The answer to a compaction. */
 export interface CompactResult {
   readonly header: ResponseHeader;
+}
+
+/** Options of a single-key get. */
+export interface GetOptions extends CallOptions {
+  readonly revision?: number;
+  readonly serializable?: boolean;
 }

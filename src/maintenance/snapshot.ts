@@ -7,10 +7,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { concatMap, defer, from, map, Observable, of } from 'rxjs';
 import { describe } from '../describe-value';
-import { parseEndpoints } from '../endpoints';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
+import { reauthenticating } from '../resilience/reauthentication';
 import { streamJsonLines } from '../transport/http-stream';
 import { SnapshotChunk, SnapshotSaved } from './types';
 
@@ -26,8 +26,8 @@ export class Snapshots {
   /** Streams the database of `endpoint` (default: the client's current choice) as chunks. */
   stream(endpoint?: string): Observable<SnapshotChunk> {
     return this.pool.ifOpen(() => {
-      const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
-      return streamJsonLines(chosen, '/v3/maintenance/snapshot', {}).pipe(
+      const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.pool.named(endpoint);
+      return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
         map((result) => ({
           endpoint: chosen.url,
           bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),
@@ -49,12 +49,6 @@ export class Snapshots {
     });
   }
 
-  private named(endpoint: string) {
-    const [url] = parseEndpoints(endpoint);
-    const found = this.pool.endpoints.find((e) => e.url === url);
-    if (found === undefined) throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.pool.endpoints.map((e) => e.url).join(', ')})`);
-    return found;
-  }
 }
 
 function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observable<SnapshotSaved> {

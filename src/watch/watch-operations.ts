@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { KeySelector } from '../kv/key-selector';
 import { KeyValue } from '../kv/key-value';
-import { MirrorState } from './mirror';
+import { MirrorJsonOptions, MirrorState } from './mirror';
 import { WatchBatch } from './watch-event';
 import { WatchOptions } from './watch-request';
 
@@ -31,8 +31,11 @@ export interface WatchOperations {
   mirror(selector: KeySelector): Observable<MirrorState<KeyValue>>;
 
   /**
-   * `mirror()` with every value parsed as JSON; a value that is not JSON ends it with an error.
+   * `mirror()` with every value parsed as JSON. A value that is not JSON is reported in the
+   * state's `invalid` and, by default, the key keeps its last good value (`onInvalid`:
+   * `'keep-last'`; `'skip'` treats the key as absent, `'fail'` ends the stream with
+   * EtcdValueNotJsonError).
    * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
    */
-  mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>>;
+  mirrorJson<T = unknown>(selector: KeySelector, options?: MirrorJsonOptions): Observable<MirrorState<T>>;
 }
