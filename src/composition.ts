@@ -3,6 +3,7 @@
  * `Etcd` facade only delegates to what is built here, so another facade can be laid over the
  * same parts (sharing their connections, revision floor and open streams).
  */
+import { Observable } from 'rxjs';
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
 import { Membership } from './cluster/membership';
@@ -11,6 +12,7 @@ import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
+import { HealthEvent } from './health';
 import { Key } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
@@ -85,6 +87,14 @@ export class ClientCore {
    */
   election(name: Key): Election {
     return new NamedElection(name, this.coordination);
+  }
+
+  /**
+   * Each endpoint's state, then every change and failover (see `Etcd.health`).
+   * @example core.health().subscribe(console.log)
+   */
+  health(): Observable<HealthEvent> {
+    return this.pool.health.events();
   }
 
   /**
