@@ -13,7 +13,7 @@ import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { Lifecycle } from '../resilience/lifecycle';
 import { LINEARIZABLE_READ } from '../resilience/retry-policy';
-import { WaitingCaller } from '../resilience/waiting-caller';
+import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
 import { HeldLeadership, LeadershipDeps, Resignation } from './leadership';
@@ -21,7 +21,7 @@ import { CampaignEvent, CampaignOptions, Election, Leader } from './types';
 
 /** What the election services need from the client. */
 export interface ElectionDeps extends HoldDeps, LeadershipDeps {
-  readonly waiting: WaitingCaller;
+  readonly waiting: WaitingCalls;
   readonly lifecycle: Lifecycle;
 }
 

@@ -11,6 +11,7 @@ import { parseEndpoints } from '../endpoints';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
+import { reauthenticating } from '../resilience/reauthentication';
 import { streamJsonLines } from '../transport/http-stream';
 
 /** One piece of a snapshot stream. */
@@ -45,7 +46,7 @@ export class Snapshots {
   stream(endpoint?: string): Observable<SnapshotChunk> {
     return this.pool.ifOpen(() => {
       const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
-      return streamJsonLines(chosen, '/v3/maintenance/snapshot', {}).pipe(
+      return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
         map((result) => ({
           endpoint: chosen.url,
           bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),

@@ -5,6 +5,7 @@
  */
 import * as http from 'http';
 import { defer, Observable, throwError } from 'rxjs';
+import * as tls from 'tls';
 import { EtcdClientClosedError } from '../errors';
 import { MemberHealth } from './member-health';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
@@ -21,8 +22,9 @@ export class Endpoint implements HttpEndpoint {
     readonly url: string,
     readonly index: number,
     readonly tokens?: TokenSource,
+    readonly tls?: tls.ConnectionOptions,
   ) {
-    this.agent = createAgent(url);
+    this.agent = createAgent(url, tls);
   }
 }
 
@@ -32,6 +34,8 @@ export interface PoolSettings {
   readonly demoteMs: number;
   /** The client's auth token, when it authenticates. */
   readonly tokens?: TokenSource;
+  /** The client's TLS settings, for `https://` endpoints. */
+  readonly tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -51,7 +55,7 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
     this.health = new MemberHealth(urls);
   }
 

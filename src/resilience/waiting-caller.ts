@@ -42,10 +42,19 @@ export function waitingSettings(options: {
 }
 
 /**
+ * Calls that wait on the server (`waitOn`) or stream from it for ever (`follow`).
+ * @example waiting.waitOn('/v3/lock/lock', { name, lease }, decodeLock)
+ */
+export interface WaitingCalls {
+  waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T>;
+  follow(path: string, body: unknown): Observable<Record<string, unknown>>;
+}
+
+/**
  * Waiting and streaming calls, watched by liveness probes.
  * @example new WaitingCaller(pool, settings, seen).waitOn('/v3/lock/lock', { name, lease }, decodeLock)
  */
-export class WaitingCaller {
+export class WaitingCaller implements WaitingCalls {
   constructor(
     private readonly pool: EndpointPool,
     private readonly settings: WaitingSettings,
