@@ -65,8 +65,10 @@ export function openClients(endpoint: string): Clients {
  * received message would refuse a listing of 100,000 keys).
  * @example const etcd3 = openEtcd3(cluster.endpoints)
  */
-export function openEtcd3(hosts: string[]): Etcd3 {
-  return new Etcd3({ hosts, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
+export function openEtcd3(hosts: string[], options: { ownConnections?: boolean } = {}): Etcd3 {
+  // gRPC shares connections between clients of one process unless told to keep its own.
+  const own = options.ownConnections === true ? { 'grpc.use_local_subchannel_pool': 1 } : {};
+  return new Etcd3({ hosts, grpcOptions: { 'grpc.max_receive_message_length': -1, ...own } });
 }
 
 /** etcd-rx's options with every kind of coalescing turned off. */

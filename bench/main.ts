@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         ['failed puts, member SIGKILLed', row((m) => m.kill.failedPuts)],
         [`longest time without an acknowledged put, member SIGSTOPped ${FREEZE_MS / 1000} s (ms)`, row((m) => m.freeze.gapMs)],
         ['failed puts, member SIGSTOPped', row((m) => m.freeze.failedPuts)],
-      ], 'The member that answered the writer\'s last put is broken; default options of both clients. One round each.'),
+      ], 'The member that answered the writer\'s last put is broken, after the leadership was moved away from it if it led (so that each client loses its member, not the leader as well); default options of both clients. One round each.'),
     );
   }
 

@@ -98,9 +98,11 @@ export async function manyWatchesScenario(bare: BareGateway, endpoint: string): 
   const etcdPort = Number(new URL(endpoint).port);
   const results = {} as Record<WatchClient, ManyWatchesResult>;
   for (const client of WATCH_CLIENTS) {
-    const fresh = { etcd3: openEtcd3([endpoint]), rx: new Etcd({ endpoints: [endpoint] }) };
+    const fresh = { etcd3: openEtcd3([endpoint], { ownConnections: true }), rx: new Etcd({ endpoints: [endpoint] }) };
     const follow = followers(fresh);
     const prefix = `bench/watches/${client}/`;
+    // The writer's own connections are open before counting, so only the watcher's are counted.
+    await putEach(bare, WRITERS, (i) => `${prefix}warm-up/${i}`);
     const before = usedMb();
     const socketsBefore = socketsTo(etcdPort);
     let seen = 0;

@@ -7,7 +7,7 @@
  * throwaway local etcd, makes a few changes itself so there is something to see, and stops it.
  */
 import { filter, firstValueFrom, Observable, shareReplay } from 'rxjs';
-import { Etcd, MirrorChange, MirrorState } from '../src';
+import { Etcd, MirrorChange, MirrorState } from 'etcd-rx';
 import { onInterrupt, runExample } from './run-example';
 
 const PREFIX = 'config/';

@@ -6,7 +6,7 @@
  * starts a throwaway local etcd member itself, and stops it at the end.
  */
 import { firstValueFrom, lastValueFrom, filter, interval, switchMap, take, toArray, timeout } from 'rxjs';
-import { Op } from '../src';
+import { Op } from 'etcd-rx';
 import { runExample } from './run-example';
 
 runExample(async (etcd) => {

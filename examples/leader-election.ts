@@ -11,7 +11,7 @@
  * (frozen, cut off) is told so and campaigns again.
  */
 import { retry, Subscription, tap, timer } from 'rxjs';
-import { Etcd, LeaseLostError } from '../src';
+import { Etcd, LeaseLostError } from 'etcd-rx';
 import { onInterrupt } from './run-example';
 
 const ELECTION = 'examples/leader-election';

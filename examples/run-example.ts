@@ -3,8 +3,8 @@
  * ETCD_SERVERS (or ETCDCTL_ENDPOINTS) when one is set; otherwise a throwaway local member,
  * started for the run and stopped at its end.
  */
-import { Etcd } from '../src';
-import { EtcdCluster } from '../src/testing';
+import { Etcd } from 'etcd-rx';
+import { EtcdCluster } from 'etcd-rx/testing';
 
 /**
  * Runs `body` with a client, then closes it (and stops the local member, if one was started);
@@ -34,16 +34,19 @@ export function runExample(body: (etcd: Etcd, startedLocally: boolean) => Promis
 }
 
 /**
- * Calls `handler` on the first Ctrl-C (SIGINT). The listener stays installed, so a second SIGINT
- * is absorbed rather than killing the process mid-cleanup: a terminal sends Ctrl-C to the whole
- * foreground group, and `tsx` may relay the same signal to the script once more.
+ * Calls `handler` on the first Ctrl-C (SIGINT) or SIGTERM (what `kill` and service managers
+ * send). The listeners stay installed, so a second signal is absorbed rather than killing the
+ * process mid-cleanup: a terminal sends Ctrl-C to the whole foreground group, and `tsx` may relay
+ * the same signal to the script once more.
  * @example onInterrupt(() => subscription.unsubscribe())
  */
 export function onInterrupt(handler: () => void): void {
   let interrupted = false;
-  process.on('SIGINT', () => {
+  const once = () => {
     if (interrupted) return;
     interrupted = true;
     handler();
-  });
+  };
+  process.on('SIGINT', once);
+  process.on('SIGTERM', once);
 }

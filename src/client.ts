@@ -28,7 +28,7 @@ import { LeaseEvent, LeaseOptions } from './lease/lease-service';
 import { EtcdOptions, ResolvedOptions } from './options';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
-import { MirrorState } from './watch/mirror';
+import { MirrorJsonOptions, MirrorState } from './watch/mirror';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
 
@@ -254,11 +254,14 @@ export class Etcd {
   }
 
   /**
-   * `mirror()` with every value parsed as JSON; a value that is not JSON ends it with an error.
+   * `mirror()` with every value parsed as JSON. A value that is not JSON is reported in the
+   * state's `invalid` and, by default, the key keeps its last good value (`onInvalid`:
+   * `'keep-last'`; `'skip'` treats the key as absent, `'fail'` ends the stream with
+   * EtcdValueNotJsonError).
    * @example etcd.mirrorJson<{ port: number }>({ prefix: 'config/' }).subscribe((s) => console.log(s.entries.get('config/web')?.port))
    */
-  mirrorJson<T = unknown>(selector: KeySelector): Observable<MirrorState<T>> {
-    return this.core.mirrors.mirrorJson<T>(selector);
+  mirrorJson<T = unknown>(selector: KeySelector, options?: MirrorJsonOptions): Observable<MirrorState<T>> {
+    return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
   /**
@@ -417,6 +420,21 @@ export class Etcd {
    */
   stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {
     return runStm(this.core.kv, apply, options);
+  }
+
+  /**
+   * A view of this client whose keys are relative to `prefix`: what it writes lands under the
+   * prefix, what it returns shows keys without it (key-values, previous values, watch events,
+   * mirror entries, lock and election keys, a lease's keys), `{ prefix: '' }` means the whole
+   * namespace, ranges end where the namespace ends, and no key outside it can be reached. Locks
+   * and elections of two namespaces never meet. `namespace()` on a view nests (`a/` then `b/`
+   * is `a/b/`). The view shares this client's connections and streams: it is the same client,
+   * so closing either closes both. Membership, maintenance and `auth` are the cluster's
+   * (permissions name whole keys). Throws EtcdInvalidArgumentError for an empty prefix.
+   * @example const app = etcd.namespace('app/'); app.put('config', 'v').subscribe() // writes app/config
+   */
+  namespace(prefix: Key): Etcd {
+    return new Etcd(this.core.namespace(prefix));
   }
 
   /**

@@ -3,6 +3,7 @@
  * `Etcd` facade only delegates to what is built here, so another facade can be laid over the
  * same parts (sharing their connections, revision floor and open streams).
  */
+import { Observable } from 'rxjs';
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
 import { Membership } from './cluster/membership';
@@ -10,26 +11,62 @@ import { CoalescingCaller } from './coalescing/coalescing-caller';
 import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
-import { endpointsFromEnvironment, parseEndpoints } from './endpoints';
-import { Key } from './kv/key-selector';
+import { resolveConnection } from './connection';
+import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
 import { LeaseService } from './lease/lease-service';
 import { Maintenance } from './maintenance/maintenance';
+import { KeySpace } from './namespace/key-space';
+import { NamespacedCaller, NamespacedWaitingCalls } from './namespace/namespaced-callers';
 import { Snapshots } from './maintenance/snapshot';
-import { authOption, EtcdOptions, resolveOptions, ResolvedOptions } from './options';
+import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
-import { ResilientCaller } from './resilience/unary-caller';
-import { WaitingCaller, waitingSettings } from './resilience/waiting-caller';
-import { AuthSession } from './transport/auth-session';
+import { ResilientCaller, UnaryCaller } from './resilience/unary-caller';
+import { WaitingCaller, WaitingCalls, waitingSettings } from './resilience/waiting-caller';
 import { MirrorService } from './watch/mirror-service';
+import { WatchBatch } from './watch/watch-event';
+import { WatchOptions } from './watch/watch-request';
 import { WatchService, watchSettings } from './watch/watch-service';
+
+/** What a client and every namespaced view of it share: connections, revision floor, open streams. */
+interface Connection {
+  readonly endpoints: readonly string[];
+  readonly options: ResolvedOptions;
+  readonly lifecycle: Lifecycle;
+  readonly pool: EndpointPool;
+  readonly caller: UnaryCaller;
+  /** A caller like `caller` with another request timeout. */
+  readonly callerWithTimeout: (ms: number) => UnaryCaller;
+  readonly waiting: WaitingCalls;
+  readonly watches: WatchService;
+}
+
+function connect(given: EtcdOptions): Connection {
+  const options = resolveOptions(given);
+  const { endpoints, tokens, tls } = resolveConnection(given);
+  const pool = new EndpointPool(endpoints, { ...options, tokens, tls });
+  // One revision floor for every caller: a read must not go back behind what any answer showed.
+  const seen = new SeenRevision();
+  const lifecycle = new Lifecycle();
+  return {
+    endpoints,
+    options,
+    lifecycle,
+    pool,
+    caller: new ResilientCaller(pool, options, seen),
+    callerWithTimeout: (ms) => new ResilientCaller(pool, { ...options, requestTimeoutMs: ms }, seen),
+    waiting: new WaitingCaller(pool, waitingSettings(options), seen),
+    watches: new WatchService(pool, watchSettings(options), lifecycle),
+  };
+}
 
 /**
  * The services of one client over one endpoint pool, built from its options (nothing is sent
- * yet). Throws EtcdInvalidArgumentError naming a malformed endpoint or option.
+ * yet), or of a namespaced view over the connection of another core. Throws
+ * EtcdInvalidArgumentError naming a malformed endpoint or option.
  * @example const core = new ClientCore({ endpoints: 'http://127.0.0.1:2379' }); core.kv.get('k')
  */
 export class ClientCore {
@@ -38,45 +75,61 @@ export class ClientCore {
   /** The options in force, defaults filled in. */
   readonly options: ResolvedOptions;
   /** The open streams and pending clean-ups, ended by close(). */
-  readonly lifecycle = new Lifecycle();
+  readonly lifecycle: Lifecycle;
   readonly kv: KvService;
   readonly leaseCalls: LeaseCalls;
   readonly leases: LeaseService;
   readonly locks: LockService;
-  readonly watches: WatchService;
+  readonly watches: { watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> };
   readonly mirrors: MirrorService;
   readonly cluster: ClusterService;
   readonly membership: Membership;
   readonly maintenance: Maintenance;
   readonly snapshots: Snapshots;
   readonly auth: AuthService;
-  private readonly pool: EndpointPool;
+  private readonly connection: Connection;
   private readonly coordination: ElectionDeps;
 
-  constructor(given: EtcdOptions) {
-    this.options = resolveOptions(given);
-    this.endpoints = given.endpoints === undefined ? endpointsFromEnvironment() : parseEndpoints(given.endpoints);
-    const options = this.options;
-    const auth = authOption(given.auth);
-    const pool = (this.pool = new EndpointPool(this.endpoints, { ...options, tokens: auth === undefined ? undefined : new AuthSession(auth) }));
-    // One revision floor for every caller: a read must not go back behind what any answer showed.
-    const seen = new SeenRevision();
-    const caller = new ResilientCaller(pool, options, seen);
-    const waiting = new WaitingCaller(pool, waitingSettings(options), seen);
+  constructor(given: EtcdOptions);
+  /** A view of `connection`'s client whose keys live under `space`. */
+  constructor(given: Connection, space: KeySpace);
+  constructor(
+    given: EtcdOptions | Connection,
+    private readonly space?: KeySpace,
+  ) {
+    const connection = (this.connection = space === undefined ? connect(given as EtcdOptions) : (given as Connection));
+    const { options, pool } = connection;
+    this.endpoints = connection.endpoints;
+    this.options = options;
+    this.lifecycle = connection.lifecycle;
+    // Inside a namespace, every call that carries keys goes through the key space.
+    const keyed = (caller: UnaryCaller): UnaryCaller => (space === undefined ? caller : new NamespacedCaller(caller, space));
+    const caller = keyed(connection.caller);
+    const waiting = space === undefined ? connection.waiting : new NamespacedWaitingCalls(connection.waiting, space);
     this.leaseCalls = new LeaseCalls(caller);
-    const callsWithTimeout = (ms: number) => new LeaseCalls(new ResilientCaller(pool, { ...options, requestTimeoutMs: ms }, seen));
+    const callsWithTimeout = (ms: number) => new LeaseCalls(keyed(connection.callerWithTimeout(ms)));
     this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs);
     // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
     this.kv = new KvService(new CoalescingCaller(caller, options), this.leaseCalls, this.lifecycle);
     this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, waiting);
-    this.watches = new WatchService(pool, watchSettings(options), this.lifecycle);
+    this.watches = { watch: (selector, watchOptions) => connection.watches.watch(selector, watchOptions, space) };
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);
-    this.cluster = new ClusterService(caller);
-    this.membership = new Membership(caller);
-    this.maintenance = new Maintenance(caller);
+    // Membership, maintenance and authentication are the cluster's, whatever the namespace.
+    this.cluster = new ClusterService(connection.caller);
+    this.membership = new Membership(connection.caller);
+    this.maintenance = new Maintenance(connection.caller);
     this.snapshots = new Snapshots(pool);
-    this.auth = new AuthService(caller);
+    this.auth = new AuthService(connection.caller);
+  }
+
+  /**
+   * The core of a view whose keys live under `prefix` (inside this one's namespace, if any),
+   * sharing this core's connection. Throws EtcdInvalidArgumentError for a bad prefix.
+   * @example core.namespace('app/').kv.put('k', 'v') // writes app/k
+   */
+  namespace(prefix: unknown): ClientCore {
+    return new ClientCore(this.connection, this.space === undefined ? KeySpace.of(prefix) : this.space.nested(prefix));
   }
 
   /**
@@ -93,7 +146,7 @@ export class ClientCore {
    */
   async close(): Promise<void> {
     await this.lifecycle.close(this.options.requestTimeoutMs);
-    await this.watches.close();
-    this.pool.close();
+    await this.connection.watches.close();
+    this.connection.pool.close();
   }
 }

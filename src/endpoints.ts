@@ -15,17 +15,18 @@ const DEFAULT_CLIENT_PORT = 2379;
 /**
  * Parses and validates endpoints; `host:port` without a scheme means `http://host:port`. In one
  * string, entries are separated by commas (as etcdctl takes them), semicolons or spaces (as the
- * old `etcd_open_str` took them); a bare host (`etcd1`) means port 2379. Throws EtcdInvalidArgumentError naming the first malformed entry.
+ * old `etcd_open_str` took them); a bare host (`etcd1`) means port 2379. `scheme` is what an entry
+ * without one uses. Throws EtcdInvalidArgumentError naming the first malformed entry.
  * @example parseEndpoints('10.0.0.1:2379, http://10.0.0.2:2379') // ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']
  */
-export function parseEndpoints(input: string | readonly string[]): string[] {
+export function parseEndpoints(input: string | readonly string[], scheme: Scheme = 'http'): string[] {
   const entries = typeof input === 'string' ? input.trim().split(/\s*[,;]\s*|\s+/) : input;
   if (!Array.isArray(entries)) {
     throw new EtcdInvalidArgumentError(`endpoints must be a string or an array of strings, got ${typeof input}`);
   }
   const urls = entries.map((entry: unknown, i: number) => {
     if (typeof entry !== 'string') throw new EtcdInvalidArgumentError(`endpoint #${i + 1} must be a string, got ${typeof entry}`);
-    return parseEndpoint(entry.trim());
+    return parseEndpoint(entry.trim(), scheme);
   }).filter((url, i, all) => all.indexOf(url) === i);
   if (urls.length === 0) throw new EtcdInvalidArgumentError('no endpoint given: pass at least one URL such as http://127.0.0.1:2379');
   return urls;
@@ -35,15 +36,18 @@ export function parseEndpoints(input: string | readonly string[]): string[] {
  * The endpoints from the environment (`ETCD_SERVERS`, then `ETCDCTL_ENDPOINTS`), else the default.
  * @example endpointsFromEnvironment(process.env)
  */
-export function endpointsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+export function endpointsFromEnvironment(env: NodeJS.ProcessEnv = process.env, scheme: Scheme = 'http'): string[] {
   const fromEnv = env.ETCD_SERVERS?.trim() || env.ETCDCTL_ENDPOINTS?.trim();
-  return parseEndpoints(fromEnv || DEFAULT_ENDPOINT);
+  return parseEndpoints(fromEnv || new URL(DEFAULT_ENDPOINT).host, scheme);
 }
 
-function parseEndpoint(entry: string): string {
+/** The scheme of an endpoint given as `host:port` (https when the client has TLS options). */
+export type Scheme = 'http' | 'https';
+
+function parseEndpoint(entry: string, scheme: Scheme): string {
   if (entry === '') throw new EtcdInvalidArgumentError('an endpoint is empty (two separators in a row, or one at the end?)');
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry);
-  const withScheme = hasScheme ? entry : `http://${entry}`;
+  const withScheme = hasScheme ? entry : `${scheme}://${entry}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -61,6 +65,6 @@ function parseEndpoint(entry: string): string {
   }
   if (url.port === '0') throw new EtcdInvalidArgumentError(`endpoint "${entry}" has port 0, which no server listens on`);
   // A bare host means etcd's client port (port 80 is never what it meant); a URL means what it says.
-  if (!hasScheme && url.port === '' && !/:\d+\/*$/.test(entry)) return `http://${url.host}:${DEFAULT_CLIENT_PORT}`;
+  if (!hasScheme && url.port === '' && !/:\d+\/*$/.test(entry)) return `${scheme}://${url.host}:${DEFAULT_CLIENT_PORT}`;
   return `${url.protocol}//${url.host}`;
 }

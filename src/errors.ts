@@ -132,6 +132,22 @@ export class EtcdCompactedError extends EtcdError {
 export class EtcdUnauthenticatedError extends EtcdError {}
 
 /**
+ * A TLS connection to an endpoint failed: its certificate could not be verified (unknown CA,
+ * self-signed, expired, issued for another host name), it refused ours (or the lack of one), or
+ * it does not speak TLS. The message names the endpoint and Node's reason; `code` is Node's
+ * code. Nothing was sent, and nothing is retried: another attempt would fail the same way.
+ * @example if (e instanceof EtcdTlsError) console.log(e.endpoint, e.code)
+ */
+export class EtcdTlsError extends EtcdError {
+  constructor(message: string, details: { endpoint?: string; cause?: unknown; code?: string } = {}) {
+    super(message, details);
+    this.code = details.code;
+  }
+  /** Node's error code, e.g. SELF_SIGNED_CERT_IN_CHAIN or ERR_TLS_CERT_ALTNAME_INVALID. */
+  readonly code: string | undefined;
+}
+
+/**
  * The user name or password of the client's `auth` option was refused. Nothing was sent with
  * them; the call is not retried (no other member would accept them either).
  * @example if (e instanceof EtcdAuthenticationError) console.log('check the user name and password')

@@ -7,6 +7,7 @@
 export { Etcd } from './client';
 export type { EtcdOptions, ResolvedOptions } from './options';
 export type { AuthOptions } from './transport/auth-session';
+export type { Pem, TlsOptions } from './transport/tls-options';
 export type { RetryPolicy } from './resilience/retry-policy';
 export * from './errors';
 export { KeyValue } from './kv/key-value';
@@ -27,7 +28,7 @@ export type { WatchBatch, WatchEvent } from './watch/watch-event';
 export type { WatchOptions } from './watch/watch-request';
 export type { WatchTransport } from './watch/watch-connector';
 export { WatchCompactedError } from './watch/watch-compacted-error';
-export type { MirrorChange, MirrorState } from './watch/mirror';
+export type { InvalidValuePolicy, MirrorChange, MirrorJsonOptions, MirrorState } from './watch/mirror';
 export { EtcdWebSocketRefusedError } from './transport/ws-channel';
 export type { Member, MemberStatus } from './cluster/cluster-service';
 export type { AddMemberOptions, MemberAdded, MemberId, MemberList } from './cluster/membership';

@@ -1,6 +1,7 @@
 /** The client's options and their defaults. */
 import { EtcdInvalidArgumentError } from './errors';
 import { AuthOptions } from './transport/auth-session';
+import { TlsOptions } from './transport/tls-options';
 import { RetryPolicy } from './resilience/retry-policy';
 import { WatchTransport } from './watch/watch-connector';
 
@@ -54,6 +55,14 @@ export interface EtcdOptions {
    * token), so `watchTransport: 'websocket'` is refused.
    */
   readonly auth?: AuthOptions;
+  /**
+   * TLS for `https://` endpoints (and `host:port` ones, which then mean https://): the CA that
+   * signed the members' certificates, a client certificate and key for `--client-cert-auth`,
+   * `serverName` when the certificates name another host, `rejectUnauthorized: false` to accept
+   * any certificate (tests only). PEM strings or Buffers. The servers' certificates and host
+   * names are verified by default.
+   */
+  readonly tls?: TlsOptions;
 }
 
 /** Options with every default filled in. */

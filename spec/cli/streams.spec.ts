@@ -3,6 +3,7 @@
  * spawned as the built CLI and ended as a terminal ends it: Ctrl-C to the process group.
  */
 import * as fs from 'fs';
+import { freePorts } from '../../src/testing/free-port';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 import { watchGauges } from '../watch/watch-helpers';
@@ -76,6 +77,17 @@ describe('etcd-rx streaming commands against a real etcd', () => {
       const result = await cli.run(['watch', 'w3/k', '--rev', '1']);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^etcd-rx: cannot watch from revision 1: it was compacted \(the oldest revision left is \d+\)/);
+    });
+    it('against a member that is down, says what it waits for and fails within the retry policy (exit 1)', async () => {
+      const [port] = await freePorts(1);
+      const down = `http://127.0.0.1:${port}`;
+      const started = Date.now();
+      const result = await cli.run(['watch', 'k', '-s', down], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      // The retry policy's attempts take a few seconds; the limit of a broken watch is a minute.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.stderr).toContain(`etcd-rx: waiting for a member to accept the watch (${down})`);
+      expect(result.stderr).toContain(`failed: ${down}: connect ECONNREFUSED`);
     });
   });
 

@@ -48,7 +48,7 @@ describe('the README', () => {
       esModuleInterop: true,
       types: ['node'],
       baseUrl: ROOT,
-      paths: { 'etcd-rx': ['src/index.ts'], 'etcd-rx/testing': ['src/testing/index.ts'] },
+      paths: { 'etcd-rx': ['src/index.ts'], 'etcd-rx/testing': ['src/testing/index.ts'], 'etcd-rx/sse': ['src/sse/index.ts'], 'etcd-rx/browser': ['src/browser/index.ts'] },
     });
     const problems = ts.getPreEmitDiagnostics(program)
       .filter((d) => d.file !== undefined && files.includes(path.normalize(d.file.fileName)))

@@ -20,9 +20,9 @@ describe('the examples', () => {
     running.clear();
   });
 
-  /** Starts `examples/<name>.ts` in its own process group, with ETCD_SERVERS set unless `servers` is null. */
-  const start = (name: string, args: string[] = [], servers: string | null = cluster().endpoints.join(',')): CliProcess => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+  /** Starts `examples/<name>.ts` in its own process group, with ETCD_SERVERS set unless `servers` is null, plus `extraEnv`. */
+  const start = (name: string, args: string[] = [], servers: string | null = cluster().endpoints.join(','), extraEnv: NodeJS.ProcessEnv = {}): CliProcess => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.ETCD_SERVERS;
     delete env.ETCDCTL_ENDPOINTS;
     if (servers !== null) env.ETCD_SERVERS = servers;
@@ -84,6 +84,36 @@ describe('the examples', () => {
     const stream = start('config-stream', [], null);
     expect(await stream.exited).toEqual({ code: 0, signal: null });
     expect(stream.stdout).toContain('- config/features (was {"beta":false})');
+  });
+
+  it('work-queue: three consumers, one killed -9 while it holds claims; every job is done, and recorded, exactly once', async () => {
+    const etcd = client();
+    const env = { WORK_MS: '400' };
+    const consumers = new Map(['alice', 'bob', 'carol'].map((name) => [name, start('work-queue', ['consume', name, '3'], undefined, env)]));
+    for (const [name, consumer] of consumers) await consumer.waitForStdout(/consuming work\/jobs\//, `${name} to start`);
+    const producer = start('work-queue', ['produce', '30'], undefined, env);
+    expect(await producer.exited).toEqual({ code: 0, signal: null });
+    const carol = consumers.get('carol') as CliProcess;
+    await carol.waitForStdout(/carol: claimed/, 'carol to claim a job');
+    await carol.kill();
+
+    await waitFor(async () => (await firstValueFrom(etcd.range({ prefix: 'work-done/' }, { countOnly: true }))).count === 30, 'all 30 jobs to be done', 60_000);
+    const done = await firstValueFrom(etcd.range({ prefix: 'work-done/' }));
+    expect(done.kvs.every((kv) => kv.version === 1)).toBe(true);
+    // Each record names who did the job; a survivor printed each of its own once (carol may have
+    // died between recording one and printing it).
+    const by = new Map(done.kvs.map((kv) => [kv.key.slice('work-done/'.length), (JSON.parse(kv.value) as { by: string }).by]));
+    const said = (name: string, verb: string) => (consumers.get(name) as CliProcess).stdout.split('\n').filter((l) => l.startsWith(`${name}: ${verb} `)).map((l) => l.split(` ${verb} `)[1]);
+    for (const name of ['alice', 'bob']) {
+      const recorded = [...by].filter(([, who]) => who === name).map(([id]) => id);
+      await waitFor(() => said(name, 'done').length >= recorded.length, `${name} to print what it did`);
+      expect(said(name, 'done').sort()).toEqual(recorded.sort());
+    }
+    // carol died holding claims: those jobs went to the others once her lease ran out.
+    expect(said('carol', 'claimed').filter((id) => by.get(id) !== 'carol').length).toBeGreaterThan(0);
+    expect((await firstValueFrom(etcd.range({ prefix: 'work/' }, { countOnly: true }))).count).toBe(0);
+    for (const name of ['alice', 'bob']) consumers.get(name)?.signal('SIGTERM');
+    for (const name of ['alice', 'bob']) expect(await consumers.get(name)?.exited).toEqual({ code: 0, signal: null });
   });
 
   it('leader-election: three nodes; kill -9 the leader and another takes over, Ctrl-C the next and the last takes over', async () => {

@@ -4,7 +4,7 @@
  * tarball installed with `npm install` into a new project and imported from it, and also unpacked
  * where a consumer's `node_modules/etcd-rx` would be, to type-check a strict consumer.
  */
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -25,7 +25,16 @@ const options: EtcdOptions = { endpoints: 'a:1;b:2' };
 export function firstKey(etcd: Etcd): Promise<Option<KeyValue>> {
   return new Promise((resolve, reject) => etcd.get('k').subscribe({ next: resolve, error: reject }));
 }
+import { sseHandler } from 'etcd-rx/sse';
+export const handler = (etcd: Etcd) => sseHandler(etcd, { select: () => ({ prefix: 'ui/' }) });
 export const uses: unknown[] = [options, EtcdCluster.start];
+`;
+
+// A page's module, for resolutions that know ES modules: etcd-rx/browser is one.
+const pageSource = `
+import { syncState, SyncState } from 'etcd-rx/browser';
+export const revisions = (url: string) => syncState(url, { retryDelayMs: 500 });
+export const revisionOf = (state: SyncState): number => state.revision;
 `;
 
 /** Copies the files a clone would have (tracked, or new and not ignored) into a new directory. */
@@ -71,9 +80,40 @@ describe('the published package', () => {
     expect(cli.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('serves etcd-rx/browser as an ES module, and runs an example copied into the project unchanged', async () => {
+    const esm = await run(process.execPath, ['--input-type=module', '-e', "import { syncState } from 'etcd-rx/browser'; console.log(typeof syncState)"], { cwd: project });
+    expect(esm.stdout).toBe('function\n');
+    for (const file of ['ui-sync.ts', 'run-example.ts']) fs.copyFileSync(path.join(ROOT, 'examples', file), path.join(project, file));
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+    delete env.ETCD_SERVERS;
+    delete env.ETCDCTL_ENDPOINTS;
+    const example = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['ui-sync.ts'], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let output = '';
+      const base = await new Promise<string>((resolve, reject) => {
+        example.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          const url = /serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+          if (url) resolve(url);
+        });
+        example.once('exit', () => reject(new Error(`the example ended: ${output}`)));
+      });
+      const library = await fetch(`${base}/etcd-rx-browser.js`);
+      expect(await library.text()).toBe(fs.readFileSync(path.join(project, 'node_modules', 'etcd-rx', 'dist', 'esm', 'browser', 'index.js'), 'utf8'));
+      const events = await fetch(`${base}/events`);
+      const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^event: snapshot\nid: \d+\ndata: \{"revision":\d+,"entries":\{"ui\/greeting":"hello"/);
+      await reader.cancel();
+    } finally {
+      example.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => example.once('close', resolve))).toBe(0);
+  }, 120_000);
+
   it('ships the compiled library, its typings, the testing harness, the CLI and the licence, and no source maps', () => {
     expect(files).toEqual(expect.arrayContaining([
       'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/cli/main.js', 'LICENSE', 'README.md', 'package.json',
+      'dist/sse/index.js', 'dist/sse/index.d.ts', 'dist/esm/browser/index.js', 'dist/esm/browser/index.d.ts', 'dist/esm/package.json',
     ]));
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('spec/'))).toEqual([]);
     expect(fs.readFileSync(path.join(INSTALLED, 'dist/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
@@ -97,7 +137,10 @@ describe('the published package', () => {
   ])('type-checks a strict consumer of both entry points under %s', (_, resolution) => {
     const file = path.join(CONSUMER, 'consumer.ts');
     fs.writeFileSync(file, consumerSource);
-    const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...resolution });
+    const page = path.join(CONSUMER, 'page.mts');
+    fs.writeFileSync(page, pageSource);
+    const files = resolution.module === ts.ModuleKind.CommonJS ? [file] : [file, page];
+    const program = ts.createProgram(files, { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...resolution });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
   });

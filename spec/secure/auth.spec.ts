@@ -1,5 +1,5 @@
 /**
- * Authentication against a real etcd with auth enabled: tokens got on first use, sent on every
+ * Authentication against a real etcd with auth enabled (and TLS with client certificates): tokens got on first use, sent on every
  * call and stream, renewed once when they expire (after --auth-token-ttl of disuse, or when a
  * restart forgets them), and never shown; refusals as typed errors.
  */
@@ -10,6 +10,7 @@ import {
   EtcdAuthenticationError,
   EtcdError,
   EtcdInvalidArgumentError,
+  EtcdOptions,
   EtcdPermissionDeniedError,
   KeyValue,
   LeaseEvent,
@@ -31,9 +32,11 @@ const CAROL = { username: 'carol', password: 'carol-Pa55-word' };
 
 describe('a client with auth', () => {
   // Tokens unused for a second expire: every test meets expired tokens.
-  const { cluster, client } = useClusterWithClients(1, { auth: true, authTokenTtlSeconds: 1 });
+  const { cluster, client: plainClient } = useClusterWithClients(1, { tls: true, auth: true, authTokenTtlSeconds: 1 });
   const seen: unknown[] = [];
   const root = () => cluster().rootCredentials ?? fail('no root credentials');
+  // The cluster serves TLS too, as secured clusters do.
+  const client = (options: EtcdOptions) => plainClient({ tls: cluster().tls, ...options });
 
   beforeAll(async () => {
     await addUserWithPrefix(cluster(), ALICE.username, ALICE.password, 'app/');

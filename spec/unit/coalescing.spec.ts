@@ -7,15 +7,14 @@ import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError, EtcdNotFoundErro
 import { decodeDelete } from '../../src/kv/delete';
 import { decodePut, PutResult } from '../../src/kv/put';
 import { decodeRange } from '../../src/kv/range';
-import { CallKind } from '../../src/resilience/retry-policy';
-import { CallOptions, Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
+import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE, REPEATABLE } from '../../src/resilience/retry-policy';
+import { Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
 
 /** One call that reached the fake server. */
 interface Sent {
   readonly path: string;
   readonly body: Record<string, unknown>;
-  readonly kind: CallKind;
-  readonly options?: CallOptions;
+  readonly safety: CallSafety;
   readonly at: number;
   aborted: boolean;
 }
@@ -36,9 +35,9 @@ class FakeEtcd implements UnaryCaller {
 
   constructor(private readonly latency = 2) {}
 
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
     return defer(() => {
-      const sent: Sent = { path, body: body as Record<string, unknown>, kind, options, at: asyncScheduler.now(), aborted: false };
+      const sent: Sent = { path, body: body as Record<string, unknown>, safety, at: asyncScheduler.now(), aborted: false };
       this.sent.push(sent);
       return new Observable<unknown>((subscriber) => {
         let answered = false;
@@ -100,9 +99,9 @@ describe('coalescing, in virtual time', () => {
   };
   const on = { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 };
   const get = (caller: UnaryCaller, key: string) =>
-    caller.call('/v3/kv/range', { key: b64(key) }, 'read', (json) => decodeRange(json).kvs.map((kv) => kv.value).join(), { linearizable: true });
+    caller.call('/v3/kv/range', { key: b64(key) }, LINEARIZABLE_READ, (json) => decodeRange(json).kvs.map((kv) => kv.value).join());
   const put = (caller: UnaryCaller, key: string, extra: Record<string, unknown> = {}) =>
-    caller.call('/v3/kv/put', { key: b64(key), value: b64('v'), ...extra }, 'write', decodePut);
+    caller.call('/v3/kv/put', { key: b64(key), value: b64('v'), ...extra }, NON_REPEATABLE, decodePut);
 
   beforeEach(() => {
     scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -118,7 +117,7 @@ describe('coalescing, in virtual time', () => {
       flush();
       expect(etcd.sent).toHaveLength(1);
       const [txn] = etcd.sent;
-      expect([txn.path, txn.kind, txn.options]).toEqual(['/v3/kv/txn', 'read', { linearizable: true }]);
+      expect([txn.path, txn.safety]).toEqual(['/v3/kv/txn', LINEARIZABLE_READ]);
       // The same key twice is asked once.
       expect((txn.body.success as { request_range: { key: string } }[]).map((op) => text(op.request_range.key))).toEqual(['a', 'b']);
     });
@@ -131,8 +130,8 @@ describe('coalescing, in virtual time', () => {
       expectObservable(get(caller, 'a')).toBe('-----(x|)', { x: 'value of a' });
       scheduler.schedule(() => get(caller, 'b').subscribe(), 2);
       scheduler.schedule(() => get(caller, 'c').subscribe(), 4);
-      caller.call('/v3/kv/range', { key: b64('d'), revision: 3 }, 'read', decodeRange, { linearizable: true }).subscribe();
-      caller.call('/v3/kv/range', { key: b64('e'), serializable: true }, 'read', decodeRange, { linearizable: false }).subscribe();
+      caller.call('/v3/kv/range', { key: b64('d'), revision: 3 }, LINEARIZABLE_READ, decodeRange).subscribe();
+      caller.call('/v3/kv/range', { key: b64('e'), serializable: true }, REPEATABLE, decodeRange).subscribe();
       flush();
       const sent = etcd.sent.map((s) => `${s.at} ${s.path} ${s.path === '/v3/kv/txn' ? (s.body.success as unknown[]).length : text(s.body.key)}`);
       expect(sent).toEqual(['0 /v3/kv/range d', '0 /v3/kv/range e', '3 /v3/kv/txn 2', '7 /v3/kv/range c']);
@@ -228,9 +227,9 @@ describe('coalescing, in virtual time', () => {
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('----(x|)', { x: 9 });
-      expectObservable(caller.call('/v3/kv/deleterange', { key: b64('k') }, 'write', decodeDelete).pipe(map((r) => r.deleted))).toBe('------(x|)', { x: 1 });
+      expectObservable(caller.call('/v3/kv/deleterange', { key: b64('k') }, NON_REPEATABLE, decodeDelete).pipe(map((r) => r.deleted))).toBe('------(x|)', { x: 1 });
       flush();
-      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.kind}`)).toEqual(['0 /v3/kv/txn write', '2 /v3/kv/put write', '4 /v3/kv/deleterange write']);
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.safety.retry}`)).toEqual(['0 /v3/kv/txn non-repeatable', '2 /v3/kv/put non-repeatable', '4 /v3/kv/deleterange non-repeatable']);
     });
   });
 
@@ -243,9 +242,9 @@ describe('coalescing, in virtual time', () => {
       put(off, 'c').subscribe();
       put(off, 'd').subscribe();
       const on2 = new CoalescingCaller(etcd, on, virtual);
-      on2.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('b') }, 'write', decodeDelete).subscribe();
-      on2.call('/v3/kv/deleterange', { key: b64('c'), range_end: b64('d') }, 'write', decodeDelete).subscribe();
-      on2.call('/v3/lease/grant', { TTL: 5 }, 'write', (json) => json).subscribe({ error: () => undefined });
+      on2.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('b') }, NON_REPEATABLE, decodeDelete).subscribe();
+      on2.call('/v3/kv/deleterange', { key: b64('c'), range_end: b64('d') }, NON_REPEATABLE, decodeDelete).subscribe();
+      on2.call('/v3/lease/grant', { TTL: 5 }, NON_REPEATABLE, (json) => json).subscribe({ error: () => undefined });
       flush();
       expect(etcd.sent.map((s) => s.path)).toEqual([
         '/v3/kv/range',
@@ -268,7 +267,7 @@ describe('coalescing, in virtual time', () => {
       const undecodable = () => {
         throw broken;
       };
-      expectObservable(caller.call('/v3/kv/range', { key: b64('b') }, 'read', undecodable, { linearizable: true })).toBe('--#', undefined, broken);
+      expectObservable(caller.call('/v3/kv/range', { key: b64('b') }, LINEARIZABLE_READ, undecodable)).toBe('--#', undefined, broken);
       expectObservable(get(caller, 'c')).toBe('--(x|)', { x: 'value of c' });
     });
   });

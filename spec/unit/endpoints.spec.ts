@@ -42,6 +42,11 @@ describe('endpoint parsing', () => {
     expect(endpointsFromEnvironment({})).toEqual(['http://127.0.0.1:2379']);
   });
 
+  it('gives https:// to entries without a scheme when asked (a client with TLS settings)', () => {
+    expect(parseEndpoints('a:1, etcd2, http://b:2', 'https')).toEqual(['https://a:1', 'https://etcd2:2379', 'http://b:2']);
+    expect(endpointsFromEnvironment({}, 'https')).toEqual(['https://127.0.0.1:2379']);
+  });
+
   it('makes the constructor fail at once on a malformed URL or option', () => {
     expect(() => new Etcd('http://ok:1,ht!tp:/bad')).toThrow(/ht!tp:\/bad/);
     expect(() => new Etcd({ endpoints: 'a:1', requestTimeoutMs: -5 })).toThrow(/requestTimeoutMs/);

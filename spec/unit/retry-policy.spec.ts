@@ -16,24 +16,24 @@ describe('retry rules', () => {
   const serverTimeout = new EtcdUnavailableError('etcdserver: request timed out', false);
   const invalid = new EtcdInvalidArgumentError('bad');
 
-  it('retries reads on every transient failure and never on a caller error', () => {
-    for (const e of [refused, reset, timedOut, noLeader, serverTimeout]) expect(isRetryable(e, 'read')).toBe(true);
-    expect(isRetryable(invalid, 'read')).toBe(false);
+  it('retries repeatable calls on every transient failure and never on a caller error', () => {
+    for (const e of [refused, reset, timedOut, noLeader, serverTimeout]) expect(isRetryable(e, 'repeatable')).toBe(true);
+    expect(isRetryable(invalid, 'repeatable')).toBe(false);
   });
 
-  it('retries writes only when they provably were not applied', () => {
-    expect(isRetryable(refused, 'write')).toBe(true);
-    expect(isRetryable(probeTimedOut, 'write')).toBe(true);
-    expect(isRetryable(noLeader, 'write')).toBe(true);
-    for (const e of [reset, timedOut, serverTimeout, invalid]) expect(isRetryable(e, 'write')).toBe(false);
+  it('retries non-repeatable calls only when they provably were not applied', () => {
+    expect(isRetryable(refused, 'non-repeatable')).toBe(true);
+    expect(isRetryable(probeTimedOut, 'non-repeatable')).toBe(true);
+    expect(isRetryable(noLeader, 'non-repeatable')).toBe(true);
+    for (const e of [reset, timedOut, serverTimeout, invalid]) expect(isRetryable(e, 'non-repeatable')).toBe(false);
   });
 
-  it('turns an ambiguous write failure into EtcdOutcomeUnknownError keeping the cause', () => {
-    const unknown = classifyFailure(timedOut, 'write');
+  it('turns an ambiguous non-repeatable failure into EtcdOutcomeUnknownError keeping the cause', () => {
+    const unknown = classifyFailure(timedOut, 'non-repeatable');
     expect(unknown).toBeInstanceOf(EtcdOutcomeUnknownError);
     expect((unknown as Error).cause).toBe(timedOut);
-    expect(classifyFailure(refused, 'write')).toBe(refused);
-    expect(classifyFailure(timedOut, 'read')).toBe(timedOut);
+    expect(classifyFailure(refused, 'non-repeatable')).toBe(refused);
+    expect(classifyFailure(timedOut, 'repeatable')).toBe(timedOut);
   });
 
   it('doubles the backoff per sweep up to the cap, with bounded jitter', () => {

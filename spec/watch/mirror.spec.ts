@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, Observable, Subscription, take, toArray } from 'rxjs';
-import { Etcd, EtcdOutcomeUnknownError, KeyValue, MirrorState } from '../../src';
+import { Etcd, EtcdInvalidArgumentError, EtcdOutcomeUnknownError, KeyValue, MirrorState } from '../../src';
 import { EtcdMember } from '../../src/testing';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
@@ -121,6 +121,25 @@ describe('mirror against a real 3-member cluster', () => {
     // Earlier states are left as they were.
     expect([...added.entries.keys()].sort()).toEqual(['json/a', 'json/b']);
     mirror.stop();
+  });
+
+  it('keeps going past a value that is not JSON, reporting it and keeping the last good value; refuses an unknown policy', async () => {
+    const etcd = client(cluster().members[0]);
+    await firstValueFrom(etcd.putJson('bad-json/web', { port: 80 }));
+    const mirror = new StateRecorder<{ port: number }>(etcd.mirrorJson<{ port: number }>({ prefix: 'bad-json/' }));
+    await waitFor(() => mirror.states.length === 1, 'the first state');
+    await firstValueFrom(etcd.put('bad-json/web', 'port=8080'));
+    const fixed = await firstValueFrom(etcd.putJson('bad-json/web', { port: 8080 }));
+    await waitFor(() => mirror.last?.revision === fixed.revision, 'the good value after the bad one');
+    const [, broken, repaired] = mirror.states;
+    expect(broken.invalid.map((e) => e.key)).toEqual(['bad-json/web']);
+    expect([...broken.entries]).toEqual([['bad-json/web', { port: 80 }]]);
+    expect(repaired.changes).toEqual([{ type: 'modified', key: 'bad-json/web', value: { port: 8080 }, previous: { port: 80 } }]);
+    expect(mirror.error).toBeUndefined();
+    mirror.stop();
+    const refused = await firstValueFrom(etcd.mirrorJson('bad-json/', { onInvalid: 'ignore' as 'skip' })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(EtcdInvalidArgumentError);
+    expect((refused as Error).message).toMatch(/onInvalid/);
   });
 
   it('equals a fresh read at its revision after concurrent writes, deletes and the death of the member serving it', async () => {

@@ -8,6 +8,7 @@ import { None, Option, Some } from 'ts-results';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
 import { encodeSelector, KeySelector } from '../kv/key-selector';
+import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -140,13 +141,13 @@ export class AuthService implements AuthAdmin {
   }
 
   users(): Observable<string[]> {
-    return this.caller.call('/v3/auth/user/list', {}, 'read', (json) => names(asObject(json, 'user list').users, 'users'));
+    return this.caller.call('/v3/auth/user/list', {}, REPEATABLE, (json) => names(asObject(json, 'user list').users, 'users'));
   }
 
   user(name: string): Observable<Option<User>> {
     return defer(() => {
       const body = { name: checkName(name, 'user name') };
-      return this.found(this.caller.call('/v3/auth/user/get', body, 'read', (json) => ({ name, roles: names(asObject(json, 'user').roles, 'roles') })));
+      return this.found(this.caller.call('/v3/auth/user/get', body, REPEATABLE, (json) => ({ name, roles: names(asObject(json, 'user').roles, 'roles') })));
     });
   }
 
@@ -171,14 +172,14 @@ export class AuthService implements AuthAdmin {
   }
 
   roles(): Observable<string[]> {
-    return this.caller.call('/v3/auth/role/list', {}, 'read', (json) => names(asObject(json, 'role list').roles, 'roles'));
+    return this.caller.call('/v3/auth/role/list', {}, REPEATABLE, (json) => names(asObject(json, 'role list').roles, 'roles'));
   }
 
   role(name: string): Observable<Option<Role>> {
     return defer(() => {
       const body = { role: checkName(name, 'role name') };
       const decode = (json: unknown): Role => ({ name, permissions: asArray(asObject(json, 'role').perm, 'perm').map(decodePermission) });
-      return this.found(this.caller.call('/v3/auth/role/get', body, 'read', decode));
+      return this.found(this.caller.call('/v3/auth/role/get', body, REPEATABLE, decode));
     });
   }
 
@@ -192,7 +193,7 @@ export class AuthService implements AuthAdmin {
 
   /** A call that changes authentication, its body built (and checked) on subscribe. */
   private change(path: string, body: () => Record<string, unknown>): Observable<ResponseHeader> {
-    return defer(() => this.caller.call(`/v3/auth/${path}`, body(), 'write', (json) => decodeHeader(asObject(json, `${path} response`).header)));
+    return defer(() => this.caller.call(`/v3/auth/${path}`, body(), NON_REPEATABLE, (json) => decodeHeader(asObject(json, `${path} response`).header)));
   }
 
   /** `Some` of what was read, `None` when the server says the user or role does not exist. */

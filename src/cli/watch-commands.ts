@@ -1,6 +1,7 @@
 /** The streaming reads: `watch` (every change) and `mirror` (the live state of a prefix). */
-import type { KeyValue, MirrorChange, MirrorState, WatchEvent } from '../index';
-import { Command, untilInterrupted } from './command';
+import { Observable, tap, timer } from 'rxjs';
+import type { KeyValue, MirrorChange, MirrorState, WatchBatch, WatchEvent } from '../index';
+import { Command, Context, untilInterrupted } from './command';
 import { argumentBytes } from './command-line';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
 import { Paint } from './output';
@@ -13,8 +14,10 @@ export const watch: Command = {
   details:
     'Prints each event as etcdctl does: PUT or DELETE, then (with --prev-kv) the previous key and\n' +
     'value, then the key and its value (JSON: one object per event). Keeps going, without losing or\n' +
-    'repeating an event, when the member serving it fails; ends with an error (exit 1) only when a\n' +
-    'revision it needs was compacted, or no member answers for a minute.',
+    'repeating an event, when the member serving it fails. Ends with an error (exit 1) when no\n' +
+    'member accepts the watch within the retry policy (a few seconds), when a revision it needs was\n' +
+    'compacted, or when no member answers for a minute. While no member has accepted it yet, it\n' +
+    'says so on stderr after a second.',
   args: {
     positionals: KEY_POSITIONALS,
     flags: [
@@ -26,7 +29,9 @@ export const watch: Command = {
   examples: ['etcd-rx watch config/ --prefix', 'etcd-rx watch jobs/ --prefix --rev 1 -o json | jq .key'],
   run: async (context) => {
     const prevKv = context.args.bool('prev-kv');
-    const events = context.etcd().watch(keySelector(context.args), { startRevision: context.args.count('rev') || undefined, prevKv });
+    const etcd = context.etcd();
+    const created = etcd.watch(keySelector(context.args), { startRevision: context.args.count('rev') || undefined, prevKv, createdNotify: true });
+    const events = noteWhileWaiting(created, context.log, etcd.endpoints);
     const print = (event: WatchEvent) =>
       context.out.emit(
         { type: event.type, revision: event.revision, ...kvJson(event.kv), ...(event.prevKv.some ? { prevKv: kvJson(event.prevKv.val) } : {}) },
@@ -40,6 +45,31 @@ export const watch: Command = {
     return untilInterrupted(await context.interrupts.run(events, (batch) => batch.events.forEach(print)));
   },
 };
+
+/** How long a watch may take to be created before the user is told what it waits for. */
+const WAITING_NOTE_AFTER_MS = 1000;
+
+/**
+ * Tells on stderr, when the watch is not created within a second, which members it waits for,
+ * and then when it is: a watch against a cluster that is down would otherwise be silent.
+ */
+function noteWhileWaiting(watch: Observable<WatchBatch>, log: Context['log'], endpoints: readonly string[]): Observable<WatchBatch> {
+  return new Observable<WatchBatch>((subscriber) => {
+    let waited = false;
+    const note = timer(WAITING_NOTE_AFTER_MS).subscribe(() => {
+      waited = true;
+      log.note(() => `etcd-rx: waiting for a member to accept the watch (${endpoints.join(', ')})`);
+    });
+    subscriber.add(note);
+    return watch.pipe(
+      tap((batch) => {
+        if (!batch.created) return;
+        note.unsubscribe();
+        if (waited) log.note(() => `etcd-rx: watching from revision ${batch.revision}`);
+      }),
+    ).subscribe(subscriber);
+  });
+}
 
 /** `mirror PREFIX` (called `snapshot` before `snapshot save` took etcdctl's meaning). */
 export const mirrorCommand: Command = {

@@ -1,6 +1,7 @@
 /** Questions about the cluster itself: its members, each member's status, who leads. */
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
+import { REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { decodeMemberList, MemberList } from './membership';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
@@ -50,14 +51,14 @@ export class ClusterService {
 
   /** Lists the members of the cluster, with the answer's header. */
   memberList(): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/list', {}, 'read', decodeMemberList));
+    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
   status(endpoint?: string): Observable<MemberStatus> {
     return defer(() =>
       endpoint === undefined
-        ? this.caller.call('/v3/maintenance/status', {}, 'read', decodeStatus)
+        ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus)
         : this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus),
     );
   }
@@ -66,7 +67,7 @@ export class ClusterService {
   leader(): Observable<Member> {
     return defer(() =>
       this.caller
-        .call('/v3/maintenance/status', {}, 'read', (json, endpoint) => {
+        .call('/v3/maintenance/status', {}, REPEATABLE, (json, endpoint) => {
           const { leader } = decodeStatus(json, endpoint);
           // A member between elections knows no leader; another member (or a retry) may.
           if (leader === '0') throw new EtcdUnavailableError('the member answered that it knows no leader', true);

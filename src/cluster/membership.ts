@@ -6,6 +6,7 @@
 import { defer, Observable } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
+import { NON_REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -43,7 +44,7 @@ export class Membership {
   add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
     return defer(() => {
       const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
-      return this.caller.call('/v3/cluster/member/add', body, 'write', (json) => {
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
         const answer = asObject(json, 'member add response');
         return { ...decodeMemberList(answer), member: decodeMember(answer.member) };
       });
@@ -52,19 +53,19 @@ export class Membership {
 
   /** Removes the member `id`. */
   remove(id: MemberId): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, 'write', decodeMemberList));
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 
   /** Changes the peer URLs of member `id`. */
   update(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
     return defer(() =>
-      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, 'write', decodeMemberList),
+      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeMemberList),
     );
   }
 
   /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
   promote(id: MemberId): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, 'write', decodeMemberList));
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
   }
 }
 

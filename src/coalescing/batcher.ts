@@ -21,15 +21,14 @@ import {
   EtcdProtocolError,
   EtcdServerError,
 } from '../errors';
-import { CallKind } from '../resilience/retry-policy';
+import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
 import { eventLoop, Schedule } from './schedule';
 
 /** How the requests of one kind (reads, writes) go into a txn. */
 export interface BatchPolicy {
-  readonly kind: CallKind;
-  /** Whether the answer is checked against the client's revision floor. */
-  readonly linearizable: boolean;
+  /** Whether the txn may be repeated, and whether its answer is held to the read floor. */
+  readonly safety: CallSafety;
   /** Operations per txn at most: etcd's `--max-txn-ops`, 128 by default. */
   readonly maxOps: number;
   /** How long requests are gathered. */
@@ -162,7 +161,7 @@ export class Batcher {
     this.cancelFlush = undefined;
     const batches = this.forming.filter((b) => b.requests.length > 0);
     this.forming = [];
-    if (this.policy.kind === 'write') {
+    if (this.policy.safety.retry === 'non-repeatable') {
       // Writes to one key keep their order: each batch waits for the one before it.
       for (let i = 0; i < batches.length - 1; i++) batches[i].next = batches[i + 1];
       if (batches.length > 0) this.send(batches[0]);
@@ -201,7 +200,7 @@ export class Batcher {
     const finish = () => {
       if (--batch.pending === 0) this.settle(batch);
     };
-    const subscription = this.inner.call(path, body, this.policy.kind, decode, { linearizable: this.policy.linearizable }).subscribe({
+    const subscription = this.inner.call(path, body, this.policy.safety, decode).subscribe({
       next: (outcomes) => {
         answered = true;
         for (const outcome of outcomes) {

@@ -5,8 +5,8 @@
  * through untouched.
  */
 import { Observable } from 'rxjs';
-import { CallKind } from '../resilience/retry-policy';
-import { CallOptions, Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
+import { Decoder, UnaryCaller } from '../resilience/unary-caller';
 import { Batcher, BatchPolicy } from './batcher';
 import { eventLoop, Schedule } from './schedule';
 
@@ -27,8 +27,7 @@ const MAX_TXN_OPS = 128;
  */
 export function readPolicy(windowMs: number): BatchPolicy {
   return {
-    kind: 'read',
-    linearizable: true,
+    safety: LINEARIZABLE_READ,
     maxOps: MAX_TXN_OPS,
     windowMs,
     op: (_path, body) => ({ request_range: body }),
@@ -45,8 +44,7 @@ export function readPolicy(windowMs: number): BatchPolicy {
  */
 export function writePolicy(windowMs: number): BatchPolicy {
   return {
-    kind: 'write',
-    linearizable: false,
+    safety: NON_REPEATABLE,
     maxOps: MAX_TXN_OPS,
     windowMs,
     op: (path, body) => (path === PUT ? { request_put: body } : { request_delete_range: body }),
@@ -81,16 +79,16 @@ export class CoalescingCaller implements UnaryCaller {
     return this.inner.endpoints;
   }
 
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
     const request = body as Readonly<Record<string, unknown>>;
-    if (this.reads !== undefined && kind === 'read' && path === RANGE && options?.linearizable === true && request.revision === undefined) {
+    if (this.reads !== undefined && safety.readFloor && path === RANGE && request.revision === undefined) {
       return this.reads.submit(path, request, decode);
     }
     // A delete of a range may overlap other writes' keys, which etcd refuses in one txn.
-    if (this.writes !== undefined && kind === 'write' && (path === PUT || (path === DELETE && request.range_end === undefined))) {
+    if (this.writes !== undefined && safety.retry === 'non-repeatable' && (path === PUT || (path === DELETE && request.range_end === undefined))) {
       return this.writes.submit(path, request, decode);
     }
-    return this.inner.call(path, body, kind, decode, options);
+    return this.inner.call(path, body, safety, decode);
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {

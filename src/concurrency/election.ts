@@ -12,7 +12,8 @@ import { KeyValue } from '../kv/key-value';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
 import { Lifecycle } from '../resilience/lifecycle';
-import { WaitingCaller } from '../resilience/waiting-caller';
+import { LINEARIZABLE_READ } from '../resilience/retry-policy';
+import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
 import { HeldLeadership, LeadershipDeps, Resignation } from './leadership';
@@ -20,7 +21,7 @@ import { CampaignEvent, CampaignOptions, Election, Leader } from './types';
 
 /** What the election services need from the client. */
 export interface ElectionDeps extends HoldDeps, LeadershipDeps {
-  readonly waiting: WaitingCaller;
+  readonly waiting: WaitingCalls;
   readonly lifecycle: Lifecycle;
 }
 
@@ -74,7 +75,7 @@ export class NamedElection implements Election {
 
   leader(): Observable<Option<Leader>> {
     return defer(() =>
-      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, 'read', (json): Option<Leader> => Some(decodeLeader(json)), { linearizable: true }).pipe(
+      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json))).pipe(
         catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error))),
       ),
     );

@@ -58,7 +58,7 @@ export function holdUnderLease<H extends Ownership>(deps: HoldDeps, ttl: number,
   });
   return once.pipe(
     retry({
-      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(Math.min(count - 1, 10), deps.retry)) : throwError(() => error)),
+      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(count - 1, deps.retry)) : throwError(() => error)),
     }),
   );
 }

@@ -7,6 +7,7 @@ import { Err, Ok, Result } from 'ts-results';
 import { EtcdServerError } from '../errors';
 import { checkValue } from '../kv/key-selector';
 import { KvService } from '../kv/kv-service';
+import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -44,7 +45,7 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
   proclaim(value: Bytes): Observable<Result<ResponseHeader, NotHeld>> {
     return defer(() => {
       const body = { leader: this.wireLeader, value: encodeBytes(checkValue(value)) };
-      return this.deps.caller.call('/v3/election/proclaim', body, 'write', (json) => decodeHeader(asObject(json, 'proclaim response').header)).pipe(
+      return this.deps.caller.call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header)).pipe(
         map((header): Result<ResponseHeader, NotHeld> => Ok(header)),
         catchError((error: unknown) => (isNotLeader(error) ? of(Err({})) : throwError(() => error))),
       );
@@ -58,7 +59,7 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
       this.resignation.started.next();
       // Resigning deletes the key only if it is still ours (a compare on its revision): safe to repeat.
       return this.deps.caller
-        .call('/v3/election/resign', { leader: this.wireLeader }, 'read', (json) => decodeHeader(asObject(json, 'resign response').header))
+        .call('/v3/election/resign', { leader: this.wireLeader }, REPEATABLE, (json) => decodeHeader(asObject(json, 'resign response').header))
         .pipe(finalize(() => this.resignation.ended.next()));
     });
   }

@@ -10,7 +10,7 @@ import { checkKey, Key } from '../kv/key-selector';
 import { optionsOf } from '../validate';
 import { checkTtl } from '../lease/lease-calls';
 import { LeaseLostError } from '../lease/lease-lost-error';
-import { WaitingCaller } from '../resilience/waiting-caller';
+import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, decodeBytes, encodeBytes } from '../transport/codec';
 import { DEFAULT_HOLD_TTL, HoldDeps, holdUnderLease, readOwnedKey } from './hold';
 import { KeyOwnership } from './ownership';
@@ -23,7 +23,7 @@ import { Lock, LockOptions } from './types';
 export class LockService {
   constructor(
     private readonly deps: HoldDeps,
-    private readonly waiting: WaitingCaller,
+    private readonly waiting: WaitingCalls,
   ) {}
 
   /**

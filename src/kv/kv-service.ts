@@ -8,6 +8,7 @@ import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
 import { Lifecycle } from '../resilience/lifecycle';
+import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -72,7 +73,7 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), 'read', decodeRange, { linearizable: options?.serializable !== true }));
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
@@ -84,7 +85,7 @@ export class KvService {
         const { kvs } = decodeRange(json);
         return kvs.length === 0 ? None : Some(kvs[0]);
       };
-      return this.caller.call('/v3/kv/range', body, 'read', decode, { linearizable: options.serializable !== true });
+      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode);
     });
   }
 
@@ -121,9 +122,9 @@ export class KvService {
   put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
       const { ttl, ...rest } = checkPutOptions(given);
-      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), 'write', decodePut);
+      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut);
       encodePut(key, value, rest);
-      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), 'write', decodePut), () => true);
+      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut), () => true);
     });
   }
 
@@ -134,7 +135,7 @@ export class KvService {
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), 'write', decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete));
   }
 
   /**
@@ -145,7 +146,7 @@ export class KvService {
     return defer(() => {
       const body = encodeTxn(request);
       const readOnly = [...(request.success ?? []), ...(request.failure ?? [])].every((op) => op.type === 'range');
-      return readOnly ? this.caller.call('/v3/kv/txn', body, 'read', decodeTxn, { linearizable: true }) : this.caller.call('/v3/kv/txn', body, 'write', decodeTxn);
+      return readOnly ? this.caller.call('/v3/kv/txn', body, LINEARIZABLE_READ, decodeTxn) : this.caller.call('/v3/kv/txn', body, NON_REPEATABLE, decodeTxn);
     });
   }
 
@@ -194,7 +195,7 @@ export class KvService {
   compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
     return defer(() => {
       const body = { revision: checkCount(revision, 'revision', 1), physical: optionsOf(options, 'compact').physical === true };
-      return this.caller.call('/v3/kv/compaction', body, 'write', (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
+      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
     });
   }
 }
@@ -235,4 +236,9 @@ function toCasResult(txn: TxnResult): Result<PutResult, CompareFailed> {
   if (txn.succeeded && first?.type === 'put') return Ok({ ...first.result, header: txn.header });
   const current = first?.type === 'range' && first.result.kvs.length > 0 ? Some(first.result.kvs[0]) : None;
   return Err({ header: txn.header, current });
+}
+
+// A serializable read may be answered from any member's possibly older state: no floor applies.
+function rangeSafety(options: { readonly serializable?: boolean } | undefined): CallSafety {
+  return options?.serializable === true ? REPEATABLE : LINEARIZABLE_READ;
 }

@@ -4,6 +4,7 @@ import { EtcdInvalidArgumentError, EtcdNotFoundError } from '../errors';
 import { encodeLeaseId, LeaseId } from './lease-id';
 import { optionsOf } from '../validate';
 import { UnaryCaller } from '../resilience/unary-caller';
+import { REPEATABLE } from '../resilience/retry-policy';
 import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -50,20 +51,20 @@ export class LeaseCalls {
     return defer(() => {
       const body: Record<string, unknown> = { TTL: checkTtl(ttl) };
       if (id !== undefined) body.ID = encodeLeaseId(id);
-      return this.caller.call('/v3/lease/grant', body, 'read', decodeGrant);
+      return this.caller.call('/v3/lease/grant', body, REPEATABLE, decodeGrant);
     });
   }
 
   /** Revokes a lease; every key attached to it is deleted. Errors with EtcdNotFoundError when it is gone. */
   revoke(id: LeaseId): Observable<ResponseHeader> {
-    return defer(() => this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, 'read', (json) => decodeHeader(asObject(json, 'revoke response').header)));
+    return defer(() => this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, REPEATABLE, (json) => decodeHeader(asObject(json, 'revoke response').header)));
   }
 
   /** Asks how long a lease has left (and, with `keys`, which keys it holds). */
   timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
     return defer(() => {
       const body = { ID: encodeLeaseId(id), keys: optionsOf(options, 'timeToLive').keys === true };
-      return this.caller.call('/v3/lease/timetolive', body, 'read', decodeTimeToLive);
+      return this.caller.call('/v3/lease/timetolive', body, REPEATABLE, decodeTimeToLive);
     });
   }
 
@@ -73,7 +74,7 @@ export class LeaseCalls {
    * @example calls.keepAliveOnce(lease.id).subscribe((k) => console.log(k.ttl > 0 ? 'renewed' : 'gone'))
    */
   keepAliveOnce(id: LeaseId): Observable<LeaseKeepAlive> {
-    return defer(() => this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, 'read', decodeKeepAlive));
+    return defer(() => this.caller.call('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, REPEATABLE, decodeKeepAlive));
   }
 
   /**
@@ -95,7 +96,7 @@ export class LeaseCalls {
 
   /** Lists the ids of every live lease. */
   leases(): Observable<string[]> {
-    return this.caller.call('/v3/lease/leases', {}, 'read', (json) =>
+    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, (json) =>
       asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID')),
     );
   }

@@ -9,6 +9,7 @@ import { encodeMemberId, MemberId } from '../cluster/membership';
 import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
 import { parseEndpoints } from '../endpoints';
 import { checkCount, oneOf } from '../validate';
+import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -80,7 +81,7 @@ export class Maintenance {
 
   /** Every alarm raised in the cluster. */
   alarms(): Observable<AlarmList> {
-    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, 'read', decodeAlarms));
+    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, REPEATABLE, decodeAlarms));
   }
 
   /** Disarms every alarm raised (or only `which`); answers the alarms it disarmed. */
@@ -126,7 +127,7 @@ export class Maintenance {
   }
 
   private disarm(alarm: Alarm): Observable<AlarmList> {
-    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, 'write', decodeAlarms);
+    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, NON_REPEATABLE, decodeAlarms);
   }
 
   private healthOf(endpoint: string): Observable<EndpointHealth> {

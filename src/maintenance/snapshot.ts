@@ -5,12 +5,13 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { concatMap, defer, from, map, Observable, of, throwError } from 'rxjs';
+import { concatMap, defer, from, map, Observable, of } from 'rxjs';
 import { describe } from '../describe-value';
 import { parseEndpoints } from '../endpoints';
-import { EtcdClientClosedError, EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
+import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
+import { reauthenticating } from '../resilience/reauthentication';
 import { streamJsonLines } from '../transport/http-stream';
 
 /** One piece of a snapshot stream. */
@@ -43,10 +44,9 @@ export class Snapshots {
 
   /** Streams the database of `endpoint` (default: the client's current choice) as chunks. */
   stream(endpoint?: string): Observable<SnapshotChunk> {
-    return defer(() => {
-      if (this.pool.closed) return throwError(() => new EtcdClientClosedError());
+    return this.pool.ifOpen(() => {
       const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
-      return streamJsonLines(chosen, '/v3/maintenance/snapshot', {}).pipe(
+      return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
         map((result) => ({
           endpoint: chosen.url,
           bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),

@@ -10,6 +10,7 @@ import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { KeyValue } from '../kv/key-value';
 import { prefixEnd, WireRange } from '../kv/key-selector';
 import { asArray, asObject, decodeBytes } from '../transport/codec';
+import { WatchBatch } from '../watch/watch-event';
 
 type Json = Record<string, unknown>;
 type Rewrite = (space: KeySpace, body: Json) => Json;
@@ -90,6 +91,15 @@ export class KeySpace {
    */
   keyValue(kv: KeyValue): KeyValue {
     return new KeyValue(this.relative(kv.keyBuffer), kv.valueBuffer, kv.createRevision, kv.modRevision, kv.version, kv.lease);
+  }
+
+  /**
+   * A watch's batch with the prefix taken off every key (and every previous key).
+   * @example space.watchBatch(batch).events[0].kv.key // 'k' for app/k
+   */
+  watchBatch(batch: WatchBatch): WatchBatch {
+    if (batch.events.length === 0) return batch;
+    return { ...batch, events: batch.events.map((event) => ({ ...event, kv: this.keyValue(event.kv), prevKv: event.prevKv.map((kv) => this.keyValue(kv)) })) };
   }
 
   /**

@@ -4,6 +4,9 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
+import { defer, Observable, throwError } from 'rxjs';
+import * as tls from 'tls';
+import { EtcdClientClosedError } from '../errors';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
@@ -18,8 +21,9 @@ export class Endpoint implements HttpEndpoint {
     readonly url: string,
     readonly index: number,
     readonly tokens?: TokenSource,
+    readonly tls?: tls.ConnectionOptions,
   ) {
-    this.agent = createAgent(url);
+    this.agent = createAgent(url, tls);
   }
 }
 
@@ -29,6 +33,8 @@ export interface PoolSettings {
   readonly demoteMs: number;
   /** The client's auth token, when it authenticates. */
   readonly tokens?: TokenSource;
+  /** The client's TLS settings, for `https://` endpoints. */
+  readonly tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -46,15 +52,11 @@ export class EndpointPool {
     urls: readonly string[],
     private readonly settings: PoolSettings,
   ) {
-    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens));
+    this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
   }
 
   get size(): number {
     return this.endpoints.length;
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
   }
 
   /**
@@ -84,6 +86,15 @@ export class EndpointPool {
   demote(endpoint: Endpoint): void {
     endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
+  }
+
+  /**
+   * Runs `use` when subscribed, unless the pool is closed by then: every attempt on an endpoint
+   * starts here, so a closed client fails its calls with EtcdClientClosedError and sends nothing.
+   * @example pool.ifOpen(() => postJson(pool.pick(new Set()), path, body))
+   */
+  ifOpen<T>(use: () => Observable<T>): Observable<T> {
+    return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
   }
 
   /** Closes every idle connection and refuses further calls. */

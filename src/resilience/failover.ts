@@ -1,15 +1,16 @@
 /**
- * Failover as Rx operators: each attempt picks an endpoint, is timed out, and its failure is
- * classified; `retry` moves to the next endpoint at once and backs off between sweeps over the
- * whole list. What may be retried is decided by retry-policy.
+ * Failover of unary calls: each attempt is timed out, and a call to an endpoint that has been
+ * silent is preceded by a liveness probe; a repeatable call still unanswered after a moment
+ * probes its member and leaves it when even the probe goes unanswered. The loop over the
+ * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
-import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdTimeoutError } from '../errors';
-import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
+import { concat, Observable, SchedulerLike } from 'rxjs';
+import { EtcdTimeoutError } from '../errors';
+import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
+import { requestTimeLimit, retryAcrossEndpoints } from './retry-loop';
+import { Repeatability, RetryPolicy } from './retry-policy';
 import { stallCheck } from './stall-check';
-import { timeLimit } from './time-limit';
-import { backoffDelay, CallKind, classifyFailure, isRetryable, isTransient, RetryPolicy } from './retry-policy';
 
 /** Timing of calls. */
 export interface FailoverSettings {
@@ -17,73 +18,39 @@ export interface FailoverSettings {
   readonly requestTimeoutMs: number;
   /**
    * A call to an endpoint silent for longer than this is preceded by a liveness probe: a frozen
-   * member then costs a write nothing (it is not sent), and a read a probe's second rather than
-   * a request timeout (what a fresh client, such as one CLI command, meets first).
+   * member then costs a non-repeatable call nothing (it is not sent), and a repeatable one a
+   * probe's second rather than a request timeout (what a fresh client, such as one CLI command,
+   * meets first).
    */
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
+  /** Where time limits and backoff are timed (tests pass a virtual-time scheduler). */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
- * Runs `attempt` on one endpoint after another until one succeeds or the policy gives up.
- * Emits what the successful attempt emits. When every attempt failed transiently, the error is
- * EtcdAllEndpointsFailedError naming each endpoint and its last failure.
- * @example withFailover(pool, settings, 'read', (ep) => postJson(ep, '/v3/kv/range', body))
+ * Runs `attempt` on one endpoint after another until one succeeds or the policy gives up:
+ * after `retry.attempts` attempts (at least one per endpoint), with EtcdAllEndpointsFailedError
+ * naming each endpoint and its last failure.
+ * @example withFailover(pool, settings, 'repeatable', (ep) => postJson(ep, '/v3/kv/range', body))
  */
 export function withFailover<T>(
   pool: EndpointPool,
   settings: FailoverSettings,
-  kind: CallKind,
+  retry: Repeatability,
   attempt: (endpoint: Endpoint) => Observable<T>,
 ): Observable<T> {
-  return defer(() => {
-    const failures = new Map<string, Error>();
-    const sweep = new Sweep(pool);
-    let sweeps = 0;
-
-    const once = defer(() => {
-      if (pool.closed) return throwError(() => new EtcdClientClosedError());
-      const endpoint = sweep.next();
-      const probeMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
-      const timedOut = () => new EtcdTimeoutError(settings.requestTimeoutMs, true, { endpoint: endpoint.url });
-      // Only reads: a write already sent is an unknown outcome either way, and waiting lets it land.
-      const attempted = kind === 'read' && settings.requestTimeoutMs > STALL_CHECK_AFTER_MS + probeMs
-        ? attempt(endpoint).pipe(stallCheck(STALL_CHECK_AFTER_MS, () => probe(pool, endpoint, probeMs), () => stalled(endpoint)))
+  const attempts = Math.max(settings.retry.attempts, pool.size);
+  const loop = { retry, policy: settings.retry, giveUp: (failures: { count: number }) => failures.count >= attempts, scheduler: settings.scheduler };
+  return retryAcrossEndpoints(pool, loop, (endpoint) => {
+    const probeMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
+    // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
+    const attempted =
+      retry === 'repeatable' && settings.requestTimeoutMs > STALL_CHECK_AFTER_MS + probeMs
+        ? attempt(endpoint).pipe(stallCheck(STALL_CHECK_AFTER_MS, () => probe(pool, endpoint, probeMs), () => stalled(endpoint), settings.scheduler))
         : attempt(endpoint);
-      const call = attempted.pipe(
-        timeLimit(settings.requestTimeoutMs, timedOut),
-        tap(() => pool.answered(endpoint)),
-      );
-      const checked =
-        Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs
-          ? concat(probe(pool, endpoint, probeMs), call)
-          : call;
-      return checked.pipe(
-        catchError((error: unknown) => {
-          if (isTransient(error)) pool.demote(endpoint);
-          const failure = classifyFailure(error, kind);
-          if (failure instanceof Error) failures.set(endpoint.url, failure);
-          return throwError(() => failure);
-        }),
-      );
-    });
-
-    return once.pipe(
-      retry({
-        count: Math.max(settings.retry.attempts, pool.size) - 1,
-        delay: (error: unknown) => {
-          if (!isRetryable(error, kind)) return throwError(() => error);
-          return timer(sweep.ended ? backoffDelay(sweeps++, settings.retry) : 0);
-        },
-      }),
-      catchError((error: unknown) =>
-        throwError(() =>
-          isRetryable(error, kind)
-            ? new EtcdAllEndpointsFailedError([...failures].map(([endpoint, failure]) => ({ endpoint, error: failure })))
-            : error,
-        ),
-      ),
-    );
+    const call = attempted.pipe(requestTimeLimit(settings.requestTimeoutMs, endpoint, settings.scheduler));
+    return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
   });
 }
 

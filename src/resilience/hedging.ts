@@ -4,11 +4,10 @@
  * the rest are cancelled. Failover waits out each hung member in turn; hedging does not, which
  * is what a deadline shorter than a few request timeouts (a lease's TTL) needs.
  */
-import { catchError, defer, EMPTY, mergeMap, Observable, take, tap, throwError, timer } from 'rxjs';
-import { EtcdClientClosedError, EtcdTimeoutError } from '../errors';
+import { catchError, defer, EMPTY, mergeMap, Observable, SchedulerLike, take, throwError, timer } from 'rxjs';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
+import { attemptOn, requestTimeLimit } from './retry-loop';
 import { isTransient } from './retry-policy';
-import { timeLimit } from './time-limit';
 
 // Two members saying the same is no longer one member's confusion.
 const VERDICTS_NEEDED = 2;
@@ -22,27 +21,27 @@ const VERDICTS_NEEDED = 2;
  * deadline. Only for requests that may be applied more than once (reads, lease renewals).
  * @example withHedging(pool, 500, 1250, (ep) => postJson(ep, '/v3/lease/keepalive', body)).pipe(takeUntil(deadline$))
  */
-export function withHedging<T>(pool: EndpointPool, hedgeMs: number, attemptTimeoutMs: number, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+export function withHedging<T>(
+  pool: EndpointPool,
+  hedgeMs: number,
+  attemptTimeoutMs: number,
+  attempt: (endpoint: Endpoint) => Observable<T>,
+  scheduler?: SchedulerLike,
+): Observable<T> {
   return defer(() => {
     const sweep = new Sweep(pool);
     const verdicts = new Set<Endpoint>();
-    const once = defer(() => {
-      if (pool.closed) return throwError(() => new EtcdClientClosedError());
+    const once = pool.ifOpen(() => {
       const endpoint = sweep.next();
-      return attempt(endpoint).pipe(
-        timeLimit(attemptTimeoutMs, () => new EtcdTimeoutError(attemptTimeoutMs, true, { endpoint: endpoint.url })),
-        tap(() => pool.answered(endpoint)),
+      return attemptOn(pool, endpoint, attempt(endpoint).pipe(requestTimeLimit(attemptTimeoutMs, endpoint, scheduler))).pipe(
         catchError((error: unknown) => {
-          if (isTransient(error)) {
-            pool.demote(endpoint);
-            return EMPTY;
-          }
+          if (isTransient(error)) return EMPTY;
           verdicts.add(endpoint);
           return verdicts.size >= Math.min(VERDICTS_NEEDED, pool.size) ? throwError(() => error) : EMPTY;
         }),
       );
     });
-    return timer(0, hedgeMs).pipe(
+    return timer(0, hedgeMs, scheduler).pipe(
       mergeMap(() => once),
       take(1),
     );

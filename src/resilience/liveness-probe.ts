@@ -4,7 +4,7 @@
  * a probe that fails costs no write, which then goes elsewhere safely.
  */
 import { catchError, ignoreElements, Observable, tap, throwError } from 'rxjs';
-import { EtcdConnectionError, EtcdTimeoutError } from '../errors';
+import { EtcdConnectionError, EtcdTimeoutError, EtcdTlsError } from '../errors';
 import { getJson } from '../transport/http-call';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { timeLimit } from './time-limit';
@@ -21,7 +21,8 @@ export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number)
     ignoreElements(),
     catchError((error: unknown) =>
       throwError(() =>
-        error instanceof EtcdTimeoutError
+        // A TLS failure is the endpoint's verdict on this client, not a sign of life or death.
+        error instanceof EtcdTimeoutError || error instanceof EtcdTlsError
           ? error
           : new EtcdConnectionError(`liveness probe of ${(error as Error).message}`, false, {
               endpoint: endpoint.url,

@@ -1,7 +1,10 @@
 /**
- * What is safe to retry. Reads retry on any transient failure; writes only when the request
- * provably never reached a server or the server said it did not apply it. A write whose fate is
- * unknown becomes EtcdOutcomeUnknownError and surfaces at once.
+ * What is safe to retry, decided from the error itself: every etcd-rx error carries whether its
+ * request may have reached a server (`requestSent`) or was refused unapplied (`notApplied`). A
+ * repeatable call retries on any transient failure; a non-repeatable one only when the request
+ * provably never reached a server or the server said it did not apply it. A non-repeatable call
+ * whose fate is unknown becomes EtcdOutcomeUnknownError and surfaces at once. Unary calls and
+ * streams follow the same rules (as etcd's clientv3 retry interceptor does).
  */
 import {
   EtcdConnectionError,
@@ -12,8 +15,31 @@ import {
   EtcdUnavailableError,
 } from '../errors';
 
-/** Whether a call only reads (safe to repeat) or changes the store. */
-export type CallKind = 'read' | 'write';
+/**
+ * Whether a call may be sent again after a failure that may have reached a server, as etcd's
+ * clientv3 names it: `repeatable` when applying it twice is harmless (reads, lease renewals,
+ * revocations, resignations, and lease grants, whose spare lease expires by itself), `non-repeatable` when a second copy could change the
+ * store again (put, delete, a writing txn, compaction, proclaim).
+ */
+export type Repeatability = 'repeatable' | 'non-repeatable';
+
+/** What a unary call promises, which decides how it is retried and checked. */
+export interface CallSafety {
+  readonly retry: Repeatability;
+  /**
+   * The answer is checked against the read floor (see SeenRevision): one older than a revision
+   * this client saw before sending the call is stale and is tried on another member. Only
+   * linearizable reads promise that.
+   */
+  readonly readFloor: boolean;
+}
+
+/** A linearizable read: repeatable, its answer checked against the read floor. */
+export const LINEARIZABLE_READ: CallSafety = { retry: 'repeatable', readFloor: true };
+/** A call that may be repeated whose answer is not held to the read floor (serializable reads, lease calls). */
+export const REPEATABLE: CallSafety = { retry: 'repeatable', readFloor: false };
+/** A call that changes the store and must not be applied twice. */
+export const NON_REPEATABLE: CallSafety = { retry: 'non-repeatable', readFloor: false };
 
 /** How often and how patiently a failed call is tried again. */
 export interface RetryPolicy {
@@ -37,23 +63,27 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
-/** A write failure proving the write was not applied. */
+/** A failure proving the call was not applied. */
 function provablyNotApplied(error: unknown): boolean {
   if (error instanceof EtcdConnectionError || error instanceof EtcdTimeoutError) return !error.requestSent;
   return error instanceof EtcdUnavailableError && error.notApplied;
 }
 
-/** Whether a failed call of this kind may be tried again. */
-export function isRetryable(error: unknown, kind: CallKind): boolean {
-  return kind === 'read' ? isTransient(error) : provablyNotApplied(error);
+/**
+ * Whether a failed call may be tried again.
+ * @example isRetryable(new EtcdTimeoutError(5000, true), 'non-repeatable') // false: it may have been applied
+ */
+export function isRetryable(error: unknown, retry: Repeatability): boolean {
+  return retry === 'repeatable' ? isTransient(error) : provablyNotApplied(error);
 }
 
 /**
- * Turns a write's transient failure that may have reached the server into
+ * Turns a non-repeatable call's transient failure that may have reached the server into
  * EtcdOutcomeUnknownError; every other error stays as it is.
+ * @example classifyFailure(new EtcdTimeoutError(5000, true), 'non-repeatable') // EtcdOutcomeUnknownError
  */
-export function classifyFailure(error: unknown, kind: CallKind): unknown {
-  if (kind === 'read' || !isTransient(error) || provablyNotApplied(error)) return error;
+export function classifyFailure(error: unknown, retry: Repeatability): unknown {
+  if (retry === 'repeatable' || !isTransient(error) || provablyNotApplied(error)) return error;
   const cause = error as EtcdError;
   return new EtcdOutcomeUnknownError(`the write may or may not have been applied: ${cause.message}`, {
     endpoint: cause.endpoint,
@@ -62,7 +92,11 @@ export function classifyFailure(error: unknown, kind: CallKind): unknown {
   });
 }
 
-/** The delay before sweep number `sweep` (0-based) over the endpoints, with jitter. */
+/**
+ * The delay before sweep number `sweep` (0-based) over the endpoints, with jitter: doubling
+ * from `backoffBaseMs` up to `backoffCapMs`.
+ * @example backoffDelay(2, { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0 }) // 200
+ */
 export function backoffDelay(sweep: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const base = Math.min(policy.backoffCapMs, policy.backoffBaseMs * 2 ** sweep);
   return Math.round(base * (1 - policy.jitter + policy.jitter * random()));

@@ -6,23 +6,31 @@
  * even that is given up at once, and the read goes to another member. A member that answers the
  * question is left to answer the read within its time limit.
  */
-import { MonoTypeOperatorFunction, Observable, Subscription } from 'rxjs';
+import { MonoTypeOperatorFunction, Observable, SchedulerLike, Subscription } from 'rxjs';
+import { after } from './time-limit';
 
 /**
  * Runs `check` (a liveness probe) once `afterMs` pass without an answer from the source; when
  * the check fails, the call fails with `onDead(cause)` (and the source is unsubscribed, aborting
- * it). One native timer per call, cleared at the first answer.
+ * it). One timer per call (native unless `scheduler` is given), cleared at the first answer.
  * @example postJson(ep, path, body).pipe(stallCheck(1000, () => probe(pool, ep, 1000), (cause) => new EtcdTimeoutError(...)))
  */
-export function stallCheck<T>(afterMs: number, check: () => Observable<never>, onDead: (cause: unknown) => Error): MonoTypeOperatorFunction<T> {
+export function stallCheck<T>(
+  afterMs: number,
+  check: () => Observable<never>,
+  onDead: (cause: unknown) => Error,
+  scheduler?: SchedulerLike,
+): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
       let checking: Subscription | undefined;
-      const timer = setTimeout(() => {
-        checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) });
-      }, afterMs);
+      const cancel = after(
+        afterMs,
+        () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })),
+        scheduler,
+      );
       const settle = () => {
-        clearTimeout(timer);
+        cancel();
         checking?.unsubscribe();
       };
       const subscription = source.subscribe({

@@ -1,69 +1,52 @@
 /**
  * Failover for endless streams (watches): when a stream breaks, it is opened again at once on
- * the next endpoint, and after a full sweep over the endpoints with backoff. The stream carries
- * its own position (a watch its revision), so each reopening is a new call of `open`.
+ * the next endpoint, and after a full sweep over the endpoints with backoff (the kernel's loop,
+ * see retry-loop). The stream carries its own position (a watch its revision), so each
+ * reopening is a new call of `open`. A stream never served gives up as a call does, after the
+ * retry policy's attempts; once served, it gives up only when no endpoint served it for a while.
  */
-import { catchError, defer, Observable, retry, tap, throwError, timer } from 'rxjs';
-import { EtcdAllEndpointsFailedError, EtcdClientClosedError } from '../errors';
-import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
-import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
+import { defer, Observable, SchedulerLike, tap } from 'rxjs';
+import { Endpoint, EndpointPool } from './endpoint-pool';
+import { retryAcrossEndpoints } from './retry-loop';
+import { RetryPolicy } from './retry-policy';
 
 /** How patiently a stream is reopened. */
 export interface StreamFailoverSettings {
-  /** Backoff between sweeps over the endpoints (the client's retry policy; `attempts` is not used). */
+  /**
+   * Backoff between sweeps over the endpoints (the client's retry policy); its `attempts` bound
+   * the tries of a stream that no endpoint has served yet, as they bound a call.
+   */
   readonly retry: RetryPolicy;
-  /** A stream that no endpoint could serve for this long fails with EtcdAllEndpointsFailedError. */
+  /**
+   * A stream that was served, then broke, fails with EtcdAllEndpointsFailedError when no endpoint
+   * could serve it again for this long.
+   */
   readonly giveUpAfterMs: number;
+  /** Where backoff is timed (tests pass a virtual-time scheduler). */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
  * Runs `open(endpoint)` and, each time it fails transiently, demotes that endpoint and opens it
  * again on the next one. A value emitted proves the endpoint good: the endpoint becomes the
- * preferred one and the failure count starts over. Errors no retry can fix surface at once.
+ * preferred one and the failure count starts over. Errors no retry can fix surface at once. Until
+ * the first value, nothing shows that waiting longer would help (every endpoint down, or refusing
+ * this client), so the caller hears of it within the retry policy.
  * @example followStream(pool, settings, (endpoint) => openWatch(endpoint, position.next))
  */
 export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSettings, open: (endpoint: Endpoint) => Observable<T>): Observable<T> {
   return defer(() => {
-    const failures = new Map<string, Error>();
-    const sweep = new Sweep(pool);
-    let sweeps = 0;
-    let failingSince: number | undefined;
-
-    const once = defer(() => {
-      if (pool.closed) return throwError(() => new EtcdClientClosedError());
-      const endpoint = sweep.next();
-      return open(endpoint).pipe(
-        tap(() => {
-          if (failingSince !== undefined || sweep.triedCount > 1) {
-            sweep.restartFrom(endpoint);
-            sweeps = 0;
-            failingSince = undefined;
-            failures.clear();
-          }
-          pool.answered(endpoint);
-        }),
-        catchError((error: unknown) => {
-          if (isTransient(error)) {
-            pool.demote(endpoint);
-            failures.set(endpoint.url, error as Error);
-          }
-          return throwError(() => error);
-        }),
-      );
-    });
-
-    return once.pipe(
-      retry({
-        delay: (error: unknown) => {
-          if (!isTransient(error) || pool.closed) return throwError(() => (pool.closed ? new EtcdClientClosedError() : error));
-          const now = Date.now();
-          failingSince ??= now;
-          if (now - failingSince >= settings.giveUpAfterMs) {
-            return throwError(() => new EtcdAllEndpointsFailedError([...failures].map(([endpoint, e]) => ({ endpoint, error: e }))));
-          }
-          return timer(sweep.ended ? backoffDelay(sweeps++, settings.retry) : 0);
-        },
-      }),
+    let served = false;
+    const attempts = Math.max(settings.retry.attempts, pool.size);
+    return retryAcrossEndpoints(
+      pool,
+      {
+        retry: 'repeatable',
+        policy: settings.retry,
+        giveUp: (failures, now) => (!served && failures.count >= attempts) || failures.failingForMs(now) >= settings.giveUpAfterMs,
+        scheduler: settings.scheduler,
+      },
+      (endpoint) => open(endpoint).pipe(tap(() => (served = true))),
     );
   });
 }

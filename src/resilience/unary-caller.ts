@@ -1,39 +1,31 @@
 /**
  * The one door the services use to reach etcd: a unary gateway call, described by its path,
- * body, kind (read or write) and decoder, run with failover over the client's endpoints.
+ * body, safety (whether it may be repeated, whether its answer is held to the read floor) and
+ * decoder, run with failover over the client's endpoints.
  */
 import { defer, map, Observable, throwError } from 'rxjs';
-import { EtcdInvalidArgumentError, EtcdTimeoutError } from '../errors';
+import { EtcdInvalidArgumentError } from '../errors';
 import { parseEndpoints } from '../endpoints';
 import { describe } from '../describe-value';
 import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
+import { requestTimeLimit } from './retry-loop';
 import { reauthenticating } from './reauthentication';
+import { CallSafety } from './retry-policy';
 import { SeenRevision } from './seen-revision';
-import { CallKind } from './retry-policy';
-import { timeLimit } from './time-limit';
 
 /** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
 export type Decoder<T> = (json: unknown, endpoint: string) => T;
 
-/** What a call promises about its answer. */
-export interface CallOptions {
-  /**
-   * A linearizable read: an answer older than a revision this client saw before sending it is
-   * stale (a paused member resuming), refused and tried on another member.
-   */
-  readonly linearizable?: boolean;
-}
-
 /**
  * How services make calls; they know nothing of HTTP or endpoints.
- * @example caller.call('/v3/kv/range', { key }, 'read', decodeRange)
+ * @example caller.call('/v3/kv/range', { key }, LINEARIZABLE_READ, decodeRange)
  */
 export interface UnaryCaller {
   /** One call with failover over every endpoint. */
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options?: CallOptions): Observable<T>;
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T>;
   /**
    * One idempotent call sent to one endpoint after another every `hedgeMs` until one answers
    * (see withHedging); it never gives up by itself.
@@ -48,7 +40,7 @@ export interface UnaryCaller {
 /**
  * The UnaryCaller of a client: gateway POSTs with failover. Every answer's revision is recorded
  * in `seen`, shared by the client's callers.
- * @example new ResilientCaller(pool, settings, seen).call('/v3/kv/range', body, 'read', decode, { linearizable: true })
+ * @example new ResilientCaller(pool, settings, seen).call('/v3/kv/range', body, LINEARIZABLE_READ, decode)
  */
 export class ResilientCaller implements UnaryCaller {
   constructor(
@@ -61,16 +53,20 @@ export class ResilientCaller implements UnaryCaller {
     return this.pool.endpoints.map((e) => e.url);
   }
 
-  call<T>(path: string, body: unknown, kind: CallKind, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
-    return withFailover(this.pool, this.settings, kind, (endpoint) => {
-      const floor = options.linearizable === true ? this.seen.revision : undefined;
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
+    return withFailover(this.pool, this.settings, safety.retry, (endpoint) => {
+      const floor = safety.readFloor ? this.seen.revision : undefined;
       return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
     });
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
-    return withHedging(this.pool, hedgeMs, this.settings.requestTimeoutMs, (endpoint) =>
-      reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+    return withHedging(
+      this.pool,
+      hedgeMs,
+      this.settings.requestTimeoutMs,
+      (endpoint) => reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+      this.settings.scheduler,
     );
   }
 
@@ -84,9 +80,8 @@ export class ResilientCaller implements UnaryCaller {
       if (endpoint === undefined) {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
-      const ms = this.settings.requestTimeoutMs;
       return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
-        timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url })),
+        requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler),
         map((json) => decode(json, endpoint.url)),
       );
     });

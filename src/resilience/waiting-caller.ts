@@ -5,15 +5,16 @@
  * is outstanding its member is asked `GET /version` every so often; when a probe goes unanswered
  * the call fails like a timed-out one and the member is demoted, so the next call goes elsewhere.
  */
-import { catchError, defer, exhaustMap, interval, map, Observable, repeat, retry, tap, throwError, timer } from 'rxjs';
-import { EtcdAllEndpointsFailedError, EtcdClientClosedError, EtcdError, EtcdTimeoutError } from '../errors';
+import { catchError, defer, exhaustMap, interval, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
+import { EtcdTimeoutError } from '../errors';
 import { postJson } from '../transport/http-call';
 import { SeenRevision } from './seen-revision';
 import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
+import { attemptOn, retryAcrossEndpoints } from './retry-loop';
 import { reauthenticating } from './reauthentication';
-import { backoffDelay, isTransient, RetryPolicy } from './retry-policy';
+import { backoffDelay, RetryPolicy } from './retry-policy';
 import { Decoder } from './unary-caller';
 
 /** Timing of waiting calls. */
@@ -35,10 +36,19 @@ export function waitingSettings(options: { readonly requestTimeoutMs: number; re
 }
 
 /**
+ * Calls that wait on the server (`waitOn`) or stream from it for ever (`follow`).
+ * @example waiting.waitOn('/v3/lock/lock', { name, lease }, decodeLock)
+ */
+export interface WaitingCalls {
+  waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T>;
+  follow(path: string, body: unknown): Observable<Record<string, unknown>>;
+}
+
+/**
  * Waiting and streaming calls, watched by liveness probes.
  * @example new WaitingCaller(pool, settings, seen).waitOn('/v3/lock/lock', { name, lease }, decodeLock)
  */
-export class WaitingCaller {
+export class WaitingCaller implements WaitingCalls {
   constructor(
     private readonly pool: EndpointPool,
     private readonly settings: WaitingSettings,
@@ -72,51 +82,28 @@ export class WaitingCaller {
    */
   follow(path: string, body: unknown): Observable<Record<string, unknown>> {
     return defer(() => {
-      const failures = new Map<string, Error>();
       const policy = this.settings.retry;
-      const size = this.pool.size;
+      const attempts = Math.max(policy.attempts, this.pool.size);
       let quietEnds = 0;
-      return this.onOneEndpoint((endpoint) => reauthenticating(endpoint, streamJsonLines(endpoint, path, body))).pipe(
-        tap({
-          next: () => (quietEnds = 0),
-          error: (error: unknown) => {
-            if (isTransient(error)) failures.set((error as EtcdError).endpoint ?? 'etcd', error as EtcdError);
-          },
-        }),
+      return retryAcrossEndpoints(this.pool, { retry: 'repeatable', policy, giveUp: (failures) => failures.count >= attempts }, (endpoint) =>
+        this.watched(endpoint, reauthenticating(endpoint, streamJsonLines(endpoint, path, body))),
+      ).pipe(
+        tap(() => (quietEnds = 0)),
         // A stream that ends right after opening, again and again, must not become a busy loop.
         repeat({
           delay: () => {
             const ends = quietEnds++;
-            return timer(ends === 0 ? 0 : backoffDelay(Math.min(ends - 1, 10), policy));
+            return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy));
           },
         }),
-        retry({
-          count: Math.max(policy.attempts, size) - 1,
-          resetOnSuccess: true,
-          delay: (error: unknown, count: number) =>
-            isTransient(error) ? timer(count % size === 0 ? backoffDelay(count / size - 1, policy) : 0) : throwError(() => error),
-        }),
-        catchError((error: unknown) =>
-          throwError(() =>
-            isTransient(error) ? new EtcdAllEndpointsFailedError([...failures].map(([endpoint, e]) => ({ endpoint, error: e }))) : error,
-          ),
-        ),
       );
     });
   }
 
   private onOneEndpoint<T>(call: (endpoint: Endpoint) => Observable<T>): Observable<T> {
-    return defer(() => {
-      if (this.pool.closed) return throwError(() => new EtcdClientClosedError());
+    return this.pool.ifOpen(() => {
       const endpoint = this.pool.pick(new Set());
-      return this.watched(endpoint, call(endpoint)).pipe(
-        tap({
-          next: () => this.pool.answered(endpoint),
-          error: (error: unknown) => {
-            if (isTransient(error)) this.pool.demote(endpoint);
-          },
-        }),
-      );
+      return attemptOn(this.pool, endpoint, this.watched(endpoint, call(endpoint)));
     });
   }
 

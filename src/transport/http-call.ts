@@ -3,11 +3,12 @@
  * aborted on unsubscribe. Knows nothing of retries or of which endpoint to use.
  */
 import fetch, { FetchError, RequestInit, Response } from 'node-fetch';
-import { catchError, mergeMap, Observable, throwError } from 'rxjs';
+import { mergeMap, Observable } from 'rxjs';
 import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
 import { HttpEndpoint } from './http-endpoint';
 import { namingRefusedKey } from './refused-key';
 import { decodeServerError } from './server-error';
+import { tlsFailure } from './tls-options';
 
 // System errors raised before any byte of the request could leave this process.
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ERR_INVALID_URL']);
@@ -21,12 +22,15 @@ export type Headers = Readonly<Record<string, string>>;
  * @example postJson(endpoint, '/v3/kv/range', { key: 'Zm9v' }).subscribe(console.log)
  */
 export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, headers?: Headers): Observable<unknown> {
+  const payload = JSON.stringify(body);
+  // The error is named in the call's own error path: an operator per call would cost more than the naming.
   return authorized(endpoint, headers, (withToken) =>
-    request(endpoint, path, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken },
-    }).pipe(catchError((error: EtcdError) => throwError(() => namingRefusedKey(error, body)))),
+    request(
+      endpoint,
+      path,
+      { method: 'POST', body: payload, headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken } },
+      (error) => namingRefusedKey(error, body),
+    ),
   );
 }
 
@@ -58,7 +62,7 @@ export function getJson(endpoint: HttpEndpoint, path: string): Observable<unknow
   return request(endpoint, path, { method: 'GET' });
 }
 
-function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Observable<unknown> {
+function request(endpoint: HttpEndpoint, path: string, init: RequestInit, named: (error: EtcdError) => EtcdError = same): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let done = false;
@@ -74,7 +78,7 @@ function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Obser
         },
         (error: unknown) => {
           done = true;
-          if (!controller.signal.aborted) subscriber.error(toEtcdError(error, endpoint.url));
+          if (!controller.signal.aborted) subscriber.error(named(toEtcdError(error, endpoint.url)));
         },
       );
     return () => {
@@ -84,6 +88,7 @@ function request(endpoint: HttpEndpoint, path: string, init: RequestInit): Obser
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const same = (error: EtcdError) => error;
 
 async function readJson(response: Response, endpoint: string): Promise<unknown> {
   const text = await response.text();
@@ -105,8 +110,10 @@ export function toEtcdError(error: unknown, endpoint: string): EtcdError {
   if (error instanceof EtcdError) return error;
   if (error instanceof FetchError) {
     const errno = error.code ?? error.errno;
-    const sent = errno === undefined || !NEVER_SENT.has(errno);
     const reason = error.message.includes('reason: ') ? error.message.slice(error.message.indexOf('reason: ') + 8) : error.message;
+    const tls = tlsFailure(error, endpoint, reason);
+    if (tls !== undefined) return tls;
+    const sent = errno === undefined || !NEVER_SENT.has(errno);
     return new EtcdConnectionError(`${endpoint}: ${reason}`, sent, { endpoint, cause: error, errno });
   }
   const message = error instanceof Error ? error.message : String(error);

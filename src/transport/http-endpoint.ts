@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import { Observable } from 'rxjs';
+import * as tls from 'tls';
 
 /** One etcd member's client URL with the keep-alive agent every call to it shares. */
 export interface HttpEndpoint {
@@ -9,6 +10,8 @@ export interface HttpEndpoint {
   readonly agent: http.Agent;
   /** Where the auth token of every request comes from, when the client authenticates. */
   readonly tokens?: TokenSource;
+  /** For a `https://` endpoint: the CA, client certificate and verification settings. */
+  readonly tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -27,10 +30,11 @@ export interface TokenSource {
 
 /**
  * Creates the keep-alive agent for one endpoint: reusing connections is what makes small calls
- * cheap (a new TCP connection per call would double their cost).
- * @example const agent = createAgent('http://127.0.0.1:2379')
+ * cheap (a new TCP connection per call would double their cost). An `https://` endpoint's
+ * agent verifies and presents certificates as `tlsOptions` say.
+ * @example const agent = createAgent('https://127.0.0.1:2379', { ca })
  */
-export function createAgent(url: string): http.Agent {
+export function createAgent(url: string, tlsOptions?: tls.ConnectionOptions): http.Agent {
   const options = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const };
-  return url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+  return url.startsWith('https:') ? new https.Agent({ ...options, ...tlsOptions }) : new http.Agent(options);
 }

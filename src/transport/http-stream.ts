@@ -11,10 +11,9 @@ import { EtcdError, EtcdProtocolError } from '../errors';
 import { asObject } from './codec';
 import { authorized, Headers, toEtcdError } from './http-call';
 import { HttpEndpoint } from './http-endpoint';
+import { LineSplitter } from './line-splitter';
 import { namingRefusedKey } from './refused-key';
 import { decodeServerError } from './server-error';
-
-const NEWLINE = 0x0a;
 
 /**
  * POSTs `body` to `endpoint.url + path` and emits the `result` of every message the server
@@ -88,33 +87,6 @@ export function parseLine(line: Buffer | string, endpoint: string): unknown {
     throw new EtcdProtocolError(`${endpoint} streamed a message that is not JSON (or was cut): ${JSON.stringify(text.slice(0, 120))}`, {
       endpoint,
     });
-  }
-}
-
-/**
- * Cuts a byte stream at newlines. Pieces of a long line are kept as a list and joined once, so
- * a multi-megabyte message costs one copy rather than one per chunk.
- */
-class LineSplitter {
-  private pieces: Buffer[] = [];
-
-  push(chunk: Buffer, line: (bytes: Buffer) => void): void {
-    let start = 0;
-    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      this.pieces.push(chunk.subarray(start, end));
-      const whole = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
-      this.pieces = [];
-      line(whole);
-      start = end + 1;
-    }
-    if (start < chunk.length) this.pieces.push(chunk.subarray(start));
-  }
-
-  /** What followed the last newline: a last message without one, or the piece of a cut one. */
-  rest(): Buffer {
-    const rest = Buffer.concat(this.pieces);
-    this.pieces = [];
-    return rest;
   }
 }
 

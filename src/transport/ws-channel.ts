@@ -13,6 +13,7 @@ import { Observable, Subject } from 'rxjs';
 import * as tls from 'tls';
 import WebSocket from 'ws';
 import { EtcdConnectionError, EtcdError, EtcdTimeoutError } from '../errors';
+import { tlsFailure } from './tls-options';
 import { Headers } from './http-call';
 import { parseLine, unwrapStreamMessage } from './http-stream';
 
@@ -36,6 +37,8 @@ export interface WsChannelOptions {
   readonly headers?: Headers;
   /** How long the TCP connection plus the upgrade may take: a frozen member accepts TCP and never answers. */
   readonly openTimeoutMs: number;
+  /** For a `https://` endpoint: the CA, client certificate and verification settings. */
+  readonly tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -69,7 +72,7 @@ export class WsChannel {
     // The TCP (or TLS) connection is made here so that close() can wait until it is released:
     // `ws` reports an aborted handshake closed a tick before the connection really is.
     const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions): net.Socket =>
-      (tcp = endpoint.startsWith('https:') ? tls.connect(connectOptions) : net.connect(connectOptions));
+      (tcp = endpoint.startsWith('https:') ? tls.connect({ ...connectOptions, ...options.tls }) : net.connect(connectOptions));
     this.socket = new WebSocket(endpoint.replace(/^http/, 'ws') + path, {
       headers: options.headers,
       perMessageDeflate: false,
@@ -97,7 +100,7 @@ export class WsChannel {
       this.fail(new EtcdWebSocketRefusedError(endpoint, response.statusCode ?? 0));
     });
     this.socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.fail(new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error, errno: error.code })),
+      this.fail(tlsFailure(error, endpoint) ?? new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error, errno: error.code })),
     );
     this.socket.on('close', (code: number) => this.fail(new EtcdConnectionError(`${endpoint}: the WebSocket closed (code ${code})`, true, { endpoint })));
   }

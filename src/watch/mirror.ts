@@ -5,7 +5,8 @@
  * compacted (after a long outage, say), it lists again and goes on from the fresh listing.
  */
 import { concat, defer, map, Observable, of, retry, switchMap, throwError, timer, toArray } from 'rxjs';
-import { None } from 'ts-results';
+import { Err, None, Ok, Result } from 'ts-results';
+import { EtcdValueNotJsonError } from '../errors';
 import { KeyValue } from '../kv/key-value';
 import { KeySelector } from '../kv/key-selector';
 import { ListOptions } from '../kv/kv-service';
@@ -33,6 +34,29 @@ export interface MirrorState<V> {
   readonly changes: readonly MirrorChange<V>[];
   /** True when this state comes from a listing (the first one, and after a compaction). */
   readonly relisted: boolean;
+  /**
+   * Values met in this emission's revision (or listing) that could not be decoded (`mirrorJson`:
+   * not JSON), each naming its key; how they were treated is the mirror's `onInvalid` policy.
+   */
+  readonly invalid: readonly EtcdValueNotJsonError[];
+}
+
+/**
+ * What `mirrorJson` does with a value that is not JSON: `'fail'` ends the stream with
+ * EtcdValueNotJsonError; `'skip'` treats the key as absent (removing it if it was there);
+ * `'keep-last'` keeps the key's last good value (absent if it never had one). Except with
+ * `'fail'`, the value is reported in the state's `invalid`.
+ * @example etcd.mirrorJson({ prefix: 'config/' }, { onInvalid: 'skip' })
+ */
+export type InvalidValuePolicy = 'fail' | 'skip' | 'keep-last';
+
+/**
+ * Options of `mirrorJson`.
+ * @example etcd.mirrorJson<Config>({ prefix: 'config/' }, { onInvalid: 'fail' })
+ */
+export interface MirrorJsonOptions {
+  /** What to do with a value that is not JSON (default `'keep-last'`, what a configuration stream wants). */
+  readonly onInvalid?: InvalidValuePolicy;
 }
 
 /** What a mirror is built from: the client's reads and its watch. */
@@ -44,12 +68,13 @@ export interface MirrorSources {
 
 /**
  * Mirrors `selector`, each value turned into a `V` by `decode` (when it is added or modified).
- * A `decode` that throws ends the mirror with its error.
- * @example mirror(sources, { prefix: 'config/' }, (kv) => kv.json<Config>())
+ * A `decode` that throws EtcdValueNotJsonError is handled by `onInvalid`; any other error ends
+ * the mirror.
+ * @example mirror(sources, { prefix: 'config/' }, (kv) => kv.json<Config>(), 'keep-last')
  */
-export function mirror<V>(sources: MirrorSources, selector: KeySelector, decode: (kv: KeyValue) => V): Observable<MirrorState<V>> {
+export function mirror<V>(sources: MirrorSources, selector: KeySelector, decode: (kv: KeyValue) => V, onInvalid: InvalidValuePolicy = 'fail'): Observable<MirrorState<V>> {
   return defer(() => {
-    const state = new MirrorTable(decode);
+    const state = new MirrorTable(decode, onInvalid);
     const listThenWatch = listAt(sources, selector).pipe(
       switchMap(({ revision, kvs }) =>
         concat(
@@ -69,12 +94,18 @@ function listAt(sources: MirrorSources, selector: KeySelector): Observable<{ rev
   );
 }
 
-/** The mirror's state: the raw keys (to tell what changed) and the decoded values (to emit). */
-class MirrorTable<V> {
+/**
+ * The mirror's state: the raw keys (to tell what changed) and the decoded values (to emit).
+ * @example const table = new MirrorTable((kv) => kv.text()); table.replace(7, listed); table.apply(batch)
+ */
+export class MirrorTable<V> {
   private readonly kvs = new Map<string, KeyValue>();
   private entries: ReadonlyMap<string, V> = new Map();
 
-  constructor(private readonly decode: (kv: KeyValue) => V) {}
+  constructor(
+    private readonly decode: (kv: KeyValue) => V,
+    private readonly onInvalid: InvalidValuePolicy = 'fail',
+  ) {}
 
   /** Takes a fresh listing; the changes are those from the previous state to it. */
   replace(revision: number, listed: readonly KeyValue[]): MirrorState<V> {
@@ -98,22 +129,40 @@ class MirrorTable<V> {
   private applyEvents(revision: number, events: readonly WatchEvent[]): MirrorState<V> {
     const entries = new Map(this.entries);
     const changes: MirrorChange<V>[] = [];
+    const invalid: EtcdValueNotJsonError[] = [];
+    const remove = (key: string) => {
+      if (!entries.has(key)) return;
+      changes.push({ type: 'removed', key, previous: entries.get(key) as V });
+      entries.delete(key);
+    };
     for (const event of events) {
       const key = event.kv.key;
-      const previous = entries.get(key);
-      const existed = this.kvs.has(key);
-      if (event.type === 'put') {
-        const value = this.decode(event.kv);
-        this.kvs.set(key, event.kv);
-        entries.set(key, value);
-        changes.push(existed ? { type: 'modified', key, value, previous: previous as V } : { type: 'added', key, value });
-      } else if (existed) {
+      if (event.type === 'delete') {
         this.kvs.delete(key);
-        entries.delete(key);
-        changes.push({ type: 'removed', key, previous: previous as V });
+        remove(key);
+        continue;
       }
+      this.kvs.set(key, event.kv);
+      const decoded = this.tryDecode(event.kv);
+      if (decoded.ok) {
+        changes.push(entries.has(key) ? { type: 'modified', key, value: decoded.val, previous: entries.get(key) as V } : { type: 'added', key, value: decoded.val });
+        entries.set(key, decoded.val);
+        continue;
+      }
+      invalid.push(decoded.val);
+      if (this.onInvalid === 'skip') remove(key);
     }
     this.entries = entries;
-    return { revision, entries, changes, relisted: false };
+    return { revision, entries, changes, relisted: false, invalid };
+  }
+
+  /** The decoded value, or the reason it is not one (thrown on under the 'fail' policy). */
+  private tryDecode(kv: KeyValue): Result<V, EtcdValueNotJsonError> {
+    try {
+      return Ok(this.decode(kv));
+    } catch (error) {
+      if (this.onInvalid === 'fail' || !(error instanceof EtcdValueNotJsonError)) throw error;
+      return Err(error);
+    }
   }
 }

@@ -2,8 +2,9 @@
  * etcd's Watch service as cold, endless Observables: a server-side watch is created on
  * subscribe, cancelled on unsubscribe, and resumed on another member whenever its stream breaks.
  */
-import { defer, Observable } from 'rxjs';
+import { defer, map, Observable } from 'rxjs';
 import { KeySelector } from '../kv/key-selector';
+import { KeySpace } from '../namespace/key-space';
 import { ResolvedOptions } from '../options';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { Lifecycle } from '../resilience/lifecycle';
@@ -55,9 +56,19 @@ export class WatchService {
     this.connector = transports[settings.watchTransport]();
   }
 
-  /** Watches a key, prefix or range; see `Etcd.watch`. */
-  watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch> {
-    return this.lifecycle.track(defer(() => resumableWatch(watchRequest(selector, options), this.connector, this.pool, this.settings)), 'complete');
+  /**
+   * Watches a key, prefix or range (see `Etcd.watch`); inside `space` when given, so that
+   * namespaced views share this client's watch transports.
+   */
+  watch(selector: KeySelector, options?: WatchOptions, space?: KeySpace): Observable<WatchBatch> {
+    return this.lifecycle.track(
+      defer(() => {
+        const request = watchRequest(selector, options);
+        if (space === undefined) return resumableWatch(request, this.connector, this.pool, this.settings);
+        return resumableWatch({ ...request, range: space.range(request.range) }, this.connector, this.pool, this.settings).pipe(map((batch) => space.watchBatch(batch)));
+      }),
+      'complete',
+    );
   }
 
   /** Resolves once every watch socket is closed (the watches themselves end with the client's lifecycle). */

@@ -49,7 +49,7 @@ export class WsWatchSession {
     guard: Observable<never>,
     private readonly onEnd: (closed: Promise<void>) => void,
   ) {
-    this.channel = new WsChannel(endpoint.url, '/v3/watch', { openTimeoutMs: settings.openTimeoutMs });
+    this.channel = new WsChannel(endpoint.url, '/v3/watch', { openTimeoutMs: settings.openTimeoutMs, tls: endpoint.tls });
     this.subscriptions.add(this.channel.messages.subscribe({ next: (result) => this.route(result), error: (error: EtcdError) => this.fail(error) }));
     this.subscriptions.add(guard.subscribe({ error: (error: EtcdError) => this.fail(error) }));
     this.subscriptions.add(interval(settings.progressIntervalMs).subscribe(() => this.checkProgress(settings.progressIntervalMs)));

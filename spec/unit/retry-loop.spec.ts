@@ -1,0 +1,109 @@
+import { Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError } from '../../src';
+import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
+import { withFailover } from '../../src/resilience/failover';
+import { withHedging } from '../../src/resilience/hedging';
+import { retryAcrossEndpoints } from '../../src/resilience/retry-loop';
+import { followStream } from '../../src/resilience/stream-failover';
+
+describe('the failover kernel in virtual time', () => {
+  const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
+  const policy = { attempts: 5, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 };
+  let pool: EndpointPool;
+  let test: TestScheduler;
+  let tried: string[];
+
+  beforeEach(() => {
+    pool = new EndpointPool(urls, { demoteMs: 60_000 });
+    test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    tried = [];
+  });
+  afterEach(() => pool.close());
+
+  /** Runs `source` in virtual time; answers what it emitted, how it ended and when. */
+  function run<T>(source: Observable<T>, until = 1000): { values: T[]; error?: unknown; at: number } {
+    const result: { values: T[]; error?: unknown; at: number } = { values: [], at: -1 };
+    test.run(() => {
+      const subscription = source.subscribe({
+        next: (value) => result.values.push(value),
+        error: (error: unknown) => {
+          result.error = error;
+          result.at = test.now();
+        },
+        complete: () => (result.at = test.now()),
+      });
+      test.schedule(() => subscription.unsubscribe(), until);
+    });
+    return result;
+  }
+
+  /** An attempt that records where and when it ran, then plays `marbles` there. */
+  function attempt(marbles: (endpoint: Endpoint) => string, error: (endpoint: Endpoint) => Error) {
+    return (endpoint: Endpoint) => {
+      tried.push(`${test.now()} ${endpoint.url}`);
+      return test.createColdObservable(marbles(endpoint), { a: 'answer' }, error(endpoint));
+    };
+  }
+  const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
+
+  it('moves to the next endpoint at once, backs off between sweeps, and names every endpoint when it gives up', () => {
+    const loop = { retry: 'repeatable' as const, policy, giveUp: (f: { count: number }) => f.count >= 5, scheduler: test };
+    const result = run(retryAcrossEndpoints(pool, loop, attempt(() => '-#', refused)));
+    expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3', '13 http://a:1', '14 http://b:2']);
+    expect(result.at).toBe(15);
+    expect(result.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
+    expect((result.error as EtcdAllEndpointsFailedError).failures.map((f) => f.endpoint)).toEqual(urls);
+  });
+
+  it('never sends a non-repeatable call again after a failure that may have reached a server', () => {
+    const settings = { requestTimeoutMs: 100, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const sentThenLost = run(withFailover(pool, settings, 'non-repeatable', attempt(() => '-#', (e) => new EtcdTimeoutError(1, true, { endpoint: e.url }))));
+    expect(tried).toEqual(['0 http://a:1']);
+    expect(sentThenLost.error).toBeInstanceOf(EtcdOutcomeUnknownError);
+  });
+
+  it('sends a non-repeatable call again on the next endpoint when it provably was not applied', () => {
+    const settings = { requestTimeoutMs: 100, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const notSent = run(withFailover(pool, settings, 'non-repeatable', attempt((e) => (e.url === 'http://c:3' ? '-a|' : '-#'), refused)));
+    expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3']);
+    expect(notSent).toEqual({ values: ['answer'], at: 4 });
+  });
+
+  it('cuts an attempt at the request timeout and tries the next endpoint', () => {
+    const settings = { requestTimeoutMs: 50, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const result = run(withFailover(pool, settings, 'repeatable', attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused)));
+    expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
+    expect(result).toEqual({ values: ['answer'], at: 53 });
+    expect(pool.pick(new Set()).url).toBe('http://b:2');
+  });
+
+  it('follows a stream for ever while it delivers, and gives up only after failing for giveUpAfterMs', () => {
+    let opened = 0;
+    const open = (endpoint: Endpoint) => {
+      tried.push(`${test.now()} ${endpoint.url}`);
+      // The first stream delivers, then breaks; no endpoint serves it after that.
+      return test.createColdObservable(opened++ === 0 ? '-a-#' : '-#', { a: 'event' }, refused(endpoint));
+    };
+    const result = run(followStream(pool, { retry: policy, giveUpAfterMs: 30, scheduler: test }, open));
+    expect(result.values).toEqual(['event']);
+    expect(result.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
+    // Failing since 3: b at once, c at once, then a after the first sweep's backoff (10 ms).
+    expect(tried.slice(0, 4)).toEqual(['0 http://a:1', '3 http://b:2', '4 http://c:3', '15 http://a:1']);
+    expect(result.at).toBeGreaterThanOrEqual(33);
+    expect(result.at).toBeLessThan(80);
+  });
+
+  it('hedges: a second endpoint is asked after hedgeMs without cancelling the first, and the first answer wins', () => {
+    const result = run(withHedging(pool, 5, 100, attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused), test));
+    expect(tried).toEqual(['0 http://a:1', '5 http://b:2']);
+    expect(result).toEqual({ values: ['answer'], at: 7 });
+  });
+
+  it('fails every attempt of a closed pool with EtcdClientClosedError, sending nothing', () => {
+    pool.close();
+    const result = run(retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: () => false, scheduler: test }, attempt(() => 'a|', refused)));
+    expect(tried).toEqual([]);
+    expect((result.error as Error).name).toBe('EtcdClientClosedError');
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The failover kernel: what every call and stream does on the endpoints, whatever it is. One
+ * attempt runs on one endpoint; an answer makes that endpoint the preferred one, a transient
+ * failure demotes it. A failed attempt is tried again on the next endpoint at once, and after a
+ * sweep over every endpoint with backoff, as long as the call's repeatability allows it (see
+ * retry-policy) and until the loop gives up, reporting every endpoint's last failure. Unary
+ * calls and streams differ only in what one attempt is and when to give up, as in etcd's
+ * clientv3 retry interceptor. A deadline over a whole operation wraps this loop from outside:
+ * unsubscribing ends the attempt in flight and any backoff.
+ */
+import { catchError, MonoTypeOperatorFunction, Observable, retry, SchedulerLike, tap, throwError, timer } from 'rxjs';
+import { EtcdTimeoutError } from '../errors';
+import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
+import { FailureRecord } from './failure-record';
+import { backoffDelay, classifyFailure, isRetryable, isTransient, Repeatability, RetryPolicy } from './retry-policy';
+import { timeLimit } from './time-limit';
+
+/** What differs between the loops over the endpoints. */
+export interface RetryLoop {
+  /** Whether a failure that may have reached a server is retried (see Repeatability). */
+  readonly retry: Repeatability;
+  /** The backoff between sweeps (and `attempts`, when `giveUp` uses it). */
+  readonly policy: RetryPolicy;
+  /** Whether to stop after another failure, given the failures since the last answer. */
+  readonly giveUp: (failures: FailureRecord, now: number) => boolean;
+  /** Where backoff is timed (tests pass a virtual-time scheduler); rxjs' async scheduler by default. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Runs `attempt` on one endpoint after another until one succeeds, the error may not be
+ * retried, or `loop.giveUp` says so (then EtcdAllEndpointsFailedError). A value emitted proves
+ * the endpoint good: the failures are forgotten and the next failure starts a new sweep from it,
+ * so a stream that breaks later resumes with a full retry budget.
+ * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => postJson(ep, path, body))
+ */
+export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+  const now = () => loop.scheduler?.now() ?? Date.now();
+  return pool.ifOpen(() => {
+    const failures = new FailureRecord();
+    const sweep = new Sweep(pool);
+    let sweeps = 0;
+    const once = pool.ifOpen(() => {
+      const endpoint = sweep.next();
+      return attemptOn(pool, endpoint, attempt(endpoint)).pipe(
+        tap(() => {
+          if (failures.count > 0 || sweep.triedCount > 1) {
+            sweep.restartFrom(endpoint);
+            sweeps = 0;
+            failures.clear();
+          }
+        }),
+        catchError((error: unknown) => {
+          if (isTransient(error)) failures.note(endpoint.url, error as Error, now());
+          return throwError(() => classifyFailure(error, loop.retry));
+        }),
+      );
+    });
+    return once.pipe(
+      retry({
+        delay: (error: unknown) => {
+          if (!isRetryable(error, loop.retry)) return throwError(() => error);
+          return pool.ifOpen(() =>
+            loop.giveUp(failures, now())
+              ? throwError(() => failures.allFailed())
+              : timer(sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0, loop.scheduler),
+          );
+        },
+      }),
+    );
+  });
+}
+
+/**
+ * One attempt on one endpoint: an answer makes it the pool's preferred endpoint, a transient
+ * failure demotes it.
+ * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint)))
+ */
+export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
+  return call.pipe(
+    tap({
+      next: () => pool.answered(endpoint),
+      error: (error: unknown) => {
+        if (isTransient(error)) pool.demote(endpoint);
+      },
+    }),
+  );
+}
+
+/**
+ * The time limit of one request to `endpoint`: EtcdTimeoutError (request sent) after `ms`.
+ * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint))
+ */
+export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
+  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), scheduler);
+}
