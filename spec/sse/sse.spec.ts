@@ -60,7 +60,7 @@ describe('etcd-rx/sse', () => {
     const { url } = await serve(prefix('snap'));
     const reader = await open(url);
     expect(reader.status).toBe(200);
-    expect(reader.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(reader.response.headers['content-type']).toBe('text/event-stream');
     await reader.waitForEvents(1, 'the snapshot');
     expect(reader.events[0]).toMatchObject({ event: 'snapshot', id: String(header.revision) });
     expect(reader.data<Snapshot>()[0]).toEqual({ revision: header.revision, entries: { 'snap/a': '1', 'snap/b': 'two' } });
@@ -79,7 +79,7 @@ describe('etcd-rx/sse', () => {
     ]);
   });
 
-  it('resumes after Last-Event-ID with every later change once and no snapshot, from etcd or from memory; a bad id is 400', async () => {
+  it('resumes after Last-Event-ID with every later change once and no snapshot, from etcd, from memory or past the history; a bad id is 400, a future one a snapshot', async () => {
     const etcd = client();
     const { url, handler } = await serve(prefix('resume'));
     const first = await open(url);
@@ -109,6 +109,25 @@ describe('etcd-rx/sse', () => {
       const refused = await open(url, { 'Last-Event-ID': bad });
       expect(refused.status).toBe(400);
     }
+    // An id from the future (another cluster): a snapshot, not a silent gap.
+    const future = await open(url, { 'Last-Event-ID': String(c.revision + 1000) });
+    await future.waitForEvents(1, 'a snapshot');
+    expect(future.events[0]).toMatchObject({ event: 'snapshot', id: String(c.revision) });
+
+    // A history that keeps one event: resuming from before it catches up on an etcd watch of its
+    // own, then goes on with the shared events, each once.
+    const small = await serve({ ...prefix('resume'), historyBytes: 1 });
+    const watching = await open(small.url);
+    await watching.waitForEvents(1, 'the snapshot');
+    const d = await firstValueFrom(etcd.put('resume/d', '4'));
+    const e = await firstValueFrom(etcd.put('resume/e', '5'));
+    await watching.waitForEvents(3, 'two changes');
+    const behind = await open(small.url, { 'Last-Event-ID': String(a.revision) });
+    await behind.waitForEvents(4, 'the changes after a');
+    const f = await firstValueFrom(etcd.put('resume/f', '6'));
+    await behind.waitForEvents(5, 'the live change');
+    expect(behind.events.map((m) => Number(m.id))).toEqual([b.revision, c.revision, d.revision, e.revision, f.revision]);
+    expect(small.handler.watchedSelectors).toBe(1);
   });
 
   it('sends a fresh snapshot when the revision to resume after was compacted, then goes on live', async () => {

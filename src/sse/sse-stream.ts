@@ -42,7 +42,8 @@ export class SseStream {
     if (this.ended || this.opened) return;
     this.opened = true;
     this.response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
+      // Exactly this: the standard's media type, always UTF-8.
+      'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
