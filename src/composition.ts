@@ -32,7 +32,7 @@ import { WatchOptions } from './watch/watch-request';
 import { WatchService, watchSettings } from './watch/watch-service';
 
 /** What a client and every namespaced view of it share: connections, revision floor, open streams. */
-interface Connection {
+interface SharedParts {
   readonly endpoints: readonly string[];
   readonly options: ResolvedOptions;
   readonly lifecycle: Lifecycle;
@@ -44,7 +44,7 @@ interface Connection {
   readonly watches: WatchService;
 }
 
-function connect(given: EtcdOptions): Connection {
+function openShared(given: EtcdOptions): SharedParts {
   const options = resolveOptions(given);
   const { endpoints, tokens, tls } = resolveConnection(given);
   const pool = new EndpointPool(endpoints, { ...options, tokens, tls });
@@ -87,49 +87,49 @@ export class ClientCore {
   readonly maintenance: Maintenance;
   readonly snapshots: Snapshots;
   readonly auth: AuthService;
-  private readonly connection: Connection;
+  private readonly shared: SharedParts;
   private readonly coordination: ElectionDeps;
 
   constructor(given: EtcdOptions);
-  /** A view of `connection`'s client whose keys live under `space`. */
-  constructor(given: Connection, space: KeySpace);
+  /** A view of the client `given` belongs to, whose keys live under `space`. */
+  constructor(given: SharedParts, space: KeySpace);
   constructor(
-    given: EtcdOptions | Connection,
+    given: EtcdOptions | SharedParts,
     private readonly space?: KeySpace,
   ) {
-    const connection = (this.connection = space === undefined ? connect(given as EtcdOptions) : (given as Connection));
-    const { options, pool } = connection;
-    this.endpoints = connection.endpoints;
+    const shared = (this.shared = space === undefined ? openShared(given as EtcdOptions) : (given as SharedParts));
+    const { options, pool } = shared;
+    this.endpoints = shared.endpoints;
     this.options = options;
-    this.lifecycle = connection.lifecycle;
+    this.lifecycle = shared.lifecycle;
     // Inside a namespace, every call that carries keys goes through the key space.
     const keyed = (caller: UnaryCaller): UnaryCaller => (space === undefined ? caller : new NamespacedCaller(caller, space));
-    const caller = keyed(connection.caller);
-    const waiting = space === undefined ? connection.waiting : new NamespacedWaitingCalls(connection.waiting, space);
+    const caller = keyed(shared.caller);
+    const waiting = space === undefined ? shared.waiting : new NamespacedWaitingCalls(shared.waiting, space);
     this.leaseCalls = new LeaseCalls(caller);
-    const callsWithTimeout = (ms: number) => new LeaseCalls(keyed(connection.callerWithTimeout(ms)));
+    const callsWithTimeout = (ms: number) => new LeaseCalls(keyed(shared.callerWithTimeout(ms)));
     this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs);
     // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
     this.kv = new KvService(new CoalescingCaller(caller, options), this.leaseCalls, this.lifecycle);
     this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, waiting);
-    this.watches = { watch: (selector, watchOptions) => connection.watches.watch(selector, watchOptions, space) };
+    this.watches = { watch: (selector, watchOptions) => shared.watches.watch(selector, watchOptions, space) };
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);
     // Membership, maintenance and authentication are the cluster's, whatever the namespace.
-    this.cluster = new ClusterService(connection.caller);
-    this.membership = new Membership(connection.caller);
-    this.maintenance = new Maintenance(connection.caller);
+    this.cluster = new ClusterService(shared.caller);
+    this.membership = new Membership(shared.caller);
+    this.maintenance = new Maintenance(shared.caller);
     this.snapshots = new Snapshots(pool);
-    this.auth = new AuthService(connection.caller);
+    this.auth = new AuthService(shared.caller);
   }
 
   /**
    * The core of a view whose keys live under `prefix` (inside this one's namespace, if any),
-   * sharing this core's connection. Throws EtcdInvalidArgumentError for a bad prefix.
+   * sharing this core's shared. Throws EtcdInvalidArgumentError for a bad prefix.
    * @example core.namespace('app/').kv.put('k', 'v') // writes app/k
    */
   namespace(prefix: unknown): ClientCore {
-    return new ClientCore(this.connection, this.space === undefined ? KeySpace.of(prefix) : this.space.nested(prefix));
+    return new ClientCore(this.shared, this.space === undefined ? KeySpace.of(prefix) : this.space.nested(prefix));
   }
 
   /**
@@ -146,7 +146,7 @@ export class ClientCore {
    */
   async close(): Promise<void> {
     await this.lifecycle.close(this.options.requestTimeoutMs);
-    await this.connection.watches.close();
-    this.connection.pool.close();
+    await this.shared.watches.close();
+    this.shared.pool.close();
   }
 }

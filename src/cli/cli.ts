@@ -3,10 +3,12 @@
  * releases whatever the command still held), and turns any failure into a short message on
  * stderr and an exit code, never a stack trace.
  */
-import { Etcd, LeaseLostError } from '../index';
+import type { Etcd } from '../index';
+import { LeaseLostError } from '../index';
 import { isFlag, lookupFlag, parseArgs, UsageError } from './args';
 import { Command, Context, GLOBAL_FLAGS, Io } from './command';
 import { COMMANDS, findCommand, groupCommands } from './commands';
+import { connectionOf, openClient } from './connection';
 import { ExitCode } from './exit-codes';
 import { commandHelp, groupHelp, toolHelp, usage } from './help';
 import { Interrupts } from './interrupts';
@@ -34,14 +36,14 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
       return ExitCode.OK;
     }
     const args = parseArgs(located.rest, { ...command.args, flags: [...command.args.flags, ...GLOBAL_FLAGS] });
-    const servers = args.text('servers');
+    const connection = await connectionOf(args, io);
     const context: Context = {
       args,
       io,
       interrupts,
       out: new Output(io.stdout, outputFormat(args.text('output')), wantsColour(io.stdout, io.env)),
       log,
-      etcd: () => (client ??= new Etcd(servers === undefined ? {} : { endpoints: servers })),
+      etcd: () => (client ??= openClient(connection)),
     };
     return await command.run(context);
   } catch (error) {

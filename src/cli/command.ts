@@ -1,6 +1,7 @@
 /** What every command is made of, and what it gets to run with. */
 import type { Etcd } from '../index';
 import { ArgsSpec, FlagSpec, ParsedArgs } from './args';
+import { CONNECTION_FLAGS } from './connection';
 import { signalExitCode, ExitCode } from './exit-codes';
 import { Ending, Interrupts } from './interrupts';
 import { Output, TextSink } from './output';
@@ -62,6 +63,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     placeholder: 'FORMAT',
     description: 'simple (or text, the default), json, table or fields; the admin commands print them as etcdctl 3.4 does',
   },
+  ...CONNECTION_FLAGS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
   { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },
 ];

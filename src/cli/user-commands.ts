@@ -6,6 +6,7 @@ import { concatMap, from, throwError, toArray } from 'rxjs';
 import { EtcdNotFoundError } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished } from './command';
+import { splitUser } from './connection';
 import { firstLine, passwordInput } from './password';
 import { confirmed, found, roleJson, roleText } from './role-commands';
 
@@ -141,15 +142,6 @@ export const userRevokeRole: Command = {
     return confirmed(context, context.etcd().auth.revokeRole(user, role), { user, role, revoked: true }, `Role ${role} is revoked from user ${user}`);
   },
 };
-
-/**
- * `user` or `user:password`, as etcdctl takes them (the password may itself hold colons).
- * @example splitUser('app:s3:cr3t') // ['app', 's3:cr3t']
- */
-export function splitUser(text: string): [string, string | undefined] {
-  const colon = text.indexOf(':');
-  return colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)];
-}
 
 /** A new password: asked on the terminal unless --interactive=false, else read from stdin. */
 function typedPassword(context: Context, prompt: string): Promise<string> {

@@ -147,6 +147,11 @@ export class CliProcess {
     if (!pattern.test(this.stderr)) throw new Error(`the CLI exited before ${what}; stdout: ${this.stdout}; stderr: ${this.stderr}`);
   }
 
+  /** Writes `text` to its stdin (when started with a stdin pipe), as typing does. */
+  type(text: string): void {
+    this.child.stdin?.write(text);
+  }
+
   /** Sends `signal` to the whole process group, as Ctrl-C in a terminal does. */
   interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
     process.kill(-this.pid, signal);

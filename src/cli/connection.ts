@@ -1,0 +1,72 @@
+/**
+ * How the CLI reaches a secured cluster, with etcdctl's flags and variables: credentials
+ * (`--user`, `--password`, asked on the terminal when left out) and a key namespace
+ * (`--namespace`). A flag wins over its variable.
+ */
+import { Etcd } from '../index';
+import type { EtcdOptions } from '../index';
+import { FlagSpec, ParsedArgs, UsageError } from './args';
+import type { Io } from './command';
+import { askPassword, canAsk } from './password';
+
+/** The connection flags every command takes. */
+export const CONNECTION_FLAGS: readonly FlagSpec[] = [
+  { name: 'user', kind: 'string', placeholder: 'USER[:PASSWORD]', description: 'log in as USER; the password is asked for when left out ($ETCDCTL_USER)' },
+  { name: 'password', kind: 'string', placeholder: 'PASSWORD', description: 'the password of --user ($ETCDCTL_PASSWORD)' },
+  { name: 'namespace', kind: 'string', placeholder: 'PREFIX', description: 'work inside PREFIX: keys, locks and elections are relative to it' },
+];
+
+/** What the connection flags ask for: the client's options and the namespace. */
+export interface Connection {
+  readonly options: EtcdOptions;
+  readonly namespace: string | undefined;
+}
+
+/**
+ * The connection the flags (else the variables) describe: certificate files read, the password
+ * asked for on the terminal when `--user` has none. Throws a UsageError naming what is wrong.
+ * @example const connection = await connectionOf(args, io)
+ */
+export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection> {
+  const setting = (name: string, variable: string) => args.text(name) ?? nonEmpty(io.env[variable]);
+  const servers = args.text('servers');
+  const auth = await credentials(setting('user', 'ETCDCTL_USER'), setting('password', 'ETCDCTL_PASSWORD'), io);
+  const namespace = args.text('namespace');
+  if (namespace === '') throw new UsageError('--namespace must not be empty');
+  return { options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }) }, namespace };
+}
+
+/**
+ * The client a connection describes (inside its namespace, if any).
+ * @example const etcd = openClient(await connectionOf(args, io))
+ */
+export function openClient(connection: Connection): Etcd {
+  const etcd = new Etcd(connection.options);
+  return connection.namespace === undefined ? etcd : etcd.namespace(connection.namespace);
+}
+
+/**
+ * `user` or `user:password`, as etcdctl takes them (the password may itself hold colons).
+ * @example splitUser('app:s3:cr3t') // ['app', 's3:cr3t']
+ */
+export function splitUser(text: string): [string, string | undefined] {
+  const colon = text.indexOf(':');
+  return colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)];
+}
+
+async function credentials(user: string | undefined, password: string | undefined, io: Io): Promise<EtcdOptions['auth']> {
+  if (user === undefined) {
+    if (password !== undefined) throw new UsageError('--password needs --user');
+    return undefined;
+  }
+  const [username, inline] = password === undefined ? splitUser(user) : [user, undefined];
+  if (username === '') throw new UsageError('--user needs a user name');
+  const given = password ?? inline;
+  if (given !== undefined) return { username, password: given };
+  if (!canAsk(io)) throw new UsageError(`--user ${username} needs a password: --user ${username}:PASSWORD, --password or $ETCDCTL_PASSWORD (there is no terminal to ask on)`);
+  return { username, password: await askPassword(io, 'Password: ') };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
