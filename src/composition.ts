@@ -118,7 +118,7 @@ export class ClientCore {
     // Membership, maintenance and authentication are the cluster's, whatever the namespace.
     this.cluster = new ClusterService(shared.caller);
     this.membership = new Membership(shared.caller);
-    this.maintenance = new Maintenance(shared.caller);
+    this.maintenance = new Maintenance(shared.caller, pool);
     this.snapshots = new Snapshots(pool);
     this.auth = new AuthService(shared.caller);
   }

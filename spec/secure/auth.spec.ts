@@ -7,12 +7,14 @@ import { inspect } from 'util';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import {
   Etcd,
+  CampaignEvent,
   EtcdAuthenticationError,
   EtcdError,
   EtcdInvalidArgumentError,
   EtcdOptions,
   EtcdPermissionDeniedError,
   KeyValue,
+  Leader,
   LeaseEvent,
   Lock,
   MirrorState,
@@ -120,7 +122,7 @@ describe('a client with auth', () => {
     }
   });
 
-  it('keeps a watch, a mirror, a lease and a lock going across expired and forgotten tokens, losing no event', async () => {
+  it('keeps a watch, a mirror, a lease, a lock, a campaign and an observation going across expired and forgotten tokens, losing no event', async () => {
     const member = cluster().members[0];
     const holder = client({ auth: ALICE });
     const writer = client({ auth: root() });
@@ -129,7 +131,11 @@ describe('a client with auth', () => {
     // Renewed less often than tokens live: each keep-alive finds its token expired.
     const lease = new Recorder<LeaseEvent>(holder.lease(6, { keepAliveEveryMs: 2500 }));
     const lock = new Recorder<Lock>(holder.lock('app/exp-lock', { ttl: 6 }));
+    const election = holder.election('app/exp-election');
+    const campaign = new Recorder<CampaignEvent>(election.campaign('first', { ttl: 6 }));
+    const observed = new Recorder<Leader>(election.observe());
     await lease.next((e) => e.type === 'granted', 'the lease');
+    await observed.next((l) => l.value === 'first', 'the leader observed');
     await lock.next(() => true, 'the lock');
     await mirror.next(() => true, 'the first state of the mirror');
     const keys: string[] = [];
@@ -156,13 +162,19 @@ describe('a client with auth', () => {
     await mirror.next((s) => s.entries.has('app/exp/4'), 'the mirror to hold the last key');
     const renewed = lease.values.length;
     await lease.next(() => lease.values.length > renewed, 'a renewal after the restart');
+    const elected = await campaign.next((e) => e.type === 'elected', 'the leadership');
+    if (elected.type !== 'elected') throw new Error('not elected');
+    expect((await firstValueFrom(elected.leadership.proclaim('second'))).ok).toBe(true);
+    await observed.next((l) => l.value === 'second', 'the new value observed after the restart');
     const events = watch.values.flatMap((b) => b.events.map((e) => e.kv.key));
     expect(events).toEqual(keys);
     expect([...mirror.values[mirror.values.length - 1].entries.keys()].sort()).toEqual(keys);
-    for (const stream of [watch, mirror, lease, lock]) expect(stream.error).toBeUndefined();
+    for (const stream of [watch, mirror, lease, lock, campaign, observed]) expect(stream.error).toBeUndefined();
     const stillHeld = await lastValueFrom(writer.range({ prefix: 'app/exp-lock/' }).pipe(toArray()));
     expect(stillHeld[0].kvs).toHaveLength(1);
-    for (const stream of [watch, mirror, lease, lock]) stream.unsubscribe();
+    for (const stream of [watch, mirror, lease, lock, campaign, observed]) stream.unsubscribe();
+    // HashKV (over gRPC on 3.4) needs the root user's token too.
+    expect((await firstValueFrom(writer.hashKv(writer.endpoints[0]))).hash).toEqual(expect.any(Number));
     seen.push(holder, writer);
   }, 60_000);
 });

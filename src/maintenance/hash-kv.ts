@@ -5,7 +5,9 @@
 import { catchError, map, Observable, throwError } from 'rxjs';
 import { EtcdError } from '../errors';
 import { asObject, decodeId, decodeInt } from '../transport/codec';
+import { reauthenticating } from '../resilience/reauthentication';
 import { grpcUnary } from '../transport/grpc-unary';
+import { HttpEndpoint } from '../transport/http-endpoint';
 import { decodeFields, encodeVarintFields, FieldValue, varintField } from '../transport/protobuf';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 
@@ -25,11 +27,11 @@ export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;
 /**
  * HashKV of `endpoint` at `revision` (0: the latest). etcd 3.5+ answers it at
  * `/v3/maintenance/hashkv`; 3.4's gateway has no route for it (404), so it is then asked over gRPC.
- * @example hashKv(call, 'http://127.0.0.1:2379', 0).subscribe((h) => console.log(h.hash))
+ * @example hashKv(call, pool.named('http://127.0.0.1:2379'), 0).subscribe((h) => console.log(h.hash))
  */
-export function hashKv(gateway: GatewayCall, endpoint: string, revision: number): Observable<HashKv> {
+export function hashKv(gateway: GatewayCall, endpoint: HttpEndpoint, revision: number): Observable<HashKv> {
   return gateway('/v3/maintenance/hashkv', { revision: String(revision) }).pipe(
-    map((json) => decodeGatewayAnswer(json, endpoint)),
+    map((json) => decodeGatewayAnswer(json, endpoint.url)),
     catchError((error: unknown) => (isMissingRoute(error) ? overGrpc(endpoint, revision) : throwError(() => error))),
   );
 }
@@ -39,13 +41,13 @@ function isMissingRoute(error: unknown): boolean {
   return error instanceof EtcdError && /HTTP 404/.test(error.message);
 }
 
-function overGrpc(endpoint: string, revision: number): Observable<HashKv> {
-  return grpcUnary(endpoint, '/etcdserverpb.Maintenance/HashKV', encodeVarintFields([[1, BigInt(revision)]])).pipe(
+function overGrpc(endpoint: HttpEndpoint, revision: number): Observable<HashKv> {
+  return reauthenticating(endpoint, grpcUnary(endpoint, '/etcdserverpb.Maintenance/HashKV', encodeVarintFields([[1, BigInt(revision)]]))).pipe(
     map((bytes) => {
       const fields = decodeFields(bytes);
       const header = decodeFields(messageField(fields, 1));
       return {
-        endpoint,
+        endpoint: endpoint.url,
         header: {
           clusterId: varintField(header, 1).toString(),
           memberId: varintField(header, 2).toString(),

@@ -7,7 +7,7 @@ import { Err, Ok, Result } from 'ts-results';
 import { decodeStatus, MemberStatus } from '../cluster/cluster-service';
 import { encodeMemberId, MemberId } from '../cluster/membership';
 import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
-import { parseEndpoints } from '../endpoints';
+import { EndpointPool } from '../resilience/endpoint-pool';
 import { checkCount, oneOf } from '../validate';
 import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
@@ -52,10 +52,13 @@ const ALARM_TYPES = { NOSPACE: 'NOSPACE', CORRUPT: 'CORRUPT' } as const;
 
 /**
  * Maintenance calls.
- * @example new Maintenance(caller).alarms().subscribe((alarms) => console.log(alarms.length))
+ * @example new Maintenance(caller, pool).alarms().subscribe((alarms) => console.log(alarms.length))
  */
 export class Maintenance {
-  constructor(private readonly caller: UnaryCaller) {}
+  constructor(
+    private readonly caller: UnaryCaller,
+    private readonly pool: EndpointPool,
+  ) {}
 
   /** The status of every endpoint of the client, in their order: a value or why it failed. */
   statuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
@@ -102,8 +105,8 @@ export class Maintenance {
   hashKv(endpoint: string, options: { revision?: number } = {}): Observable<HashKv> {
     return defer(() => {
       const revision = options.revision === undefined ? 0 : checkCount(options.revision, 'hashKv revision');
-      const [url] = parseEndpoints(endpoint);
-      return hashKv((path, body) => this.caller.callOn(url, path, body, (json) => json), url, revision);
+      const target = this.pool.named(endpoint);
+      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), target, revision);
     });
   }
 

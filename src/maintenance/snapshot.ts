@@ -7,7 +7,6 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { concatMap, defer, from, map, Observable, of } from 'rxjs';
 import { describe } from '../describe-value';
-import { parseEndpoints } from '../endpoints';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
@@ -45,7 +44,7 @@ export class Snapshots {
   /** Streams the database of `endpoint` (default: the client's current choice) as chunks. */
   stream(endpoint?: string): Observable<SnapshotChunk> {
     return this.pool.ifOpen(() => {
-      const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.named(endpoint);
+      const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.pool.named(endpoint);
       return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
         map((result) => ({
           endpoint: chosen.url,
@@ -68,12 +67,6 @@ export class Snapshots {
     });
   }
 
-  private named(endpoint: string) {
-    const [url] = parseEndpoints(endpoint);
-    const found = this.pool.endpoints.find((e) => e.url === url);
-    if (found === undefined) throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.pool.endpoints.map((e) => e.url).join(', ')})`);
-    return found;
-  }
 }
 
 function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observable<SnapshotSaved> {

@@ -6,7 +6,8 @@
 import * as http from 'http';
 import { defer, Observable, throwError } from 'rxjs';
 import * as tls from 'tls';
-import { EtcdClientClosedError } from '../errors';
+import { parseEndpoints } from '../endpoints';
+import { EtcdClientClosedError, EtcdInvalidArgumentError } from '../errors';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
@@ -73,6 +74,19 @@ export class EndpointPool {
       if (fallback === undefined || endpoint.demotedUntil < fallback.demotedUntil) fallback = endpoint;
     }
     return fallback ?? this.endpoints[this.preferred];
+  }
+
+  /**
+   * The endpoint that `endpoint` names: a URL, or `host:port` in the scheme of the pool's endpoints.
+   * @throws EtcdInvalidArgumentError when it names none of them, or more than one
+   * @example pool.named('127.0.0.1:2379').url // 'http://127.0.0.1:2379'
+   */
+  named(endpoint: string): Endpoint {
+    const named = parseEndpoints(endpoint, this.endpoints[0].url.startsWith('https:') ? 'https' : 'http');
+    if (named.length !== 1) throw new EtcdInvalidArgumentError(`name one endpoint, not ${named.length}: ${endpoint}`);
+    const found = this.endpoints.find((e) => e.url === named[0]);
+    if (found === undefined) throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.endpoints.map((e) => e.url).join(', ')})`);
+    return found;
   }
 
   /** Records an answer: the endpoint is healthy and becomes the preferred one. */

@@ -6,20 +6,30 @@
 import * as http2 from 'http2';
 import { Observable } from 'rxjs';
 import { EtcdConnectionError, EtcdProtocolError } from '../errors';
+import { authorized, Headers } from './http-call';
+import { HttpEndpoint } from './http-endpoint';
 import { errorFromCode } from './server-error';
+import { tlsFailure } from './tls-options';
 
 /**
  * Sends the protobuf `message` to `method` (`/etcdserverpb.Maintenance/HashKV`) on `endpoint` and
- * emits the answer's protobuf bytes; a gRPC status other than 0 becomes the typed EtcdError it
+ * emits the answer's protobuf bytes (over TLS and with the auth token, as the endpoint's calls go); a gRPC status other than 0 becomes the typed EtcdError it
  * means. Unsubscribing closes the HTTP/2 session.
- * @example grpcUnary('http://127.0.0.1:2379', '/etcdserverpb.Maintenance/HashKV', encodeFields([[1, 0]]))
+ * @example grpcUnary(endpoint, '/etcdserverpb.Maintenance/HashKV', encodeFields([[1, 0]]))
  */
-export function grpcUnary(endpoint: string, method: string, message: Buffer): Observable<Buffer> {
+export function grpcUnary(target: HttpEndpoint, method: string, message: Buffer): Observable<Buffer> {
+  // gRPC metadata is HTTP/2 headers: the token goes as the gateway sends it.
+  return authorized(target, undefined, (headers) => call(target, method, message, headers ?? {}));
+}
+
+function call(target: HttpEndpoint, method: string, message: Buffer, headers: Headers): Observable<Buffer> {
+  const endpoint = target.url;
   return new Observable<Buffer>((subscriber) => {
-    const session = http2.connect(endpoint);
-    const fail = (error: Error) => subscriber.error(new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error }));
+    const session = http2.connect(endpoint, target.tls ?? {});
+    const fail = (error: Error) =>
+      subscriber.error(tlsFailure(error, endpoint) ?? new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error }));
     session.on('error', fail);
-    const stream = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({ ...headers, ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
     const chunks: Buffer[] = [];
     let status: string | undefined;
     let statusMessage = '';
