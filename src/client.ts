@@ -2,6 +2,7 @@
  * The `Etcd` facade: every etcd operation as a cold Observable, each delegated to the service
  * that does it. The services are built and wired in composition.ts.
  */
+import { CallOptions } from './call-options';
 import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin } from './auth/auth-admin';
@@ -18,7 +19,7 @@ import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
+import { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
@@ -94,6 +95,30 @@ export class Etcd {
   }
 
   /**
+   * Every key of a prefix or range, read page by page at one revision, as an async iterable
+   * that fetches the next page only when the consumer has taken every key of the current one:
+   * however slow the consumer, at most one page is held. Breaking out of the loop stops it.
+   * Fails (from the loop) like `list()`, e.g. with EtcdCompactedError when the revision of the
+   * first page is compacted in the middle.
+   * @example
+   * for await (const kv of etcd.scan({ prefix: 'jobs/' })) await handle(kv)
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return this.core.kv.scan(selector, options);
+  }
+
+  /**
+   * The Rx form of `scan()`: runs `work` on each page (an array of keys) in turn and emits what
+   * it emits, fetching the next page only once the work on the previous one has completed.
+   * Unsubscribing stops the work and the listing.
+   * @example
+   * etcd.scanPages({ prefix: 'jobs/' }, (kvs) => from(kvs).pipe(concatMap((kv) => handle(kv)))).subscribe({ error: console.error })
+   */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return this.core.kv.scanPages(selector, work, options);
+  }
+
+  /**
    * Writes a key. `ttl` (seconds) grants a lease for it, so the key expires; `lease` attaches
    * an existing lease; `prevKv` returns the value it replaced.
    * @example etcd.put('session/42', 'alive', { ttl: 10 })
@@ -139,8 +164,8 @@ export class Etcd {
    * Runs a transaction built with `Compare` and `Op`.
    * @example etcd.txn({ compare: [Compare.version('k', '==', 0)], success: [Op.put('k', 'v')], failure: [Op.get('k')] })
    */
-  txn(request: TxnRequest): Observable<TxnResult> {
-    return this.core.kv.txn(request);
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
+    return this.core.kv.txn(request, options);
   }
 
   /**
@@ -148,7 +173,7 @@ export class Etcd {
    * with EtcdCompactedError.
    * @example etcd.compact(1000)
    */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, options?: CompactOptions): Observable<CompactResult> {
     return this.core.kv.compact(revision, options);
   }
 

@@ -3,7 +3,7 @@
  * aborts what is in flight. Each call validates its arguments first and reports bad input on the
  * error channel without touching the wire.
  */
-import { defer, EMPTY, expand, finalize, from, map, mergeMap, Observable, switchMap, tap } from 'rxjs';
+import { defer, finalize, map, Observable, ObservableInput, switchMap, tap } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
@@ -14,27 +14,21 @@ import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
 import { KeyValue, toJsonText } from './key-value';
-import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
+import { checkKey, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
 import { checkCount, optionsOf } from '../validate';
+import { CallOptions } from '../call-options';
+import { eachPage, keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
 
 /** Options of a single-key get. */
-export interface GetOptions {
+export interface GetOptions extends CallOptions {
   readonly revision?: number;
   readonly serializable?: boolean;
 }
 
-/** Options of a paged listing. */
-export interface ListOptions {
-  /** Keys fetched per request (default 1000); memory stays bounded by one page. */
-  readonly pageSize?: number;
-  /** List the store as it was at this revision (default: the revision of the first page). */
-  readonly revision?: number;
-  readonly serializable?: boolean;
-  readonly keysOnly?: boolean;
-}
+export type { ListOptions } from './paging';
 
 /**
  * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
@@ -55,6 +49,12 @@ export interface CompareFailed {
   readonly current: Option<KeyValue>;
 }
 
+/** Options of a compaction. */
+export interface CompactOptions extends CallOptions {
+  /** Wait until the space is reclaimed. */
+  readonly physical?: boolean;
+}
+
 /** The answer to a compaction. */
 export interface CompactResult {
   readonly header: ResponseHeader;
@@ -73,7 +73,7 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange));
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange, options));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
@@ -85,7 +85,7 @@ export class KvService {
         const { kvs } = decodeRange(json);
         return kvs.length === 0 ? None : Some(kvs[0]);
       };
-      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode);
+      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode, options);
     });
   }
 
@@ -95,24 +95,25 @@ export class KvService {
   }
 
   /** Streams every key a selector names, page by page, all read at one revision. */
-  list(selector: KeySelector, given?: ListOptions): Observable<KeyValue> {
-    return defer(() => {
-      const options: ListOptions = optionsOf(given, 'list');
-      const pageSize = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
-      const rangeEnd = encodeSelector(selector).range_end;
-      const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
-      const page = (from: KeySelector, revision: number | undefined) =>
-        this.range(from, { limit: pageSize, revision, serializable: options.serializable, keysOnly: options.keysOnly });
-      return page(selector, options.revision).pipe(
-        map((result) => ({ result, revision: options.revision ?? result.header.revision })),
-        expand(({ result, revision }) => {
-          if (!result.more || result.kvs.length === 0) return EMPTY;
-          const last = result.kvs[result.kvs.length - 1].keyBuffer;
-          return page({ from: Buffer.concat([last, ZERO]), to }, revision).pipe(map((next) => ({ result: next, revision })));
-        }),
-        mergeMap(({ result }) => from(result.kvs)),
-      );
-    });
+  list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
+    return defer(() => keysOfPages(eachPage(this.paging(selector, options, 'list'))));
+  }
+
+  /**
+   * Every key a selector names, at one revision, as an async iterable that asks for the next
+   * page only once the consumer has taken every key of the current one.
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return { [Symbol.asyncIterator]: () => pagedKeys(() => this.paging(selector, options, 'scan')) };
+  }
+
+  /** Runs `work` on each page of a listing in turn, asking for the next page once it completed. */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return defer(() => pagedWork(this.paging(selector, options, 'scanPages'), work));
+  }
+
+  private paging(selector: KeySelector, options: ListOptions | undefined, what: string): Paging {
+    return paging((at, rangeOptions) => this.range(at, rangeOptions), selector, options, what);
   }
 
   /**
@@ -122,9 +123,9 @@ export class KvService {
   put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
       const { ttl, ...rest } = checkPutOptions(given);
-      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut);
+      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut, rest);
       encodePut(key, value, rest);
-      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut), () => true);
+      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut, rest), () => true);
     });
   }
 
@@ -135,18 +136,18 @@ export class KvService {
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete, options));
   }
 
   /**
    * Runs a transaction. One that only compares and reads is a read: retried like one, and
    * checked like a linearizable read (etcd serves it as a range).
    */
-  txn(request: TxnRequest): Observable<TxnResult> {
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
     return defer(() => {
       const body = encodeTxn(request);
       const readOnly = [...(request.success ?? []), ...(request.failure ?? [])].every((op) => op.type === 'range');
-      return readOnly ? this.caller.call('/v3/kv/txn', body, LINEARIZABLE_READ, decodeTxn) : this.caller.call('/v3/kv/txn', body, NON_REPEATABLE, decodeTxn);
+      return this.caller.call('/v3/kv/txn', body, readOnly ? LINEARIZABLE_READ : NON_REPEATABLE, decodeTxn, optionsOf(options, 'txn'));
     });
   }
 
@@ -164,7 +165,7 @@ export class KvService {
           compare,
           success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
           failure: [Op.get(key)],
-        }).pipe(map(toCasResult));
+        }, rest).pipe(map(toCasResult));
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
       return this.underNewLease(ttl, attempt, (result) => result.ok);
@@ -192,15 +193,16 @@ export class KvService {
   }
 
   /** Discards history before `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, given?: CompactOptions): Observable<CompactResult> {
     return defer(() => {
-      const body = { revision: checkCount(revision, 'revision', 1), physical: optionsOf(options, 'compact').physical === true };
-      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
+      const options: CompactOptions = optionsOf(given, 'compact');
+      const body = { revision: checkCount(revision, 'revision', 1), physical: options.physical === true };
+      const decode = (json: unknown) => ({ header: decodeHeader(asObject(json, 'compaction response').header) });
+      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, decode, options);
     });
   }
 }
 
-const ZERO = Buffer.from([0]);
 
 const EXPECTED: Readonly<Record<string, (key: Key, operand: never) => Comparison>> = {
   value: (key, value: Bytes) => Compare.value(key, '==', value),
