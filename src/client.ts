@@ -94,6 +94,30 @@ export class Etcd {
   }
 
   /**
+   * Every key of a prefix or range, read page by page at one revision, as an async iterable
+   * that fetches the next page only when the consumer has taken every key of the current one:
+   * however slow the consumer, at most one page is held. Breaking out of the loop stops it.
+   * Fails (from the loop) like `list()`, e.g. with EtcdCompactedError when the revision of the
+   * first page is compacted in the middle.
+   * @example
+   * for await (const kv of etcd.scan({ prefix: 'jobs/' })) await handle(kv)
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return this.core.kv.scan(selector, options);
+  }
+
+  /**
+   * The Rx form of `scan()`: runs `work` on each page (an array of keys) in turn and emits what
+   * it emits, fetching the next page only once the work on the previous one has completed.
+   * Unsubscribing stops the work and the listing.
+   * @example
+   * etcd.scanPages({ prefix: 'jobs/' }, (kvs) => from(kvs).pipe(concatMap((kv) => handle(kv)))).subscribe({ error: console.error })
+   */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return this.core.kv.scanPages(selector, work, options);
+  }
+
+  /**
    * Writes a key. `ttl` (seconds) grants a lease for it, so the key expires; `lease` attaches
    * an existing lease; `prevKv` returns the value it replaced.
    * @example etcd.put('session/42', 'alive', { ttl: 10 })

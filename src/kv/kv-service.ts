@@ -3,7 +3,7 @@
  * aborts what is in flight. Each call validates its arguments first and reports bad input on the
  * error channel without touching the wire.
  */
-import { defer, EMPTY, expand, finalize, from, map, mergeMap, Observable, switchMap, tap } from 'rxjs';
+import { defer, finalize, map, Observable, ObservableInput, switchMap, tap } from 'rxjs';
 import { Err, None, Ok, Option, Result, Some } from 'ts-results';
 import { EtcdInvalidArgumentError } from '../errors';
 import { LeaseCalls } from '../lease/lease-calls';
@@ -14,11 +14,12 @@ import { asObject, Bytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
 import { KeyValue, toJsonText } from './key-value';
-import { checkKey, encodeSelector, Key, KeySelector } from './key-selector';
+import { checkKey, Key, KeySelector } from './key-selector';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
 import { checkCount, optionsOf } from '../validate';
+import { eachPage, keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
 
 /** Options of a single-key get. */
 export interface GetOptions {
@@ -26,15 +27,7 @@ export interface GetOptions {
   readonly serializable?: boolean;
 }
 
-/** Options of a paged listing. */
-export interface ListOptions {
-  /** Keys fetched per request (default 1000); memory stays bounded by one page. */
-  readonly pageSize?: number;
-  /** List the store as it was at this revision (default: the revision of the first page). */
-  readonly revision?: number;
-  readonly serializable?: boolean;
-  readonly keysOnly?: boolean;
-}
+export type { ListOptions } from './paging';
 
 /**
  * What a compare-and-set expects of the key's current state. `{ version: 0 }` means "absent".
@@ -95,24 +88,25 @@ export class KvService {
   }
 
   /** Streams every key a selector names, page by page, all read at one revision. */
-  list(selector: KeySelector, given?: ListOptions): Observable<KeyValue> {
-    return defer(() => {
-      const options: ListOptions = optionsOf(given, 'list');
-      const pageSize = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
-      const rangeEnd = encodeSelector(selector).range_end;
-      const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
-      const page = (from: KeySelector, revision: number | undefined) =>
-        this.range(from, { limit: pageSize, revision, serializable: options.serializable, keysOnly: options.keysOnly });
-      return page(selector, options.revision).pipe(
-        map((result) => ({ result, revision: options.revision ?? result.header.revision })),
-        expand(({ result, revision }) => {
-          if (!result.more || result.kvs.length === 0) return EMPTY;
-          const last = result.kvs[result.kvs.length - 1].keyBuffer;
-          return page({ from: Buffer.concat([last, ZERO]), to }, revision).pipe(map((next) => ({ result: next, revision })));
-        }),
-        mergeMap(({ result }) => from(result.kvs)),
-      );
-    });
+  list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
+    return defer(() => keysOfPages(eachPage(this.paging(selector, options, 'list'))));
+  }
+
+  /**
+   * Every key a selector names, at one revision, as an async iterable that asks for the next
+   * page only once the consumer has taken every key of the current one.
+   */
+  scan(selector: KeySelector, options?: ListOptions): AsyncIterable<KeyValue> {
+    return { [Symbol.asyncIterator]: () => pagedKeys(() => this.paging(selector, options, 'scan')) };
+  }
+
+  /** Runs `work` on each page of a listing in turn, asking for the next page once it completed. */
+  scanPages<R>(selector: KeySelector, work: (kvs: readonly KeyValue[]) => ObservableInput<R>, options?: ListOptions): Observable<R> {
+    return defer(() => pagedWork(this.paging(selector, options, 'scanPages'), work));
+  }
+
+  private paging(selector: KeySelector, options: ListOptions | undefined, what: string): Paging {
+    return paging((at, rangeOptions) => this.range(at, rangeOptions), selector, options, what);
   }
 
   /**
@@ -200,7 +194,6 @@ export class KvService {
   }
 }
 
-const ZERO = Buffer.from([0]);
 
 const EXPECTED: Readonly<Record<string, (key: Key, operand: never) => Comparison>> = {
   value: (key, value: Bytes) => Compare.value(key, '==', value),

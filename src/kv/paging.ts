@@ -1,0 +1,107 @@
+/**
+ * A listing cut into pages, all read at the revision of the first: the one place that knows how
+ * to ask for the page after another. `list`, `scan` and `scanPages` differ only in when they ask.
+ */
+import { concat, defer, EMPTY, expand, firstValueFrom, from, map, mergeMap, Observable, ObservableInput } from 'rxjs';
+import { KeyValue } from './key-value';
+import { encodeSelector, KeySelector } from './key-selector';
+import { RangeOptions, RangeResult } from './range';
+import { checkCount, optionsOf } from '../validate';
+
+/** Options of a paged listing (`list`, `scan`, `scanPages`). */
+export interface ListOptions {
+  /** Keys fetched per request (default 1000). */
+  readonly pageSize?: number;
+  /** List the store as it was at this revision (default: the revision of the first page). */
+  readonly revision?: number;
+  /** Read a member's local state instead of a linearizable read. */
+  readonly serializable?: boolean;
+  /** Fetch the keys without their values. */
+  readonly keysOnly?: boolean;
+}
+
+/** One page of a listing, and where the next one starts. */
+export interface Page {
+  readonly kvs: readonly KeyValue[];
+  /** The revision every page is read at. */
+  readonly revision: number;
+  /** The selector of the rest, or undefined when this page is the last. */
+  readonly rest: KeySelector | undefined;
+}
+
+/** How a listing reads one range request. */
+export type RangeReader = (selector: KeySelector, options: RangeOptions) => Observable<RangeResult>;
+
+const ZERO = Buffer.from([0]);
+
+/**
+ * The pages of `selector`, each fetched by `pageAt`: the first with `pageAt(first)`, every other
+ * with `pageAt(previous.rest)`. Validates the options (EtcdInvalidArgumentError, thrown: call it
+ * inside `defer` or an async function).
+ * @example const pages = paging(reader, { prefix: 'jobs/' }, { pageSize: 500 }, 'scan'); pages.first()
+ */
+export function paging(read: RangeReader, selector: KeySelector, given: ListOptions | undefined, what: string) {
+  const options: ListOptions = optionsOf(given, what);
+  const limit = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
+  const rangeEnd = encodeSelector(selector).range_end;
+  const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
+  const fetch = (at: KeySelector, revision: number | undefined): Observable<Page> =>
+    read(at, { limit, revision, serializable: options.serializable, keysOnly: options.keysOnly }).pipe(
+      map((result) => {
+        const last = result.kvs[result.kvs.length - 1];
+        const more = result.more && last !== undefined;
+        return { kvs: result.kvs, revision: revision ?? result.header.revision, rest: more ? { from: Buffer.concat([last.keyBuffer, ZERO]), to } : undefined };
+      }),
+    );
+  return {
+    /** The first page. */
+    first: (): Observable<Page> => fetch(selector, options.revision),
+    /** The page after one whose `rest` is `rest`, at the same revision. */
+    after: (rest: KeySelector, revision: number): Observable<Page> => fetch(rest, revision),
+  };
+}
+
+/** A listing's pages, as `paging` gives them. */
+export type Paging = ReturnType<typeof paging>;
+
+/** The pages of a listing, each asked for as soon as the previous one was emitted. */
+export function eachPage(pages: Paging): Observable<Page> {
+  return pages.first().pipe(expand((page) => (page.rest === undefined ? EMPTY : pages.after(page.rest, page.revision))));
+}
+
+/**
+ * Runs `work` on each page in turn, asking for the next page only once the work on the previous
+ * one has completed: however slow the work, at most one page waits in memory.
+ * @example pagedWork(paging(reader, { prefix: 'jobs/' }, {}, 'scanPages'), (kvs) => handle(kvs))
+ */
+export function pagedWork<R>(pages: Paging, work: (kvs: readonly KeyValue[]) => ObservableInput<R>): Observable<R> {
+  const workFrom = (page$: Observable<Page>): Observable<R> =>
+    page$.pipe(
+      mergeMap((page) => {
+        const rest = page.rest;
+        return concat(from(work(page.kvs)), rest === undefined ? EMPTY : defer(() => workFrom(pages.after(rest, page.revision))));
+      }),
+    );
+  return workFrom(pages.first());
+}
+
+/**
+ * The keys of the pages, one at a time, asking for the next page only when the consumer has
+ * taken every key of the current one.
+ * Bad options are thrown by the first `next()`.
+ * @example for await (const kv of pagedKeys(() => paging(reader, { prefix: 'jobs/' }, {}, 'scan'))) console.log(kv.key)
+ */
+export async function* pagedKeys(pages: () => Paging): AsyncGenerator<KeyValue, void, undefined> {
+  const listing = pages();
+  let page = await firstValueFrom(listing.first());
+  for (;;) {
+    yield* page.kvs;
+    if (page.rest === undefined) return;
+    page = await firstValueFrom(listing.after(page.rest, page.revision));
+  }
+}
+
+/** The keys of every page, as one stream. */
+export function keysOfPages(pages: Observable<Page>): Observable<KeyValue> {
+  return pages.pipe(mergeMap((page) => from(page.kvs)));
+}
