@@ -2,6 +2,7 @@
  * The `Etcd` facade: every etcd operation as a cold Observable, each delegated to the service
  * that does it. The services are built and wired in composition.ts.
  */
+import { CallOptions } from './call-options';
 import { Observable, ObservableInput } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { AuthAdmin } from './auth/auth-admin';
@@ -18,7 +19,7 @@ import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { KeyValue } from './kv/key-value';
 import { Key, KeySelector } from './kv/key-selector';
-import { CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
+import { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions, ListOptions } from './kv/kv-service';
 import { PutOptions, PutResult } from './kv/put';
 import { RangeOptions, RangeResult } from './kv/range';
 import { TxnRequest, TxnResult } from './kv/txn';
@@ -163,8 +164,8 @@ export class Etcd {
    * Runs a transaction built with `Compare` and `Op`.
    * @example etcd.txn({ compare: [Compare.version('k', '==', 0)], success: [Op.put('k', 'v')], failure: [Op.get('k')] })
    */
-  txn(request: TxnRequest): Observable<TxnResult> {
-    return this.core.kv.txn(request);
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
+    return this.core.kv.txn(request, options);
   }
 
   /**
@@ -172,7 +173,7 @@ export class Etcd {
    * with EtcdCompactedError.
    * @example etcd.compact(1000)
    */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, options?: CompactOptions): Observable<CompactResult> {
     return this.core.kv.compact(revision, options);
   }
 

@@ -226,3 +226,45 @@ export class EtcdAllEndpointsFailedError extends EtcdError {
     );
   }
 }
+
+/**
+ * An operation did not succeed within its deadline (`deadlineMs`: by default three request
+ * timeouts, retries and backoff included). `failures` holds what each endpoint tried answered.
+ * Nothing was applied: a write whose attempt was still in flight at the deadline fails with
+ * EtcdOutcomeUnknownError instead.
+ * @example etcd.get('k', { deadlineMs: 500 }).subscribe({ error: (e) => { if (e instanceof EtcdDeadlineExceededError) console.log(e.deadlineMs, e.failures) } })
+ */
+export class EtcdDeadlineExceededError extends EtcdAllEndpointsFailedError {
+  constructor(
+    readonly deadlineMs: number,
+    failures: readonly EndpointFailure[],
+  ) {
+    super(failures);
+    const tried = failures.map((f) => (f.error.message.includes(f.endpoint) ? f.error.message : `${f.endpoint}: ${f.error.message}`));
+    this.message = `no answer within the deadline of ${deadlineMs} ms` + (tried.length > 0 ? `; tried ${tried.join('; ')}` : '; no endpoint was tried');
+  }
+}
+
+/**
+ * The cluster has no leader: every member that answered knows none (two of three members down,
+ * say), so no write and no linearizable read can be served. Nothing was applied. Work resumes by
+ * itself once quorum is back: the same client can simply call again.
+ * @example etcd.put('k', 'v').subscribe({ error: (e) => { if (e instanceof EtcdQuorumLostError) console.log('no leader; silent:', e.silent) } })
+ */
+export class EtcdQuorumLostError extends EtcdUnavailableError {
+  constructor(
+    /** Endpoints that answered and know no leader. */
+    readonly leaderless: readonly string[],
+    /** Endpoints that did not answer at all. */
+    readonly silent: readonly string[],
+    /** The last failure of each endpoint the operation tried. */
+    readonly failures: readonly EndpointFailure[],
+  ) {
+    super(
+      `no leader: ${leaderless.join(', ')} answered but know${leaderless.length === 1 ? 's' : ''} no leader` +
+        (silent.length > 0 ? `; ${silent.join(', ')} did not answer` : '') +
+        ' (the cluster has lost quorum)',
+      true,
+    );
+  }
+}

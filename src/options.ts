@@ -14,6 +14,12 @@ export interface EtcdOptions {
   readonly endpoints?: string | readonly string[];
   /** How long one attempt on one endpoint may take (default 5000 ms). */
   readonly requestTimeoutMs?: number;
+  /**
+   * The longest a unary operation may take, every retry and backoff included (default three
+   * request timeouts). Each call can set its own (`{ deadlineMs }` in its options). Streams
+   * (watch, keep-alive, observe) and waits for a lock or a leadership keep their own rules.
+   */
+  readonly deadlineMs?: number;
   /** How long an endpoint that failed is avoided (default 5000 ms). */
   readonly demoteMs?: number;
   /** A call to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
@@ -68,6 +74,7 @@ export interface EtcdOptions {
 /** Options with every default filled in. */
 export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
+  readonly deadlineMs: number;
   readonly demoteMs: number;
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
@@ -79,9 +86,13 @@ export interface ResolvedOptions {
   readonly coalesceWindowMs: number;
 }
 
+// A hung member costs one request timeout; three leave room for two such failovers and backoff.
+const DEADLINE_REQUEST_TIMEOUTS = 3;
+
 /** The defaults, chosen for a cluster on a LAN: a hung member costs at most 5 s once. */
 export const DEFAULTS: ResolvedOptions = {
   requestTimeoutMs: 5000,
+  deadlineMs: 15_000,
   demoteMs: 5000,
   probeAfterIdleMs: 3000,
   retry: { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0.3 },
@@ -99,8 +110,10 @@ export const DEFAULTS: ResolvedOptions = {
  */
 export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   const retry = { ...DEFAULTS.retry, ...options.retry };
+  const requestTimeoutMs = positive(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'requestTimeoutMs');
   const resolved: ResolvedOptions = {
-    requestTimeoutMs: positive(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'requestTimeoutMs'),
+    requestTimeoutMs,
+    deadlineMs: positive(options.deadlineMs ?? DEADLINE_REQUEST_TIMEOUTS * requestTimeoutMs, 'deadlineMs'),
     demoteMs: positive(options.demoteMs ?? DEFAULTS.demoteMs, 'demoteMs', 0),
     probeAfterIdleMs: positive(options.probeAfterIdleMs ?? DEFAULTS.probeAfterIdleMs, 'probeAfterIdleMs', 0),
     retry: {

@@ -2,6 +2,7 @@ import { asyncScheduler, defer, EMPTY, map, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { None } from 'ts-results';
 import { CoalescingCaller } from '../../src/coalescing/coalescing-caller';
+import { resolveOptions } from '../../src/options';
 import { Schedule } from '../../src/coalescing/schedule';
 import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdOutcomeUnknownError } from '../../src/errors';
 import { decodeDelete } from '../../src/kv/delete';
@@ -270,5 +271,14 @@ describe('coalescing, in virtual time', () => {
       expectObservable(caller.call('/v3/kv/range', { key: b64('b') }, LINEARIZABLE_READ, undecodable)).toBe('--#', undefined, broken);
       expectObservable(get(caller, 'c')).toBe('--(x|)', { x: 'value of c' });
     });
+  });
+});
+
+describe('the coalescing options', () => {
+  it('are on by default, and refuse what is not a boolean or a window of 0 ms or more, naming the option', () => {
+    expect(resolveOptions({})).toMatchObject({ coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 });
+    expect(resolveOptions({ coalesceReads: false, coalesceWindowMs: 2 })).toMatchObject({ coalesceReads: false, coalesceWrites: true, coalesceWindowMs: 2 });
+    expect(() => resolveOptions({ coalesceWrites: 'no' as unknown as boolean })).toThrow(/option coalesceWrites must be true or false/);
+    expect(() => resolveOptions({ coalesceWindowMs: -1 })).toThrow(/option coalesceWindowMs must be a number ≥ 0/);
   });
 });

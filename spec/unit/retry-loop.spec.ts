@@ -57,21 +57,21 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('never sends a non-repeatable call again after a failure that may have reached a server', () => {
-    const settings = { requestTimeoutMs: 100, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
     const sentThenLost = run(withFailover(pool, settings, 'non-repeatable', attempt(() => '-#', (e) => new EtcdTimeoutError(1, true, { endpoint: e.url }))));
     expect(tried).toEqual(['0 http://a:1']);
     expect(sentThenLost.error).toBeInstanceOf(EtcdOutcomeUnknownError);
   });
 
   it('sends a non-repeatable call again on the next endpoint when it provably was not applied', () => {
-    const settings = { requestTimeoutMs: 100, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
     const notSent = run(withFailover(pool, settings, 'non-repeatable', attempt((e) => (e.url === 'http://c:3' ? '-a|' : '-#'), refused)));
     expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3']);
     expect(notSent).toEqual({ values: ['answer'], at: 4 });
   });
 
   it('cuts an attempt at the request timeout and tries the next endpoint', () => {
-    const settings = { requestTimeoutMs: 50, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 50, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
     const result = run(withFailover(pool, settings, 'repeatable', attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused)));
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 53 });

@@ -35,7 +35,7 @@ describe('a watch position', () => {
     expect(quiet.accept(watchAnswer(20), endpoint)).toEqual([]);
     expect(quiet.next).toBe(21);
     const asked = new WatchPosition(watchRequest({ key: 'k' }, { startRevision: 3, progressNotify: true }));
-    expect(asked.accept(watchAnswer(20), endpoint)).toEqual([{ revision: 20, events: [], progress: true }]);
+    expect(asked.accept(watchAnswer(20), endpoint)).toEqual([{ revision: 20, events: [], progress: true, created: false }]);
     expect(asked.accept(watchAnswer(15), endpoint)).toEqual([]);
     expect(asked.next).toBe(21);
   });

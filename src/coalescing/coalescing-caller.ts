@@ -7,6 +7,7 @@
 import { Observable } from 'rxjs';
 import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { CallOptions } from '../call-options';
 import { Batcher, BatchPolicy } from './batcher';
 import { eventLoop, Schedule } from './schedule';
 
@@ -79,7 +80,9 @@ export class CoalescingCaller implements UnaryCaller {
     return this.inner.endpoints;
   }
 
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+    // A batch runs within one deadline: a call that asks for its own goes alone.
+    if (options?.deadlineMs !== undefined) return this.inner.call(path, body, safety, decode, options);
     const request = body as Readonly<Record<string, unknown>>;
     if (this.reads !== undefined && safety.readFloor && path === RANGE && request.revision === undefined) {
       return this.reads.submit(path, request, decode);

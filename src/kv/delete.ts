@@ -1,4 +1,5 @@
 /** The DeleteRange request of the KV service: its options, wire form and result. */
+import { CallOptions } from '../call-options';
 import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { KeyValue } from './key-value';
@@ -6,7 +7,7 @@ import { encodeSelector, KeySelector } from './key-selector';
 import { optionsOf } from '../validate';
 
 /** Options of a delete. */
-export interface DeleteOptions {
+export interface DeleteOptions extends CallOptions {
   /** Answer with the deleted keys as they were. */
   readonly prevKv?: boolean;
 }

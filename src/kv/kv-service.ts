@@ -19,10 +19,11 @@ import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
 import { checkCount, optionsOf } from '../validate';
+import { CallOptions } from '../call-options';
 import { eachPage, keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
 
 /** Options of a single-key get. */
-export interface GetOptions {
+export interface GetOptions extends CallOptions {
   readonly revision?: number;
   readonly serializable?: boolean;
 }
@@ -48,6 +49,12 @@ export interface CompareFailed {
   readonly current: Option<KeyValue>;
 }
 
+/** Options of a compaction. */
+export interface CompactOptions extends CallOptions {
+  /** Wait until the space is reclaimed. */
+  readonly physical?: boolean;
+}
+
 /** The answer to a compaction. */
 export interface CompactResult {
   readonly header: ResponseHeader;
@@ -66,7 +73,7 @@ export class KvService {
 
   /** Reads the keys a selector names, with every option of etcd's Range. */
   range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult> {
-    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange));
+    return defer(() => this.caller.call('/v3/kv/range', encodeRange(selector, options), rangeSafety(options), decodeRange, options));
   }
 
   /** Reads one key: Some(KeyValue), or None when it is absent. */
@@ -78,7 +85,7 @@ export class KvService {
         const { kvs } = decodeRange(json);
         return kvs.length === 0 ? None : Some(kvs[0]);
       };
-      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode);
+      return this.caller.call('/v3/kv/range', body, rangeSafety(options), decode, options);
     });
   }
 
@@ -116,9 +123,9 @@ export class KvService {
   put(key: Key, value: Bytes, given?: PutOptions): Observable<PutResult> {
     return defer(() => {
       const { ttl, ...rest } = checkPutOptions(given);
-      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut);
+      if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut, rest);
       encodePut(key, value, rest);
-      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut), () => true);
+      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut, rest), () => true);
     });
   }
 
@@ -129,18 +136,18 @@ export class KvService {
 
   /** Deletes the keys a selector names. */
   delete(selector: KeySelector, options?: DeleteOptions): Observable<DeleteResult> {
-    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete));
+    return defer(() => this.caller.call('/v3/kv/deleterange', encodeDelete(selector, options), NON_REPEATABLE, decodeDelete, options));
   }
 
   /**
    * Runs a transaction. One that only compares and reads is a read: retried like one, and
    * checked like a linearizable read (etcd serves it as a range).
    */
-  txn(request: TxnRequest): Observable<TxnResult> {
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult> {
     return defer(() => {
       const body = encodeTxn(request);
       const readOnly = [...(request.success ?? []), ...(request.failure ?? [])].every((op) => op.type === 'range');
-      return readOnly ? this.caller.call('/v3/kv/txn', body, LINEARIZABLE_READ, decodeTxn) : this.caller.call('/v3/kv/txn', body, NON_REPEATABLE, decodeTxn);
+      return this.caller.call('/v3/kv/txn', body, readOnly ? LINEARIZABLE_READ : NON_REPEATABLE, decodeTxn, optionsOf(options, 'txn'));
     });
   }
 
@@ -158,7 +165,7 @@ export class KvService {
           compare,
           success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
           failure: [Op.get(key)],
-        }).pipe(map(toCasResult));
+        }, rest).pipe(map(toCasResult));
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
       return this.underNewLease(ttl, attempt, (result) => result.ok);
@@ -186,10 +193,12 @@ export class KvService {
   }
 
   /** Discards history before `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: number, options?: { physical?: boolean }): Observable<CompactResult> {
+  compact(revision: number, given?: CompactOptions): Observable<CompactResult> {
     return defer(() => {
-      const body = { revision: checkCount(revision, 'revision', 1), physical: optionsOf(options, 'compact').physical === true };
-      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, (json) => ({ header: decodeHeader(asObject(json, 'compaction response').header) }));
+      const options: CompactOptions = optionsOf(given, 'compact');
+      const body = { revision: checkCount(revision, 'revision', 1), physical: options.physical === true };
+      const decode = (json: unknown) => ({ header: decodeHeader(asObject(json, 'compaction response').header) });
+      return this.caller.call('/v3/kv/compaction', body, NON_REPEATABLE, decode, options);
     });
   }
 }

@@ -7,9 +7,10 @@ import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
 import { RangeOptions, RangeResult } from './range';
 import { checkCount, optionsOf } from '../validate';
+import { CallOptions } from '../call-options';
 
-/** Options of a paged listing (`list`, `scan`, `scanPages`). */
-export interface ListOptions {
+/** Options of a paged listing (`list`, `scan`, `scanPages`); `deadlineMs` applies to each page. */
+export interface ListOptions extends CallOptions {
   /** Keys fetched per request (default 1000). */
   readonly pageSize?: number;
   /** List the store as it was at this revision (default: the revision of the first page). */
@@ -46,7 +47,7 @@ export function paging(read: RangeReader, selector: KeySelector, given: ListOpti
   const rangeEnd = encodeSelector(selector).range_end;
   const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
   const fetch = (at: KeySelector, revision: number | undefined): Observable<Page> =>
-    read(at, { limit, revision, serializable: options.serializable, keysOnly: options.keysOnly }).pipe(
+    read(at, { limit, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
       map((result) => {
         const last = result.kvs[result.kvs.length - 1];
         const more = result.more && last !== undefined;

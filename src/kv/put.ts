@@ -1,4 +1,5 @@
 /** The Put request of the KV service: its options, wire form and result. */
+import { CallOptions } from '../call-options';
 import { None, Option, Some } from 'ts-results';
 import { Bytes, asObject, encodeBytes } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -8,7 +9,7 @@ import { encodeLeaseId, LeaseId } from '../lease/lease-id';
 import { optionsOf } from '../validate';
 
 /** Options of a put. */
-export interface PutOptions {
+export interface PutOptions extends CallOptions {
   /** Attach the key to this lease: the key is deleted when the lease ends. */
   readonly lease?: LeaseId;
   /** Grant a new lease of this many seconds and attach the key to it (the key expires). */

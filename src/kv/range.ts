@@ -1,4 +1,5 @@
 /** The Range request (`get`) of the KV service: its options, wire form and result. */
+import { CallOptions } from '../call-options';
 import { EtcdInvalidArgumentError } from '../errors';
 import { asArray, asObject, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
@@ -10,7 +11,7 @@ import { checkCount, oneOf, optionsOf } from '../validate';
 export type SortTarget = 'key' | 'version' | 'createRevision' | 'modRevision' | 'value';
 
 /** Options of a range read. */
-export interface RangeOptions {
+export interface RangeOptions extends CallOptions {
   /** At most this many keys (0: no limit). */
   readonly limit?: number;
   /** Read the store as it was at this revision (0: now). */

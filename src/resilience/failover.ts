@@ -4,9 +4,11 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { concat, Observable, SchedulerLike } from 'rxjs';
+import { catchError, concat, defer, finalize, Observable, SchedulerLike, tap, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
+import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
+import { LeaderLookout, SightLeader } from './leader-sighting';
 import { probe } from './liveness-probe';
 import { requestTimeLimit, retryAcrossEndpoints } from './retry-loop';
 import { Repeatability, RetryPolicy } from './retry-policy';
@@ -24,14 +26,20 @@ export interface FailoverSettings {
    */
   readonly probeAfterIdleMs: number;
   readonly retry: RetryPolicy;
+  /** The longest a whole call may take, every retry and backoff included. */
+  readonly deadlineMs: number;
+  /** How a failing call asks the members whether they know a leader (tests pass a stand-in). */
+  readonly sightLeader?: SightLeader;
   /** Where time limits and backoff are timed (tests pass a virtual-time scheduler). */
   readonly scheduler?: SchedulerLike;
 }
 
 /**
- * Runs `attempt` on one endpoint after another until one succeeds or the policy gives up:
- * after `retry.attempts` attempts (at least one per endpoint), with EtcdAllEndpointsFailedError
- * naming each endpoint and its last failure.
+ * Runs `attempt` on one endpoint after another until one succeeds or the policy gives up: after
+ * `retry.attempts` attempts (at least one per endpoint), with EtcdAllEndpointsFailedError naming
+ * each endpoint and its last failure; when `deadlineMs` (by default the settings') has passed,
+ * with EtcdDeadlineExceededError; when no member that answered knows a leader, with
+ * EtcdQuorumLostError.
  * @example withFailover(pool, settings, 'repeatable', (ep) => postJson(ep, '/v3/kv/range', body))
  */
 export function withFailover<T>(
@@ -39,23 +47,56 @@ export function withFailover<T>(
   settings: FailoverSettings,
   retry: Repeatability,
   attempt: (endpoint: Endpoint) => Observable<T>,
+  deadlineMs = settings.deadlineMs,
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
-  const loop = { retry, policy: settings.retry, giveUp: (failures: { count: number }) => failures.count >= attempts, scheduler: settings.scheduler };
-  return retryAcrossEndpoints(pool, loop, (endpoint) => {
-    const probeMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
+  const probeCapMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
+  const now = () => settings.scheduler?.now() ?? Date.now();
+  return defer(() => {
+    const deadline = new Deadline(deadlineMs, settings.scheduler);
+    const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), now(), settings.sightLeader);
+    const loop = {
+      retry,
+      policy: settings.retry,
+      // No attempt is started that the deadline would cut before it could even be sent.
+      giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
+      scheduler: settings.scheduler,
+    };
+    return retryAcrossEndpoints(pool, loop, (endpoint) => {
+      if (deadline.passed) return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
+      return attemptOnce(pool, settings, retry, endpoint, attempt, deadline).pipe(
+        tap({ error: (error: unknown) => lookout.failed(error, now()) }),
+      );
+    }).pipe(
+      catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
+      finalize(() => lookout.stop()),
+    );
+  });
+}
+
+/** One attempt, with its probe and stall check, each limited by the operation's deadline. */
+function attemptOnce<T>(
+  pool: EndpointPool,
+  settings: FailoverSettings,
+  retry: Repeatability,
+  endpoint: Endpoint,
+  attempt: (endpoint: Endpoint) => Observable<T>,
+  deadline: Deadline,
+): Observable<T> {
+  const probeMs = deadline.limit(Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS));
     // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
     const attempted =
       retry === 'repeatable' && settings.requestTimeoutMs > STALL_CHECK_AFTER_MS + probeMs
         ? attempt(endpoint).pipe(stallCheck(STALL_CHECK_AFTER_MS, () => probe(pool, endpoint, probeMs), () => stalled(endpoint), settings.scheduler))
         : attempt(endpoint);
-    const call = attempted.pipe(requestTimeLimit(settings.requestTimeoutMs, endpoint, settings.scheduler));
+    const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, settings.scheduler));
     return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
-  });
 }
 
 // A live member answers /version in well under a millisecond; waiting longer only delays failover.
 const PROBE_TIMEOUT_CAP_MS = 1000;
+// A live member answers its status in a millisecond or two; only a leaderless answer matters.
+const SIGHTING_TIMEOUT_MS = 500;
 // Far longer than a healthy read takes, even under load; short next to a request timeout.
 const STALL_CHECK_AFTER_MS = 1000;
 

@@ -21,8 +21,11 @@ export interface RetryLoop {
   readonly retry: Repeatability;
   /** The backoff between sweeps (and `attempts`, when `giveUp` uses it). */
   readonly policy: RetryPolicy;
-  /** Whether to stop after another failure, given the failures since the last answer. */
-  readonly giveUp: (failures: FailureRecord, now: number) => boolean;
+  /**
+   * Whether to stop after another failure, given the failures since the last answer and the
+   * backoff the next attempt would wait for.
+   */
+  readonly giveUp: (failures: FailureRecord, now: number, nextDelayMs: number) => boolean;
   /** Where backoff is timed (tests pass a virtual-time scheduler); rxjs' async scheduler by default. */
   readonly scheduler?: SchedulerLike;
 }
@@ -60,11 +63,10 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
       retry({
         delay: (error: unknown) => {
           if (!isRetryable(error, loop.retry)) return throwError(() => error);
-          return pool.ifOpen(() =>
-            loop.giveUp(failures, now())
-              ? throwError(() => failures.allFailed())
-              : timer(sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0, loop.scheduler),
-          );
+          return pool.ifOpen(() => {
+            const delay = sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0;
+            return loop.giveUp(failures, now(), delay) ? throwError(() => failures.allFailed()) : timer(delay, loop.scheduler);
+          });
         },
       }),
     );

@@ -15,6 +15,7 @@ import { requestTimeLimit } from './retry-loop';
 import { reauthenticating } from './reauthentication';
 import { CallSafety } from './retry-policy';
 import { SeenRevision } from './seen-revision';
+import { CallOptions, deadlineOf } from '../call-options';
 
 /** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
 export type Decoder<T> = (json: unknown, endpoint: string) => T;
@@ -24,8 +25,8 @@ export type Decoder<T> = (json: unknown, endpoint: string) => T;
  * @example caller.call('/v3/kv/range', { key }, LINEARIZABLE_READ, decodeRange)
  */
 export interface UnaryCaller {
-  /** One call with failover over every endpoint. */
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T>;
+  /** One call with failover over every endpoint, within its deadline. */
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T>;
   /**
    * One idempotent call sent to one endpoint after another every `hedgeMs` until one answers
    * (see withHedging); it never gives up by itself.
@@ -53,11 +54,19 @@ export class ResilientCaller implements UnaryCaller {
     return this.pool.endpoints.map((e) => e.url);
   }
 
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
-    return withFailover(this.pool, this.settings, safety.retry, (endpoint) => {
-      const floor = safety.readFloor ? this.seen.revision : undefined;
-      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
-    });
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+    return defer(() =>
+      withFailover(
+        this.pool,
+        this.settings,
+        safety.retry,
+        (endpoint) => {
+          const floor = safety.readFloor ? this.seen.revision : undefined;
+          return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
+        },
+        deadlineOf(options),
+      ),
+    );
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {

@@ -1,0 +1,26 @@
+/**
+ * What every unary operation takes besides its own options: how long it may take in all.
+ */
+import { describe } from './describe-value';
+import { EtcdInvalidArgumentError } from './errors';
+
+/** Options every unary operation accepts. */
+export interface CallOptions {
+  /**
+   * The longest this call may take, every retry and backoff included (default: the client's
+   * `deadlineMs`, itself three request timeouts by default). When it passes the call fails with
+   * EtcdDeadlineExceededError, or EtcdOutcomeUnknownError for a write already sent.
+   */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * The deadline a call's options ask for, checked: undefined when they ask for none.
+ * @example deadlineOf({ deadlineMs: 500 }) // 500
+ */
+export function deadlineOf(options: CallOptions | undefined): number | undefined {
+  const ms = options?.deadlineMs;
+  if (ms === undefined) return undefined;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1) throw new EtcdInvalidArgumentError(`deadlineMs must be a number ≥ 1, got ${describe(ms)}`);
+  return ms;
+}
