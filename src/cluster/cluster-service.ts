@@ -1,6 +1,7 @@
 /** Questions about the cluster itself: its members, each member's status, who leads. */
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
+import { hexId } from '../ids';
 import { REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { decodeMemberList, MemberList } from './membership';
@@ -11,6 +12,8 @@ import { decodeHeader, ResponseHeader } from '../transport/response-header';
 export interface Member {
   /** The member id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   readonly name: string;
   readonly peerUrls: readonly string[];
   readonly clientUrls: readonly string[];
@@ -92,8 +95,10 @@ export class ClusterService {
 /** Decodes one member of a member list (or of a membership change's answer). */
 export function decodeMember(json: unknown): Member {
   const m = asObject(json, 'member');
+  const id = decodeId(m.ID, 'member.ID');
   return {
-    id: decodeId(m.ID, 'member.ID'),
+    id,
+    idHex: hexId(id),
     name: asString(m.name, 'member.name'),
     peerUrls: asArray(m.peerURLs, 'member.peerURLs').map((u) => asString(u, 'peer URL')),
     clientUrls: asArray(m.clientURLs, 'member.clientURLs').map((u) => asString(u, 'client URL')),

@@ -8,6 +8,7 @@ import { REPEATABLE } from '../resilience/retry-policy';
 import { leaseGone } from './lease-lost-error';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { hexLeaseId } from '../ids';
 import { unwrapStreamMessage } from '../transport/http-stream';
 
 /** A lease as granted by etcd. */
@@ -15,6 +16,8 @@ export interface LeaseGrant {
   readonly header: ResponseHeader;
   /** The lease id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** The TTL in seconds the server granted (it may raise a TTL below its minimum). */
   readonly ttl: number;
 }
@@ -23,6 +26,8 @@ export interface LeaseGrant {
 export interface LeaseTimeToLive {
   readonly header: ResponseHeader;
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** Seconds left; -1 when the lease has expired or never existed. */
   readonly ttl: number;
   readonly grantedTtl: number;
@@ -115,14 +120,17 @@ function decodeGrant(json: unknown): LeaseGrant {
   if (typeof response.error === 'string' && response.error !== '') {
     throw new EtcdNotFoundError(`lease grant failed: ${response.error}`);
   }
-  return { header: decodeHeader(response.header), id: decodeId(response.ID, 'ID'), ttl: decodeInt(response.TTL, 'TTL') };
+  const id = decodeId(response.ID, 'ID');
+  return { header: decodeHeader(response.header), id, idHex: hexLeaseId(id), ttl: decodeInt(response.TTL, 'TTL') };
 }
 
 function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   const response = asObject(json, 'timetolive response');
+  const id = decodeId(response.ID, 'ID');
   return {
     header: decodeHeader(response.header),
-    id: decodeId(response.ID, 'ID'),
+    id,
+    idHex: hexLeaseId(id),
     // proto3 leaves out 0, so a missing TTL means "0 seconds left", and -1 arrives as "-1".
     ttl: decodeInt(response.TTL, 'TTL'),
     grantedTtl: decodeInt(response.grantedTTL, 'grantedTTL'),

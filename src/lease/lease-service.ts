@@ -9,6 +9,7 @@
  */
 import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
 import { EtcdInvalidArgumentError } from '../errors';
+import { hexLeaseId } from '../ids';
 import { LeaseId } from './lease-id';
 import { optionsOf } from '../validate';
 import { Lifecycle } from '../resilience/lifecycle';
@@ -29,6 +30,8 @@ export interface LeaseEvent {
   readonly type: 'granted' | 'renewed';
   /** The lease id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** Seconds the lease has left as of this event (the full TTL just after a grant or renewal). */
   readonly ttl: number;
   /**
@@ -79,7 +82,7 @@ export class LeaseService {
         return calls.grant(requested, options.id).pipe(
           switchMap((grant) => {
             // The server's clock starts no earlier than the request left, so this deadline is never late.
-            const granted: LeaseEvent = { type: 'granted', id: grant.id, ttl: grant.ttl, validUntil: askedAt + grant.ttl * 1000, header: grant.header };
+            const granted: LeaseEvent = { type: 'granted', id: grant.id, idHex: grant.idHex, ttl: grant.ttl, validUntil: askedAt + grant.ttl * 1000, header: grant.header };
             return this.renewEvery(calls, granted, everyMs ?? (grant.ttl * 1000) / 3).pipe(
               finalize(() => this.lifecycle.cleanUp(grant.id, this.calls.revoke(grant.id))),
             );
@@ -105,7 +108,7 @@ export class LeaseService {
           switchMap((answer) => {
             if (answer.ttl === 0) throw leaseGone(String(id));
             const calls = this.callsWithTimeout(this.attemptTimeoutMs(answer.ttl));
-            const first: LeaseEvent = { type: 'renewed', id: answer.id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
+            const first: LeaseEvent = { type: 'renewed', id: answer.id, idHex: hexLeaseId(answer.id), ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
             return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? (answer.ttl * 1000) / 3);
           }),
         );
@@ -132,7 +135,7 @@ export class LeaseService {
     const renewOnce = defer(() => {
       const sentAt = Date.now();
       return calls.keepAliveHedged(id, hedgeMs).pipe(
-        map((answer): LeaseEvent => ({ type: 'renewed', id, ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header })),
+        map((answer): LeaseEvent => ({ type: 'renewed', id, idHex: hexLeaseId(id), ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header })),
       );
     });
     const renewals = timer(everyMs).pipe(
