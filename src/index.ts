@@ -43,5 +43,6 @@ export type { Permission, PermissionType } from './auth/permission';
 export type { ResponseHeader } from './transport/response-header';
 export type { Bytes } from './transport/codec';
 export { parseEndpoints, endpointsFromEnvironment, DEFAULT_ENDPOINT } from './endpoints';
+export type { Scheme } from './endpoints';
 export { None, Some, Ok, Err } from 'ts-results';
 export type { Option, Result } from 'ts-results';
