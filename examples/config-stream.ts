@@ -45,7 +45,9 @@ async function demonstrate(etcd: Etcd, config: Observable<MirrorState<unknown>>)
 
 runExample(async (etcd, startedLocally) => {
   // One listing and one watch, shared by every subscriber; a late subscriber gets the latest state.
-  const config = etcd.mirrorJson({ prefix: PREFIX }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  // A value that is not JSON ends it ('fail'): a broken configuration should stop this program,
+  // where a long-lived service would rather keep the last good value ('keep-last', the default).
+  const config = etcd.mirrorJson({ prefix: PREFIX }, { onInvalid: 'fail' }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
   // The stream ends only with an error (a value that is not JSON, say): then so does the example.
   let failed: ((error: unknown) => void) | undefined;
   const ended = new Promise<never>((_, reject) => (failed = reject));

@@ -73,10 +73,12 @@ describe('leases as streams against a real 3-member cluster', () => {
     expect(unknown.values).toEqual([]);
   });
 
-  it('answers timeToLive with keys, lists leases and revokes by id', async () => {
+  it('answers timeToLive with keys, lists leases and revokes by id, in decimal or 0x hexadecimal', async () => {
     const grant = await firstValueFrom(etcd.grantLease(30));
-    await firstValueFrom(etcd.put('lease/ttl-key', 'v', { lease: grant.id }));
-    const ttl = await firstValueFrom(etcd.timeToLive(grant.id, { keys: true }));
+    expect(BigInt(`0x${grant.idHex}`).toString()).toBe(grant.id);
+    await firstValueFrom(etcd.put('lease/ttl-key', 'v', { lease: `0x${grant.idHex}` }));
+    const ttl = await firstValueFrom(etcd.timeToLive(`0x${grant.idHex}`, { keys: true }));
+    expect(ttl).toMatchObject({ id: grant.id, idHex: grant.idHex });
     expect(ttl.grantedTtl).toBe(30);
     expect(ttl.ttl).toBeGreaterThan(25);
     expect(ttl.keys.map((k) => k.toString())).toEqual(['lease/ttl-key']);

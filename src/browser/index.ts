@@ -88,7 +88,10 @@ export function syncState(url: string, options: SyncOptions = {}): Observable<Sy
   });
 }
 
-/** The state kept between events. */
+/**
+ * The state kept between events: each event gives a new state, built from the previous one.
+ * @example const table = new SyncTable(); table.snapshot({ revision: 7, entries: { 'ui/a': '1' } })
+ */
 class SyncTable {
   revision: number | undefined;
   private entries: ReadonlyMap<string, string> = new Map();

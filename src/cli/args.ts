@@ -52,6 +52,8 @@ export interface ArgsSpec {
   readonly positionals: readonly PositionalSpec[];
   /** When set, the words after `--` are a command line of its own (`lock NAME -- CMD ...`). */
   readonly rest?: string;
+  /** With `rest`: the first word after the positionals starts it too, without `--` (`lock NAME CMD ...`). */
+  readonly restWithoutDashes?: boolean;
 }
 
 type FlagValue = boolean | string | number;
@@ -115,6 +117,10 @@ export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
       break;
     }
     if (!isFlag(word)) {
+      if (spec.rest !== undefined && spec.restWithoutDashes === true && positionals.length === spec.positionals.length) {
+        rest = argv.slice(i);
+        break;
+      }
       positionals.push(word);
       continue;
     }

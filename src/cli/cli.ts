@@ -5,7 +5,8 @@
  */
 import type { Etcd } from '../index';
 import { LeaseLostError } from '../index';
-import { isFlag, lookupFlag, parseArgs, UsageError } from './args';
+import { isFlag, lookupFlag, parseArgs, ParsedArgs, UsageError } from './args';
+import { parseDuration } from './duration';
 import { Command, Context, GLOBAL_FLAGS } from './command';
 import { Io } from './io';
 import { COMMANDS, findCommand, groupCommands } from './commands';
@@ -44,7 +45,7 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
       interrupts,
       out: new Output(io.stdout, outputFormat(args.text('output')), wantsColour(io.stdout, io.env)),
       log,
-      etcd: () => (client ??= openClient(connection)),
+      etcd: () => (client ??= openClient({ ...connection, options: { ...connection.options, ...timeoutOptions(args) } })),
     };
     return await command.run(context);
   } catch (error) {
@@ -121,6 +122,16 @@ function outputFormat(value: string | undefined): OutputFormat {
   if (value === undefined || value === 'text' || value === 'simple') return 'text';
   if (value === 'json' || value === 'table' || value === 'fields') return value;
   throw new UsageError(`--output must be simple (or text), json, table or fields; got "${value}"`);
+}
+
+/** The client options etcdctl's timeout flags set (--dial-timeout and --keepalive-time are only checked). */
+function timeoutOptions(args: ParsedArgs): { requestTimeoutMs?: number } {
+  for (const name of ['dial-timeout', 'keepalive-time']) {
+    const given = args.text(name);
+    if (given !== undefined) parseDuration(given, `--${name}`);
+  }
+  const command = args.text('command-timeout');
+  return command === undefined ? {} : { requestTimeoutMs: Math.max(1, Math.round(parseDuration(command, '--command-timeout'))) };
 }
 
 /** Prints what went wrong and answers the exit code. */

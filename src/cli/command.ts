@@ -37,6 +37,13 @@ export interface Command {
   run(context: Context): Promise<number>;
 }
 
+/** etcdctl's timeouts, in Go's duration syntax (5s, 500ms). */
+export const TIMEOUT_FLAGS: readonly FlagSpec[] = [
+  { name: 'command-timeout', kind: 'string', placeholder: 'DURATION', description: 'how long each request may take before it fails over or fails (default 5s)' },
+  { name: 'dial-timeout', kind: 'string', placeholder: 'DURATION', description: 'accepted as etcdctl has it; connecting counts against --command-timeout' },
+  { name: 'keepalive-time', kind: 'string', placeholder: 'DURATION', description: 'accepted as etcdctl has it; connections are kept alive and checked by etcd-rx itself' },
+];
+
 /** The flags every command takes. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   {
@@ -59,6 +66,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   ...CONNECTION_FLAGS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
   { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },
+  ...TIMEOUT_FLAGS,
 ];
 
 /**

@@ -1,7 +1,8 @@
 /** Every command of etcd-rx, in the order help lists them. */
 import { compact, leader, members, status } from './cluster-commands';
 import { Command } from './command';
-import { del, get, put, set } from './kv-commands';
+import { del, put, set } from './kv-commands';
+import { get } from './get-command';
 import { elect } from './elect-command';
 import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './lease-commands';
 import { lock } from './lock-command';

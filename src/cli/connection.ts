@@ -1,8 +1,10 @@
 /**
- * How the CLI reaches a secured cluster, with etcdctl's flags and variables: credentials
- * (`--user`, `--password`, asked on the terminal when left out) and a key namespace
- * (`--namespace`). A flag wins over its variable.
+ * How the CLI reaches a secured cluster, with etcdctl's flags and variables: TLS files
+ * (`--cacert`, `--cert`, `--key`, `--insecure-skip-tls-verify`), credentials (`--user`,
+ * `--password`, asked on the terminal when left out) and a key namespace (`--namespace`). A flag
+ * wins over its variable.
  */
+import * as fs from 'fs';
 import { Etcd } from '../index';
 import type { EtcdOptions } from '../index';
 import { FlagSpec, ParsedArgs, UsageError } from './args';
@@ -11,6 +13,10 @@ import { askPassword, canAsk } from './password';
 
 /** The connection flags every command takes. */
 export const CONNECTION_FLAGS: readonly FlagSpec[] = [
+  { name: 'cacert', kind: 'string', placeholder: 'FILE', description: 'verify the servers with the CA certificate(s) in FILE (PEM; $ETCDCTL_CACERT)' },
+  { name: 'cert', kind: 'string', placeholder: 'FILE', description: 'identify with the client certificate in FILE (PEM; $ETCDCTL_CERT)' },
+  { name: 'key', kind: 'string', placeholder: 'FILE', description: "the client certificate's private key (PEM; $ETCDCTL_KEY)" },
+  { name: 'insecure-skip-tls-verify', kind: 'boolean', description: 'accept any server certificate (tests only; $ETCDCTL_INSECURE_SKIP_TLS_VERIFY)' },
   { name: 'user', kind: 'string', placeholder: 'USER[:PASSWORD]', description: 'log in as USER; the password is asked for when left out ($ETCDCTL_USER)' },
   { name: 'password', kind: 'string', placeholder: 'PASSWORD', description: 'the password of --user ($ETCDCTL_PASSWORD)' },
   { name: 'namespace', kind: 'string', placeholder: 'PREFIX', description: 'work inside PREFIX: keys, locks and elections are relative to it' },
@@ -31,9 +37,10 @@ export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection
   const setting = (name: string, variable: string) => args.text(name) ?? nonEmpty(io.env[variable]);
   const servers = args.text('servers');
   const auth = await credentials(setting('user', 'ETCDCTL_USER'), setting('password', 'ETCDCTL_PASSWORD'), io);
+  const tls = tlsFiles(setting('cacert', 'ETCDCTL_CACERT'), setting('cert', 'ETCDCTL_CERT'), setting('key', 'ETCDCTL_KEY'), args.bool('insecure-skip-tls-verify') || io.env.ETCDCTL_INSECURE_SKIP_TLS_VERIFY === 'true');
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
-  return { options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }) }, namespace };
+  return { options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) }, namespace };
 }
 
 /**
@@ -65,6 +72,24 @@ async function credentials(user: string | undefined, password: string | undefine
   if (given !== undefined) return { username, password: given };
   if (!canAsk(io)) throw new UsageError(`--user ${username} needs a password: --user ${username}:PASSWORD, --password or $ETCDCTL_PASSWORD (there is no terminal to ask on)`);
   return { username, password: await askPassword(io, 'Password: ') };
+}
+
+function tlsFiles(cacert: string | undefined, cert: string | undefined, key: string | undefined, insecure: boolean): EtcdOptions['tls'] {
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
+  if (cacert === undefined && cert === undefined && !insecure) return undefined;
+  return {
+    ...(cacert === undefined ? {} : { ca: pemFile(cacert, '--cacert') }),
+    ...(cert === undefined || key === undefined ? {} : { cert: pemFile(cert, '--cert'), key: pemFile(key, '--key') }),
+    ...(insecure ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+function pemFile(file: string, flag: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

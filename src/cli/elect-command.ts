@@ -23,7 +23,7 @@ export const elect: Command = {
   args: {
     positionals: [{ name: 'NAME' }, { name: 'VALUE', optional: true }],
     flags: [
-      { name: 'observe', kind: 'boolean', description: 'do not campaign: print who leads, at each change' },
+      { name: 'observe', short: 'l', aliases: ['listen'], kind: 'boolean', description: 'do not campaign: print who leads, at each change (etcdctl: -l, --listen)' },
       { name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the candidacy (default 10)' },
     ],
   },

@@ -4,6 +4,8 @@
  * empty fields left out), its `fields` lines, sizes as go-humanize and durations as Go shows them.
  */
 import type { ResponseHeader } from '../index';
+import type { Context } from './command';
+import { ExitCode } from './exit-codes';
 import type { Output } from './output';
 import { hexId } from './render';
 
@@ -22,10 +24,12 @@ export function goJson(value: unknown): string {
 }
 
 /**
- * A response header as etcdctl's JSON has it: fields that are 0 left out.
+ * A response header as etcdctl's JSON has it: fields that are 0 left out, and the whole header
+ * when all are (etcd answers an alarm list without one).
  * @example headerJson(header) // { cluster_id: GoNumber, member_id: GoNumber, revision: 5, raft_term: 2 }
  */
-export function headerJson(header: ResponseHeader): Record<string, unknown> {
+export function headerJson(header: ResponseHeader): Record<string, unknown> | undefined {
+  if (header.clusterId === '0' && header.memberId === '0' && header.revision === 0 && header.raftTerm === 0) return undefined;
   return {
     cluster_id: nonZero(header.clusterId),
     member_id: nonZero(header.memberId),
@@ -129,4 +133,17 @@ export function printAs(out: Output, renderings: Renderings): void {
  */
 export function paddedHex(decimal: string): string {
   return hexId(decimal).padStart(16, ' ');
+}
+
+/**
+ * Refuses, before anything is done, an output format etcdctl has no form of for this command:
+ * prints etcdctl's message and answers its exit code (4); undefined when the format is fine.
+ * @example const refused = refuseFormats(context, ['table']); if (refused !== undefined) return refused
+ */
+export function refuseFormats(context: Context, formats: readonly ('table' | 'fields')[]): number | undefined {
+  const format = context.out.format;
+  if (format !== 'table' && format !== 'fields') return undefined;
+  if (!formats.includes(format)) return undefined;
+  context.log.note((paint) => `${paint.red('etcd-rx:')} ${format} not supported as output format`);
+  return ExitCode.BAD_FEATURE;
 }

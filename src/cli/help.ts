@@ -9,7 +9,8 @@ import { EXIT_CODES_HELP } from './exit-codes';
  */
 export function usage(command: Command): string {
   const positionals = command.args.positionals.map((p) => (p.optional ? `[${p.name}]` : p.name));
-  const rest = command.args.rest === undefined ? [] : [`[-- ${command.args.rest} ...]`];
+  const dashes = command.args.restWithoutDashes === true ? '[--]' : '--';
+  const rest = command.args.rest === undefined ? [] : [`[${dashes} ${command.args.rest} ...]`];
   return ['etcd-rx', command.name, ...positionals, '[options]', ...rest].join(' ');
 }
 

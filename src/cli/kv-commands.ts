@@ -1,5 +1,5 @@
-/** The key-value commands: get, put, set (the old compare-and-set), del. */
-import type { Bytes, KeyValue } from '../index';
+/** The key-value commands: put, set (the old compare-and-set), del (get has its own module). */
+import type { Bytes } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished } from './command';
 import { argumentBytes } from './command-line';
@@ -15,48 +15,6 @@ async function valueArgument(context: Context, index: number): Promise<Bytes> {
   const value = context.args.positional(index) ?? '';
   return value === VALUE_FROM_STDIN ? readAll(context.io.stdin) : argumentBytes(value);
 }
-
-const printKv = (context: Context, options: { keysOnly?: boolean } = {}) => (kv: KeyValue) =>
-  context.out.emit(kvJson(kv, options), (paint) => kvText(kv, paint, options));
-
-/** `get KEY [END] [--prefix] [--rev N] [--limit N] [--keys-only] [--count-only]` */
-export const get: Command = {
-  name: 'get',
-  summary: 'read a key, a range, or every key under a prefix',
-  details:
-    'Prints each key and its value on two lines, as etcdctl does (JSON: one object per key). A key\n' +
-    'that does not exist prints nothing. Values that are not printable UTF-8 are shown quoted with\n' +
-    '\\xNN escapes (JSON: as valueBase64).',
-  args: {
-    positionals: KEY_POSITIONALS,
-    flags: [
-      ...KEY_RANGE_FLAGS,
-      { name: 'rev', kind: 'count', placeholder: 'N', description: 'read the store as it was at revision N' },
-      { name: 'limit', kind: 'count', placeholder: 'N', description: 'at most N keys' },
-      { name: 'keys-only', kind: 'boolean', description: 'print keys without values' },
-      { name: 'count-only', kind: 'boolean', description: 'print only how many keys match' },
-    ],
-  },
-  examples: ['etcd-rx get config/web', 'etcd-rx get app/ --prefix --keys-only', 'etcd-rx get app/ --prefix --count-only -o json'],
-  run: async (context) => {
-    const { args, interrupts } = context;
-    const selector = keySelector(args);
-    const revision = args.count('rev') || undefined;
-    const keysOnly = args.bool('keys-only');
-    if (args.bool('count-only')) {
-      if (keysOnly || args.has('limit')) throw new UsageError('--count-only cannot be used with --keys-only or --limit');
-      const counted = context.etcd().range(selector, { countOnly: true, revision });
-      return finished(await interrupts.run(counted, (r) => context.out.emit({ count: r.count, revision: r.header.revision }, () => String(r.count))));
-    }
-    const limit = args.count('limit');
-    // Without a limit, keys are fetched page by page, so any number of them fits in memory.
-    if (limit === undefined || limit === 0) {
-      return finished(await interrupts.run(context.etcd().list(selector, { revision, keysOnly }), printKv(context, { keysOnly })));
-    }
-    const limited = context.etcd().range(selector, { limit, revision, keysOnly });
-    return finished(await interrupts.run(limited, (r) => r.kvs.forEach(printKv(context, { keysOnly }))));
-  },
-};
 
 /** `put KEY VALUE [--ttl S] [--lease ID] [--prev-kv]` */
 export const put: Command = {

@@ -1,5 +1,5 @@
 /**
- * `lock NAME [--ttl S] [-- COMMAND ...]`: waits for the lock and holds it until Ctrl-C, or while
+ * `lock NAME [--ttl S] [[--] COMMAND ...]`: waits for the lock and holds it until Ctrl-C, or while
  * COMMAND runs, as etcdctl's `lock` does.
  */
 import { ChildProcess, spawn } from 'child_process';
@@ -11,15 +11,17 @@ import { argumentBytes, hasInvalidUtf8 } from './command-line';
 import { ExitCode, signalExitCode } from './exit-codes';
 import { bytesJson, hexLeaseId, showBytes } from './render';
 
-/** `lock NAME [--ttl S] [-- COMMAND ...]` */
+/** `lock NAME [--ttl S] [[--] COMMAND ...]` */
 export const lock: Command = {
   name: 'lock',
   summary: 'hold a lock until Ctrl-C, or while a command runs',
   details:
     'Waits its turn for the lock NAME (first come, first served), then prints the lock key (JSON:\n' +
     '{"key", "fencingToken", "lease"}) and holds it until Ctrl-C, which releases it.\n' +
-    'With -- COMMAND, runs COMMAND once the lock is held, with ETCD_LOCK_KEY and ETCD_LOCK_REV (the\n' +
-    'fencing token) in its environment, releases the lock when it exits, and exits with its status\n' +
+    'With COMMAND (right after NAME, or after --; every word from COMMAND on is its own), runs\n' +
+    'COMMAND once the lock is held, with ETCD_LOCK_KEY and ETCD_LOCK_REV (the fencing token) in its\n' +
+    'environment, releases the lock when it exits, and exits with its status (unlike etcdctl,\n' +
+    'which exits 1 whenever COMMAND fails):\n' +
     '(127 when COMMAND is not found, 126 when it is not executable, as a shell has it; 130/143 when\n' +
     'interrupted before COMMAND ran). Ctrl-C reaches COMMAND as it reaches any foreground program;\n' +
     'a SIGTERM sent to etcd-rx is passed on to it; the lock is released once COMMAND has exited.\n' +
@@ -30,8 +32,9 @@ export const lock: Command = {
     positionals: [{ name: 'NAME' }],
     flags: [{ name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died' }],
     rest: 'COMMAND',
+    restWithoutDashes: true,
   },
-  examples: ['etcd-rx lock backups -- ./backup.sh --full', 'etcd-rx lock deploy --ttl 30'],
+  examples: ['etcd-rx lock backups ./backup.sh --full', 'etcd-rx lock backups -- ./backup.sh --full', 'etcd-rx lock deploy --ttl 30'],
   run: async (context) => {
     const { args } = context;
     const options = { ttl: args.count('ttl') };

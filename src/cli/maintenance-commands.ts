@@ -3,7 +3,7 @@ import { catchError, concatMap, from, map, of } from 'rxjs';
 import type { AlarmList } from '../index';
 import { CLUSTER_FLAG, withChosenEndpoints } from './cluster-endpoints';
 import { Command, Context, finished } from './command';
-import { goJson, headerFields, headerJson, GoNumber, printAs } from './etcdctl-format';
+import { goJson, headerFields, headerJson, GoNumber, printAs, refuseFormats } from './etcdctl-format';
 import { ExitCode } from './exit-codes';
 import { hexId, parseHexId } from './render';
 
@@ -43,7 +43,7 @@ export const alarmList: Command = {
   summary: 'list the alarms raised in the cluster (NOSPACE: the backend quota is full)',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx alarm list'],
-  run: async (context) => finished(await context.interrupts.run(context.etcd().alarms(), (list) => printAlarms(context, list))),
+  run: async (context) => refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().alarms(), (list) => printAlarms(context, list))),
 };
 
 /** `alarm disarm` */
@@ -53,7 +53,7 @@ export const alarmDisarm: Command = {
   details: 'Free space first (compact, then defrag), or a NOSPACE alarm comes straight back.',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx alarm disarm'],
-  run: async (context) => finished(await context.interrupts.run(context.etcd().disarmAlarms(), (list) => printAlarms(context, list))),
+  run: async (context) => refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().disarmAlarms(), (list) => printAlarms(context, list))),
 };
 
 /** `move-leader ID` */

@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import type { Member, MemberAdded, MemberList } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished } from './command';
-import { boxTable, GoNumber, goJson, headerFields, headerJson, paddedHex, printAs } from './etcdctl-format';
+import { boxTable, GoNumber, goJson, headerFields, headerJson, paddedHex, printAs, refuseFormats } from './etcdctl-format';
 import { hexId, parseHexId } from './render';
 
 const PEER_URLS = { name: 'peer-urls', kind: 'string', placeholder: 'URLS', description: 'the peer URLs of the member, separated by commas' } as const;
@@ -40,6 +40,8 @@ export const memberAdd: Command = {
   args: { positionals: [{ name: 'NAME' }], flags: [PEER_URLS, { name: 'learner', kind: 'boolean', description: 'add it as a learner' }] },
   examples: ['etcd-rx member add infra4 --peer-urls http://10.0.0.4:2380', 'etcd-rx member add infra4 --peer-urls http://10.0.0.4:2380 --learner'],
   run: async (context) => {
+    const refused = refuseFormats(context, ['table', 'fields']);
+    if (refused !== undefined) return refused;
     const name = context.args.positionals[0];
     const added = context.etcd().addMember(peerUrls(context), { learner: context.args.bool('learner') });
     return finished(
@@ -47,7 +49,6 @@ export const memberAdd: Command = {
         printAs(context.out, {
           simple: () => [`Member ${paddedHex(answer.member.id)} added to cluster ${paddedHex(answer.header.clusterId)}`, '', ...startSettings(answer, name)].join('\n'),
           json: () => goJson({ header: headerJson(answer.header), member: memberJson(answer.member), members: answer.members.map(memberJson) }),
-          fields: fieldsUnsupported,
         }),
       ),
     );
@@ -86,14 +87,15 @@ function membershipChange(
     args: { positionals: MEMBER_ID, flags },
     examples: [`etcd-rx member ${verb} 8e9e05c52164694d${flags.length > 0 ? ' --peer-urls http://10.0.0.5:2380' : ''}`],
     run: async (context) => {
+      const refused = refuseFormats(context, ['table', 'fields']);
+      if (refused !== undefined) return refused;
       const id = parseHexId(context.args.positionals[0], 'member ID');
       return finished(
         await context.interrupts.run(change(context, id), (answer) =>
           printAs(context.out, {
             simple: () => `Member ${paddedHex(id)} ${done} cluster ${paddedHex(answer.header.clusterId)}`,
             json: () => goJson(listJson(answer)),
-            fields: fieldsUnsupported,
-          }),
+            }),
         ),
       );
     },
@@ -104,10 +106,6 @@ function peerUrls(context: Context): string[] {
   const given = context.args.text('peer-urls');
   if (given === undefined || given.trim() === '') throw new UsageError('--peer-urls is required');
   return given.split(',').map((u) => u.trim());
-}
-
-function fieldsUnsupported(): never {
-  throw new UsageError('fields not supported as output format');
 }
 
 function startSettings(answer: MemberAdded, name: string): string[] {

@@ -4,6 +4,7 @@
  * shown quoted, with `\xNN` escapes, so a value can never garble or take over the screen. IDs
  * (leases, members) are hexadecimal, as etcdctl shows and reads them.
  */
+import { hexId, hexLeaseId } from '../ids';
 import { UsageError } from './args';
 import type { KeyValue } from '../index';
 import type { Paint } from './output';
@@ -55,22 +56,7 @@ export function kvText(kv: KeyValue, paint: Paint, options: { keysOnly?: boolean
   return options.keysOnly ? key : `${key}\n${showBytes(kv.valueBuffer, { multiline: true })}`;
 }
 
-/**
- * A 64-bit id, given as etcd-rx gives it (decimal string), in hexadecimal.
- * @example hexId('7587852521871779339') // '694d77aa9e38260b'
- */
-export function hexId(decimal: string): string {
-  return BigInt.asUintN(64, BigInt(decimal)).toString(16);
-}
-
-/**
- * A lease id in hexadecimal, zero-padded to 16 digits as etcdctl prints leases, so an id copied
- * from either tool compares equal; lease 0 (no lease) stays `0`.
- * @example hexLeaseId('833625604768524322') // '0b91a2121fe5e822'
- */
-export function hexLeaseId(decimal: string): string {
-  return decimal === '0' ? '0' : hexId(decimal).padStart(16, '0');
-}
+export { hexId, hexLeaseId };
 
 /**
  * Reads an id typed in hexadecimal (as etcdctl prints it, `0x` optional) into etcd-rx's decimal

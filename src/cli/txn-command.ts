@@ -21,7 +21,7 @@ ${TXN_FORMAT}
 
 Prints SUCCESS or FAILURE, then the result of each operation that ran (OK for put, the count for
 del, keys and values for get). The exit code is 2 when the compares did not hold (the failure
-operations ran).`,
+operations ran); etcdctl exits 0 then, so a script cannot tell without parsing its output.`,
   args: { positionals: [{ name: 'FILE', optional: true }], flags: [] },
   examples: ['etcd-rx txn switch-mode.txn', `printf 'value("mode") = "blue"\\n\\nput mode green\\n\\nget mode\\n' | etcd-rx txn`],
   run: async (context) => {

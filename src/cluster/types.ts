@@ -5,6 +5,8 @@ import { ResponseHeader } from '../transport/response-header';
 export interface Member {
   /** The member id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   readonly name: string;
   readonly peerUrls: readonly string[];
   readonly clientUrls: readonly string[];

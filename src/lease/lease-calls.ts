@@ -7,6 +7,7 @@ import { UnaryCaller } from '../resilience/unary-caller';
 import { REPEATABLE } from '../resilience/retry-policy';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
+import { hexLeaseId } from '../ids';
 import { unwrapStreamMessage } from '../transport/http-stream';
 import { LeaseGrant, LeaseId, LeaseTimeToLive } from './types';
 
@@ -103,14 +104,17 @@ function decodeGrant(json: unknown): LeaseGrant {
   if (typeof response.error === 'string' && response.error !== '') {
     throw new EtcdNotFoundError(`lease grant failed: ${response.error}`);
   }
-  return { header: decodeHeader(response.header), id: decodeId(response.ID, 'ID'), ttl: decodeInt(response.TTL, 'TTL') };
+  const id = decodeId(response.ID, 'ID');
+  return { header: decodeHeader(response.header), id, idHex: hexLeaseId(id), ttl: decodeInt(response.TTL, 'TTL') };
 }
 
 function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   const response = asObject(json, 'timetolive response');
+  const id = decodeId(response.ID, 'ID');
   return {
     header: decodeHeader(response.header),
-    id: decodeId(response.ID, 'ID'),
+    id,
+    idHex: hexLeaseId(id),
     // proto3 leaves out 0, so a missing TTL means "0 seconds left", and -1 arrives as "-1".
     ttl: decodeInt(response.TTL, 'TTL'),
     grantedTtl: decodeInt(response.grantedTTL, 'grantedTTL'),

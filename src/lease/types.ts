@@ -1,7 +1,11 @@
 /** The public types of leases: ids, grants, what a lease stream emits and its options. */
 import { ResponseHeader } from '../transport/response-header';
 
-/** A lease id as callers may hold it: the decimal string etcd-rx returns, or a bigint. */
+/**
+ * A lease id as callers may hold it: the decimal string etcd-rx returns (`id`), the hexadecimal
+ * form etcdctl prints with a `0x` prefix (`'0x' + idHex`), or a bigint.
+ * @example etcd.revoke('0x694d77aa9e38260b')
+ */
 export type LeaseId = string | bigint;
 
 /** A lease as granted by etcd. */
@@ -9,6 +13,8 @@ export interface LeaseGrant {
   readonly header: ResponseHeader;
   /** The lease id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** The TTL in seconds the server granted (it may raise a TTL below its minimum). */
   readonly ttl: number;
 }
@@ -17,6 +23,8 @@ export interface LeaseGrant {
 export interface LeaseTimeToLive {
   readonly header: ResponseHeader;
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** Seconds left; -1 when the lease has expired or never existed. */
   readonly ttl: number;
   readonly grantedTtl: number;
@@ -37,6 +45,8 @@ export interface LeaseEvent {
   readonly type: 'granted' | 'renewed';
   /** The lease id (decimal string: ids exceed 2^53). */
   readonly id: string;
+  /** The same id in hexadecimal, as etcdctl prints it. */
+  readonly idHex: string;
   /** Seconds the lease has left as of this event (the full TTL just after a grant or renewal). */
   readonly ttl: number;
   /**

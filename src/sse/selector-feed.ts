@@ -68,6 +68,7 @@ export class SelectorFeed {
   /**
    * Adds a client: a snapshot then every change, or (with `lastEventId`) every change after it.
    * The first one starts the feed, at its `lastEventId` when etcd still has that revision.
+   * @example feed.join(stream, 1042) // every change after revision 1042
    */
   join(member: FeedMember, lastEventId: number | undefined): void {
     if (!this.ready) {
@@ -82,7 +83,10 @@ export class SelectorFeed {
     else this.catchUp(member, lastEventId);
   }
 
-  /** Removes a client; the last one to leave stops the feed. */
+  /**
+   * Removes a client; the last one to leave stops the feed.
+   * @example response.once('close', () => feed.leave(stream))
+   */
   leave(member: FeedMember): void {
     this.live.delete(member);
     this.waiting.delete(member);
@@ -91,7 +95,10 @@ export class SelectorFeed {
     if (this.live.size + this.waiting.size + this.catchingUp.size === 0) this.stop();
   }
 
-  /** Ends every client's stream (they reconnect, to a fresh feed) and stops. */
+  /**
+   * Ends every client's stream (they reconnect, to a fresh feed) and stops.
+   * @example feed.close('the server is closing')
+   */
   close(reason: string, status?: number): void {
     const members = [...this.live.keys(), ...this.waiting.keys(), ...this.catchingUp.keys()];
     this.live.clear();
@@ -163,6 +170,7 @@ export class SelectorFeed {
    * Sends a member the recorded events it is due, as far as it takes them: one that reads more
    * slowly than the keys change waits in its socket's buffer, and the rest in the shared history
    * (called again when its buffer drains). One that falls behind the history is dropped.
+   * @example response.on('drain', () => feed.drained(stream))
    */
   drained(member: FeedMember): void {
     let next = this.live.get(member);

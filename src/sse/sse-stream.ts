@@ -37,7 +37,10 @@ export class SseStream {
     response.on('drain', onDrained);
   }
 
-  /** Sends the headers of an event stream: no caching, no buffering by proxies. */
+  /**
+   * Sends the headers of an event stream: no caching, no buffering by proxies.
+   * @example stream.open()
+   */
   open(): void {
     if (this.ended || this.opened) return;
     this.opened = true;
@@ -57,12 +60,16 @@ export class SseStream {
    * False while more than `maxBufferedBytes` wait to be sent to the client: a reader slower than
    * the keys change then costs at most that much here (plus one frame); `onDrained` says when
    * it may take more.
+   * @example if (stream.writable) stream.send(frame)
    */
   get writable(): boolean {
     return !this.ended && this.response.writableLength <= this.settings.maxBufferedBytes;
   }
 
-  /** Writes one frame. */
+  /**
+   * Writes one frame.
+   * @example stream.send(comment('hello'))
+   */
   send(frame: string): void {
     this.write(frame);
   }
@@ -70,6 +77,7 @@ export class SseStream {
   /**
    * Ends the stream with `reason`: as a comment when the stream is open (the client reconnects
    * and resumes), else as an HTTP `status` answer.
+   * @example stream.end('the server is closing')
    */
   end(reason: string, status = 503): void {
     if (this.ended) return;

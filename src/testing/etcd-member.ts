@@ -78,6 +78,7 @@ export class EtcdMember {
   private run: Run | undefined;
   private frozen = false;
 
+  /** @internal Members are made by `EtcdCluster.start`. */
   constructor(
     /** `--name`, e.g. `member-1`. */
     readonly name: string,
