@@ -13,6 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
+import { HealthEvent } from './health';
 import { HashKv } from './maintenance/hash-kv';
 import { Alarm, AlarmList, Defragmented, EndpointHealth } from './maintenance/maintenance';
 import { SnapshotChunk, SnapshotSaved } from './maintenance/snapshot';
@@ -311,6 +312,17 @@ export class Etcd {
    */
   memberList(): Observable<MemberList> {
     return this.core.cluster.memberList();
+  }
+
+  /**
+   * The client's view of its endpoints, live: first each endpoint's state (`healthy`, `suspect`
+   * or `demoted`, with the reason and since when), then every change of state and every
+   * failover (a call or stream leaving an endpoint after a failure), until close(). Watching it
+   * sends nothing to etcd: it tells what the client's own calls and probes found.
+   * @example etcd.health().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
+   */
+  health(): Observable<HealthEvent> {
+    return this.core.health();
   }
 
   /**

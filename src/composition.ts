@@ -12,6 +12,7 @@ import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { resolveConnection } from './connection';
+import { HealthEvent } from './health';
 import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
@@ -138,6 +139,14 @@ export class ClientCore {
    */
   election(name: Key): Election {
     return new NamedElection(name, this.coordination);
+  }
+
+  /**
+   * Each endpoint's state, then every change and failover (see `Etcd.health`).
+   * @example core.health().subscribe(console.log)
+   */
+  health(): Observable<HealthEvent> {
+    return this.shared.pool.health.events();
   }
 
   /**

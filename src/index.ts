@@ -9,6 +9,7 @@ export type { EtcdOptions, ResolvedOptions } from './options';
 export type { AuthOptions } from './transport/auth-session';
 export type { Pem, TlsOptions } from './transport/tls-options';
 export type { RetryPolicy } from './resilience/retry-policy';
+export type { EndpointState, EndpointStateChange, FailoverEvent, HealthEvent } from './health';
 export * from './errors';
 export { KeyValue } from './kv/key-value';
 export type { Key, KeySelector } from './kv/key-selector';

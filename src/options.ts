@@ -24,6 +24,23 @@ export interface EtcdOptions {
   readonly demoteMs?: number;
   /** A call to an endpoint silent for longer than this is preceded by a liveness probe (default 3000 ms). */
   readonly probeAfterIdleMs?: number;
+  /**
+   * A repeatable call (a read, a lease renewal) still unanswered after this long makes its
+   * member suspect: the member is sent a liveness probe, and the call leaves it for another
+   * member when the probe goes unanswered too (default 1000 ms). So a read leaves a frozen member
+   * after about `stallCheckAfterMs + probeTimeoutMs`; a member that is only slow is waited for.
+   * Writes always wait for their answer, up to `requestTimeoutMs`.
+   */
+  readonly stallCheckAfterMs?: number;
+  /** How long a liveness probe (`GET /version`) may take before its member counts as gone (default 1000 ms). */
+  readonly probeTimeoutMs?: number;
+  /**
+   * How often the member of a call that waits on the server (taking a lock, campaigning,
+   * observing) is probed while it waits (default 1000 ms).
+   */
+  readonly waitProbeEveryMs?: number;
+  /** How long such a probe may take before the waiting call leaves its member (default 1500 ms). */
+  readonly waitProbeTimeoutMs?: number;
   /** Retry policy; see RetryPolicy for each field (defaults: 8 attempts, 50 ms base, 1000 ms cap, jitter 0.3). */
   readonly retry?: Partial<RetryPolicy>;
   /**
@@ -77,6 +94,10 @@ export interface ResolvedOptions {
   readonly deadlineMs: number;
   readonly demoteMs: number;
   readonly probeAfterIdleMs: number;
+  readonly stallCheckAfterMs: number;
+  readonly probeTimeoutMs: number;
+  readonly waitProbeEveryMs: number;
+  readonly waitProbeTimeoutMs: number;
   readonly retry: RetryPolicy;
   readonly watchTransport: WatchTransport;
   readonly watchProgressIntervalMs: number;
@@ -95,6 +116,12 @@ export const DEFAULTS: ResolvedOptions = {
   deadlineMs: 15_000,
   demoteMs: 5000,
   probeAfterIdleMs: 3000,
+  // Far longer than a healthy read takes, even under load; short next to a request timeout.
+  stallCheckAfterMs: 1000,
+  // A live member answers /version in well under a millisecond; waiting longer only delays failover.
+  probeTimeoutMs: 1000,
+  waitProbeEveryMs: 1000,
+  waitProbeTimeoutMs: 1500,
   retry: { attempts: 8, backoffBaseMs: 50, backoffCapMs: 1000, jitter: 0.3 },
   watchTransport: 'auto',
   watchProgressIntervalMs: 2000,
@@ -116,6 +143,10 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
     deadlineMs: positive(options.deadlineMs ?? DEADLINE_REQUEST_TIMEOUTS * requestTimeoutMs, 'deadlineMs'),
     demoteMs: positive(options.demoteMs ?? DEFAULTS.demoteMs, 'demoteMs', 0),
     probeAfterIdleMs: positive(options.probeAfterIdleMs ?? DEFAULTS.probeAfterIdleMs, 'probeAfterIdleMs', 0),
+    stallCheckAfterMs: positive(options.stallCheckAfterMs ?? DEFAULTS.stallCheckAfterMs, 'stallCheckAfterMs'),
+    probeTimeoutMs: positive(options.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs, 'probeTimeoutMs'),
+    waitProbeEveryMs: positive(options.waitProbeEveryMs ?? DEFAULTS.waitProbeEveryMs, 'waitProbeEveryMs', 10),
+    waitProbeTimeoutMs: positive(options.waitProbeTimeoutMs ?? DEFAULTS.waitProbeTimeoutMs, 'waitProbeTimeoutMs'),
     retry: {
       attempts: positive(retry.attempts, 'retry.attempts', 1),
       backoffBaseMs: positive(retry.backoffBaseMs, 'retry.backoffBaseMs', 0),

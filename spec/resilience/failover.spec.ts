@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError } from '../../src';
+import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, HealthEvent } from '../../src';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
 import { startLoad } from '../support/load';
 import { useClusterWithClients } from '../support/cluster';
@@ -96,6 +96,58 @@ describe('failover against a real 3-member cluster', () => {
       expect(load.report.staleReads).toEqual([]);
       await expectNoAcknowledgedWriteLost(clientPreferring(member), `rolling/${member.name}/`, load.report.acknowledged);
     }
+  });
+
+  /** What `etcd.health()` said of `url`, in order: its states, and failovers away from it. */
+  const toldOf = (events: readonly HealthEvent[], url: string) =>
+    events.flatMap((e) => (e.type === 'endpoint' ? (e.endpoint === url ? [e.state] : []) : e.from === url ? ['failover'] : []));
+
+  it('etcd.health() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
+    const member = await follower();
+    const etcd = preferring(member);
+    const events: HealthEvent[] = [];
+    const health = etcd.health().subscribe((e) => events.push(e));
+    expect(events.map((e) => e.type === 'endpoint' && e.state)).toEqual(['healthy', 'healthy', 'healthy']);
+    await firstValueFrom(etcd.put('health/frozen', 'v'));
+    member.freeze();
+    try {
+      expect((await firstValueFrom(etcd.get('health/frozen'))).some).toBe(true);
+      expect(toldOf(events, member.clientUrl)).toEqual(['healthy', 'suspect', 'demoted', 'failover']);
+      const demoted = events.find((e) => e.type === 'endpoint' && e.state === 'demoted');
+      expect(demoted).toMatchObject({ endpoint: member.clientUrl, reason: expect.stringMatching(/liveness probe/) });
+      expect((demoted as { since: Date }).since).toBeInstanceOf(Date);
+    } finally {
+      member.resume();
+    }
+    await waitFor(async () => {
+      await firstValueFrom(etcd.status(member.clientUrl)).catch(() => undefined);
+      return toldOf(events, member.clientUrl).at(-1) === 'healthy';
+    }, 'the resumed member to be told healthy');
+    health.unsubscribe();
+  });
+
+  it('etcd.health() tells a killed member demoted with the reason, healthy once restarted, and completes on close()', async () => {
+    const member = await follower();
+    const etcd = preferring(member);
+    const events: HealthEvent[] = [];
+    let completed = false;
+    etcd.health().subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+    await firstValueFrom(etcd.put('health/killed', 'v'));
+    await member.kill();
+    try {
+      expect((await firstValueFrom(etcd.get('health/killed'))).some).toBe(true);
+      expect(toldOf(events, member.clientUrl)).toEqual(['healthy', 'demoted', 'failover']);
+      const failover = events.find((e) => e.type === 'failover');
+      expect(failover).toMatchObject({ from: member.clientUrl, reason: expect.stringMatching(/ECONNREFUSED|refused/i) });
+    } finally {
+      await member.restart();
+    }
+    await waitFor(async () => {
+      await firstValueFrom(etcd.status(member.clientUrl)).catch(() => undefined);
+      return toldOf(events, member.clientUrl).at(-1) === 'healthy';
+    }, 'the restarted member to be told healthy');
+    await etcd.close();
+    expect(completed).toBe(true);
   });
 
   it('names every endpoint and what it answered when all members are down', async () => {

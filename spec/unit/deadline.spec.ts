@@ -33,6 +33,8 @@ describe('an operation deadline in virtual time', () => {
       requestTimeoutMs: 50,
       deadlineMs: 120,
       probeAfterIdleMs: Infinity,
+      stallCheckAfterMs: 1000,
+      probeTimeoutMs: 1000,
       retry: { attempts: 100, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 },
       scheduler: test,
       sightLeader: () => of({ withLeader: urls, leaderless: [], silent: [] }),

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { HealthEvent } from '../../src';
 import { TestScheduler } from 'rxjs/testing';
 import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError } from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
@@ -57,21 +58,21 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('never sends a non-repeatable call again after a failure that may have reached a server', () => {
-    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
     const sentThenLost = run(withFailover(pool, settings, 'non-repeatable', attempt(() => '-#', (e) => new EtcdTimeoutError(1, true, { endpoint: e.url }))));
     expect(tried).toEqual(['0 http://a:1']);
     expect(sentThenLost.error).toBeInstanceOf(EtcdOutcomeUnknownError);
   });
 
   it('sends a non-repeatable call again on the next endpoint when it provably was not applied', () => {
-    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
     const notSent = run(withFailover(pool, settings, 'non-repeatable', attempt((e) => (e.url === 'http://c:3' ? '-a|' : '-#'), refused)));
     expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3']);
     expect(notSent).toEqual({ values: ['answer'], at: 4 });
   });
 
   it('cuts an attempt at the request timeout and tries the next endpoint', () => {
-    const settings = { requestTimeoutMs: 50, deadlineMs: 10_000, probeAfterIdleMs: Infinity, retry: policy, scheduler: test };
+    const settings = { requestTimeoutMs: 50, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
     const result = run(withFailover(pool, settings, 'repeatable', attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused)));
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 53 });
@@ -98,6 +99,29 @@ describe('the failover kernel in virtual time', () => {
     const result = run(withHedging(pool, 5, 100, attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused), test));
     expect(tried).toEqual(['0 http://a:1', '5 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 7 });
+  });
+
+  it('tells health listeners the state of each endpoint, every demotion and failover, and the recovery', () => {
+    const events: HealthEvent[] = [];
+    pool.health.events().subscribe((e) => events.push(e));
+    const loop = { retry: 'repeatable' as const, policy, giveUp: () => false, scheduler: test };
+    run(retryAcrossEndpoints(pool, loop, attempt((e) => (e.url === 'http://a:1' ? '-#' : '-a|'), refused)));
+    const told = events.map((e) => (e.type === 'endpoint' ? `${e.endpoint} ${e.state}` : `failover from ${e.from}: ${e.reason}`));
+    expect(told).toEqual(['http://a:1 healthy', 'http://b:2 healthy', 'http://c:3 healthy', 'http://a:1 demoted', 'failover from http://a:1: refused']);
+    pool.answered(pool.endpoints[0]);
+    expect(events[events.length - 1]).toMatchObject({ type: 'endpoint', endpoint: 'http://a:1', state: 'healthy', reason: 'answered' });
+  });
+
+  it('moves a repeatable call off an endpoint demoted by another, while a non-repeatable one waits for its answer', () => {
+    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
+    const slowOnA = attempt((e) => (e.url === 'http://a:1' ? '------a|' : '-a|'), refused);
+    const results: Record<string, unknown> = {};
+    test.run(() => {
+      withFailover(pool, settings, 'repeatable', slowOnA).subscribe((v) => (results.read = `${v} at ${test.now()}`));
+      withFailover(pool, settings, 'non-repeatable', slowOnA).subscribe((v) => (results.write = `${v} at ${test.now()}`));
+      test.schedule(() => pool.demote(pool.endpoints[0], 'a stream on it failed'), 2);
+    });
+    expect(results).toEqual({ read: 'answer at 3', write: 'answer at 6' });
   });
 
   it('fails every attempt of a closed pool with EtcdClientClosedError, sending nothing', () => {

@@ -5,7 +5,7 @@ describe('a sweep over the endpoints', () => {
 
   it('tries each endpoint once per sweep, healthy ones first, then starts a new sweep', () => {
     const pool = new EndpointPool(urls, { demoteMs: 60_000 });
-    pool.demote(pool.endpoints[0]);
+    pool.demote(pool.endpoints[0], 'refused');
     const sweep = new Sweep(pool);
     const first = [sweep.next(), sweep.next(), sweep.next()].map((e) => e.url);
     expect(first).toEqual(['http://b:2', 'http://c:3', 'http://a:1']);

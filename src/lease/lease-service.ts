@@ -7,7 +7,7 @@
  * the first keep-alive sent after a new leader is elected renews the lease. A local deadline (last successful keep-alive + TTL) raises the
  * loss even when the client itself was frozen or cut off and the server never said a word.
  */
-import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, switchMap, throwError, timer } from 'rxjs';
+import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, SchedulerLike, switchMap, throwError, timer } from 'rxjs';
 import { EtcdInvalidArgumentError } from '../errors';
 import { hexLeaseId } from '../ids';
 import { LeaseId } from './lease-id';
@@ -63,6 +63,8 @@ export class LeaseService {
     private readonly callsWithTimeout: LeaseCallsFactory,
     private readonly lifecycle: Lifecycle,
     private readonly requestTimeoutMs: number,
+    /** Where renewals and deadlines are timed (tests pass a virtual-time scheduler). */
+    private readonly scheduler?: SchedulerLike,
   ) {}
 
   /**
@@ -78,7 +80,7 @@ export class LeaseService {
         const requested = checkTtl(ttl);
         const everyMs = checkEvery(options.keepAliveEveryMs, requested);
         const calls = this.callsWithTimeout(this.attemptTimeoutMs(requested));
-        const askedAt = Date.now();
+        const askedAt = this.now();
         return calls.grant(requested, options.id).pipe(
           switchMap((grant) => {
             // The server's clock starts no earlier than the request left, so this deadline is never late.
@@ -102,7 +104,7 @@ export class LeaseService {
     return this.lifecycle.track(
       defer(() => {
         const options: Pick<LeaseOptions, 'keepAliveEveryMs'> = optionsOf(given, 'keepAlive');
-        const sentAt = Date.now();
+        const sentAt = this.now();
         // The first renewal also tells the lease's TTL, which sets the pace and the attempt timeouts.
         return this.calls.keepAliveOnce(id).pipe(
           switchMap((answer) => {
@@ -124,6 +126,10 @@ export class LeaseService {
     return this.lifecycle.cleanedUp(id);
   }
 
+  private now(): number {
+    return this.scheduler?.now() ?? Date.now();
+  }
+
   private attemptTimeoutMs(ttl: number): number {
     return Math.min(this.requestTimeoutMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, ttl * 1000 * ATTEMPT_SHARE_OF_TTL));
   }
@@ -133,12 +139,12 @@ export class LeaseService {
     const id = first.id;
     const hedgeMs = this.attemptTimeoutMs(first.ttl) / HEDGES_PER_ATTEMPT;
     const renewOnce = defer(() => {
-      const sentAt = Date.now();
+      const sentAt = this.now();
       return calls.keepAliveHedged(id, hedgeMs).pipe(
         map((answer): LeaseEvent => ({ type: 'renewed', id, idHex: hexLeaseId(id), ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header })),
       );
     });
-    const renewals = timer(everyMs).pipe(
+    const renewals = timer(everyMs, this.scheduler).pipe(
       switchMap(() => renewOnce),
       repeat(),
     );
@@ -147,14 +153,14 @@ export class LeaseService {
       map((event) => {
         // An answer that lands after its own deadline (the process was frozen while it was in
         // flight) proves nothing about now: the server may have dropped the lease since.
-        if (Date.now() >= event.validUntil) throw unreachable();
+        if (this.now() >= event.validUntil) throw unreachable();
         return event;
       }),
       connect((events) =>
         merge(
           events,
           events.pipe(
-            switchMap((event) => timer(new Date(event.validUntil))),
+            switchMap((event) => timer(event.validUntil - this.now(), this.scheduler)),
             mergeMap(() => throwError(unreachable)),
           ),
         ),

@@ -8,6 +8,7 @@ import { defer, Observable, throwError } from 'rxjs';
 import * as tls from 'tls';
 import { parseEndpoints } from '../endpoints';
 import { EtcdClientClosedError, EtcdInvalidArgumentError } from '../errors';
+import { MemberHealth } from './member-health';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 
 /** One member's client URL, its connection pool and its health. */
@@ -46,6 +47,8 @@ export interface PoolSettings {
  */
 export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
+  /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
+  readonly health: MemberHealth;
   private preferred = 0;
   private isClosed = false;
 
@@ -54,6 +57,7 @@ export class EndpointPool {
     private readonly settings: PoolSettings,
   ) {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
+    this.health = new MemberHealth(urls);
   }
 
   get size(): number {
@@ -94,12 +98,14 @@ export class EndpointPool {
     endpoint.lastAnsweredAt = Date.now();
     endpoint.demotedUntil = 0;
     this.preferred = endpoint.index;
+    this.health.set(endpoint.url, 'healthy', 'answered');
   }
 
-  /** Records a failure: the endpoint is avoided for `demoteMs`. */
-  demote(endpoint: Endpoint): void {
+  /** Records a failure, `reason`: the endpoint is avoided for `demoteMs`. */
+  demote(endpoint: Endpoint, reason: string): void {
     endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
+    this.health.set(endpoint.url, 'demoted', reason);
   }
 
   /**
@@ -114,6 +120,7 @@ export class EndpointPool {
   /** Closes every idle connection and refuses further calls. */
   close(): void {
     this.isClosed = true;
+    this.health.close();
     for (const endpoint of this.endpoints) endpoint.agent.destroy();
   }
 }

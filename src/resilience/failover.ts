@@ -25,6 +25,13 @@ export interface FailoverSettings {
    * meets first).
    */
   readonly probeAfterIdleMs: number;
+  /**
+   * A repeatable call unanswered for this long makes its member suspect: the member is probed,
+   * and the call leaves it when the probe goes unanswered too.
+   */
+  readonly stallCheckAfterMs: number;
+  /** How long a liveness probe may take (at most the request timeout). */
+  readonly probeTimeoutMs: number;
   readonly retry: RetryPolicy;
   /** The longest a whole call may take, every retry and backoff included. */
   readonly deadlineMs: number;
@@ -50,7 +57,7 @@ export function withFailover<T>(
   deadlineMs = settings.deadlineMs,
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
-  const probeCapMs = Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS);
+  const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
   const now = () => settings.scheduler?.now() ?? Date.now();
   return defer(() => {
     const deadline = new Deadline(deadlineMs, settings.scheduler);
@@ -83,23 +90,23 @@ function attemptOnce<T>(
   attempt: (endpoint: Endpoint) => Observable<T>,
   deadline: Deadline,
 ): Observable<T> {
-  const probeMs = deadline.limit(Math.min(settings.requestTimeoutMs, PROBE_TIMEOUT_CAP_MS));
-    // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
-    const attempted =
-      retry === 'repeatable' && settings.requestTimeoutMs > STALL_CHECK_AFTER_MS + probeMs
-        ? attempt(endpoint).pipe(stallCheck(STALL_CHECK_AFTER_MS, () => probe(pool, endpoint, probeMs), () => stalled(endpoint), settings.scheduler))
-        : attempt(endpoint);
-    const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, settings.scheduler));
-    return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
+  const { stallCheckAfterMs, scheduler } = settings;
+  const probeMs = deadline.limit(Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs));
+  const suspected = () => {
+    pool.health.set(endpoint.url, 'suspect', `a call has been unanswered for ${stallCheckAfterMs} ms; probing it`);
+    return probe(pool, endpoint, probeMs);
+  };
+  // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
+  const attempted =
+    retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
+      ? attempt(endpoint).pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), scheduler))
+      : attempt(endpoint);
+  const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, scheduler));
+  return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
 }
 
-// A live member answers /version in well under a millisecond; waiting longer only delays failover.
-const PROBE_TIMEOUT_CAP_MS = 1000;
 // A live member answers its status in a millisecond or two; only a leaderless answer matters.
 const SIGHTING_TIMEOUT_MS = 500;
-// Far longer than a healthy read takes, even under load; short next to a request timeout.
-const STALL_CHECK_AFTER_MS = 1000;
-
-function stalled(endpoint: Endpoint): EtcdTimeoutError {
-  return new EtcdTimeoutError(STALL_CHECK_AFTER_MS, true, { endpoint: endpoint.url, what: 'read, whose member then failed a liveness probe,' });
+function stalled(endpoint: Endpoint, afterMs: number): EtcdTimeoutError {
+  return new EtcdTimeoutError(afterMs, true, { endpoint: endpoint.url, what: 'read, whose member then failed a liveness probe,' });
 }

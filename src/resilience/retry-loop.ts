@@ -9,7 +9,7 @@
  * unsubscribing ends the attempt in flight and any backoff.
  */
 import { catchError, MonoTypeOperatorFunction, Observable, retry, SchedulerLike, tap, throwError, timer } from 'rxjs';
-import { EtcdTimeoutError } from '../errors';
+import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { FailureRecord } from './failure-record';
 import { backoffDelay, classifyFailure, isRetryable, isTransient, Repeatability, RetryPolicy } from './retry-policy';
@@ -34,7 +34,9 @@ export interface RetryLoop {
  * Runs `attempt` on one endpoint after another until one succeeds, the error may not be
  * retried, or `loop.giveUp` says so (then EtcdAllEndpointsFailedError). A value emitted proves
  * the endpoint good: the failures are forgotten and the next failure starts a new sweep from it,
- * so a stream that breaks later resumes with a full retry budget.
+ * so a stream that breaks later resumes with a full retry budget. A repeatable attempt also
+ * leaves its endpoint as soon as anything else demotes it (see MemberHealth); every transient
+ * failure is told to `etcd.health()` as a failover.
  * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => postJson(ep, path, body))
  */
 export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
@@ -45,7 +47,8 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
     let sweeps = 0;
     const once = pool.ifOpen(() => {
       const endpoint = sweep.next();
-      return attemptOn(pool, endpoint, attempt(endpoint)).pipe(
+      const call = loop.retry === 'repeatable' ? leavingWhenDemoted(pool, endpoint, attempt(endpoint)) : attempt(endpoint);
+      return attemptOn(pool, endpoint, call).pipe(
         tap(() => {
           if (failures.count > 0 || sweep.triedCount > 1) {
             sweep.restartFrom(endpoint);
@@ -54,7 +57,10 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
           }
         }),
         catchError((error: unknown) => {
-          if (isTransient(error)) failures.note(endpoint.url, error as Error, now());
+          if (isTransient(error)) {
+            failures.note(endpoint.url, error as Error, now());
+            pool.health.failedOver(endpoint.url, error);
+          }
           return throwError(() => classifyFailure(error, loop.retry));
         }),
       );
@@ -83,10 +89,22 @@ export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Obser
     tap({
       next: () => pool.answered(endpoint),
       error: (error: unknown) => {
-        if (isTransient(error)) pool.demote(endpoint);
+        if (isTransient(error)) pool.demote(endpoint, (error as Error).message);
       },
     }),
   );
+}
+
+/** `call`, failed with a transient error when `endpoint` is demoted while it runs. */
+function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    subscriber.add(
+      pool.health.demotions(endpoint.url).subscribe((change) =>
+        subscriber.error(new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url })),
+      ),
+    );
+    subscriber.add(call.subscribe(subscriber));
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { postJson } from '../transport/http-call';
 import { EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
-import { requestTimeLimit } from './retry-loop';
+import { attemptOn, requestTimeLimit } from './retry-loop';
 import { reauthenticating } from './reauthentication';
 import { CallSafety } from './retry-policy';
 import { SeenRevision } from './seen-revision';
@@ -89,10 +89,9 @@ export class ResilientCaller implements UnaryCaller {
       if (endpoint === undefined) {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
-      return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
-        requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler),
-        map((json) => decode(json, endpoint.url)),
-      );
+      // An answer or a failure here is news of the member's health like any other call's.
+      const asked = reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler));
+      return attemptOn(this.pool, endpoint, asked).pipe(map((json) => decode(json, endpoint.url)));
     });
   }
 

@@ -27,12 +27,18 @@ export interface WaitingSettings {
 }
 
 /**
- * The settings a client uses: a probe every second, given up after 1.5 s (or the request
- * timeout, if shorter). A live member answers `/version` in about a millisecond.
+ * The settings a client uses: a probe every `waitProbeEveryMs` (1 s), given up after
+ * `waitProbeTimeoutMs` (1.5 s) or the request timeout, if shorter. A live member answers
+ * `/version` in about a millisecond.
  * @example new WaitingCaller(pool, waitingSettings(options))
  */
-export function waitingSettings(options: { readonly requestTimeoutMs: number; readonly retry: RetryPolicy }): WaitingSettings {
-  return { probeEveryMs: 1000, probeTimeoutMs: Math.min(options.requestTimeoutMs, 1500), retry: options.retry };
+export function waitingSettings(options: {
+  readonly requestTimeoutMs: number;
+  readonly waitProbeEveryMs: number;
+  readonly waitProbeTimeoutMs: number;
+  readonly retry: RetryPolicy;
+}): WaitingSettings {
+  return { probeEveryMs: options.waitProbeEveryMs, probeTimeoutMs: Math.min(options.requestTimeoutMs, options.waitProbeTimeoutMs), retry: options.retry };
 }
 
 /**

@@ -1,0 +1,43 @@
+/**
+ * What `etcd.health()` tells: each endpoint's state as the client sees it, and every time a call
+ * or a stream left an endpoint for another. For logs, metrics, or a connection indicator.
+ */
+
+/**
+ * What the client knows of one endpoint: `healthy` (it answered, or has not failed yet),
+ * `suspect` (a call has waited on it for a while and its liveness is being checked) or `demoted`
+ * (it failed; calls avoid it until it answers again).
+ */
+export type EndpointState = 'healthy' | 'suspect' | 'demoted';
+
+/**
+ * One endpoint entering a state.
+ * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason))
+ */
+export interface EndpointStateChange {
+  readonly type: 'endpoint';
+  /** The endpoint's URL, as normalised by the client (`http://host:port`). */
+  readonly endpoint: string;
+  readonly state: EndpointState;
+  /** Why it is in this state: what it answered, or how it failed. */
+  readonly reason: string;
+  /** When it entered this state. */
+  readonly since: Date;
+}
+
+/**
+ * A call or a stream that failed on `from` and goes on with another endpoint (or gives up, when
+ * its retry policy says so).
+ * @example etcd.health().subscribe((e) => e.type === 'failover' && metrics.increment('etcd.failover'))
+ */
+export interface FailoverEvent {
+  readonly type: 'failover';
+  /** The endpoint that failed. */
+  readonly from: string;
+  /** The failure, as one line. */
+  readonly reason: string;
+  readonly at: Date;
+}
+
+/** What `etcd.health()` emits. */
+export type HealthEvent = EndpointStateChange | FailoverEvent;
