@@ -15,7 +15,8 @@ export function runExample(body: (etcd: Etcd, startedLocally: boolean) => Promis
   const run = async () => {
     const configured = process.env.ETCD_SERVERS || process.env.ETCDCTL_ENDPOINTS;
     const local = configured ? undefined : await EtcdCluster.start({ size: 1 });
-    if (local) console.log(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
+    // On stderr: stdout is the example's own output, whose first URL may be what it serves.
+    if (local) console.error(`started a throwaway etcd at ${local.endpoints.join(', ')}`);
     const etcd = new Etcd({ endpoints: local?.endpoints ?? configured });
     try {
       await body(etcd, local !== undefined);

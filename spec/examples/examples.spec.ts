@@ -48,7 +48,7 @@ describe('the examples', () => {
   it('demo: with no servers configured, starts a throwaway etcd and stops it', async () => {
     const demo = start('demo', [], null);
     expect(await demo.exited).toEqual({ code: 0, signal: null });
-    const local = /started a throwaway etcd at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stdout)?.[1];
+    const local = /started a throwaway etcd at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stderr)?.[1];
     expect(local).toBeDefined();
     expect(demo.stdout).toContain(`at ${local}`);
     const answer = await fetch(`${local}/health`).then(() => 'answered', () => 'refused');

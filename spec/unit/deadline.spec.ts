@@ -14,6 +14,7 @@ import {
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { FailoverSettings, withFailover } from '../../src/resilience/failover';
 import { LeaderSighting } from '../../src/resilience/leader-sighting';
+import { recordedAttempt, runVirtual } from '../support/virtual-time';
 
 describe('an operation deadline in virtual time', () => {
   const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
@@ -42,28 +43,9 @@ describe('an operation deadline in virtual time', () => {
     };
   }
 
-  function run<T>(source: Observable<T>): { values: T[]; error?: unknown; at: number } {
-    const result: { values: T[]; error?: unknown; at: number } = { values: [], at: -1 };
-    test.run(() => {
-      const subscription = source.subscribe({
-        next: (value) => result.values.push(value),
-        error: (error: unknown) => {
-          result.error = error;
-          result.at = test.now();
-        },
-        complete: () => (result.at = test.now()),
-      });
-      test.schedule(() => subscription.unsubscribe(), 10_000);
-    });
-    return result;
-  }
-
-  function attempt(marbles: (endpoint: Endpoint) => string) {
-    return (endpoint: Endpoint) => {
-      tried.push(`${test.now()} ${endpoint.url}`);
-      return test.createColdObservable(marbles(endpoint), { a: 'answer' }, new EtcdConnectionError('refused', false, { endpoint: endpoint.url }));
-    };
-  }
+  const run = <T>(source: Observable<T>) => runVirtual(test, source, 10_000);
+  const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
+  const attempt = (marbles: (endpoint: Endpoint) => string) => recordedAttempt(test, tried, marbles, refused);
 
   it('cuts the last attempt at the deadline and names every endpoint it tried', () => {
     const result = run(withFailover(pool, settings(), 'repeatable', attempt(() => '-')));

@@ -7,6 +7,7 @@ import { withFailover } from '../../src/resilience/failover';
 import { withHedging } from '../../src/resilience/hedging';
 import { retryAcrossEndpoints } from '../../src/resilience/retry-loop';
 import { followStream } from '../../src/resilience/stream-failover';
+import { recordedAttempt, runVirtual } from '../support/virtual-time';
 
 describe('the failover kernel in virtual time', () => {
   const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
@@ -22,30 +23,8 @@ describe('the failover kernel in virtual time', () => {
   });
   afterEach(() => pool.close());
 
-  /** Runs `source` in virtual time; answers what it emitted, how it ended and when. */
-  function run<T>(source: Observable<T>, until = 1000): { values: T[]; error?: unknown; at: number } {
-    const result: { values: T[]; error?: unknown; at: number } = { values: [], at: -1 };
-    test.run(() => {
-      const subscription = source.subscribe({
-        next: (value) => result.values.push(value),
-        error: (error: unknown) => {
-          result.error = error;
-          result.at = test.now();
-        },
-        complete: () => (result.at = test.now()),
-      });
-      test.schedule(() => subscription.unsubscribe(), until);
-    });
-    return result;
-  }
-
-  /** An attempt that records where and when it ran, then plays `marbles` there. */
-  function attempt(marbles: (endpoint: Endpoint) => string, error: (endpoint: Endpoint) => Error) {
-    return (endpoint: Endpoint) => {
-      tried.push(`${test.now()} ${endpoint.url}`);
-      return test.createColdObservable(marbles(endpoint), { a: 'answer' }, error(endpoint));
-    };
-  }
+  const run = <T>(source: Observable<T>, until = 1000) => runVirtual(test, source, until);
+  const attempt = (marbles: (endpoint: Endpoint) => string, error: (endpoint: Endpoint) => Error) => recordedAttempt(test, tried, marbles, error);
   const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
 
   it('moves to the next endpoint at once, backs off between sweeps, and names every endpoint when it gives up', () => {

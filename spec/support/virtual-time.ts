@@ -1,0 +1,46 @@
+/**
+ * Running resilience operators in virtual time (RxJS TestScheduler): what a source emitted, how
+ * it ended and when, and attempts that record where and when they ran.
+ */
+import { Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { Endpoint } from '../../src/resilience/endpoint-pool';
+
+/** What a source did: its values, its error, and the virtual time it ended at (-1: never). */
+export interface VirtualRun<T> {
+  values: T[];
+  error?: unknown;
+  at: number;
+}
+
+/**
+ * Runs `source` in virtual time, unsubscribing at `until` if it has not ended.
+ * @example const result = runVirtual(test, withFailover(pool, settings, 'repeatable', attempt))
+ */
+export function runVirtual<T>(test: TestScheduler, source: Observable<T>, until = 1000): VirtualRun<T> {
+  const result: VirtualRun<T> = { values: [], at: -1 };
+  test.run(() => {
+    const subscription = source.subscribe({
+      next: (value) => result.values.push(value),
+      error: (error: unknown) => {
+        result.error = error;
+        result.at = test.now();
+      },
+      complete: () => (result.at = test.now()),
+    });
+    test.schedule(() => subscription.unsubscribe(), until);
+  });
+  return result;
+}
+
+/**
+ * An attempt that records in `tried` where and when it ran, then plays `marbles` there (`a` is
+ * the answer, `#` the endpoint's `error`).
+ * @example withFailover(pool, settings, 'repeatable', recordedAttempt(test, tried, () => '-a|', refused))
+ */
+export function recordedAttempt(test: TestScheduler, tried: string[], marbles: (endpoint: Endpoint) => string, error: (endpoint: Endpoint) => Error) {
+  return (endpoint: Endpoint): Observable<string> => {
+    tried.push(`${test.now()} ${endpoint.url}`);
+    return test.createColdObservable(marbles(endpoint), { a: 'answer' }, error(endpoint));
+  };
+}
