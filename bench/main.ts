@@ -77,8 +77,15 @@ async function main(): Promise<void> {
       const of = (pick: (r: { ms: number; peakMb: number }) => number) =>
         Object.fromEntries(LIST_CLIENTS.map((c) => [c, median(results[c].map(pick))])) as Record<(typeof LIST_CLIENTS)[number], number>;
       tables.push(
-        measureTable(`list a prefix of ${LIST_KEYS.toLocaleString('en')} keys`, LIST_CLIENTS, [['time (ms)', of((r) => r.ms)], ['peak client memory (MB, heap + buffers)', of((r) => r.peakMb)]],
-          'etcd-rx streams pages of 1000 keys (`list`); etcd3 takes every key in one answer (`getAll().prefix().strings()`); bare asks for the whole range in one call. Medians of 2 rounds.'),
+        measureTable(
+          `list a prefix of ${LIST_KEYS.toLocaleString('en')} keys`,
+          LIST_CLIENTS,
+          [
+            ['time (ms)', of((r) => r.ms)],
+            ['peak client memory (MB, heap + buffers)', of((r) => r.peakMb)],
+          ],
+          'etcd-rx streams pages of 1000 keys (`list`); etcd3 takes every key in one answer (`getAll().prefix().strings()`); bare asks for the whole range in one call. Medians of 2 rounds.',
+        ),
       );
       console.log('list done');
     }
@@ -88,8 +95,15 @@ async function main(): Promise<void> {
         Object.fromEntries(WATCH_CLIENTS.map((c) => [c, median(results[c].map(pick))])) as Record<(typeof WATCH_CLIENTS)[number], number>;
       const time = of((r) => r.ms);
       tables.push(
-        measureTable(`a watch over ${WATCHED_PUTS.toLocaleString('en')} puts`, WATCH_CLIENTS, [['time until every event was seen (ms)', time], ['p99 delay from sending a put to its event (ms)', of((r) => r.p99DelayMs)]],
-          'The puts are made by the bare client, 32 at a time, the same for both watchers. Medians of 2 rounds.'),
+        measureTable(
+          `a watch over ${WATCHED_PUTS.toLocaleString('en')} puts`,
+          WATCH_CLIENTS,
+          [
+            ['time until every event was seen (ms)', time],
+            ['p99 delay from sending a put to its event (ms)', of((r) => r.p99DelayMs)],
+          ],
+          'The puts are made by the bare client, 32 at a time, the same for both watchers. Medians of 2 rounds.',
+        ),
       );
       targets.push({ what: 'watch delivery time', ratio: time.rx / time.etcd3, bound: 1.0, atLeast: false });
       console.log('watch done');
@@ -98,11 +112,16 @@ async function main(): Promise<void> {
       const r = await manyWatchesScenario(bare, endpoint);
       const row = (pick: (m: (typeof r)['rx']) => number) => ({ etcd3: pick(r.etcd3), rx: pick(r.rx) });
       tables.push(
-        measureTable(`${WATCHES.toLocaleString('en')} concurrent watches`, WATCH_CLIENTS, [
-          ['time until each watch saw the put to its key (ms)', row((m) => m.ms)],
-          ['TCP connections the client holds', row((m) => m.sockets)],
-          ['memory they hold (MB, heap + buffers)', row((m) => m.memoryMb)],
-        ], 'A fresh client of each kind; one watch per key, each from the same start revision; then one put to every key. One round.'),
+        measureTable(
+          `${WATCHES.toLocaleString('en')} concurrent watches`,
+          WATCH_CLIENTS,
+          [
+            ['time until each watch saw the put to its key (ms)', row((m) => m.ms)],
+            ['TCP connections the client holds', row((m) => m.sockets)],
+            ['memory they hold (MB, heap + buffers)', row((m) => m.memoryMb)],
+          ],
+          'A fresh client of each kind; one watch per key, each from the same start revision; then one put to every key. One round.',
+        ),
       );
       console.log('watches done');
     }
@@ -115,12 +134,17 @@ async function main(): Promise<void> {
     const r = await failoverScenario();
     const row = (pick: (m: (typeof r)['rx']) => number) => ({ etcd3: pick(r.etcd3), rx: pick(r.rx) });
     tables.push(
-      measureTable('failover gap of a writer at concurrency 1 (3 members)', ['etcd3', 'rx'], [
-        ['longest time without an acknowledged put, member SIGKILLed (ms)', row((m) => m.kill.gapMs)],
-        ['failed puts, member SIGKILLed', row((m) => m.kill.failedPuts)],
-        [`longest time without an acknowledged put, member SIGSTOPped ${FREEZE_MS / 1000} s (ms)`, row((m) => m.freeze.gapMs)],
-        ['failed puts, member SIGSTOPped', row((m) => m.freeze.failedPuts)],
-      ], 'The member that answered the writer\'s last put is broken, after the leadership was moved away from it if it led (so that each client loses its member, not the leader as well); default options of both clients. One round each.'),
+      measureTable(
+        'failover gap of a writer at concurrency 1 (3 members)',
+        ['etcd3', 'rx'],
+        [
+          ['longest time without an acknowledged put, member SIGKILLed (ms)', row((m) => m.kill.gapMs)],
+          ['failed puts, member SIGKILLed', row((m) => m.kill.failedPuts)],
+          [`longest time without an acknowledged put, member SIGSTOPped ${FREEZE_MS / 1000} s (ms)`, row((m) => m.freeze.gapMs)],
+          ['failed puts, member SIGSTOPped', row((m) => m.freeze.failedPuts)],
+        ],
+        "The member that answered the writer's last put is broken, after the leadership was moved away from it if it led (so that each client loses its member, not the leader as well); default options of both clients. One round each.",
+      ),
     );
   }
 
@@ -153,7 +177,8 @@ function kvTargets(operation: KvOperation, cells: readonly Cell[]): Target[] {
     const s = stats(cell);
     const bound = TARGETS.find((t) => t.operation === operation && t.concurrency === cell.concurrency)?.bound;
     if (bound !== undefined) targets.push({ what: `${operation} c=${cell.concurrency} ops/s`, ratio: s.rx.ops / s.etcd3.ops, bound, atLeast: true });
-    if (cell.concurrency === 64) targets.push({ what: `${operation} c=64 client CPU per operation`, ratio: s.rx.cpu / s.etcd3.cpu, bound: 1.0, atLeast: false });
+    if (cell.concurrency === 64)
+      targets.push({ what: `${operation} c=64 client CPU per operation`, ratio: s.rx.cpu / s.etcd3.cpu, bound: 1.0, atLeast: false });
   }
   return targets;
 }
@@ -167,7 +192,7 @@ interface RunInfo {
 
 function render(tables: readonly Table[], targets: readonly Target[], info: RunInfo): string {
   const names: Record<ClientName, string> = {
-    bare: '**bare** is one `http.request` over a keep-alive agent (the wire\'s limit)',
+    bare: "**bare** is one `http.request` over a keep-alive agent (the wire's limit)",
     fetch: '**node-fetch** is the same call through node-fetch with an AbortSignal (the floor of any node-fetch client)',
     etcd3: '**etcd3** is the gRPC client `etcd3` with its default options',
     rx: '**etcd-rx** is `etcd.get()` / `etcd.put()` / `etcd.txn()` with its default options (reads and writes coalesced)',
@@ -192,7 +217,12 @@ function render(tables: readonly Table[], targets: readonly Target[], info: RunI
 }
 
 function list(value: string | undefined, fallback: string[]): string[] {
-  return value === undefined ? fallback : value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value === undefined
+    ? fallback
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 function loadAverage(): string {
@@ -206,4 +236,3 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
-

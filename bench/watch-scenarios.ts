@@ -79,7 +79,12 @@ export async function deliveryScenario(clients: Clients, bare: BareGateway, roun
         if (delays.length === WATCHED_PUTS) allSeen();
       });
       const start = performance.now();
-      await putEach(bare, WATCHED_PUTS, (i) => prefix + String(i), (i) => (sentAt[i] = performance.now()));
+      await putEach(
+        bare,
+        WATCHED_PUTS,
+        (i) => prefix + String(i),
+        (i) => (sentAt[i] = performance.now()),
+      );
       await done;
       const ms = performance.now() - start;
       stop();

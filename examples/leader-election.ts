@@ -40,7 +40,8 @@ function main(): void {
       .campaign(name, { ttl: TTL_SECONDS })
       .pipe(
         tap({
-          error: (error: Error) => log(error instanceof LeaseLostError ? `lost the leadership (${error.reason}); campaigning again` : `campaign failed: ${error.message}`),
+          error: (error: Error) =>
+            log(error instanceof LeaseLostError ? `lost the leadership (${error.reason}); campaigning again` : `campaign failed: ${error.message}`),
         }),
         // Losing is an event like any other: wait a moment and stand again.
         retry({ delay: () => timer(1000) }),

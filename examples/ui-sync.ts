@@ -87,7 +87,9 @@ runExample(async (etcd, startedLocally) => {
     changeKey(etcd, request, url).then(
       (result) => send(response, 200, 'application/json', JSON.stringify(result)),
       (error: unknown) =>
-        error instanceof Refusal ? send(response, error.status, 'text/plain', `${error.message}\n`) : send(response, 503, 'text/plain', `etcd: ${String(error)}\n`),
+        error instanceof Refusal
+          ? send(response, error.status, 'text/plain', `${error.message}\n`)
+          : send(response, 503, 'text/plain', `etcd: ${String(error)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

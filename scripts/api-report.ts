@@ -27,14 +27,16 @@ export interface EntryPoint {
  */
 export function entryPoints(root: string, dist: string): EntryPoint[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { types?: string }> };
-  return Object.entries(pkg.exports)
-    .filter(([, target]) => target.types !== undefined)
-    .map(([subpath, target]) => ({
-      name: pkg.name + subpath.slice(1),
-      typings: path.join(dist, path.relative('dist', String(target.types))),
-    }))
-    // Entry points compiled by another build (the browser's ES modules) are not part of this one.
-    .filter((entry) => fs.existsSync(entry.typings));
+  return (
+    Object.entries(pkg.exports)
+      .filter(([, target]) => target.types !== undefined)
+      .map(([subpath, target]) => ({
+        name: pkg.name + subpath.slice(1),
+        typings: path.join(dist, path.relative('dist', String(target.types))),
+      }))
+      // Entry points compiled by another build (the browser's ES modules) are not part of this one.
+      .filter((entry) => fs.existsSync(entry.typings))
+  );
 }
 
 /**
@@ -42,7 +44,11 @@ export function entryPoints(root: string, dist: string): EntryPoint[] {
  * @example emitDeclarations(fs.mkdtempSync(path.join(os.tmpdir(), 'dts-')))
  */
 export function emitDeclarations(outDir: string): void {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.build.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) },
+  );
   if (config === undefined) throw new Error('tsconfig.build.json cannot be read');
   const options = { ...config.options, outDir, declaration: true, emitDeclarationOnly: true, noEmit: false, sourceMap: false };
   const emitted = ts.createProgram(config.fileNames, options).emit();
@@ -80,7 +86,15 @@ export function renderReport(root: string, dist: string): string {
   const entries = entryPoints(root, dist);
   const program = ts.createProgram(
     entries.map((e) => e.typings),
-    { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ['node'], typeRoots: [path.join(root, 'node_modules', '@types')] },
+    {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      types: ['node'],
+      typeRoots: [path.join(root, 'node_modules', '@types')],
+    },
   );
   const checker = program.getTypeChecker();
   const printer = ts.createPrinter({ removeComments: true });
@@ -100,7 +114,12 @@ export function renderReport(root: string, dist: string): string {
     lines.push('```');
   }
   lines.push('', '## Declaration files reachable from the entry points', '');
-  lines.push(...reachableDeclarations(entries.map((e) => e.typings), dist).map((file) => `- ${file}`));
+  lines.push(
+    ...reachableDeclarations(
+      entries.map((e) => e.typings),
+      dist,
+    ).map((file) => `- ${file}`),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -139,11 +158,21 @@ function main(check: boolean): number {
     if (fs.existsSync(REPORT) && fs.readFileSync(REPORT, 'utf8') === report) return 0;
     let diff = '';
     try {
-      execFileSync('diff', ['-u', '--label', 'api/etcd-rx.api.md (committed)', '--label', 'api/etcd-rx.api.md (built)', fs.existsSync(REPORT) ? REPORT : '/dev/null', fresh]);
+      execFileSync('diff', [
+        '-u',
+        '--label',
+        'api/etcd-rx.api.md (committed)',
+        '--label',
+        'api/etcd-rx.api.md (built)',
+        fs.existsSync(REPORT) ? REPORT : '/dev/null',
+        fresh,
+      ]);
     } catch (error) {
       diff = String((error as { stdout?: Buffer }).stdout ?? '');
     }
-    process.stderr.write(`${diff}\nThe public API differs from api/etcd-rx.api.md. If the change is meant, run \`npm run api:update\` and commit the report.\n`);
+    process.stderr.write(
+      `${diff}\nThe public API differs from api/etcd-rx.api.md. If the change is meant, run \`npm run api:update\` and commit the report.\n`,
+    );
     return 1;
   } finally {
     fs.rmSync(dist, { recursive: true, force: true });

@@ -24,10 +24,12 @@ export function parseEndpoints(input: string | readonly string[], scheme: Scheme
   if (!Array.isArray(entries)) {
     throw new EtcdInvalidArgumentError(`endpoints must be a string or an array of strings, got ${typeof input}`);
   }
-  const urls = entries.map((entry: unknown, i: number) => {
-    if (typeof entry !== 'string') throw new EtcdInvalidArgumentError(`endpoint #${i + 1} must be a string, got ${typeof entry}`);
-    return parseEndpoint(entry.trim(), scheme);
-  }).filter((url, i, all) => all.indexOf(url) === i);
+  const urls = entries
+    .map((entry: unknown, i: number) => {
+      if (typeof entry !== 'string') throw new EtcdInvalidArgumentError(`endpoint #${i + 1} must be a string, got ${typeof entry}`);
+      return parseEndpoint(entry.trim(), scheme);
+    })
+    .filter((url, i, all) => all.indexOf(url) === i);
   if (urls.length === 0) throw new EtcdInvalidArgumentError('no endpoint given: pass at least one URL such as http://127.0.0.1:2379');
   return urls;
 }

@@ -17,7 +17,9 @@ describe('authentication administration against a real etcd, round-tripping with
     await lastValueFrom(auth.grantPermission('reader', 'write', { from: 'm' }));
     await lastValueFrom(auth.grantPermission('reader', 'read', { from: 'c', to: 'f' }));
     expect(ok(await cli.etcdctl(['user', 'get', 'alice'])).stdout).toBe('User: alice\nRoles: reader\n');
-    expect(ok(await cli.etcdctl(['role', 'get', 'reader'])).stdout).toBe('Role reader\nKV Read:\n\t[app/, app0) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n');
+    expect(ok(await cli.etcdctl(['role', 'get', 'reader'])).stdout).toBe(
+      'Role reader\nKV Read:\n\t[app/, app0) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n',
+    );
 
     ok(await cli.etcdctl(['user', 'add', 'bob:bob-pw']));
     ok(await cli.etcdctl(['role', 'add', 'writer']));
@@ -42,7 +44,11 @@ describe('authentication administration against a real etcd, round-tripping with
     expect(ok(await cli.etcdctl(['user', 'get', 'bob'])).stdout).toBe('User: bob\nRoles:\n');
     ok(await cli.etcdctl(['role', 'revoke-permission', 'reader', 'k']));
     ok(await cli.etcdctl(['user', 'revoke-role', 'alice', 'reader']));
-    expect((await firstValueFrom(auth.role('reader'))).unwrap().permissions.map((p) => p.keys)).toEqual([{ prefix: 'app/' }, { from: 'c', to: 'f' }, { from: 'm' }]);
+    expect((await firstValueFrom(auth.role('reader'))).unwrap().permissions.map((p) => p.keys)).toEqual([
+      { prefix: 'app/' },
+      { from: 'c', to: 'f' },
+      { from: 'm' },
+    ]);
     expect((await firstValueFrom(auth.user('alice'))).unwrap().roles).toEqual([]);
 
     await lastValueFrom(auth.deleteUser('bob'));

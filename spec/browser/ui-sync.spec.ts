@@ -27,13 +27,16 @@ describe('examples/ui-sync.ts in Chromium', () => {
   const startServer = async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, ETCD_SERVERS: cluster().endpoints.join(','), PORT: String(port) };
     delete env.ETCDCTL_ENDPOINTS;
-    const started = new CliProcess(spawn(TSX, [path.join(ROOT, 'examples', 'ui-sync.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    const started = new CliProcess(
+      spawn(TSX, [path.join(ROOT, 'examples', 'ui-sync.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+    );
     server = started;
     await started.waitForStdout(new RegExp(`http://127\\.0\\.0\\.1:${port}\\b`), 'the server to listen');
     return started;
   };
   const base = () => `http://127.0.0.1:${port}`;
-  const api = (method: string, query: string, body?: string) => fetch(`${base()}/api/keys${query}`, { method, body, headers: { 'Content-Type': 'application/json' } });
+  const api = (method: string, query: string, body?: string) =>
+    fetch(`${base()}/api/keys${query}`, { method, body, headers: { 'Content-Type': 'application/json' } });
   const valueOf = (page: Page, key: string) => page.locator(`tr[data-key="${key}"] td.value`);
 
   beforeAll(async () => {

@@ -18,7 +18,9 @@ describe('chaos: a history under faults', () => {
     const run = await runChaos(cluster(), { clients: 6, keys: 5, rounds: 1, client: { requestTimeoutMs: REQUEST_TIMEOUT_MS } });
     const table = [FIGURES_HEADER, ...figuresByFault(run.stats).map(toMarkdownRow)].join('\n');
     const violations = run.result.violations.map((v) => formatViolation(v)).join('\n\n');
-    console.log(`${run.historyLength} operations in ${Math.round(run.runMs)} ms, checked in ${Math.round(run.checkMs)} ms: ${run.result.verdict}\n${table}\n${violations}`);
+    console.log(
+      `${run.historyLength} operations in ${Math.round(run.runMs)} ms, checked in ${Math.round(run.checkMs)} ms: ${run.result.verdict}\n${table}\n${violations}`,
+    );
     expect(violations).toBe('');
     expect(run.result.verdict).toBe('linearizable');
     expect(run.stats.filter((s) => s.outcome === 'acknowledged').length).toBeGreaterThan(100);

@@ -10,7 +10,9 @@ describe('chaos: whole-cluster restart', () => {
 
   it('keeps every acknowledged write, read back through the same client', async () => {
     const report = await restartWholeCluster(cluster(), client({ requestTimeoutMs: 2000 }), 'restart/', 500);
-    console.log(`whole-cluster restart: ${report.written} keys written, ${report.lost.length} lost, first answer ${Math.round(report.recoveryMs)} ms after the restart began`);
+    console.log(
+      `whole-cluster restart: ${report.written} keys written, ${report.lost.length} lost, first answer ${Math.round(report.recoveryMs)} ms after the restart began`,
+    );
     expect(report.written).toBe(500);
     expect(report.lost).toEqual([]);
   }, 120_000);

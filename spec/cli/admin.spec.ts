@@ -33,7 +33,12 @@ describe('etcd-rx admin commands next to etcdctl on a real 3-member cluster', ()
   });
 
   it('reads with --print-value-only, --hex, --sort-by/--order, --consistency and -w json of an absent key as etcdctl does', async () => {
-    for (const [k, v] of [['compat/b', 'two'], ['compat/c', 'three'], ['compat/a', 'one']]) ok(await cli.run(['put', k, v]));
+    for (const [k, v] of [
+      ['compat/b', 'two'],
+      ['compat/c', 'three'],
+      ['compat/a', 'one'],
+    ])
+      ok(await cli.run(['put', k, v]));
     await same(['get', 'compat/', '--prefix', '--print-value-only'], one());
     await same(['get', 'compat/', '--prefix', '--hex'], one());
     await same(['get', 'compat/', '--prefix', '--sort-by', 'MODIFY', '--order', 'DESCEND'], one());
@@ -45,9 +50,17 @@ describe('etcd-rx admin commands next to etcdctl on a real 3-member cluster', ()
   it('reports endpoint health as etcdctl does (on stderr for simple), and defragments each endpoint', async () => {
     const health = await cli.run(['endpoint', 'health', '--cluster']);
     expect(health.code).toBe(0);
-    expect(masked(health.stderr)).toEqual(cluster().endpoints.map((e) => `${e} is healthy: successfully committed proposal: took = D`).sort().join('\n') + '\n');
+    expect(masked(health.stderr)).toEqual(
+      cluster()
+        .endpoints.map((e) => `${e} is healthy: successfully committed proposal: took = D`)
+        .sort()
+        .join('\n') + '\n',
+    );
     for (const w of ['json', 'table', 'fields']) {
-      const [expected, actual] = [await cli.etcdctl(['endpoint', 'health', '-w', w], { endpoints: one() }), await cli.run(['endpoint', 'health', '-w', w], { env: { ETCD_SERVERS: one().join(',') } })];
+      const [expected, actual] = [
+        await cli.etcdctl(['endpoint', 'health', '-w', w], { endpoints: one() }),
+        await cli.run(['endpoint', 'health', '-w', w], { env: { ETCD_SERVERS: one().join(',') } }),
+      ];
       expect(masked(actual.stdout)).toEqual(masked(expected.stdout));
     }
     await same(['defrag']);
@@ -63,16 +76,30 @@ describe('etcd-rx admin commands next to etcdctl on a real 3-member cluster', ()
   it('adds a learner, updates and removes it, printing what etcdctl prints', async () => {
     // etcd refuses membership changes until every member has been connected for 5 s.
     let added: CliResult | undefined;
-    await waitFor(async () => (added = await cli.run(['member', 'add', 'newcomer', '--peer-urls', 'http://127.0.0.1:1', '--learner'])).code === 0, 'the member to be added');
+    await waitFor(
+      async () => (added = await cli.run(['member', 'add', 'newcomer', '--peer-urls', 'http://127.0.0.1:1', '--learner'])).code === 0,
+      'the member to be added',
+    );
     const [heading, blank, ...settings] = (added as CliResult).stdout.trimEnd().split('\n');
     const [, id, clusterId] = /^Member +([0-9a-f]+) added to cluster +([0-9a-f]+)$/.exec(heading) ?? [];
     expect(id).toBeDefined();
     expect(blank).toBe('');
     const names = await cli.etcdctl(['member', 'list']);
     expect(names.stdout).toContain(`${id}, unstarted, , http://127.0.0.1:1, , true`);
-    const initial = names.stdout.trim().split('\n').map((line) => line.split(', ')).map(([memberId, , name, peers]) => `${memberId === id ? 'newcomer' : name}=${peers}`);
-    expect(settings).toEqual(['ETCD_NAME="newcomer"', `ETCD_INITIAL_CLUSTER="${initial.join(',')}"`, 'ETCD_INITIAL_ADVERTISE_PEER_URLS="http://127.0.0.1:1"', 'ETCD_INITIAL_CLUSTER_STATE="existing"']);
-    expect(ok(await cli.run(['member', 'update', id, '--peer-urls=http://127.0.0.1:2'])).stdout).toMatch(new RegExp(`^Member +${id} updated in cluster +${clusterId}\n$`));
+    const initial = names.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(', '))
+      .map(([memberId, , name, peers]) => `${memberId === id ? 'newcomer' : name}=${peers}`);
+    expect(settings).toEqual([
+      'ETCD_NAME="newcomer"',
+      `ETCD_INITIAL_CLUSTER="${initial.join(',')}"`,
+      'ETCD_INITIAL_ADVERTISE_PEER_URLS="http://127.0.0.1:1"',
+      'ETCD_INITIAL_CLUSTER_STATE="existing"',
+    ]);
+    expect(ok(await cli.run(['member', 'update', id, '--peer-urls=http://127.0.0.1:2'])).stdout).toMatch(
+      new RegExp(`^Member +${id} updated in cluster +${clusterId}\n$`),
+    );
     const promote = await cli.run(['member', 'promote', id]);
     expect(promote.code).toBe(1);
     expect(promote.stderr).toMatch(/can only promote a learner member which is in sync with leader/);
@@ -105,11 +132,20 @@ describe('etcd-rx admin commands next to etcdctl on a real 3-member cluster', ()
 /** Replaces Go durations ("took") by D and sorts lines, which etcdctl prints in the order its checks end. */
 function masked(text: string): string {
   // Table borders and padding follow the width of the durations: collapse them too.
-  const lines = text.replace(/\d+(\.\d+)?(ns|µs|ms|s)\b/g, 'D').replace(/-+/g, '-').replace(/ +/g, ' ').split('\n').filter((l) => l !== '');
+  const lines = text
+    .replace(/\d+(\.\d+)?(ns|µs|ms|s)\b/g, 'D')
+    .replace(/-+/g, '-')
+    .replace(/ +/g, ' ')
+    .split('\n')
+    .filter((l) => l !== '');
   return lines.sort().join('\n') + '\n';
 }
 
 async function memberIds(cli: ReturnType<typeof useCli>, cluster: EtcdCluster): Promise<[string, string][]> {
   const list = await cli.etcdctl(['member', 'list'], { endpoints: cluster.endpoints });
-  return list.stdout.trim().split('\n').map((line) => line.split(', ')).map(([id, , name]) => [id, name] as [string, string]);
+  return list.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(', '))
+    .map(([id, , name]) => [id, name] as [string, string]);
 }

@@ -8,12 +8,19 @@ describe('etcd-rx auth, user and role commands, round-tripping with etcdctl', ()
   it('what etcd-rx grants, etcdctl shows, and the other way round', async () => {
     expect(ok(await cli.run(['user', 'add', 'alice:pw:1'])).stdout).toBe('User alice created\n');
     expect(ok(await cli.run(['role', 'add', 'reader'])).stdout).toBe('Role reader created\n');
-    for (const args of [['read', 'app/', '--prefix'], ['readwrite', 'k'], ['write', 'm', '--from-key'], ['READ', 'c', 'f']]) {
+    for (const args of [
+      ['read', 'app/', '--prefix'],
+      ['readwrite', 'k'],
+      ['write', 'm', '--from-key'],
+      ['READ', 'c', 'f'],
+    ]) {
       expect(ok(await cli.run(['role', 'grant-permission', 'reader', ...args])).stdout).toBe('Role reader updated\n');
     }
     expect(ok(await cli.run(['user', 'grant-role', 'alice', 'reader'])).stdout).toBe('Role reader is granted to user alice\n');
     expect(ok(await cli.etcdctl(['user', 'get', 'alice'])).stdout).toBe('User: alice\nRoles: reader\n');
-    expect(ok(await cli.etcdctl(['role', 'get', 'reader'])).stdout).toBe('Role reader\nKV Read:\n\t[app/, app0) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n');
+    expect(ok(await cli.etcdctl(['role', 'get', 'reader'])).stdout).toBe(
+      'Role reader\nKV Read:\n\t[app/, app0) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n',
+    );
 
     ok(await cli.etcdctl(['user', 'add', 'bob:x']));
     ok(await cli.etcdctl(['role', 'add', 'writer']));
@@ -22,11 +29,19 @@ describe('etcd-rx auth, user and role commands, round-tripping with etcdctl', ()
     expect(ok(await cli.run(['user', 'list'])).stdout).toBe('alice\nbob\n');
     expect(ok(await cli.run(['role', 'list'])).stdout).toBe('reader\nwriter\n');
     expect(ok(await cli.run(['user', 'get', 'bob'])).stdout).toBe('User: bob\nRoles: writer\n');
-    expect(ok(await cli.run(['role', 'get', 'reader'])).stdout).toBe('Role reader\nKV Read:\n\t[app/, …) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n');
-    expect(jsonLines(ok(await cli.run(['role', 'get', 'writer', '-o', 'json'])))).toEqual([{ role: 'writer', permissions: [{ type: 'readwrite', keys: { key: 'b/', prefix: true } }] }]);
-    expect(ok(await cli.run(['user', 'get', 'bob', '--detail'])).stdout).toBe('User: bob\n\nRole writer\nKV Read:\n\t[b/, …) (prefix b/)\nKV Write:\n\t[b/, …) (prefix b/)\n');
+    expect(ok(await cli.run(['role', 'get', 'reader'])).stdout).toBe(
+      'Role reader\nKV Read:\n\t[app/, …) (prefix app/)\n\t[c, f)\n\tk\nKV Write:\n\tk\n\t[m, <open ended>\n',
+    );
+    expect(jsonLines(ok(await cli.run(['role', 'get', 'writer', '-o', 'json'])))).toEqual([
+      { role: 'writer', permissions: [{ type: 'readwrite', keys: { key: 'b/', prefix: true } }] },
+    ]);
+    expect(ok(await cli.run(['user', 'get', 'bob', '--detail'])).stdout).toBe(
+      'User: bob\n\nRole writer\nKV Read:\n\t[b/, …) (prefix b/)\nKV Write:\n\t[b/, …) (prefix b/)\n',
+    );
 
-    expect(ok(await cli.run(['role', 'revoke-permission', 'writer', 'b/', '--prefix'])).stdout).toBe('Permission of range [b/, …) (prefix b/) is revoked from role writer\n');
+    expect(ok(await cli.run(['role', 'revoke-permission', 'writer', 'b/', '--prefix'])).stdout).toBe(
+      'Permission of range [b/, …) (prefix b/) is revoked from role writer\n',
+    );
     expect(ok(await cli.run(['user', 'revoke-role', 'bob', 'writer'])).stdout).toBe('Role writer is revoked from user bob\n');
     expect(ok(await cli.etcdctl(['role', 'get', 'writer'])).stdout).toBe('Role writer\nKV Read:\nKV Write:\n');
     expect(ok(await cli.etcdctl(['user', 'get', 'bob'])).stdout).toBe('User: bob\nRoles:\n');

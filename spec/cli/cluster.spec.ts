@@ -18,7 +18,11 @@ describe('etcd-rx cluster commands against a real 3-member etcd', () => {
 
   it('members lists every member, with the IDs etcdctl shows', async () => {
     const listed = jsonLines(ok(await cli.run(['members', '-o', 'json'])));
-    expect(listed.map((m) => m.name).sort()).toEqual(cluster().members.map((m) => m.name).sort());
+    expect(listed.map((m) => m.name).sort()).toEqual(
+      cluster()
+        .members.map((m) => m.name)
+        .sort(),
+    );
     const theirs = ok(await cli.etcdctl(['member', 'list'])).stdout;
     for (const member of listed) expect(theirs).toContain(`${member.id as string}, started, ${member.name as string}`);
     const text = ok(await cli.run(['members'])).stdout.split('\n');
@@ -51,14 +55,18 @@ describe('etcd-rx cluster commands against a real 3-member etcd', () => {
       expect(partial.code).toBe(1);
       expect(partial.stderr).toContain(follower.clientUrl);
       const rows = partial.stdout.split('\n').filter((line) => line.startsWith('http'));
-      expect(rows.map((row) => row.split(/\s+/)[0]).sort()).toEqual(cluster().endpoints.filter((e) => e !== follower.clientUrl).sort());
+      expect(rows.map((row) => row.split(/\s+/)[0]).sort()).toEqual(
+        cluster()
+          .endpoints.filter((e) => e !== follower.clientUrl)
+          .sort(),
+      );
     } finally {
       await follower.restart();
       await cluster().waitHealthy();
     }
   });
 
-  it('compact discards old revisions: reading one then fails with etcd\'s message', async () => {
+  it("compact discards old revisions: reading one then fails with etcd's message", async () => {
     const first = jsonLines(ok(await cli.run(['put', 'compact/k', 'v1', '-o', 'json'])))[0].revision as number;
     const second = jsonLines(ok(await cli.run(['put', 'compact/k', 'v2', '-o', 'json'])))[0].revision as number;
     expect(ok(await cli.run(['get', 'compact/k', '--rev', String(first)])).stdout).toBe('compact/k\nv1\n');

@@ -15,7 +15,13 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
     });
 
     it('reads a prefix, a range, keys only, a limit, a count, an older revision, as text and JSON', async () => {
-      for (const [k, v] of [['pre/a', '1'], ['pre/b', '2'], ['pre/c', '3'], ['prf', 'x']]) ok(await cli.run(['put', k, v]));
+      for (const [k, v] of [
+        ['pre/a', '1'],
+        ['pre/b', '2'],
+        ['pre/c', '3'],
+        ['prf', 'x'],
+      ])
+        ok(await cli.run(['put', k, v]));
       expect(ok(await cli.run(['get', 'pre/', '--prefix'])).stdout).toBe('pre/a\n1\npre/b\n2\npre/c\n3\n');
       expect(ok(await cli.run(['get', 'pre/a', 'pre/c'])).stdout).toBe('pre/a\n1\npre/b\n2\n');
       expect(ok(await cli.run(['get', 'pre/b', '--from-key', '--keys-only', '--limit', '3'])).stdout).toBe('pre/b\npre/c\nprf\n');
@@ -152,7 +158,10 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       const result = await cli.run(['txn', file, '-o', 'json']);
       expect(result.code).toBe(2);
       expect(jsonLines(result)).toEqual([
-        expect.objectContaining({ succeeded: false, responses: [expect.objectContaining({ type: 'get', count: 1, kvs: [expect.objectContaining({ key: 'txn/mode', value: 'green' })] })] }),
+        expect.objectContaining({
+          succeeded: false,
+          responses: [expect.objectContaining({ type: 'get', count: 1, kvs: [expect.objectContaining({ key: 'txn/mode', value: 'green' })] })],
+        }),
       ]);
       const text = await cli.run(['txn', file]);
       expect([text.code, text.stdout]).toEqual([2, 'FAILURE\ntxn/mode\ngreen\n']);
@@ -160,7 +169,12 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
 
     it('prints each get as plain get prints it with the same flags (--count-only, --keys-only)', async () => {
       for (const k of ['txn/g/a', 'txn/g/b']) ok(await cli.run(['put', k, 'v']));
-      const gets = [['txn/g/none', '--count-only'], ['txn/g/', '--prefix', '--count-only'], ['txn/g/', '--prefix', '--keys-only'], ['txn/g/', '--prefix']];
+      const gets = [
+        ['txn/g/none', '--count-only'],
+        ['txn/g/', '--prefix', '--count-only'],
+        ['txn/g/', '--prefix', '--keys-only'],
+        ['txn/g/', '--prefix'],
+      ];
       const plain = await Promise.all(gets.map(async (args) => ok(await cli.run(['get', ...args])).stdout));
       expect(plain.slice(0, 3)).toEqual(['0\n', '2\n', 'txn/g/a\ntxn/g/b\n']);
       const result = ok(await cli.run(['txn'], { input: `\n${gets.map((args) => `get ${args.join(' ')}`).join('\n')}\n` }));
@@ -184,7 +198,9 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       const id = /^lease ([0-9a-f]+) granted with TTL\(120s\)\n$/.exec(grant)?.[1] as string;
       expect(id).toBeDefined();
       ok(await cli.etcdctl(['put', 'lease/k', 'v', `--lease=${id}`]));
-      expect(ok(await cli.run(['lease', 'ttl', id, '--keys'])).stdout).toMatch(new RegExp(`^lease ${id} granted with TTL\\(120s\\), remaining\\(\\d+s\\), attached keys\\(\\[lease/k\\]\\)\n$`));
+      expect(ok(await cli.run(['lease', 'ttl', id, '--keys'])).stdout).toMatch(
+        new RegExp(`^lease ${id} granted with TTL\\(120s\\), remaining\\(\\d+s\\), attached keys\\(\\[lease/k\\]\\)\n$`),
+      );
       expect(ok(await cli.run(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
       expect(jsonLines(ok(await cli.run(['lease', 'list', '-o', 'json'])))).toContainEqual({ id });
       expect(ok(await cli.run(['lease', 'revoke', id])).stdout).toBe(`lease ${id} revoked\n`);
@@ -192,7 +208,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(ok(await cli.run(['lease', 'ttl', id])).stdout).toBe(`lease ${id} already expired\n`);
     });
 
-    it('prints lease IDs with their leading zeros, as etcdctl does, so either tool takes the other\'s IDs', async () => {
+    it("prints lease IDs with their leading zeros, as etcdctl does, so either tool takes the other's IDs", async () => {
       // Server-chosen IDs start with a zero digit one time in sixteen; choose one that does.
       const id = '0b91a2121fe5e822';
       const granted = await fetch(`${cluster().endpoints[0]}/v3/lease/grant`, {
@@ -207,7 +223,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(ok(await cli.run(['lease', 'ttl', id])).stdout).toMatch(new RegExp(`^lease ${id} granted with TTL\\(60s\\)`));
     });
 
-    it('gives etcd\'s error for a lease that does not exist, and a usage error for an ID that is not hex', async () => {
+    it("gives etcd's error for a lease that does not exist, and a usage error for an ID that is not hex", async () => {
       const missing = await cli.run(['lease', 'revoke', '123abc']);
       expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('requested lease not found')]);
       const bad = await cli.run(['lease', 'revoke', 'xyz']);
@@ -219,7 +235,9 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
   describe('"" with --from-key: every key, as etcdctl has it', () => {
     it('gets, counts and deletes every key', async () => {
       ok(await cli.run(['put', 'all/a', '1']));
-      const theirs = ok(await cli.etcdctl(['get', '', '--from-key', '--keys-only'])).stdout.split('\n').filter((line) => line !== '');
+      const theirs = ok(await cli.etcdctl(['get', '', '--from-key', '--keys-only']))
+        .stdout.split('\n')
+        .filter((line) => line !== '');
       expect(theirs).toContain('all/a');
       expect(ok(await cli.run(['get', '', '--from-key', '--keys-only'])).stdout).toBe(theirs.map((key) => `${key}\n`).join(''));
       expect(ok(await cli.run(['get', '', '--from-key', '--count-only'])).stdout).toBe(`${theirs.length}\n`);

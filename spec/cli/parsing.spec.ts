@@ -54,7 +54,12 @@ describe('the argument parser', () => {
 });
 
 describe('the txn format', () => {
-  const wire = (script: string) => JSON.parse(JSON.stringify(parseTxn(script).request)) as { compare: Record<string, unknown>[]; success: Record<string, unknown>[]; failure: Record<string, unknown>[] };
+  const wire = (script: string) =>
+    JSON.parse(JSON.stringify(parseTxn(script).request)) as {
+      compare: Record<string, unknown>[];
+      success: Record<string, unknown>[];
+      failure: Record<string, unknown>[];
+    };
   const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
   it("reads etcdctl's three sections, every compare target and operator, and each operation's options", () => {
@@ -143,7 +148,10 @@ describe('the txn format', () => {
 });
 
 describe('the command line, byte for byte', () => {
-  const cmdline = (...entries: (string | number[])[]) => () => Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(e), Buffer.from([0])])));
+  const cmdline =
+    (...entries: (string | number[])[]) =>
+    () =>
+      Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(e), Buffer.from([0])])));
   // What Node makes of `main.js put $'k\xff' v`: the byte it could not decode is U+FFFD.
   const argv = ['node', 'main.js', 'put', 'k\ufffd', 'v'];
 
@@ -153,9 +161,16 @@ describe('the command line, byte for byte', () => {
     expect([argumentBytes(args[1]), hasInvalidUtf8(args[1])]).toEqual([Buffer.from([0x6b, 0xff]), true]);
     expect([argumentBytes(args[0]), hasInvalidUtf8(args[0])]).toEqual(['put', false]);
     // Node's own options come before the script, and an empty argument is an entry too.
-    expect(userArguments(['node', 'main.js', '', 'é\ufffd\ufffd'], cmdline('node', '--no-warnings', 'main.js', '', [0xc3, 0xa9, 0xe2, 0x82, 0xff]))).toEqual(['', 'é\udce2\udc82\udcff']);
+    expect(userArguments(['node', 'main.js', '', 'é\ufffd\ufffd'], cmdline('node', '--no-warnings', 'main.js', '', [0xc3, 0xa9, 0xe2, 0x82, 0xff]))).toEqual([
+      '',
+      'é\udce2\udc82\udcff',
+    ]);
     // An emoji whose second half lies in the range of escaped bytes is valid, and stays text.
-    expect(['💩', '📦 box', 'k😀'].map((arg) => [hasInvalidUtf8(arg), argumentBytes(arg)])).toEqual([[false, '💩'], [false, '📦 box'], [false, 'k😀']]);
+    expect(['💩', '📦 box', 'k😀'].map((arg) => [hasInvalidUtf8(arg), argumentBytes(arg)])).toEqual([
+      [false, '💩'],
+      [false, '📦 box'],
+      [false, 'k😀'],
+    ]);
     expect(argumentBytes('é\udce2\udc82\udcff😀')).toEqual(Buffer.concat([Buffer.from([0xc3, 0xa9, 0xe2, 0x82, 0xff]), Buffer.from('😀')]));
   });
 
@@ -216,6 +231,15 @@ describe('how bytes, ids and tables are shown', () => {
   });
 
   it('aligns tables on what is visible, colour codes aside', () => {
-    expect(table([['A', 'B'], [COLOURS.green('yes'), 'x'], ['no', 'y']], NO_COLOURS)).toBe('A    B\n\u001b[32myes\u001b[39m  x\nno   y');
+    expect(
+      table(
+        [
+          ['A', 'B'],
+          [COLOURS.green('yes'), 'x'],
+          ['no', 'y'],
+        ],
+        NO_COLOURS,
+      ),
+    ).toBe('A    B\n\u001b[32myes\u001b[39m  x\nno   y');
   });
 });

@@ -28,8 +28,30 @@ describe('etcd-rx on a cluster with TLS and authentication, round-tripping with 
 
   it('takes every flag before or after the command, and every variable instead', async () => {
     ok(await cli.run(['--cacert', files.ca, '--cert', files.cert, '--key', files.key, '--user', rootUser(), 'put', 'flags/before', '1']));
-    ok(await cli.run(['put', 'flags/after', '2', '--cacert', files.ca, '--cert', files.cert, '--key', files.key, '--user', root().username, '--password', root().password]));
-    const variables = { ETCDCTL_CACERT: files.ca, ETCDCTL_CERT: files.cert, ETCDCTL_KEY: files.key, ETCDCTL_USER: root().username, ETCDCTL_PASSWORD: root().password };
+    ok(
+      await cli.run([
+        'put',
+        'flags/after',
+        '2',
+        '--cacert',
+        files.ca,
+        '--cert',
+        files.cert,
+        '--key',
+        files.key,
+        '--user',
+        root().username,
+        '--password',
+        root().password,
+      ]),
+    );
+    const variables = {
+      ETCDCTL_CACERT: files.ca,
+      ETCDCTL_CERT: files.cert,
+      ETCDCTL_KEY: files.key,
+      ETCDCTL_USER: root().username,
+      ETCDCTL_PASSWORD: root().password,
+    };
     ok(await cli.run(['put', 'flags/env', '3'], { env: variables }));
     ok(await cli.run(['put', 'flags/env-inline', '4'], { env: { ...variables, ETCDCTL_USER: rootUser(), ETCDCTL_PASSWORD: undefined } }));
     // In key order: after, before, env, env-inline.
@@ -37,9 +59,13 @@ describe('etcd-rx on a cluster with TLS and authentication, round-tripping with 
     ok(await etcdctl(['put', 'flags/theirs', 'x']));
     expect(ok(await cli.run(['get', 'flags/theirs', ...secured()])).stdout).toBe('flags/theirs\nx\n');
     // A flag wins over its variable.
-    expect(ok(await cli.run(['get', 'flags/theirs', ...secured()], { env: { ETCDCTL_USER: 'nobody:wrong', ETCDCTL_CACERT: '/nonexistent' } })).stdout).toBe('flags/theirs\nx\n');
+    expect(ok(await cli.run(['get', 'flags/theirs', ...secured()], { env: { ETCDCTL_USER: 'nobody:wrong', ETCDCTL_CACERT: '/nonexistent' } })).stdout).toBe(
+      'flags/theirs\nx\n',
+    );
     // Without the CA, the server's certificate is accepted only when told to.
-    expect(ok(await cli.run(['get', 'flags/theirs', '--insecure-skip-tls-verify', '--cert', files.cert, '--key', files.key, '--user', rootUser()])).stdout).toBe('flags/theirs\nx\n');
+    expect(
+      ok(await cli.run(['get', 'flags/theirs', '--insecure-skip-tls-verify', '--cert', files.cert, '--key', files.key, '--user', rootUser()])).stdout,
+    ).toBe('flags/theirs\nx\n');
     const unverified = await cli.run(['get', 'flags/theirs', '--cert', files.cert, '--key', files.key, '--user', rootUser()], { env: NOTHING_FROM_ENV });
     expect([unverified.code, unverified.stderr]).toEqual([1, expect.stringMatching(/certificate/)]);
   });
@@ -49,7 +75,9 @@ describe('etcd-rx on a cluster with TLS and authentication, round-tripping with 
     expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringMatching(/authentication failed/)]);
     expect(wrong.stderr).not.toMatch(/not-the-password/);
     expect((await cli.run(['get', 'k', ...tlsFlags()], { env: NOTHING_FROM_ENV })).stderr).toMatch(/user name is empty|authentication/);
-    expect((await cli.run(['get', 'k', ...tlsFlags(), '--user', 'root'], { env: NOTHING_FROM_ENV })).stderr).toMatch(/--user root needs a password: --user root:PASSWORD, --password or \$ETCDCTL_PASSWORD/);
+    expect((await cli.run(['get', 'k', ...tlsFlags(), '--user', 'root'], { env: NOTHING_FROM_ENV })).stderr).toMatch(
+      /--user root needs a password: --user root:PASSWORD, --password or \$ETCDCTL_PASSWORD/,
+    );
     expect((await cli.run(['get', 'k', '--password', 'x'], { env: NOTHING_FROM_ENV })).stderr).toMatch(/--password needs --user/);
     expect((await cli.run(['get', 'k', '--cert', files.cert], { env: NOTHING_FROM_ENV })).stderr).toMatch(/--cert and --key go together/);
   });
@@ -57,7 +85,13 @@ describe('etcd-rx on a cluster with TLS and authentication, round-tripping with 
   it('asks for the password on a terminal, without echo', async () => {
     // `script` gives the CLI a terminal; the password is typed once the prompt shows.
     const command = [process.execPath, cli.main(), 'user', 'list', ...tlsFlags(), '--user', root().username].map((word) => `'${word}'`).join(' ');
-    const terminal = new CliProcess(spawn('script', ['-qec', command, '--echo', 'never', '/dev/null'], { env: { ...process.env, ETCD_SERVERS: cluster().endpoints.join(',') }, stdio: ['pipe', 'pipe', 'pipe'], detached: true }));
+    const terminal = new CliProcess(
+      spawn('script', ['-qec', command, '--echo', 'never', '/dev/null'], {
+        env: { ...process.env, ETCD_SERVERS: cluster().endpoints.join(',') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      }),
+    );
     try {
       await terminal.waitForStdout(/Password: $/, 'the password prompt');
       terminal.type(`${root().password}\r`);

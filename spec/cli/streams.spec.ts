@@ -112,7 +112,14 @@ describe('etcd-rx streaming commands against a real etcd', () => {
     it('as JSON, lists every key as added first', async () => {
       const watching = cli.start(['mirror', 'snap/', '-o', 'json']);
       await waitFor(() => watching.json.length === 1 || !watching.running, 'the initial state');
-      expect(watching.json[0]).toMatchObject({ relisted: true, size: 2, changes: [{ type: 'added', key: 'snap/a', value: '9' }, { type: 'added', key: 'snap/c', value: '3' }] });
+      expect(watching.json[0]).toMatchObject({
+        relisted: true,
+        size: 2,
+        changes: [
+          { type: 'added', key: 'snap/a', value: '9' },
+          { type: 'added', key: 'snap/c', value: '3' },
+        ],
+      });
       expect(await interrupt(watching)).toBe(0);
     });
   });

@@ -8,7 +8,7 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
   const cluster = useCluster(1);
   const cli = useCli(cluster);
 
-  it('is an executable script, installed as the package\'s etcd-rx bin', async () => {
+  it("is an executable script, installed as the package's etcd-rx bin", async () => {
     const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(packageJson.bin).toEqual({ 'etcd-rx': 'dist/cli/main.js' });
     expect(fs.readFileSync(cli.main(), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);

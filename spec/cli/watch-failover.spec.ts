@@ -17,7 +17,9 @@ describe('etcd-rx watch across the failure of the member serving it', () => {
     const [member] = await serving();
     // etcdctl is given only running members: the point is how etcd-rx copes, not how etcdctl does.
     const put = async (n: number) => {
-      const running = cluster().members.filter((m) => m.state === 'running').map((m) => m.clientUrl);
+      const running = cluster()
+        .members.filter((m) => m.state === 'running')
+        .map((m) => m.clientUrl);
       const result = await cli.etcdctl(['put', `wf/${n}`, `v${n}`], { endpoints: running });
       expect([result.code, result.stderr]).toEqual([0, '']);
     };

@@ -13,7 +13,11 @@ describe('cluster questions against a real 3-member cluster', () => {
   it('lists the members with their names and URLs', async () => {
     const members = await firstValueFrom(etcd.members());
     expect(members.map((m) => BigInt(`0x${m.idHex}`).toString())).toEqual(members.map((m) => m.id));
-    expect(members.map((m) => m.name).sort()).toEqual(cluster().members.map((m) => m.name).sort());
+    expect(members.map((m) => m.name).sort()).toEqual(
+      cluster()
+        .members.map((m) => m.name)
+        .sort(),
+    );
     expect(members.flatMap((m) => m.clientUrls).sort()).toEqual([...cluster().endpoints].sort());
     for (const m of members) expect(m.id).toMatch(/^\d+$/);
   });

@@ -55,22 +55,30 @@ describe('leader election against a real 3-member cluster', () => {
     const outcomes: string[] = [];
     const resignNearRenewal = (name: string) =>
       new Promise<void>((done) => {
-        etcd.election(name).campaign('me', { ttl }).subscribe({
-          next: (event) => {
-            if (event.type === 'resigned') outcomes.push('resigned');
-            // Spread over ±20 ms around the renewal, where the race lives.
-            else timer(renewalMs - 20 + Math.random() * 40).pipe(mergeMap(() => event.leadership.resign())).subscribe({ error: (e: Error) => outcomes.push(`resign failed: ${e.message}`) });
-          },
-          error: (e: Error) => {
-            outcomes.push(`${e.name}: ${e.message}`);
-            done();
-          },
-          complete: done,
-        });
+        etcd
+          .election(name)
+          .campaign('me', { ttl })
+          .subscribe({
+            next: (event) => {
+              if (event.type === 'resigned') outcomes.push('resigned');
+              // Spread over ±20 ms around the renewal, where the race lives.
+              else
+                timer(renewalMs - 20 + Math.random() * 40)
+                  .pipe(mergeMap(() => event.leadership.resign()))
+                  .subscribe({ error: (e: Error) => outcomes.push(`resign failed: ${e.message}`) });
+            },
+            error: (e: Error) => {
+              outcomes.push(`${e.name}: ${e.message}`);
+              done();
+            },
+            complete: done,
+          });
       });
-    await Promise.all(Array.from({ length: 20 }, async (_, worker) => {
-      for (let round = 0; round < 15; round++) await resignNearRenewal(`resign-race-${worker}`);
-    }));
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, worker) => {
+        for (let round = 0; round < 15; round++) await resignNearRenewal(`resign-race-${worker}`);
+      }),
+    );
     expect(outcomes.filter((o) => o !== 'resigned')).toEqual([]);
     expect(outcomes).toHaveLength(300);
   });
@@ -89,7 +97,9 @@ describe('leader election against a real 3-member cluster', () => {
     for (const observer of observers) {
       await observer.next((l) => l.value === 'b2', 'the observer to see b2');
       expect(observer.values.map((l) => l.value)).toEqual(['a', 'a2', 'b', 'b2']);
-      expect(observer.values.filter((l, i) => i > 0 && l.modRevision <= observer.values[i - 1].modRevision && l.key === observer.values[i - 1].key)).toEqual([]);
+      expect(observer.values.filter((l, i) => i > 0 && l.modRevision <= observer.values[i - 1].modRevision && l.key === observer.values[i - 1].key)).toEqual(
+        [],
+      );
       expect(observer.values[2].revision).toBeGreaterThan(observer.values[0].revision);
       expect(observer.completed || observer.error !== undefined).toBe(false);
       observer.unsubscribe();

@@ -27,7 +27,14 @@ describe('the examples', () => {
     delete env.ETCD_SERVERS;
     delete env.ETCDCTL_ENDPOINTS;
     if (servers !== null) env.ETCD_SERVERS = servers;
-    const child = new CliProcess(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'examples', `${name}.ts`), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    const child = new CliProcess(
+      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'examples', `${name}.ts`), ...args], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      }),
+    );
     running.add(child);
     return child;
   };
@@ -43,7 +50,10 @@ describe('the examples', () => {
     expect(demo.stdout).toMatch(/demo\/session expired after [\d.]+ s/);
     expect(demo.stdout).toMatch(/^leader: member-\d \(id \d+\) at http:\/\/127\.0\.0\.1:\d+$/m);
     const left = await firstValueFrom(etcd.range({ prefix: 'demo/' }));
-    expect(left.kvs.map((kv) => [kv.key, kv.value])).toEqual([['demo/mine', 'kept'], ['demo/services/mine', 'kept too']]);
+    expect(left.kvs.map((kv) => [kv.key, kv.value])).toEqual([
+      ['demo/mine', 'kept'],
+      ['demo/services/mine', 'kept too'],
+    ]);
   });
 
   it('demo: with no servers configured, starts a throwaway etcd and stops it', async () => {
@@ -52,7 +62,10 @@ describe('the examples', () => {
     const local = /started a throwaway etcd at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stderr)?.[1];
     expect(local).toBeDefined();
     expect(demo.stdout).toContain(`at ${local}`);
-    const answer = await fetch(`${local}/health`).then(() => 'answered', () => 'refused');
+    const answer = await fetch(`${local}/health`).then(
+      () => 'answered',
+      () => 'refused',
+    );
     expect(answer).toBe('refused');
   });
 
@@ -104,7 +117,11 @@ describe('the examples', () => {
     // Each record names who did the job; a survivor printed each of its own once (carol may have
     // died between recording one and printing it).
     const by = new Map(done.kvs.map((kv) => [kv.key.slice('work-done/'.length), (JSON.parse(kv.value) as { by: string }).by]));
-    const said = (name: string, verb: string) => (consumers.get(name) as CliProcess).stdout.split('\n').filter((l) => l.startsWith(`${name}: ${verb} `)).map((l) => l.split(` ${verb} `)[1]);
+    const said = (name: string, verb: string) =>
+      (consumers.get(name) as CliProcess).stdout
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}: ${verb} `))
+        .map((l) => l.split(` ${verb} `)[1]);
     for (const name of ['alice', 'bob']) {
       const recorded = [...by].filter(([, who]) => who === name).map(([id]) => id);
       await waitFor(() => said(name, 'done').length >= recorded.length, `${name} to print what it did`);

@@ -1,14 +1,5 @@
 import { firstValueFrom, lastValueFrom, Observable, toArray } from 'rxjs';
-import {
-  Compare,
-  Etcd,
-  EtcdCompactedError,
-  EtcdError,
-  EtcdInvalidArgumentError,
-  EtcdRequestTooLargeError,
-  EtcdValueNotJsonError,
-  Op,
-} from '../../src';
+import { Compare, Etcd, EtcdCompactedError, EtcdError, EtcdInvalidArgumentError, EtcdRequestTooLargeError, EtcdValueNotJsonError, Op } from '../../src';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
@@ -207,7 +198,10 @@ describe('key-value operations against a real etcd', () => {
       [{ ttl: 5, lease: id }, /ttl .* cannot go with lease/],
       [{ ttl: 5, ignoreLease: true }, /ttl .* cannot go with ignoreLease/],
     ] as const) {
-      const calls: Array<() => Observable<unknown>> = [() => etcd.put('ttl/both', 'v', options), () => etcd.compareAndSet('ttl/both', 'v', { version: 0 }, options)];
+      const calls: Array<() => Observable<unknown>> = [
+        () => etcd.put('ttl/both', 'v', options),
+        () => etcd.compareAndSet('ttl/both', 'v', { version: 0 }, options),
+      ];
       for (const call of calls) {
         const error = await firstValueFrom(call()).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
@@ -274,7 +268,10 @@ describe('key-value operations against a real etcd', () => {
       [() => firstValueFrom(etcd.range('k', 5 as never)), /range options must be an object, got number/],
       [() => firstValueFrom(etcd.put('k', 'v', null as never)), /put options must be an object, got null/],
       [() => firstValueFrom(etcd.delete('k', 'x' as never)), /delete options must be an object, got string/],
-      [() => firstValueFrom(etcd.range('k', { sort: { target: 'toString' as never } })), /sort.target must be one of key, version, createRevision, modRevision, value; got toString/],
+      [
+        () => firstValueFrom(etcd.range('k', { sort: { target: 'toString' as never } })),
+        /sort.target must be one of key, version, createRevision, modRevision, value; got toString/,
+      ],
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { value: 5 as never })), /compared value must be a string or a Uint8Array, got number 5/],
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { vesion: 1 } as never)), /got unknown field\(s\) vesion/],
       [() => firstValueFrom(etcd.status(5 as never)), /endpoint must be a string .*, got number 5/],

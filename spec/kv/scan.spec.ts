@@ -27,7 +27,12 @@ describe('paced listings against a real etcd', () => {
     const batches = Array.from({ length: Math.ceil(count / 100) }, (_, b) =>
       Array.from({ length: Math.min(100, count - b * 100) }, (_, i) => Op.put(`${prefix}${String(b * 100 + i).padStart(6, '0')}`, value)),
     );
-    await lastValueFrom(from(batches).pipe(mergeMap((puts) => etcd.txn({ success: puts }), 4), toArray()));
+    await lastValueFrom(
+      from(batches).pipe(
+        mergeMap((puts) => etcd.txn({ success: puts }), 4),
+        toArray(),
+      ),
+    );
   };
 
   it('scan lists every key in order, page by page; breaking out of the loop stops it', async () => {

@@ -78,7 +78,9 @@ export class ChildClient {
 
   static start(fixture: string, args: readonly string[]): ChildClient {
     const script = path.join(__dirname, '..', fixture);
-    return new ChildClient(spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new ChildClient(
+      spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
   }
 
   get pid(): number {

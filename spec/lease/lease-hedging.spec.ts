@@ -37,7 +37,7 @@ describe('lease renewal behind hung endpoints', () => {
     lease.unsubscribe();
   });
 
-  it('does not take one member\'s word that the lease is gone: a second must say so too', async () => {
+  it("does not take one member's word that the lease is gone: a second must say so too", async () => {
     // A member that says every lease is gone, as a leader resuming from a pause may for a
     // moment about leases granted while it slept.
     const confused = await startFakeServer(

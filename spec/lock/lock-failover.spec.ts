@@ -40,7 +40,11 @@ describe('locks when members fail', () => {
     victim.resume();
     const caughtUp = client([victim.clientUrl]);
     const { revision } = (await firstValueFrom(holderClient.put('failover-marker', 'x'))).header;
-    await waitFor(async () => (await firstValueFrom(caughtUp.range('failover-marker', { serializable: true }))).header.revision >= revision, 'the victim to catch up', 30_000);
+    await waitFor(
+      async () => (await firstValueFrom(caughtUp.range('failover-marker', { serializable: true }))).header.revision >= revision,
+      'the victim to catch up',
+      30_000,
+    );
     const lease = new Recorder(waiterClient.lease(3));
     await lease.next((e) => e.type === 'renewed', 'one keep-alive period');
     lease.unsubscribe();

@@ -50,13 +50,33 @@ describe('cluster administration on a real 3-member cluster', () => {
     expect(saved.size).toBe(fs.statSync(file).size);
     expect(fs.existsSync(`${file}.part`)).toBe(false);
     const restored = await cluster().newMember('restored');
-    execFileSync('etcdctl', ['snapshot', 'restore', file, '--data-dir', restored.dataDir, '--name', restored.name,
-      '--initial-cluster', `${restored.name}=${restored.peerUrl}`, '--initial-advertise-peer-urls', restored.peerUrl], { stdio: 'ignore' });
+    execFileSync(
+      'etcdctl',
+      [
+        'snapshot',
+        'restore',
+        file,
+        '--data-dir',
+        restored.dataDir,
+        '--name',
+        restored.name,
+        '--initial-cluster',
+        `${restored.name}=${restored.peerUrl}`,
+        '--initial-advertise-peer-urls',
+        restored.peerUrl,
+      ],
+      { stdio: 'ignore' },
+    );
     restored.launch('existing');
     await restored.waitReady();
     const copy = new Etcd({ endpoints: restored.clientUrl });
     try {
-      const keys = await lastValueFrom(copy.list({ prefix: 'snap/' }).pipe(map((kv) => `${kv.key}=${kv.value}`), toArray()));
+      const keys = await lastValueFrom(
+        copy.list({ prefix: 'snap/' }).pipe(
+          map((kv) => `${kv.key}=${kv.value}`),
+          toArray(),
+        ),
+      );
       expect(keys.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `snap/${i}=value ${i}`).sort());
     } finally {
       await copy.close();
@@ -69,7 +89,9 @@ describe('cluster administration on a real 3-member cluster', () => {
     const chunks = await lastValueFrom(etcd.snapshot().pipe(toArray()));
     const whole = Buffer.concat(chunks.map((c) => c.bytes));
     expect(whole.length).toBeGreaterThan(32);
-    await expect(firstValueFrom(etcd.saveSnapshot(path.join(dir, 'x.db'), { endpoint: 'http://127.0.0.1:1' }))).rejects.toThrow(/not one of this client's endpoints/);
+    await expect(firstValueFrom(etcd.saveSnapshot(path.join(dir, 'x.db'), { endpoint: 'http://127.0.0.1:1' }))).rejects.toThrow(
+      /not one of this client's endpoints/,
+    );
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('x.db'))).toEqual([]);
   });
 
@@ -140,7 +162,11 @@ function initialCluster(members: readonly Member[], newId: string, joining: { na
 async function eventually<T>(attempt: () => Promise<T>, passing: RegExp): Promise<T> {
   let result: T | undefined;
   await waitFor(
-    () => attempt().then((value) => ((result = value), true), (e: Error) => (passing.test(e.message) ? false : Promise.reject(e))),
+    () =>
+      attempt().then(
+        (value) => ((result = value), true),
+        (e: Error) => (passing.test(e.message) ? false : Promise.reject(e)),
+      ),
     `etcd to stop answering ${passing}`,
   );
   return result as T;

@@ -71,18 +71,28 @@ describe('the published package', () => {
     for (const dir of [CONSUMER, clone, project]) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('installs from a fresh clone\'s tarball with no install script, and imports from CommonJS and ES modules', async () => {
+  it("installs from a fresh clone's tarball with no install script, and imports from CommonJS and ES modules", async () => {
     expect(installOutput).not.toMatch(/prepare|install-scripts|warn/i);
     const cjs = await run(process.execPath, ['-e', "const { Etcd } = require('etcd-rx'); console.log(new Etcd('a:1').endpoints.join())"], { cwd: project });
     expect(cjs.stdout).toBe('http://a:1\n');
-    const esm = await run(process.execPath, ['--input-type=module', '-e', "import { Etcd } from 'etcd-rx'; import { EtcdCluster } from 'etcd-rx/testing'; console.log(typeof Etcd, typeof EtcdCluster.start)"], { cwd: project });
+    const esm = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { Etcd } from 'etcd-rx'; import { EtcdCluster } from 'etcd-rx/testing'; console.log(typeof Etcd, typeof EtcdCluster.start)",
+      ],
+      { cwd: project },
+    );
     expect(esm.stdout).toBe('function function\n');
     const cli = await run(path.join(project, 'node_modules', '.bin', 'etcd-rx'), ['--version'], { cwd: project });
     expect(cli.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('serves etcd-rx/browser as an ES module, and runs an example copied into the project unchanged', async () => {
-    const esm = await run(process.execPath, ['--input-type=module', '-e', "import { syncState } from 'etcd-rx/browser'; console.log(typeof syncState)"], { cwd: project });
+    const esm = await run(process.execPath, ['--input-type=module', '-e', "import { syncState } from 'etcd-rx/browser'; console.log(typeof syncState)"], {
+      cwd: project,
+    });
     expect(esm.stdout).toBe('function\n');
     for (const file of ['ui-sync.ts', 'run-example.ts']) fs.copyFileSync(path.join(ROOT, 'examples', file), path.join(project, file));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
@@ -103,7 +113,9 @@ describe('the published package', () => {
       expect(await library.text()).toBe(fs.readFileSync(path.join(project, 'node_modules', 'etcd-rx', 'dist', 'esm', 'browser', 'index.js'), 'utf8'));
       const events = await fetch(`${base}/events`);
       const reader = (events.body as ReadableStream<Uint8Array>).getReader();
-      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^event: snapshot\nid: \d+\ndata: \{"revision":\d+,"entries":\{"ui\/greeting":"hello"/);
+      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(
+        /^event: snapshot\nid: \d+\ndata: \{"revision":\d+,"entries":\{"ui\/greeting":"hello"/,
+      );
       await reader.cancel();
     } finally {
       example.kill('SIGTERM');
@@ -112,21 +124,38 @@ describe('the published package', () => {
   }, 120_000);
 
   it('ships the compiled library, its typings, the testing harness, the CLI and the licence, and no source maps', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/cli/main.js', 'LICENSE', 'README.md', 'package.json',
-      'dist/sse/index.js', 'dist/sse/index.d.ts', 'dist/esm/browser/index.js', 'dist/esm/browser/index.d.ts', 'dist/esm/package.json',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/testing/index.js',
+        'dist/testing/index.d.ts',
+        'dist/cli/main.js',
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'dist/sse/index.js',
+        'dist/sse/index.d.ts',
+        'dist/esm/browser/index.js',
+        'dist/esm/browser/index.d.ts',
+        'dist/esm/package.json',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('spec/'))).toEqual([]);
     expect(fs.readFileSync(path.join(INSTALLED, 'dist/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 
   it('keeps the machinery out of the typings: no declaration of resilience/, the services or the transport but its codec reaches users', () => {
     const dist = path.join(INSTALLED, 'dist');
-    const reachable = reachableDeclarations(entryPoints(INSTALLED, dist).map((e) => e.typings), dist);
+    const reachable = reachableDeclarations(
+      entryPoints(INSTALLED, dist).map((e) => e.typings),
+      dist,
+    );
     expect(reachable).toEqual(expect.arrayContaining(['index.d.ts', 'testing/index.d.ts', 'client.d.ts', 'errors/index.d.ts']));
     const publicTransport = ['transport/codec.d.ts', 'transport/response-header.d.ts'];
     const internal = reachable.filter(
-      (f) => f.startsWith('resilience/') || (f.startsWith('transport/') && !publicTransport.includes(f)) || f === 'composition.d.ts' || f.endsWith('-service.d.ts'),
+      (f) =>
+        f.startsWith('resilience/') || (f.startsWith('transport/') && !publicTransport.includes(f)) || f === 'composition.d.ts' || f.endsWith('-service.d.ts'),
     );
     expect(internal).toEqual([]);
   });
@@ -137,7 +166,8 @@ describe('the published package', () => {
   });
 
   it('loads both entry points from CommonJS', async () => {
-    const script = "const { Etcd } = require('etcd-rx'); const { EtcdCluster } = require('etcd-rx/testing'); console.log(typeof Etcd, typeof EtcdCluster.start)";
+    const script =
+      "const { Etcd } = require('etcd-rx'); const { EtcdCluster } = require('etcd-rx/testing'); console.log(typeof Etcd, typeof EtcdCluster.start)";
     const { stdout } = await run(process.execPath, ['-e', script], { cwd: CONSUMER });
     expect(stdout).toBe('function function\n');
   });
@@ -152,7 +182,14 @@ describe('the published package', () => {
     const page = path.join(CONSUMER, 'page.mts');
     fs.writeFileSync(page, pageSource);
     const files = resolution.module === ts.ModuleKind.CommonJS ? [file] : [file, page];
-    const program = ts.createProgram(files, { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...resolution });
+    const program = ts.createProgram(files, {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      ...resolution,
+    });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
   });

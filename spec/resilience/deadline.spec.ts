@@ -5,13 +5,7 @@
  */
 import { performance } from 'perf_hooks';
 import { firstValueFrom } from 'rxjs';
-import {
-  Etcd,
-  EtcdDeadlineExceededError,
-  EtcdInvalidArgumentError,
-  EtcdOutcomeUnknownError,
-  EtcdQuorumLostError,
-} from '../../src';
+import { Etcd, EtcdDeadlineExceededError, EtcdInvalidArgumentError, EtcdOutcomeUnknownError, EtcdQuorumLostError } from '../../src';
 import { useClusterWithClients } from '../support/cluster';
 
 const REQUEST_TIMEOUT_MS = 1000;

@@ -55,19 +55,34 @@ describe('failover against a real 3-member cluster', () => {
 
   it('loses no acknowledged write when the member serving a stream of reads and writes is SIGKILLed', async () => {
     const victim = await cluster.leader();
-    await survives(victim, 'kill/', () => victim.kill(), () => victim.restart());
+    await survives(
+      victim,
+      'kill/',
+      () => victim.kill(),
+      () => victim.restart(),
+    );
   });
 
   it('goes on within one request timeout when a follower serving the client is frozen (SIGSTOP)', async () => {
     const victim = await follower();
-    const report = await survives(victim, 'freeze-follower/', () => victim.freeze(), () => victim.resume());
+    const report = await survives(
+      victim,
+      'freeze-follower/',
+      () => victim.freeze(),
+      () => victim.resume(),
+    );
     // One request timeout to give up on the frozen member, plus slack for a busy CI machine.
     expect(report.slowestMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
   });
 
   it('goes on after a new election when the leader serving the client is frozen', async () => {
     const victim = await cluster.leader();
-    await survives(victim, 'freeze-leader/', () => victim.freeze(), () => victim.resume());
+    await survives(
+      victim,
+      'freeze-leader/',
+      () => victim.freeze(),
+      () => victim.resume(),
+    );
   });
 
   it('loses nothing while every member in turn is killed and restarted, then frozen and resumed, under load', async () => {

@@ -1,10 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import {
-  Etcd,
-  EtcdAllEndpointsFailedError,
-  EtcdOutcomeUnknownError,
-  EtcdProtocolError,
-} from '../../src';
+import { Etcd, EtcdAllEndpointsFailedError, EtcdOutcomeUnknownError, EtcdProtocolError } from '../../src';
 import { FakeServer, startFakeServer, versionThen } from '../support/fake-server';
 import { waitFor } from '../support/wait';
 

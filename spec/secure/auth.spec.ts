@@ -54,7 +54,10 @@ describe('a client with auth', () => {
   });
 
   const failure = async (call: Promise<unknown>): Promise<EtcdError> => {
-    const error = await call.then(() => fail('expected an error'), (e: unknown) => e);
+    const error = await call.then(
+      () => fail('expected an error'),
+      (e: unknown) => e,
+    );
     seen.push(error);
     expect(error).toBeInstanceOf(EtcdError);
     return error as EtcdError;

@@ -8,17 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import {
-  Compare,
-  Etcd,
-  EtcdInvalidArgumentError,
-  EtcdTlsError,
-  LeaseEvent,
-  Lock,
-  Op,
-  WatchBatch,
-  WatchTransport,
-} from '../../src';
+import { Compare, Etcd, EtcdInvalidArgumentError, EtcdTlsError, LeaseEvent, Lock, Op, WatchBatch, WatchTransport } from '../../src';
 import { createTestCertificates, TlsFiles } from '../../src/testing';
 import * as tlsOptions from '../../src/transport/tls-options';
 import { Recorder } from '../lease/helpers';

@@ -75,7 +75,13 @@ describe('etcd-rx/sse', () => {
     ]);
     expect(reader.data<Change>().slice(1)).toEqual([
       { revision: put.revision, changes: [{ type: 'put', key: 'snap/a', value: '2' }] },
-      { revision: txn.header.revision, changes: [{ type: 'put', key: 'snap/c', value: '3' }, { type: 'delete', key: 'snap/b' }] },
+      {
+        revision: txn.header.revision,
+        changes: [
+          { type: 'put', key: 'snap/c', value: '3' },
+          { type: 'delete', key: 'snap/b' },
+        ],
+      },
     ]);
   });
 

@@ -100,7 +100,11 @@ describe('coalescing, in virtual time', () => {
   };
   const on = { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 };
   const get = (caller: UnaryCaller, key: string) =>
-    caller.call('/v3/kv/range', { key: b64(key) }, LINEARIZABLE_READ, (json) => decodeRange(json).kvs.map((kv) => kv.value).join());
+    caller.call('/v3/kv/range', { key: b64(key) }, LINEARIZABLE_READ, (json) =>
+      decodeRange(json)
+        .kvs.map((kv) => kv.value)
+        .join(),
+    );
   const put = (caller: UnaryCaller, key: string, extra: Record<string, unknown> = {}) =>
     caller.call('/v3/kv/put', { key: b64(key), value: b64('v'), ...extra }, NON_REPEATABLE, decodePut);
 
@@ -162,15 +166,7 @@ describe('coalescing, in virtual time', () => {
       expectObservable(put(caller, 'nolease')).toBe('----#', undefined, new EtcdNotFoundError('etcdserver: requested lease not found'));
       expectObservable(put(caller, 'k2').pipe(map((r) => r.prevKv))).toBe('----(x|)', { x: None });
       flush();
-      expect(etcd.sent.map((s) => s.path)).toEqual([
-        '/v3/kv/txn',
-        '/v3/kv/txn',
-        '/v3/kv/range',
-        '/v3/kv/range',
-        '/v3/kv/put',
-        '/v3/kv/put',
-        '/v3/kv/put',
-      ]);
+      expect(etcd.sent.map((s) => s.path)).toEqual(['/v3/kv/txn', '/v3/kv/txn', '/v3/kv/range', '/v3/kv/range', '/v3/kv/put', '/v3/kv/put', '/v3/kv/put']);
     });
   });
 
@@ -228,9 +224,15 @@ describe('coalescing, in virtual time', () => {
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('----(x|)', { x: 9 });
-      expectObservable(caller.call('/v3/kv/deleterange', { key: b64('k') }, NON_REPEATABLE, decodeDelete).pipe(map((r) => r.deleted))).toBe('------(x|)', { x: 1 });
+      expectObservable(caller.call('/v3/kv/deleterange', { key: b64('k') }, NON_REPEATABLE, decodeDelete).pipe(map((r) => r.deleted))).toBe('------(x|)', {
+        x: 1,
+      });
       flush();
-      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.safety.retry}`)).toEqual(['0 /v3/kv/txn non-repeatable', '2 /v3/kv/put non-repeatable', '4 /v3/kv/deleterange non-repeatable']);
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.safety.retry}`)).toEqual([
+        '0 /v3/kv/txn non-repeatable',
+        '2 /v3/kv/put non-repeatable',
+        '4 /v3/kv/deleterange non-repeatable',
+      ]);
     });
   });
 

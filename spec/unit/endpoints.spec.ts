@@ -11,7 +11,13 @@ describe('endpoint parsing', () => {
   });
 
   it("gives a bare host etcd's client port, and keeps a URL's own port", () => {
-    expect(parseEndpoints('etcd1, etcd2:80, etcd4:80/, [::1], http://etcd3')).toEqual(['http://etcd1:2379', 'http://etcd2', 'http://etcd4', 'http://[::1]:2379', 'http://etcd3']);
+    expect(parseEndpoints('etcd1, etcd2:80, etcd4:80/, [::1], http://etcd3')).toEqual([
+      'http://etcd1:2379',
+      'http://etcd2',
+      'http://etcd4',
+      'http://[::1]:2379',
+      'http://etcd3',
+    ]);
   });
 
   it('drops duplicates', () => {

@@ -22,7 +22,10 @@ describe('a key space', () => {
     expect(range({ from: 'b', to: 'd' })).toEqual(['app/b', 'app/d']);
     expect(range({ from: 'b' })).toEqual(['app/b', 'app0']);
     // A prefix of 0xff bytes has no end of its own: it ends where the namespace does.
-    expect(space.range(encodeSelector({ prefix: Buffer.from([0xff]) }))).toEqual({ key: b64(Buffer.from([0x61, 0x70, 0x70, 0x2f, 0xff])), range_end: b64('app0') });
+    expect(space.range(encodeSelector({ prefix: Buffer.from([0xff]) }))).toEqual({
+      key: b64(Buffer.from([0x61, 0x70, 0x70, 0x2f, 0xff])),
+      range_end: b64('app0'),
+    });
   });
 
   it('nests, and a namespace of 0xff bytes reaches to the end of the store', () => {
@@ -41,7 +44,11 @@ describe('a key space', () => {
       success: [Op.put('b', 'v'), Op.get({ from: 'c' }), Op.delete({ prefix: 'd' }), Op.txn({ success: [Op.put('e', 'v')] })],
       failure: [Op.get('f')],
     });
-    const wire = space.request('/v3/kv/txn', request) as { compare: { key: string; range_end?: string }[]; success: Record<string, { key: string; range_end?: string; success?: { request_put: { key: string } }[] }>[]; failure: { request_range: { key: string } }[] };
+    const wire = space.request('/v3/kv/txn', request) as {
+      compare: { key: string; range_end?: string }[];
+      success: Record<string, { key: string; range_end?: string; success?: { request_put: { key: string } }[] }>[];
+      failure: { request_range: { key: string } }[];
+    };
     expect(wire.compare.map((c) => text(c.key))).toEqual(['app/a', 'app/p/']);
     expect(text(wire.compare[1].range_end)).toBe('app/p0');
     expect(text(wire.success[0].request_put.key)).toBe('app/b');
@@ -57,7 +64,12 @@ describe('a key space', () => {
         { response_delete_range: { prev_kvs: [{ key: b64('app/d1') }] } },
         { response_txn: { responses: [{ response_range: { kvs: [{ key: b64('app/e') }] } }] } },
       ],
-    }) as { responses: Record<string, { kvs?: { key: string }[]; prev_kv?: { key: string }; prev_kvs?: { key: string }[]; responses?: { response_range: { kvs: { key: string }[] } }[] }>[] };
+    }) as {
+      responses: Record<
+        string,
+        { kvs?: { key: string }[]; prev_kv?: { key: string }; prev_kvs?: { key: string }[]; responses?: { response_range: { kvs: { key: string }[] } }[] }
+      >[];
+    };
     expect(text(answer.responses[0].response_range.kvs?.[0].key)).toBe('f');
     expect(text(answer.responses[1].response_put.prev_kv?.key)).toBe('b');
     expect(text(answer.responses[2].response_delete_range.prev_kvs?.[0].key)).toBe('d1');
@@ -67,7 +79,9 @@ describe('a key space', () => {
   it('names locks and elections inside the namespace and takes the prefix off their keys', () => {
     expect(text((space.request('/v3/lock/lock', { name: b64('jobs'), lease: '7' }) as { name: string }).name)).toBe('app/jobs');
     expect(text((space.response('/v3/lock/lock', { key: b64('app/jobs/694d') }) as { key: string }).key)).toBe('jobs/694d');
-    const leader = space.request('/v3/election/proclaim', { leader: { name: b64('e'), key: b64('e/1'), rev: '3' }, value: b64('v') }) as { leader: Record<string, string> };
+    const leader = space.request('/v3/election/proclaim', { leader: { name: b64('e'), key: b64('e/1'), rev: '3' }, value: b64('v') }) as {
+      leader: Record<string, string>;
+    };
     expect([text(leader.leader.name), text(leader.leader.key), leader.leader.rev]).toEqual(['app/e', 'app/e/1', '3']);
     const campaign = space.response('/v3/election/campaign', { leader: { name: b64('app/e'), key: b64('app/e/1') } }) as { leader: Record<string, string> };
     expect([text(campaign.leader.name), text(campaign.leader.key)]).toEqual(['e', 'e/1']);

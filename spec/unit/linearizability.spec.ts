@@ -65,9 +65,7 @@ describe('checkLinearizable', () => {
 
   it('knows compare-and-set: two that both succeed from the same value cannot both be right', () => {
     expect(checkLinearizable([op(cas(null, '1', true), 0, 1), op(cas(null, '2', true), 2, 3)]).verdict).toBe('not linearizable');
-    expect(checkLinearizable([op(cas(null, '1', true), 0, 1), op(cas(null, '2', false, '1'), 2, 3), op(read('1'), 4, 5)]).verdict).toBe(
-      'linearizable',
-    );
+    expect(checkLinearizable([op(cas(null, '1', true), 0, 1), op(cas(null, '2', false, '1'), 2, 3), op(read('1'), 4, 5)]).verdict).toBe('linearizable');
   });
 
   it('checks the value a failed compare-and-set reported', () => {
@@ -119,7 +117,7 @@ describe('checkLinearizable', () => {
  */
 function simulatedHistory(count: number, clients: number): Operation[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const free = Array.from({ length: clients }, () => 0);
   const planned: { client: number; point: number; calledAt: number; returnedAt: number }[] = [];
   for (let i = 0; i < count; i++) {

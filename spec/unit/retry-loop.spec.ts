@@ -29,7 +29,13 @@ describe('the failover kernel in virtual time', () => {
 
   it('moves to the next endpoint at once, backs off between sweeps, and names every endpoint when it gives up', () => {
     const loop = { retry: 'repeatable' as const, policy, giveUp: (f: { count: number }) => f.count >= 5, scheduler: test };
-    const result = run(retryAcrossEndpoints(pool, loop, attempt(() => '-#', refused)));
+    const result = run(
+      retryAcrossEndpoints(
+        pool,
+        loop,
+        attempt(() => '-#', refused),
+      ),
+    );
     expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3', '13 http://a:1', '14 http://b:2']);
     expect(result.at).toBe(15);
     expect(result.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
@@ -37,22 +43,70 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('never sends a non-repeatable call again after a failure that may have reached a server', () => {
-    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
-    const sentThenLost = run(withFailover(pool, settings, 'non-repeatable', attempt(() => '-#', (e) => new EtcdTimeoutError(1, true, { endpoint: e.url }))));
+    const settings = {
+      requestTimeoutMs: 100,
+      deadlineMs: 10_000,
+      probeAfterIdleMs: Infinity,
+      stallCheckAfterMs: 1000,
+      probeTimeoutMs: 1000,
+      retry: policy,
+      scheduler: test,
+    };
+    const sentThenLost = run(
+      withFailover(
+        pool,
+        settings,
+        'non-repeatable',
+        attempt(
+          () => '-#',
+          (e) => new EtcdTimeoutError(1, true, { endpoint: e.url }),
+        ),
+      ),
+    );
     expect(tried).toEqual(['0 http://a:1']);
     expect(sentThenLost.error).toBeInstanceOf(EtcdOutcomeUnknownError);
   });
 
   it('sends a non-repeatable call again on the next endpoint when it provably was not applied', () => {
-    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
-    const notSent = run(withFailover(pool, settings, 'non-repeatable', attempt((e) => (e.url === 'http://c:3' ? '-a|' : '-#'), refused)));
+    const settings = {
+      requestTimeoutMs: 100,
+      deadlineMs: 10_000,
+      probeAfterIdleMs: Infinity,
+      stallCheckAfterMs: 1000,
+      probeTimeoutMs: 1000,
+      retry: policy,
+      scheduler: test,
+    };
+    const notSent = run(
+      withFailover(
+        pool,
+        settings,
+        'non-repeatable',
+        attempt((e) => (e.url === 'http://c:3' ? '-a|' : '-#'), refused),
+      ),
+    );
     expect(tried).toEqual(['0 http://a:1', '1 http://b:2', '2 http://c:3']);
     expect(notSent).toEqual({ values: ['answer'], at: 4 });
   });
 
   it('cuts an attempt at the request timeout and tries the next endpoint', () => {
-    const settings = { requestTimeoutMs: 50, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
-    const result = run(withFailover(pool, settings, 'repeatable', attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused)));
+    const settings = {
+      requestTimeoutMs: 50,
+      deadlineMs: 10_000,
+      probeAfterIdleMs: Infinity,
+      stallCheckAfterMs: 1000,
+      probeTimeoutMs: 1000,
+      retry: policy,
+      scheduler: test,
+    };
+    const result = run(
+      withFailover(
+        pool,
+        settings,
+        'repeatable',
+        attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused),
+      ),
+    );
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 53 });
     expect(pool.pick(new Set()).url).toBe('http://b:2');
@@ -75,7 +129,15 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('hedges: a second endpoint is asked after hedgeMs without cancelling the first, and the first answer wins', () => {
-    const result = run(withHedging(pool, 5, 100, attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused), test));
+    const result = run(
+      withHedging(
+        pool,
+        5,
+        100,
+        attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused),
+        test,
+      ),
+    );
     expect(tried).toEqual(['0 http://a:1', '5 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 7 });
   });
@@ -84,7 +146,13 @@ describe('the failover kernel in virtual time', () => {
     const events: HealthEvent[] = [];
     pool.health.events().subscribe((e) => events.push(e));
     const loop = { retry: 'repeatable' as const, policy, giveUp: () => false, scheduler: test };
-    run(retryAcrossEndpoints(pool, loop, attempt((e) => (e.url === 'http://a:1' ? '-#' : '-a|'), refused)));
+    run(
+      retryAcrossEndpoints(
+        pool,
+        loop,
+        attempt((e) => (e.url === 'http://a:1' ? '-#' : '-a|'), refused),
+      ),
+    );
     const told = events.map((e) => (e.type === 'endpoint' ? `${e.endpoint} ${e.state}` : `failover from ${e.from}: ${e.reason}`));
     expect(told).toEqual(['http://a:1 healthy', 'http://b:2 healthy', 'http://c:3 healthy', 'http://a:1 demoted', 'failover from http://a:1: refused']);
     pool.answered(pool.endpoints[0]);
@@ -92,7 +160,15 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('moves a repeatable call off an endpoint demoted by another, while a non-repeatable one waits for its answer', () => {
-    const settings = { requestTimeoutMs: 100, deadlineMs: 10_000, probeAfterIdleMs: Infinity, stallCheckAfterMs: 1000, probeTimeoutMs: 1000, retry: policy, scheduler: test };
+    const settings = {
+      requestTimeoutMs: 100,
+      deadlineMs: 10_000,
+      probeAfterIdleMs: Infinity,
+      stallCheckAfterMs: 1000,
+      probeTimeoutMs: 1000,
+      retry: policy,
+      scheduler: test,
+    };
     const slowOnA = attempt((e) => (e.url === 'http://a:1' ? '------a|' : '-a|'), refused);
     const results: Record<string, unknown> = {};
     test.run(() => {
@@ -105,7 +181,13 @@ describe('the failover kernel in virtual time', () => {
 
   it('fails every attempt of a closed pool with EtcdClientClosedError, sending nothing', () => {
     pool.close();
-    const result = run(retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: () => false, scheduler: test }, attempt(() => 'a|', refused)));
+    const result = run(
+      retryAcrossEndpoints(
+        pool,
+        { retry: 'repeatable', policy, giveUp: () => false, scheduler: test },
+        attempt(() => 'a|', refused),
+      ),
+    );
     expect(tried).toEqual([]);
     expect((result.error as Error).name).toBe('EtcdClientClosedError');
   });

@@ -1,10 +1,4 @@
-import {
-  EtcdConnectionError,
-  EtcdInvalidArgumentError,
-  EtcdOutcomeUnknownError,
-  EtcdTimeoutError,
-  EtcdUnavailableError,
-} from '../../src';
+import { EtcdConnectionError, EtcdInvalidArgumentError, EtcdOutcomeUnknownError, EtcdTimeoutError, EtcdUnavailableError } from '../../src';
 import { backoffDelay, classifyFailure, isRetryable } from '../../src/resilience/retry-policy';
 
 describe('retry rules', () => {

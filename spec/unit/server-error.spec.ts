@@ -60,7 +60,11 @@ describe('answers of a cluster with authentication', () => {
     expect(named.key).toBe('other/a');
     expect(named.message).toBe(`etcdserver: permission denied (code 7, from ${FROM}): no right to key "other/a"`);
     expect((namingRefusedKey(refused, { name: b64('jobs') }) as EtcdPermissionDeniedError).key).toBe('jobs');
-    const txn = { compare: [{ key: b64('a'), target: 'VERSION' }], success: [{ request_put: { key: b64('b') } }], failure: [{ request_range: { key: b64('a') } }] };
+    const txn = {
+      compare: [{ key: b64('a'), target: 'VERSION' }],
+      success: [{ request_put: { key: b64('b') } }],
+      failure: [{ request_range: { key: b64('a') } }],
+    };
     expect(namingRefusedKey(refused, txn).message).toContain('one of the keys "a", "b"');
     const other = errorFromCode(GrpcCode.NOT_FOUND, 'etcdserver: requested lease not found', FROM);
     expect(namingRefusedKey(other, { key: b64('k') })).toBe(other);

@@ -29,7 +29,16 @@ describe('time limits in virtual time', () => {
       const call = cold('----------a|');
       const check = cold<never>('--#', undefined, new Error('probe failed'));
       const dead = new Error('member gone');
-      expectObservable(call.pipe(stallCheck(3, () => check, () => dead, test))).toBe('-----#', undefined, dead);
+      expectObservable(
+        call.pipe(
+          stallCheck(
+            3,
+            () => check,
+            () => dead,
+            test,
+          ),
+        ),
+      ).toBe('-----#', undefined, dead);
       expectSubscriptions(check.subscriptions).toBe('---^-!');
     });
   });
@@ -43,7 +52,16 @@ describe('time limits in virtual time', () => {
     };
     test.run(({ cold, expectObservable }) => {
       expectObservable(cold('-------a|').pipe(stallCheck(3, check, () => late, test))).toBe('-------a|');
-      expectObservable(cold('-a|').pipe(stallCheck(3, () => throwError(() => late), () => late, test))).toBe('-a|');
+      expectObservable(
+        cold('-a|').pipe(
+          stallCheck(
+            3,
+            () => throwError(() => late),
+            () => late,
+            test,
+          ),
+        ),
+      ).toBe('-a|');
     });
     expect(checks).toBe(1);
   });

@@ -14,7 +14,10 @@ describe('a watch position', () => {
     expect(position.next).toBe(0);
     expect(position.accept(watchAnswer(9, { created: true }), endpoint)).toEqual([]);
     expect(position.next).toBe(10);
-    const batches = position.accept(watchAnswer(11, { events: [wireEvent('p/a', '1', 10), wireEvent('p/b', '2', 10), wireEvent('p/a', undefined, 11)] }), endpoint);
+    const batches = position.accept(
+      watchAnswer(11, { events: [wireEvent('p/a', '1', 10), wireEvent('p/b', '2', 10), wireEvent('p/a', undefined, 11)] }),
+      endpoint,
+    );
     expect(batches.map((b) => [b.revision, b.events.map((e) => `${e.type} ${e.kv.key}`)])).toEqual([
       [10, ['put p/a', 'put p/b']],
       [11, ['delete p/a']],

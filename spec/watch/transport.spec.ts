@@ -14,7 +14,11 @@ import { waitFor } from '../support/wait';
 import { socketsTo, watchGauges } from './watch-helpers';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
-const failure = (source: Observable<unknown>) => lastValueFrom(source.pipe(timeout(20_000))).then(() => undefined, (e: unknown) => e);
+const failure = (source: Observable<unknown>) =>
+  lastValueFrom(source.pipe(timeout(20_000))).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('stream transports', () => {
   const cluster = useCluster(1);

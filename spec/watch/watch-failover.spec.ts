@@ -76,7 +76,12 @@ describe('watch failover against a real 3-member cluster', () => {
     expect(report.errors).toEqual([]);
     const expected = await storedRevisions(writer, prefix);
     expect(expected.length).toBeGreaterThanOrEqual(report.acknowledged.length);
-    expect(deliveryReport(report.acknowledged.sort((a, b) => a - b), expected).extra).toEqual([]);
+    expect(
+      deliveryReport(
+        report.acknowledged.sort((a, b) => a - b),
+        expected,
+      ).extra,
+    ).toEqual([]);
     for (const recorder of recorders) {
       await waitFor(() => recorder.lastRevision >= expected[expected.length - 1] || recorder.error !== undefined, 'the watch to catch up', 60_000);
       expect(recorder.error).toBeUndefined();
@@ -105,31 +110,34 @@ describe('watch failover against a real 3-member cluster', () => {
     await cluster().waitHealthy();
   });
 
-  it.each(TRANSPORTS)('leaves a frozen member within the bound when nothing is written, then delivers the next write, announcing its creation once (%s)', async (transport) => {
-    const victim = await follower();
-    const key = `quiet/${transport}`;
-    const watch = new Recorder(watchingFrom(victim, transport).watch(key, { createdNotify: true }));
-    await waitFor(() => watch.batches.length === 1, 'the watch to announce that it is live');
-    const announced = watch.batches[0];
-    expect(announced).toMatchObject({ created: true, events: [] });
-    expect((await watchGauges(victim)).watchers).toBe(1);
-    victim.freeze();
-    const frozenAt = Date.now();
-    try {
-      await waitFor(async () => (await watchersOn(others(victim))) === 1, 'the watch to move to another member');
-      expect(Date.now() - frozenAt).toBeLessThan(DETECTION_BOUND_MS);
-      const written = await firstValueFrom(writerAvoiding(victim).put(key, 'after the freeze'));
-      await waitFor(() => watch.batches.some((b) => b.events.length > 0), 'the write to be delivered');
-      // Resumed on another member, the watch does not announce itself again.
-      expect(watch.revisions).toEqual([announced.revision, written.revision]);
-      expect(watch.batches.map((b) => b.created)).toEqual([true, false]);
-      expect(watch.error).toBeUndefined();
-    } finally {
-      victim.resume();
-      watch.stop();
-    }
-    await cluster().waitHealthy();
-  });
+  it.each(TRANSPORTS)(
+    'leaves a frozen member within the bound when nothing is written, then delivers the next write, announcing its creation once (%s)',
+    async (transport) => {
+      const victim = await follower();
+      const key = `quiet/${transport}`;
+      const watch = new Recorder(watchingFrom(victim, transport).watch(key, { createdNotify: true }));
+      await waitFor(() => watch.batches.length === 1, 'the watch to announce that it is live');
+      const announced = watch.batches[0];
+      expect(announced).toMatchObject({ created: true, events: [] });
+      expect((await watchGauges(victim)).watchers).toBe(1);
+      victim.freeze();
+      const frozenAt = Date.now();
+      try {
+        await waitFor(async () => (await watchersOn(others(victim))) === 1, 'the watch to move to another member');
+        expect(Date.now() - frozenAt).toBeLessThan(DETECTION_BOUND_MS);
+        const written = await firstValueFrom(writerAvoiding(victim).put(key, 'after the freeze'));
+        await waitFor(() => watch.batches.some((b) => b.events.length > 0), 'the write to be delivered');
+        // Resumed on another member, the watch does not announce itself again.
+        expect(watch.revisions).toEqual([announced.revision, written.revision]);
+        expect(watch.batches.map((b) => b.created)).toEqual([true, false]);
+        expect(watch.error).toBeUndefined();
+      } finally {
+        victim.resume();
+        watch.stop();
+      }
+      await cluster().waitHealthy();
+    },
+  );
 
   it.each(TRANSPORTS)('leaves a member cut off from its leader, though it still answers, and misses nothing (%s)', async (transport) => {
     const victim = cluster().members[0];

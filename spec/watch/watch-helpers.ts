@@ -53,7 +53,11 @@ export class Recorder {
   private readonly subscription: Subscription;
 
   constructor(watch: Observable<WatchBatch>) {
-    this.subscription = watch.subscribe({ next: (b) => this.batches.push(b), error: (e: unknown) => (this.error = e), complete: () => (this.completed = true) });
+    this.subscription = watch.subscribe({
+      next: (b) => this.batches.push(b),
+      error: (e: unknown) => (this.error = e),
+      complete: () => (this.completed = true),
+    });
   }
 
   get revisions(): number[] {

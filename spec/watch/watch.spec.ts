@@ -148,17 +148,20 @@ describe('watch against a real 3-member etcd', () => {
         // applied the previous round's put starts "now" before it, so that one may come first.
         const [announced, ...changes] = await new Promise<WatchBatch[]>((resolve, reject) => {
           const batches: WatchBatch[] = [];
-          etcd.watch(key, { createdNotify: true }).pipe(
-            takeWhile((batch) => !batch.events.some((e) => e.kv.value === value), true),
-            timeout(10_000),
-          ).subscribe({
-            next: (batch) => {
-              batches.push(batch);
-              if (batch.created) etcd.put(key, value).subscribe({ error: reject });
-            },
-            error: reject,
-            complete: () => resolve(batches),
-          });
+          etcd
+            .watch(key, { createdNotify: true })
+            .pipe(
+              takeWhile((batch) => !batch.events.some((e) => e.kv.value === value), true),
+              timeout(10_000),
+            )
+            .subscribe({
+              next: (batch) => {
+                batches.push(batch);
+                if (batch.created) etcd.put(key, value).subscribe({ error: reject });
+              },
+              error: reject,
+              complete: () => resolve(batches),
+            });
         });
         expect(announced).toMatchObject({ created: true, progress: false, events: [] });
         expect(changes.map((b) => b.created)).not.toContain(true);
@@ -245,7 +248,9 @@ describe('watch against a real 3-member etcd', () => {
     const live = new Recorder(etcd.watch('after-close'));
     const mirrored: unknown[] = [];
     let mirrorEnded = 'no';
-    etcd.mirror({ prefix: 'after-close/' }).subscribe({ next: (s) => mirrored.push(s), complete: () => (mirrorEnded = 'completed'), error: () => (mirrorEnded = 'failed') });
+    etcd
+      .mirror({ prefix: 'after-close/' })
+      .subscribe({ next: (s) => mirrored.push(s), complete: () => (mirrorEnded = 'completed'), error: () => (mirrorEnded = 'failed') });
     await etcd.close();
     expect([live.completed, live.error]).toEqual([true, undefined]);
     expect(mirrorEnded).toBe('completed');

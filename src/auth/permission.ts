@@ -36,7 +36,10 @@ export function decodePermission(wire: unknown): Permission {
   const perm = asObject(wire, 'permission');
   const type = (Object.keys(WIRE_TYPES) as PermissionType[]).find((t) => WIRE_TYPES[t] === (perm.permType ?? 'READ'));
   if (type === undefined) throw new EtcdProtocolError(`unknown permission type ${String(perm.permType)}`);
-  return { type, keys: selectorOf(decodeBytes(perm.key as string | undefined), perm.range_end === undefined ? undefined : decodeBytes(perm.range_end as string)) };
+  return {
+    type,
+    keys: selectorOf(decodeBytes(perm.key as string | undefined), perm.range_end === undefined ? undefined : decodeBytes(perm.range_end as string)),
+  };
 }
 
 /** The selector a wire key and range end stand for, in the simplest form that says it. */

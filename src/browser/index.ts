@@ -71,8 +71,14 @@ export function syncState(url: string, options: SyncOptions = {}): Observable<Sy
     const connect = () => {
       const stream = open(table.revision === undefined ? url : withLastEventId(url, table.revision));
       source = stream;
-      stream.addEventListener('snapshot', receive((data) => table.snapshot(data)));
-      stream.addEventListener('change', receive((data) => table.change(data)));
+      stream.addEventListener(
+        'snapshot',
+        receive((data) => table.snapshot(data)),
+      );
+      stream.addEventListener(
+        'change',
+        receive((data) => table.change(data)),
+      );
       stream.onerror = () => {
         if (stream.readyState !== CLOSED || source !== stream) return;
         stream.close();

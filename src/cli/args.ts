@@ -186,10 +186,18 @@ export function wholeNumber(text: string, what: string, min = 0): number {
 function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void {
   const required = spec.positionals.filter((p) => !p.optional);
   if (positionals.length < required.length) {
-    throw new UsageError(`missing ${required.slice(positionals.length).map((p) => p.name).join(' and ')}`);
+    throw new UsageError(
+      `missing ${required
+        .slice(positionals.length)
+        .map((p) => p.name)
+        .join(' and ')}`,
+    );
   }
   if (positionals.length > spec.positionals.length) {
-    const extra = positionals.slice(spec.positionals.length).map((p) => `"${p}"`).join(' ');
+    const extra = positionals
+      .slice(spec.positionals.length)
+      .map((p) => `"${p}"`)
+      .join(' ');
     throw new UsageError(`unexpected argument${positionals.length - spec.positionals.length > 1 ? 's' : ''} ${extra}`);
   }
 }

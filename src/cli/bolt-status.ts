@@ -51,7 +51,12 @@ function newestMeta(db: Buffer): Meta {
     if (db.length < offset + PAGE_HEADER + 64) return undefined;
     const m = offset + PAGE_HEADER;
     if (db.readUInt32LE(m) !== MAGIC) return undefined;
-    return { pageSize: db.readUInt32LE(m + 8), root: Number(db.readBigUInt64LE(m + 16)), highWater: Number(db.readBigUInt64LE(m + 40)), txid: db.readBigUInt64LE(m + 48) };
+    return {
+      pageSize: db.readUInt32LE(m + 8),
+      root: Number(db.readBigUInt64LE(m + 16)),
+      highWater: Number(db.readBigUInt64LE(m + 40)),
+      txid: db.readBigUInt64LE(m + 48),
+    };
   };
   const first = read(0);
   if (first === undefined) throw new Error('not a bbolt database (no valid meta page): is this an etcd snapshot?');

@@ -56,7 +56,9 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
 }
 
 /** What to print instead of running a command (help, the version), or the command and its arguments. */
-type Located = { readonly print: string; readonly command?: undefined; readonly rest?: undefined } | { readonly print?: undefined; readonly command: Command; readonly rest: readonly string[] };
+type Located =
+  | { readonly print: string; readonly command?: undefined; readonly rest?: undefined }
+  | { readonly print?: undefined; readonly command: Command; readonly rest: readonly string[] };
 
 const HELP = ['-h', '--help'];
 

@@ -24,7 +24,9 @@ export const leader: Command = {
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx leader -s http://10.0.0.1:2379,http://10.0.0.2:2379', 'etcd-rx leader -o json'],
   run: async (context) =>
-    finished(await context.interrupts.run(context.etcd().leader(), (m) => context.out.emit(memberJson(m), (paint) => table([MEMBER_HEADING, memberRow(m)], paint)))),
+    finished(
+      await context.interrupts.run(context.etcd().leader(), (m) => context.out.emit(memberJson(m), (paint) => table([MEMBER_HEADING, memberRow(m)], paint))),
+    ),
 };
 
 /** `members` */
@@ -66,7 +68,15 @@ export const status: Command = {
     let code: number = ExitCode.OK;
     const ending = await context.interrupts.run(asked, (answers) => {
       const ok = answers.filter((a): a is Asked & { status: MemberStatus } => a.status !== undefined);
-      if (ok.length > 0) context.out.list(ok.map((a) => statusJson(a.status)), (paint) => statusTable(ok.map((a) => a.status), paint));
+      if (ok.length > 0)
+        context.out.list(
+          ok.map((a) => statusJson(a.status)),
+          (paint) =>
+            statusTable(
+              ok.map((a) => a.status),
+              paint,
+            ),
+        );
       for (const failed of answers.filter((a) => a.error !== undefined)) {
         code = ExitCode.ERROR;
         const message = failed.error instanceof Error ? failed.error.message : String(failed.error);

@@ -57,7 +57,7 @@ function rawArguments(cmdline: () => Buffer, count: number): Buffer[] | undefine
     return undefined;
   }
   const entries: Buffer[] = [];
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const end = bytes.indexOf(0, start);
     entries.push(bytes.subarray(start, end < 0 ? bytes.length : end));
     start = end < 0 ? bytes.length : end + 1;

@@ -39,9 +39,19 @@ export interface Command {
 
 /** etcdctl's timeouts, in Go's duration syntax (5s, 500ms). */
 export const TIMEOUT_FLAGS: readonly FlagSpec[] = [
-  { name: 'command-timeout', kind: 'string', placeholder: 'DURATION', description: 'how long each request may take before it fails over or fails (default 5s)' },
+  {
+    name: 'command-timeout',
+    kind: 'string',
+    placeholder: 'DURATION',
+    description: 'how long each request may take before it fails over or fails (default 5s)',
+  },
   { name: 'dial-timeout', kind: 'string', placeholder: 'DURATION', description: 'accepted as etcdctl has it; connecting counts against --command-timeout' },
-  { name: 'keepalive-time', kind: 'string', placeholder: 'DURATION', description: 'accepted as etcdctl has it; connections are kept alive and checked by etcd-rx itself' },
+  {
+    name: 'keepalive-time',
+    kind: 'string',
+    placeholder: 'DURATION',
+    description: 'accepted as etcdctl has it; connections are kept alive and checked by etcd-rx itself',
+  },
 ];
 
 /** The flags every command takes. */

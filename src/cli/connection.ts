@@ -37,10 +37,18 @@ export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection
   const setting = (name: string, variable: string) => args.text(name) ?? nonEmpty(io.env[variable]);
   const servers = args.text('servers');
   const auth = await credentials(setting('user', 'ETCDCTL_USER'), setting('password', 'ETCDCTL_PASSWORD'), io);
-  const tls = tlsFiles(setting('cacert', 'ETCDCTL_CACERT'), setting('cert', 'ETCDCTL_CERT'), setting('key', 'ETCDCTL_KEY'), args.bool('insecure-skip-tls-verify') || io.env.ETCDCTL_INSECURE_SKIP_TLS_VERIFY === 'true');
+  const tls = tlsFiles(
+    setting('cacert', 'ETCDCTL_CACERT'),
+    setting('cert', 'ETCDCTL_CERT'),
+    setting('key', 'ETCDCTL_KEY'),
+    args.bool('insecure-skip-tls-verify') || io.env.ETCDCTL_INSECURE_SKIP_TLS_VERIFY === 'true',
+  );
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
-  return { options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) }, namespace };
+  return {
+    options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) },
+    namespace,
+  };
 }
 
 /**
@@ -70,7 +78,8 @@ async function credentials(user: string | undefined, password: string | undefine
   if (username === '') throw new UsageError('--user needs a user name');
   const given = password ?? inline;
   if (given !== undefined) return { username, password: given };
-  if (!canAsk(io)) throw new UsageError(`--user ${username} needs a password: --user ${username}:PASSWORD, --password or $ETCDCTL_PASSWORD (there is no terminal to ask on)`);
+  if (!canAsk(io))
+    throw new UsageError(`--user ${username} needs a password: --user ${username}:PASSWORD, --password or $ETCDCTL_PASSWORD (there is no terminal to ask on)`);
   return { username, password: await askPassword(io, 'Password: ') };
 }
 

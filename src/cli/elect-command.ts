@@ -23,7 +23,13 @@ export const elect: Command = {
   args: {
     positionals: [{ name: 'NAME' }, { name: 'VALUE', optional: true }],
     flags: [
-      { name: 'observe', short: 'l', aliases: ['listen'], kind: 'boolean', description: 'do not campaign: print who leads, at each change (etcdctl: -l, --listen)' },
+      {
+        name: 'observe',
+        short: 'l',
+        aliases: ['listen'],
+        kind: 'boolean',
+        description: 'do not campaign: print who leads, at each change (etcdctl: -l, --listen)',
+      },
       { name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the candidacy (default 10)' },
     ],
   },
@@ -41,7 +47,13 @@ export const elect: Command = {
       // `resigned` only follows a resign through the leadership, which this command never makes.
       const elected = election.campaign(proposal, { ttl: args.count('ttl') }).pipe(
         filter((event): event is Extract<CampaignEvent, { type: 'elected' }> => event.type === 'elected'),
-        map(({ leadership }): Shown => ({ event: 'elected', key: leadership.keyBuffer, value: Buffer.from(proposal), revision: leadership.fencingToken, lease: leadership.leaseId })),
+        map(({ leadership }): Shown => ({
+          event: 'elected',
+          key: leadership.keyBuffer,
+          value: Buffer.from(proposal),
+          revision: leadership.fencingToken,
+          lease: leadership.leaseId,
+        })),
       );
       events = merge(leaders, elected);
     }

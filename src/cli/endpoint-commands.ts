@@ -31,7 +31,10 @@ export const endpointStatus: Command = {
           simple: () => ok.map((s) => statusRow(s).join(', ')).join('\n'),
           json: () => goJson(ok.map((s) => ({ Endpoint: s.endpoint, Status: statusJson(s) }))),
           table: () =>
-            boxTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'IS LEARNER', 'RAFT TERM', 'RAFT INDEX', 'RAFT APPLIED INDEX', 'ERRORS'], ok.map(statusRow)),
+            boxTable(
+              ['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'IS LEARNER', 'RAFT TERM', 'RAFT INDEX', 'RAFT APPLIED INDEX', 'ERRORS'],
+              ok.map(statusRow),
+            ),
           fields: () => ok.flatMap(statusFields).join('\n'),
         });
       });
@@ -62,9 +65,15 @@ export const endpointHealth: Command = {
         printAs(context.out, {
           simple: () => '',
           json: () => goJson(all.map((h) => ({ endpoint: h.endpoint, health: h.health, took: took(h), error: h.error }))),
-          table: () => boxTable(['ENDPOINT', 'HEALTH', 'TOOK', 'ERROR'], all.map((h) => [h.endpoint, String(h.health), took(h), h.error ?? ''])),
+          table: () =>
+            boxTable(
+              ['ENDPOINT', 'HEALTH', 'TOOK', 'ERROR'],
+              all.map((h) => [h.endpoint, String(h.health), took(h), h.error ?? '']),
+            ),
           fields: () =>
-            all.flatMap((h) => [`"Endpoint" : ${JSON.stringify(h.endpoint)}`, `"Health" : ${h.health}`, `"Took" : ${took(h)}`, `"Error" : ${h.error ?? ''}`, '']).join('\n'),
+            all
+              .flatMap((h) => [`"Endpoint" : ${JSON.stringify(h.endpoint)}`, `"Health" : ${h.health}`, `"Took" : ${took(h)}`, `"Error" : ${h.error ?? ''}`, ''])
+              .join('\n'),
         });
       });
       const exit = finished(ending);
@@ -78,7 +87,10 @@ export const endpointHealth: Command = {
 export const endpointHashKv: Command = {
   name: 'endpoint hashkv',
   summary: "show the hash of each endpoint's key-value store (equal on members that agree)",
-  args: { positionals: [], flags: [CLUSTER_FLAG, { name: 'rev', kind: 'string', placeholder: 'N', description: 'hash the store up to revision N (default: the latest)' }] },
+  args: {
+    positionals: [],
+    flags: [CLUSTER_FLAG, { name: 'rev', kind: 'string', placeholder: 'N', description: 'hash the store up to revision N (default: the latest)' }],
+  },
   examples: ['etcd-rx endpoint hashkv --cluster', 'etcd-rx endpoint hashkv --rev 100 -w table'],
   run: (context) =>
     withChosenEndpoints(context, async (etcd) => {
@@ -90,7 +102,11 @@ export const endpointHashKv: Command = {
           printAs(context.out, {
             simple: () => all.map((h) => `${h.endpoint}, ${h.hash}`).join('\n'),
             json: () => goJson(all.map((h) => ({ Endpoint: h.endpoint, HashKV: hashJson(h) }))),
-            table: () => boxTable(['ENDPOINT', 'HASH'], all.map((h) => [h.endpoint, String(h.hash)])),
+            table: () =>
+              boxTable(
+                ['ENDPOINT', 'HASH'],
+                all.map((h) => [h.endpoint, String(h.hash)]),
+              ),
             fields: () => all.flatMap((h) => [...headerFields(h.header), `"Endpoint" : ${JSON.stringify(h.endpoint)}`, `"Hash" : ${h.hash}`, '']).join('\n'),
           }),
         ),
@@ -158,4 +174,3 @@ function statusFields(s: MemberStatus): string[] {
 function hashJson(h: HashKv): Record<string, unknown> {
   return { header: headerJson(h.header), hash: h.hash === 0 ? undefined : h.hash, compact_revision: h.compactRevision === 0 ? undefined : h.compactRevision };
 }
-

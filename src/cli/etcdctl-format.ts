@@ -89,7 +89,10 @@ export function goDuration(nanoseconds: bigint): string {
   if (nanoseconds === 0n) return '0s';
   const scaled = (ns: bigint, unit: bigint, suffix: string) => {
     const whole = ns / unit;
-    const fraction = (ns % unit).toString().padStart(unit.toString().length - 1, '0').replace(/0+$/, '');
+    const fraction = (ns % unit)
+      .toString()
+      .padStart(unit.toString().length - 1, '0')
+      .replace(/0+$/, '');
     return `${whole}${fraction === '' ? '' : `.${fraction}`}${suffix}`;
   };
   if (nanoseconds < 1000n) return `${nanoseconds}ns`;
@@ -123,7 +126,12 @@ export interface Renderings {
  * @example printAs(context.out, { simple: () => 'OK', json: () => goJson({}) })
  */
 export function printAs(out: Output, renderings: Renderings): void {
-  const chosen = { text: renderings.simple, json: renderings.json, table: renderings.table ?? renderings.simple, fields: renderings.fields ?? renderings.simple };
+  const chosen = {
+    text: renderings.simple,
+    json: renderings.json,
+    table: renderings.table ?? renderings.simple,
+    fields: renderings.fields ?? renderings.simple,
+  };
   out.raw(chosen[out.format]());
 }
 

@@ -29,7 +29,12 @@ export const get: Command = {
       { name: 'count-only', kind: 'boolean', description: 'print only how many keys match' },
       { name: 'print-value-only', kind: 'boolean', description: 'print values without keys (text formats)' },
       { name: 'hex', kind: 'boolean', description: 'print keys and values as \\xNN escapes of every byte (text formats)' },
-      { name: 'consistency', kind: 'string', placeholder: 'l|s', description: 'l (linearizable, the default) or s (serializable: any member answers from its own copy)' },
+      {
+        name: 'consistency',
+        kind: 'string',
+        placeholder: 'l|s',
+        description: 'l (linearizable, the default) or s (serializable: any member answers from its own copy)',
+      },
       { name: 'sort-by', kind: 'string', placeholder: 'TARGET', description: 'sort by CREATE, KEY, MODIFY, VALUE or VERSION' },
       { name: 'order', kind: 'string', placeholder: 'ORDER', description: 'ASCEND or DESCEND (with no --sort-by: by key)' },
     ],
@@ -38,7 +43,11 @@ export const get: Command = {
   run: async (context) => {
     const { args } = context;
     const selector = keySelector(args);
-    const options: RangeOptions = { revision: args.count('rev') || undefined, keysOnly: args.bool('keys-only'), serializable: serializable(args.text('consistency')) };
+    const options: RangeOptions = {
+      revision: args.count('rev') || undefined,
+      keysOnly: args.bool('keys-only'),
+      serializable: serializable(args.text('consistency')),
+    };
     if (args.bool('count-only')) {
       if (options.keysOnly || args.has('limit')) throw new UsageError('--count-only cannot be used with --keys-only or --limit');
       const counted = context.etcd().range(selector, { ...options, countOnly: true });
@@ -66,7 +75,8 @@ function reads(etcd: Etcd, selector: KeySelector, options: RangeOptions): Observ
 function textOf(kv: KeyValue, context: Context, paint: Context['out']['paint']): string {
   const { args } = context;
   const hex = args.bool('hex');
-  const show = (bytes: Buffer, multiline: boolean) => (hex ? [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('') : showBytes(bytes, { multiline }));
+  const show = (bytes: Buffer, multiline: boolean) =>
+    hex ? [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('') : showBytes(bytes, { multiline });
   if (args.bool('print-value-only')) return args.bool('keys-only') ? '' : show(kv.valueBuffer, true);
   if (!hex) return kvText(kv, paint, { keysOnly: args.bool('keys-only') });
   const key = paint.cyan(show(kv.keyBuffer, false));

@@ -74,7 +74,11 @@ export function groupHelp(group: string, commands: readonly Command[]): string {
 }
 
 function commandList(commands: readonly Command[]): string {
-  const lines = commands.map((c) => usage(c).replace(/^etcd-rx /, '').replace(' [options]', ''));
+  const lines = commands.map((c) =>
+    usage(c)
+      .replace(/^etcd-rx /, '')
+      .replace(' [options]', ''),
+  );
   const width = Math.max(...lines.map((l) => l.length));
   return commands.map((c, i) => `  ${lines[i].padEnd(width)}  ${c.summary}`).join('\n');
 }

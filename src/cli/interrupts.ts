@@ -8,9 +8,7 @@ import { signalExitCode } from './exit-codes';
 
 /** How a run ended. */
 export type Ending =
-  | { readonly type: 'completed' }
-  | { readonly type: 'failed'; readonly error: unknown }
-  | { readonly type: 'interrupted'; readonly signal: NodeJS.Signals };
+  { readonly type: 'completed' } | { readonly type: 'failed'; readonly error: unknown } | { readonly type: 'interrupted'; readonly signal: NodeJS.Signals };
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 

@@ -38,9 +38,8 @@ export const put: Command = {
     const written = context.etcd().put(argumentBytes(args.positionals[0]), await valueArgument(context, 1), options);
     return finished(
       await context.interrupts.run(written, (result) =>
-        context.out.emit(
-          { revision: result.revision, ...(result.prevKv.some ? { prevKv: kvJson(result.prevKv.val) } : {}) },
-          (paint) => (result.prevKv.some ? `OK\n${kvText(result.prevKv.val, paint)}` : 'OK'),
+        context.out.emit({ revision: result.revision, ...(result.prevKv.some ? { prevKv: kvJson(result.prevKv.val) } : {}) }, (paint) =>
+          result.prevKv.some ? `OK\n${kvText(result.prevKv.val, paint)}` : 'OK',
         ),
       ),
     );
@@ -115,7 +114,11 @@ export const del: Command = {
     return finished(
       await context.interrupts.run(deleted, (result) =>
         context.out.emit(
-          { deleted: result.deleted, revision: result.header.revision, ...(context.args.bool('prev-kv') ? { prevKvs: result.prevKvs.map((kv) => kvJson(kv)) } : {}) },
+          {
+            deleted: result.deleted,
+            revision: result.header.revision,
+            ...(context.args.bool('prev-kv') ? { prevKvs: result.prevKvs.map((kv) => kvJson(kv)) } : {}),
+          },
           (paint) => [String(result.deleted), ...result.prevKvs.map((kv) => kvText(kv, paint))].join('\n'),
         ),
       ),

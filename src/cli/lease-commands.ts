@@ -50,7 +50,12 @@ export const leaseTtl: Command = {
     const keys = context.args.bool('keys');
     return finished(
       await context.interrupts.run(context.etcd().timeToLive(id, { keys }), (lease) => {
-        const json = { id: hexLeaseId(id), ttl: lease.ttl, grantedTtl: lease.grantedTtl, ...(keys ? { keys: lease.keys.map((k) => bytesJson('key', k)) } : {}) };
+        const json = {
+          id: hexLeaseId(id),
+          ttl: lease.ttl,
+          grantedTtl: lease.grantedTtl,
+          ...(keys ? { keys: lease.keys.map((k) => bytesJson('key', k)) } : {}),
+        };
         context.out.emit(json, () => {
           if (lease.ttl < 0) return `lease ${hexLeaseId(id)} already expired`;
           const attached = keys ? `, attached keys([${lease.keys.map((k) => showBytes(k)).join(' ')}])` : '';
@@ -103,7 +108,9 @@ export const leaseKeepAlive: Command = {
     const lease = given === undefined ? etcd.lease(ttl ?? DEFAULT_KEEP_ALIVE_TTL) : etcd.keepAlive(parseHexId(given, 'ID'));
     const print = (event: LeaseEvent) =>
       context.out.emit({ event: event.type, id: hexLeaseId(event.id), ttl: event.ttl }, () =>
-        event.type === 'granted' ? `lease ${hexLeaseId(event.id)} granted with TTL(${event.ttl}s)` : `lease ${hexLeaseId(event.id)} keepalived with TTL(${event.ttl})`,
+        event.type === 'granted'
+          ? `lease ${hexLeaseId(event.id)} granted with TTL(${event.ttl}s)`
+          : `lease ${hexLeaseId(event.id)} keepalived with TTL(${event.ttl})`,
       );
     return untilInterrupted(await context.interrupts.run(lease, print));
   },

@@ -30,7 +30,15 @@ export const lock: Command = {
     'SIGTERM and the exit code is 3.',
   args: {
     positionals: [{ name: 'NAME' }],
-    flags: [{ name: 'ttl', kind: 'count', min: 1, placeholder: 'S', description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died' }],
+    flags: [
+      {
+        name: 'ttl',
+        kind: 'count',
+        min: 1,
+        placeholder: 'S',
+        description: 'TTL of the lease behind the lock (default 10): how long it outlives a holder that died',
+      },
+    ],
     rest: 'COMMAND',
     restWithoutDashes: true,
   },
@@ -47,7 +55,9 @@ export const lock: Command = {
     // A program's arguments and environment can only be given as text, which would change these bytes.
     const unpassable = [args.positionals[0], ...args.rest].find(hasInvalidUtf8);
     if (unpassable !== undefined) {
-      throw new UsageError(`${showBytes(Buffer.from(argumentBytes(unpassable)))} is not valid UTF-8, so it cannot be passed on to COMMAND unchanged (as an argument, or in ETCD_LOCK_KEY)`);
+      throw new UsageError(
+        `${showBytes(Buffer.from(argumentBytes(unpassable)))} is not valid UTF-8, so it cannot be passed on to COMMAND unchanged (as an argument, or in ETCD_LOCK_KEY)`,
+      );
     }
     return runLocked(context, name, args.rest, options);
   },

@@ -15,9 +15,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') interrupts.interrupt('SIGPIPE');
 });
 
-void runCli(userArguments(process.argv), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then((code) => {
-  process.exitCode = code;
-  // The client is closed and holds nothing open; should anything still keep the process alive,
-  // leaving anyway beats hanging a script.
-  setTimeout(() => process.exit(code), 2000).unref();
-});
+void runCli(userArguments(process.argv), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then(
+  (code) => {
+    process.exitCode = code;
+    // The client is closed and holds nothing open; should anything still keep the process alive,
+    // leaving anyway beats hanging a script.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+);

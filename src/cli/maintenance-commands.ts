@@ -11,7 +11,8 @@ import { hexId, parseHexId } from './render';
 export const defrag: Command = {
   name: 'defrag',
   summary: 'defragment the database of each endpoint, one at a time',
-  details: 'A member answers nothing else while it defragments. Prints one line per member; a member that fails is reported on stderr, and the exit code is then 1.',
+  details:
+    'A member answers nothing else while it defragments. Prints one line per member; a member that fails is reported on stderr, and the exit code is then 1.',
   args: { positionals: [], flags: [CLUSTER_FLAG] },
   examples: ['etcd-rx defrag -s http://10.0.0.1:2379', 'etcd-rx defrag --cluster'],
   run: (context) =>
@@ -43,7 +44,8 @@ export const alarmList: Command = {
   summary: 'list the alarms raised in the cluster (NOSPACE: the backend quota is full)',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx alarm list'],
-  run: async (context) => refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().alarms(), (list) => printAlarms(context, list))),
+  run: async (context) =>
+    refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().alarms(), (list) => printAlarms(context, list))),
 };
 
 /** `alarm disarm` */
@@ -53,7 +55,8 @@ export const alarmDisarm: Command = {
   details: 'Free space first (compact, then defrag), or a NOSPACE alarm comes straight back.',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx alarm disarm'],
-  run: async (context) => refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().disarmAlarms(), (list) => printAlarms(context, list))),
+  run: async (context) =>
+    refuseFormats(context, ['table']) ?? finished(await context.interrupts.run(context.etcd().disarmAlarms(), (list) => printAlarms(context, list))),
 };
 
 /** `move-leader ID` */
@@ -77,7 +80,11 @@ const ALARM_NUMBERS = { NOSPACE: 1, CORRUPT: 2 } as const;
 function printAlarms(context: Context, list: AlarmList): void {
   printAs(context.out, {
     simple: () => list.alarms.map((a) => `memberID:${a.memberId} alarm:${a.alarm}`).join('\n'),
-    json: () => goJson({ header: headerJson(list.header), alarms: list.alarms.length === 0 ? undefined : list.alarms.map((a) => ({ memberID: new GoNumber(a.memberId), alarm: ALARM_NUMBERS[a.alarm] })) }),
+    json: () =>
+      goJson({
+        header: headerJson(list.header),
+        alarms: list.alarms.length === 0 ? undefined : list.alarms.map((a) => ({ memberID: new GoNumber(a.memberId), alarm: ALARM_NUMBERS[a.alarm] })),
+      }),
     fields: () => [...headerFields(list.header), ...list.alarms.flatMap((a) => [`"MemberID" : ${a.memberId}`, `"AlarmType" : ${a.alarm}`, ''])].join('\n'),
   });
 }

@@ -47,7 +47,8 @@ export const memberAdd: Command = {
     return finished(
       await context.interrupts.run(added, (answer) =>
         printAs(context.out, {
-          simple: () => [`Member ${paddedHex(answer.member.id)} added to cluster ${paddedHex(answer.header.clusterId)}`, '', ...startSettings(answer, name)].join('\n'),
+          simple: () =>
+            [`Member ${paddedHex(answer.member.id)} added to cluster ${paddedHex(answer.header.clusterId)}`, '', ...startSettings(answer, name)].join('\n'),
           json: () => goJson({ header: headerJson(answer.header), member: memberJson(answer.member), members: answer.members.map(memberJson) }),
         }),
       ),
@@ -63,7 +64,7 @@ export const memberRemove: Command = membershipChange('remove', 'remove member I
 /** `member update ID --peer-urls URLS` */
 export const memberUpdate: Command = membershipChange(
   'update',
-  "change the peer URLs of member ID (hexadecimal)",
+  'change the peer URLs of member ID (hexadecimal)',
   'updated in',
   (context, id) => context.etcd().updateMember(id, peerUrls(context)),
   [PEER_URLS],
@@ -95,7 +96,7 @@ function membershipChange(
           printAs(context.out, {
             simple: () => `Member ${paddedHex(id)} ${done} cluster ${paddedHex(answer.header.clusterId)}`,
             json: () => goJson(listJson(answer)),
-            }),
+          }),
         ),
       );
     },

@@ -60,7 +60,15 @@ export const roleList: Command = {
   summary: 'list every role',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx role list'],
-  run: async (context) => finished(await context.interrupts.run(context.etcd().auth.roles(), (roles) => context.out.list(roles.map((role) => ({ role })), () => roles.join('\n')))),
+  run: async (context) =>
+    finished(
+      await context.interrupts.run(context.etcd().auth.roles(), (roles) =>
+        context.out.list(
+          roles.map((role) => ({ role })),
+          () => roles.join('\n'),
+        ),
+      ),
+    ),
 };
 
 /** `role get ROLE` */
@@ -70,7 +78,10 @@ export const roleGet: Command = {
   details: 'Prints the keys the role may read, then those it may write, as etcdctl does.',
   args: { positionals: ROLE, flags: [] },
   examples: ['etcd-rx role get app-rw', 'etcd-rx role get app-rw -o json'],
-  run: (context) => found(context, context.etcd().auth.role(context.args.positionals[0]), `role ${context.args.positionals[0]} not found`, (role) => context.out.emit(roleJson(role), () => roleText(role))),
+  run: (context) =>
+    found(context, context.etcd().auth.role(context.args.positionals[0]), `role ${context.args.positionals[0]} not found`, (role) =>
+      context.out.emit(roleJson(role), () => roleText(role)),
+    ),
 };
 
 const PERMISSION_TYPES: readonly PermissionType[] = ['read', 'write', 'readwrite'];
@@ -80,13 +91,22 @@ export const roleGrantPermission: Command = {
   name: 'role grant-permission',
   summary: 'let a role read, write or readwrite a key, a range or a prefix',
   args: { positionals: [{ name: 'ROLE' }, { name: 'TYPE' }, ...KEY_POSITIONALS], flags: KEY_RANGE_FLAGS },
-  examples: ['etcd-rx role grant-permission app-rw readwrite app/ --prefix', 'etcd-rx role grant-permission reports read a m', 'etcd-rx role grant-permission audit read "" --from-key'],
+  examples: [
+    'etcd-rx role grant-permission app-rw readwrite app/ --prefix',
+    'etcd-rx role grant-permission reports read a m',
+    'etcd-rx role grant-permission audit read "" --from-key',
+  ],
   run: (context) => {
     const [role, type] = context.args.positionals;
     const permission = PERMISSION_TYPES.find((t) => t === type.toLowerCase());
     if (permission === undefined) throw new UsageError(`TYPE must be read, write or readwrite, got "${type}"`);
     const keys = keySelector(context.args, context.args.positionals.slice(2).map(argumentBytes));
-    return confirmed(context, context.etcd().auth.grantPermission(role, permission, keys), { role, granted: { type: permission, keys: keysJson(keys) } }, `Role ${role} updated`);
+    return confirmed(
+      context,
+      context.etcd().auth.grantPermission(role, permission, keys),
+      { role, granted: { type: permission, keys: keysJson(keys) } },
+      `Role ${role} updated`,
+    );
   },
 };
 
@@ -100,7 +120,12 @@ export const roleRevokePermission: Command = {
     const role = context.args.positionals[0];
     const keys = keySelector(context.args, context.args.positionals.slice(1).map(argumentBytes));
     const what = typeof keys === 'string' || keys instanceof Uint8Array ? `key ${keysText(keys)}` : `range ${keysText(keys)}`;
-    return confirmed(context, context.etcd().auth.revokePermission(role, keys), { role, revoked: keysJson(keys) }, `Permission of ${what} is revoked from role ${role}`);
+    return confirmed(
+      context,
+      context.etcd().auth.revokePermission(role, keys),
+      { role, revoked: keysJson(keys) },
+      `Permission of ${what} is revoked from role ${role}`,
+    );
   },
 };
 

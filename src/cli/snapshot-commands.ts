@@ -42,7 +42,8 @@ export const snapshotStatusCommand: Command = {
     printAs(context.out, {
       simple: () => `${hash}, ${status.revision}, ${status.totalKey}, ${humanBytes(status.totalSize)}`,
       json: () => goJson(status),
-      table: () => boxTable(['HASH', 'REVISION', 'TOTAL KEYS', 'TOTAL SIZE'], [[hash, String(status.revision), String(status.totalKey), humanBytes(status.totalSize)]]),
+      table: () =>
+        boxTable(['HASH', 'REVISION', 'TOTAL KEYS', 'TOTAL SIZE'], [[hash, String(status.revision), String(status.totalKey), humanBytes(status.totalSize)]]),
       fields: () => [`"Hash" : ${status.hash}`, `"Revision" : ${status.revision}`, `"Keys" : ${status.totalKey}`, `"Size" : ${status.totalSize}`].join('\n'),
     });
     return ExitCode.OK;

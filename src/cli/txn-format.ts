@@ -128,7 +128,8 @@ const OP_FLAGS: Record<'put' | 'get' | 'del', ArgsSpec> = {
 function parseOp(line: number, text: string): { op: TxnOp; printing: OpPrinting } {
   const cursor = new Cursor(line, text);
   const verb = cursor.match(/[a-z]+/i, 'an operation (get, put, del)').toLowerCase();
-  if (verb !== 'put' && verb !== 'get' && verb !== 'del' && verb !== 'delete') throw new TxnSyntaxError(line, `unknown operation "${verb}" (expected get, put or del)`);
+  if (verb !== 'put' && verb !== 'get' && verb !== 'del' && verb !== 'delete')
+    throw new TxnSyntaxError(line, `unknown operation "${verb}" (expected get, put or del)`);
   const words: Buffer[] = [];
   const options: string[] = [];
   while (!cursor.atEnd()) {

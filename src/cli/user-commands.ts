@@ -43,7 +43,12 @@ export const userAdd: Command = {
     positionals: [{ name: 'USER[:PASSWORD]' }],
     flags: [
       INTERACTIVE,
-      { name: 'new-user-password', kind: 'string', placeholder: 'PASSWORD', description: 'the password (visible in the process list: prefer the prompt or stdin)' },
+      {
+        name: 'new-user-password',
+        kind: 'string',
+        placeholder: 'PASSWORD',
+        description: 'the password (visible in the process list: prefer the prompt or stdin)',
+      },
       { name: 'no-password', kind: 'boolean', description: 'a user without a password (TLS client certificate only)' },
     ],
   },
@@ -54,7 +59,9 @@ export const userAdd: Command = {
     if ([given, flagged, context.args.bool('no-password') || undefined].filter((p) => p !== undefined).length > 1) {
       throw new UsageError('give the password one way only: USER:PASSWORD, --new-user-password or --no-password');
     }
-    const password = context.args.bool('no-password') ? ({ noPassword: true } as const) : (given ?? flagged ?? (await typedPassword(context, `Password of ${name}: `)));
+    const password = context.args.bool('no-password')
+      ? ({ noPassword: true } as const)
+      : (given ?? flagged ?? (await typedPassword(context, `Password of ${name}: `)));
     return confirmed(context, context.etcd().auth.addUser(name, password), { user: name, added: true }, `User ${name} created`);
   },
 };
@@ -77,7 +84,15 @@ export const userList: Command = {
   summary: 'list every user',
   args: { positionals: [], flags: [] },
   examples: ['etcd-rx user list'],
-  run: async (context) => finished(await context.interrupts.run(context.etcd().auth.users(), (users) => context.out.list(users.map((user) => ({ user })), () => users.join('\n')))),
+  run: async (context) =>
+    finished(
+      await context.interrupts.run(context.etcd().auth.users(), (users) =>
+        context.out.list(
+          users.map((user) => ({ user })),
+          () => users.join('\n'),
+        ),
+      ),
+    ),
 };
 
 /** `user get USER [--detail]` */
@@ -90,7 +105,9 @@ export const userGet: Command = {
     const auth = context.etcd().auth;
     const name = context.args.positionals[0];
     if (!context.args.bool('detail')) {
-      return found(context, auth.user(name), `user ${name} not found`, (user) => context.out.emit(user, () => `User: ${user.name}\nRoles:${user.roles.map((r) => ` ${r}`).join('')}`));
+      return found(context, auth.user(name), `user ${name} not found`, (user) =>
+        context.out.emit(user, () => `User: ${user.name}\nRoles:${user.roles.map((r) => ` ${r}`).join('')}`),
+      );
     }
     const roles = auth.user(name).pipe(
       concatMap((user) => (user.some ? from(user.val.roles) : throwError(() => new EtcdNotFoundError(`user ${name} not found`)))),

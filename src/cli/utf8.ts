@@ -22,7 +22,7 @@ export function utf8(bytes: Uint8Array): string | undefined {
  */
 export function utf8Pieces(bytes: Uint8Array): (string | number)[] {
   const pieces: (string | number)[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const length = sequenceLength(bytes[i]);
     // A lone byte is ASCII or invalid: no decoder needed (decoding each, and failing, costs).
     if (length === 1) {

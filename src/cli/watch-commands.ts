@@ -61,13 +61,15 @@ function noteWhileWaiting(watch: Observable<WatchBatch>, log: Context['log'], en
       log.note(() => `etcd-rx: waiting for a member to accept the watch (${endpoints.join(', ')})`);
     });
     subscriber.add(note);
-    return watch.pipe(
-      tap((batch) => {
-        if (!batch.created) return;
-        note.unsubscribe();
-        if (waited) log.note(() => `etcd-rx: watching from revision ${batch.revision}`);
-      }),
-    ).subscribe(subscriber);
+    return watch
+      .pipe(
+        tap((batch) => {
+          if (!batch.created) return;
+          note.unsubscribe();
+          if (waited) log.note(() => `etcd-rx: watching from revision ${batch.revision}`);
+        }),
+      )
+      .subscribe(subscriber);
   });
 }
 

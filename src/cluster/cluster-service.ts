@@ -57,7 +57,6 @@ export class ClusterService {
         ),
     );
   }
-
 }
 
 /** Decodes a StatusResponse from `endpoint`. */

@@ -62,10 +62,12 @@ export function encodeMemberId(id: unknown): string {
 
 function checkPeerUrls(urls: unknown): string[] {
   const list = typeof urls === 'string' ? urls.split(',').map((u) => u.trim()) : urls;
-  if (!Array.isArray(list) || list.length === 0) throw new EtcdInvalidArgumentError(`peer URLs must be a URL or a non-empty array of URLs, got ${describe(urls)}`);
+  if (!Array.isArray(list) || list.length === 0)
+    throw new EtcdInvalidArgumentError(`peer URLs must be a URL or a non-empty array of URLs, got ${describe(urls)}`);
   for (const url of list as unknown[]) {
     // etcd checks the rest (a URL some member already has, a port in use) and says so.
-    if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+$/.test(url)) throw new EtcdInvalidArgumentError(`a peer URL must look like http://10.0.0.4:2380, got ${describe(url)}`);
+    if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+$/.test(url))
+      throw new EtcdInvalidArgumentError(`a peer URL must look like http://10.0.0.4:2380, got ${describe(url)}`);
   }
   return list as string[];
 }

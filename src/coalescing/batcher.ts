@@ -13,14 +13,7 @@
  * Failover, time limits and retry rules are the inner caller's, applied to the batch as a whole.
  */
 import { Observable, Subscriber, Subscription } from 'rxjs';
-import {
-  EtcdCompactedError,
-  EtcdInvalidArgumentError,
-  EtcdNotFoundError,
-  EtcdPermissionDeniedError,
-  EtcdProtocolError,
-  EtcdServerError,
-} from '../errors';
+import { EtcdCompactedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdPermissionDeniedError, EtcdProtocolError, EtcdServerError } from '../errors';
 import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
 import { eventLoop, Schedule } from './schedule';
@@ -176,16 +169,28 @@ export class Batcher {
     if (requests.length === 0) return this.settle(batch);
     if (requests.length === 1) return this.sendAlone(batch, requests);
     const txn = { success: requests.map((r) => this.policy.op(r.path, r.body)) };
-    this.track(batch, '/v3/kv/txn', txn, (json, endpoint) => this.split(requests, json, endpoint), (error) => {
-      if (belongsToOneRequest(error)) this.sendAlone(batch, requests);
-      else this.fail(requests, error);
-    });
+    this.track(
+      batch,
+      '/v3/kv/txn',
+      txn,
+      (json, endpoint) => this.split(requests, json, endpoint),
+      (error) => {
+        if (belongsToOneRequest(error)) this.sendAlone(batch, requests);
+        else this.fail(requests, error);
+      },
+    );
   }
 
   /** Each request on its own (a batch of one, or the requests of a txn that one of them failed). */
   private sendAlone(batch: Batch, requests: readonly Request[]): void {
     for (const request of requests) {
-      this.track(batch, request.path, request.body, (json, endpoint) => decodeEach(request, json, endpoint), (error) => this.fail([request], error));
+      this.track(
+        batch,
+        request.path,
+        request.body,
+        (json, endpoint) => decodeEach(request, json, endpoint),
+        (error) => this.fail([request], error),
+      );
     }
   }
 

@@ -74,9 +74,9 @@ export class NamedElection implements Election {
 
   leader(): Observable<Option<Leader>> {
     return defer(() =>
-      this.deps.caller.call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json))).pipe(
-        catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error))),
-      ),
+      this.deps.caller
+        .call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json)))
+        .pipe(catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error)))),
     );
   }
 
@@ -121,4 +121,3 @@ function decodeCampaignLeader(json: unknown): Record<string, string> {
 function isNoLeader(error: unknown): boolean {
   return error instanceof EtcdServerError && error.message.includes('election: no leader');
 }
-

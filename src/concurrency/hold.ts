@@ -44,7 +44,11 @@ export function holdUnderLease<H extends Ownership>(deps: HoldDeps, ttl: number,
     let checking = false;
     return deps.leases.lease(ttl).pipe(
       mergeMap((event) => {
-        if (event.type === 'granted') return acquire(event.id).pipe(catchError(leaseNotFound(event.id)), tap((h) => (held = h)));
+        if (event.type === 'granted')
+          return acquire(event.id).pipe(
+            catchError(leaseNotFound(event.id)),
+            tap((h) => (held = h)),
+          );
         if (held === undefined || checking) return EMPTY;
         checking = true;
         return stillHeld(deps.kv, held).pipe(

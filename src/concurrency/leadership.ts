@@ -45,10 +45,12 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
   proclaim(value: Bytes): Observable<Result<ResponseHeader, NotHeld>> {
     return defer(() => {
       const body = { leader: this.wireLeader, value: encodeBytes(checkValue(value)) };
-      return this.deps.caller.call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header)).pipe(
-        map((header): Result<ResponseHeader, NotHeld> => Ok(header)),
-        catchError((error: unknown) => (isNotLeader(error) ? of(Err({})) : throwError(() => error))),
-      );
+      return this.deps.caller
+        .call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header))
+        .pipe(
+          map((header): Result<ResponseHeader, NotHeld> => Ok(header)),
+          catchError((error: unknown) => (isNotLeader(error) ? of(Err({})) : throwError(() => error))),
+        );
     });
   }
 

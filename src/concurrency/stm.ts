@@ -146,7 +146,8 @@ class Transaction implements StmTx {
     return defer(() => {
       const id = encodeBytes(checkKey(key));
       const written = this.writes.get(id);
-      if (written !== undefined) return of({ value: written.value === undefined ? None : Some(Buffer.from(written.value)), modRevision: this.reads.get(id)?.modRevision ?? 0 });
+      if (written !== undefined)
+        return of({ value: written.value === undefined ? None : Some(Buffer.from(written.value)), modRevision: this.reads.get(id)?.modRevision ?? 0 });
       const cached = this.reads.get(id);
       if (cached !== undefined) return of(cached);
       const serializable = this.isolation === 'serializable' || this.isolation === 'serializable-snapshot';

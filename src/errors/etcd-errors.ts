@@ -99,7 +99,11 @@ export class EtcdProtocolError extends EtcdError {}
  * @example if (e instanceof EtcdUnavailableError && e.notApplied) console.log('safe to try the write again')
  */
 export class EtcdUnavailableError extends EtcdError {
-  constructor(message: string, readonly notApplied: boolean, details: { endpoint?: string; grpcCode?: number } = {}) {
+  constructor(
+    message: string,
+    readonly notApplied: boolean,
+    details: { endpoint?: string; grpcCode?: number } = {},
+  ) {
     super(message, details);
   }
 }
@@ -116,7 +120,11 @@ export class EtcdOutcomeUnknownError extends EtcdError {}
  * @example etcd.get('k', { revision: 1 }).subscribe({ error: (e) => { if (e instanceof EtcdCompactedError) console.log('compacted up to', e.compactRevision) } })
  */
 export class EtcdCompactedError extends EtcdError {
-  constructor(message: string, readonly compactRevision: number | undefined, details: { endpoint?: string; grpcCode?: number } = {}) {
+  constructor(
+    message: string,
+    readonly compactRevision: number | undefined,
+    details: { endpoint?: string; grpcCode?: number } = {},
+  ) {
     super(message, details);
   }
 }
@@ -156,10 +164,7 @@ export class EtcdAuthenticationError extends EtcdError {}
  * @example if (e instanceof EtcdPermissionDeniedError) console.log('no right to', e.key)
  */
 export class EtcdPermissionDeniedError extends EtcdError {
-  constructor(
-    message: string,
-    details: { endpoint?: string; grpcCode?: number; cause?: unknown; key?: string } = {},
-  ) {
+  constructor(message: string, details: { endpoint?: string; grpcCode?: number; cause?: unknown; key?: string } = {}) {
     super(message, details);
     this.key = details.key;
   }

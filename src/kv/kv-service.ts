@@ -89,7 +89,11 @@ export class KvService {
       const { ttl, ...rest } = checkPutOptions(given);
       if (ttl === undefined) return this.caller.call('/v3/kv/put', encodePut(key, value, rest), NON_REPEATABLE, decodePut, rest);
       encodePut(key, value, rest);
-      return this.underNewLease(ttl, (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut, rest), () => true);
+      return this.underNewLease(
+        ttl,
+        (lease) => this.caller.call('/v3/kv/put', encodePut(key, value, { ...rest, lease }), NON_REPEATABLE, decodePut, rest),
+        () => true,
+      );
     });
   }
 
@@ -125,11 +129,14 @@ export class KvService {
       const compare = expectations(key, expected);
       const { ttl, ...rest } = checkPutOptions(given);
       const attempt = (lease?: string) =>
-        this.txn({
-          compare,
-          success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
-          failure: [Op.get(key)],
-        }, rest).pipe(map(toCasResult));
+        this.txn(
+          {
+            compare,
+            success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
+            failure: [Op.get(key)],
+          },
+          rest,
+        ).pipe(map(toCasResult));
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
       return this.underNewLease(ttl, attempt, (result) => result.ok);
@@ -167,14 +174,14 @@ export class KvService {
   }
 }
 
-
 const EXPECTED: Readonly<Record<string, (key: Key, operand: never) => Comparison>> = {
   value: (key, value: Bytes) => Compare.value(key, '==', value),
   version: (key, version: number) => Compare.version(key, '==', version),
   createRevision: (key, revision: number) => Compare.createRevision(key, '==', revision),
   modRevision: (key, revision: number) => Compare.modRevision(key, '==', revision),
 };
-const EXPECTATION_NEEDED = 'compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision} (several may be combined), or a KeyValue read before';
+const EXPECTATION_NEEDED =
+  'compareAndSet needs an expectation: {value}, {version}, {createRevision} or {modRevision} (several may be combined), or a KeyValue read before';
 
 function expectations(key: Key, expected: Expectation): Comparison[] {
   // A key as read: "unchanged since then", which its modRevision says (a recreated key has a new one).
@@ -191,7 +198,9 @@ function expectations(key: Key, expected: Expectation): Comparison[] {
 function checkPutOptions(given: PutOptions | undefined): PutOptions {
   const options: PutOptions = optionsOf(given, 'put');
   if (options.ttl !== undefined && (options.lease !== undefined || options.ignoreLease === true)) {
-    throw new EtcdInvalidArgumentError(`put option ttl grants a new lease for the key, so it cannot go with ${options.lease !== undefined ? 'lease' : 'ignoreLease'}`);
+    throw new EtcdInvalidArgumentError(
+      `put option ttl grants a new lease for the key, so it cannot go with ${options.lease !== undefined ? 'lease' : 'ignoreLease'}`,
+    );
   }
   return options;
 }

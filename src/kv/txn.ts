@@ -77,8 +77,7 @@ export const Compare = {
     comparison(key, result, 'CREATE', 'create_revision', checkCount(revision, 'compared createRevision')),
   modRevision: (key: KeySelector, result: CompareResult, revision: number): Comparison =>
     comparison(key, result, 'MOD', 'mod_revision', checkCount(revision, 'compared modRevision')),
-  lease: (key: KeySelector, result: CompareResult, lease: LeaseId): Comparison =>
-    comparison(key, result, 'LEASE', 'lease', encodeLeaseId(lease)),
+  lease: (key: KeySelector, result: CompareResult, lease: LeaseId): Comparison => comparison(key, result, 'LEASE', 'lease', encodeLeaseId(lease)),
 };
 
 /**

@@ -11,11 +11,7 @@ import { KeyValue } from './key-value';
  * before means "unchanged since" (its modRevision).
  */
 export type Expectation =
-  | KeyValue
-  | { readonly value: Bytes }
-  | { readonly version: number }
-  | { readonly createRevision: number }
-  | { readonly modRevision: number };
+  KeyValue | { readonly value: Bytes } | { readonly version: number } | { readonly createRevision: number } | { readonly modRevision: number };
 
 /** A compare-and-set whose expectation did not hold: the key as it is now. */
 export interface CompareFailed {

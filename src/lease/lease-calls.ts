@@ -38,7 +38,9 @@ export class LeaseCalls {
 
   /** Revokes a lease; every key attached to it is deleted. Errors with EtcdNotFoundError when it is gone. */
   revoke(id: LeaseId): Observable<ResponseHeader> {
-    return defer(() => this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, REPEATABLE, (json) => decodeHeader(asObject(json, 'revoke response').header)));
+    return defer(() =>
+      this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, REPEATABLE, (json) => decodeHeader(asObject(json, 'revoke response').header)),
+    );
   }
 
   /** Asks how long a lease has left (and, with `keys`, which keys it holds). */

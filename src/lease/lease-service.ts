@@ -56,7 +56,14 @@ export class LeaseService {
         return calls.grant(requested, options.id).pipe(
           switchMap((grant) => {
             // The server's clock starts no earlier than the request left, so this deadline is never late.
-            const granted: LeaseEvent = { type: 'granted', id: grant.id, idHex: grant.idHex, ttl: grant.ttl, validUntil: askedAt + grant.ttl * 1000, header: grant.header };
+            const granted: LeaseEvent = {
+              type: 'granted',
+              id: grant.id,
+              idHex: grant.idHex,
+              ttl: grant.ttl,
+              validUntil: askedAt + grant.ttl * 1000,
+              header: grant.header,
+            };
             return this.renewEvery(calls, granted, everyMs ?? (grant.ttl * 1000) / 3).pipe(
               finalize(() => this.lifecycle.cleanUp(grant.id, this.calls.revoke(grant.id))),
             );
@@ -82,7 +89,14 @@ export class LeaseService {
           switchMap((answer) => {
             if (answer.ttl === 0) throw leaseGone(String(id));
             const calls = this.callsWithTimeout(this.attemptTimeoutMs(answer.ttl));
-            const first: LeaseEvent = { type: 'renewed', id: answer.id, idHex: hexLeaseId(answer.id), ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header };
+            const first: LeaseEvent = {
+              type: 'renewed',
+              id: answer.id,
+              idHex: hexLeaseId(answer.id),
+              ttl: answer.ttl,
+              validUntil: sentAt + answer.ttl * 1000,
+              header: answer.header,
+            };
             return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? (answer.ttl * 1000) / 3);
           }),
         );
@@ -113,7 +127,14 @@ export class LeaseService {
     const renewOnce = defer(() => {
       const sentAt = this.now();
       return calls.keepAliveHedged(id, hedgeMs).pipe(
-        map((answer): LeaseEvent => ({ type: 'renewed', id, idHex: hexLeaseId(id), ttl: answer.ttl, validUntil: sentAt + answer.ttl * 1000, header: answer.header })),
+        map((answer): LeaseEvent => ({
+          type: 'renewed',
+          id,
+          idHex: hexLeaseId(id),
+          ttl: answer.ttl,
+          validUntil: sentAt + answer.ttl * 1000,
+          header: answer.header,
+        })),
       );
     });
     const renewals = timer(everyMs, this.scheduler).pipe(
@@ -140,7 +161,6 @@ export class LeaseService {
     );
   }
 }
-
 
 function checkEvery(everyMs: number | undefined, ttl: number): number | undefined {
   if (everyMs !== undefined && !(everyMs > 0 && everyMs < ttl * 1000)) {

@@ -64,7 +64,9 @@ export class Maintenance {
         switchMap((raised) =>
           raised.alarms.length === 0
             ? of(raised)
-            : forkJoin(raised.alarms.map((a) => this.disarm(a))).pipe(map((answers) => ({ header: answers[answers.length - 1].header, alarms: answers.flatMap((a) => a.alarms) }))),
+            : forkJoin(raised.alarms.map((a) => this.disarm(a))).pipe(
+                map((answers) => ({ header: answers[answers.length - 1].header, alarms: answers.flatMap((a) => a.alarms) })),
+              ),
         ),
       );
     });
@@ -90,7 +92,9 @@ export class Maintenance {
         switchMap((answers) => {
           const leader = answers.find((a) => a.ok && a.val.leader === a.val.header.memberId);
           if (leader === undefined || !leader.ok) {
-            return throwError(() => new EtcdInvalidArgumentError(`none of the endpoints ${this.caller.endpoints.join(', ')} is the leader: moveLeader must reach the leader`));
+            return throwError(
+              () => new EtcdInvalidArgumentError(`none of the endpoints ${this.caller.endpoints.join(', ')} is the leader: moveLeader must reach the leader`),
+            );
           }
           return this.caller.callOn(leader.val.endpoint, '/v3/maintenance/transfer-leadership', { targetID: target }, headerOf);
         }),
@@ -106,15 +110,17 @@ export class Maintenance {
     return defer(() => {
       const started = process.hrtime.bigint();
       const took = () => Number(process.hrtime.bigint() - started) / 1e6;
-      return this.caller.callOn(endpoint, '/v3/kv/range', { key: encodeBytes('health') }, () => undefined).pipe(
-        map((): EndpointHealth => ({ endpoint, health: true, tookMs: took() })),
-        catchError((error: unknown) => {
-          // The read went through consensus even if this user may not read the key.
-          if (error instanceof EtcdPermissionDeniedError) return of({ endpoint, health: true, tookMs: took() });
-          if (!(error instanceof EtcdError)) return throwError(() => error);
-          return of({ endpoint, health: false, tookMs: took(), error: error.message });
-        }),
-      );
+      return this.caller
+        .callOn(endpoint, '/v3/kv/range', { key: encodeBytes('health') }, () => undefined)
+        .pipe(
+          map((): EndpointHealth => ({ endpoint, health: true, tookMs: took() })),
+          catchError((error: unknown) => {
+            // The read went through consensus even if this user may not read the key.
+            if (error instanceof EtcdPermissionDeniedError) return of({ endpoint, health: true, tookMs: took() });
+            if (!(error instanceof EtcdError)) return throwError(() => error);
+            return of({ endpoint, health: false, tookMs: took(), error: error.message });
+          }),
+        );
     });
   }
 

@@ -48,7 +48,6 @@ export class Snapshots {
       return writeChecked(this.stream(endpoint), file);
     });
   }
-
 }
 
 function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observable<SnapshotSaved> {
@@ -85,7 +84,11 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
         complete: () => {
           const expected = hash.digest();
           if (tail.length < SHA256_LENGTH || !expected.equals(tail)) {
-            fail(new EtcdProtocolError(`the snapshot from ${endpoint || 'etcd'} is damaged: its SHA-256 does not match its content (${size} bytes received)`, { endpoint }));
+            fail(
+              new EtcdProtocolError(`the snapshot from ${endpoint || 'etcd'} is damaged: its SHA-256 does not match its content (${size} bytes received)`, {
+                endpoint,
+              }),
+            );
             return;
           }
           out.end(() =>

@@ -139,7 +139,8 @@ export class KeySpace {
   }
 
   private relative(key: Buffer): Buffer {
-    if (!this.holds(key)) throw new EtcdProtocolError(`etcd answered key ${JSON.stringify(key.toString())}, outside the namespace ${JSON.stringify(this.prefix.toString())}`);
+    if (!this.holds(key))
+      throw new EtcdProtocolError(`etcd answered key ${JSON.stringify(key.toString())}, outside the namespace ${JSON.stringify(this.prefix.toString())}`);
     return key.subarray(this.prefix.length);
   }
 }
@@ -191,7 +192,8 @@ function txnResponse(space: KeySpace, body: Json): Json {
     const r = asObject(wire, 'txn response op');
     if (r.response_range !== undefined) return { ...r, response_range: rangeResponse(space, asObject(r.response_range, 'response_range')) };
     if (r.response_put !== undefined) return { ...r, response_put: putResponse(space, asObject(r.response_put, 'response_put')) };
-    if (r.response_delete_range !== undefined) return { ...r, response_delete_range: deleteResponse(space, asObject(r.response_delete_range, 'response_delete_range')) };
+    if (r.response_delete_range !== undefined)
+      return { ...r, response_delete_range: deleteResponse(space, asObject(r.response_delete_range, 'response_delete_range')) };
     if (r.response_txn !== undefined) return { ...r, response_txn: txnResponse(space, asObject(r.response_txn, 'response_txn')) };
     return r;
   };
@@ -218,7 +220,14 @@ const RESPONSES: Readonly<Record<string, Rewrite>> = {
   '/v3/kv/deleterange': deleteResponse,
   '/v3/kv/txn': txnResponse,
   '/v3/lock/lock': (space, body) => field(body, 'key', (k) => space.strip(k)),
-  '/v3/election/campaign': (space, body) => field(body, 'leader', (l) => field(field(asObject(l, 'leader'), 'name', (n) => space.strip(n)), 'key', (k) => space.strip(k))),
+  '/v3/election/campaign': (space, body) =>
+    field(body, 'leader', (l) =>
+      field(
+        field(asObject(l, 'leader'), 'name', (n) => space.strip(n)),
+        'key',
+        (k) => space.strip(k),
+      ),
+    ),
   '/v3/election/leader': kvResponse,
   '/v3/election/observe': kvResponse,
   '/v3/lease/timetolive': (space, body) => field(body, 'keys', (keys) => space.ownKeys(keys)),

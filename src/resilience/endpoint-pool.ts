@@ -89,7 +89,8 @@ export class EndpointPool {
     const named = parseEndpoints(endpoint, this.endpoints[0].url.startsWith('https:') ? 'https' : 'http');
     if (named.length !== 1) throw new EtcdInvalidArgumentError(`name one endpoint, not ${named.length}: ${endpoint}`);
     const found = this.endpoints.find((e) => e.url === named[0]);
-    if (found === undefined) throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.endpoints.map((e) => e.url).join(', ')})`);
+    if (found === undefined)
+      throw new EtcdInvalidArgumentError(`${endpoint} is not one of this client's endpoints (${this.endpoints.map((e) => e.url).join(', ')})`);
     return found;
   }
 

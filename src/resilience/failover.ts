@@ -71,10 +71,9 @@ export function withFailover<T>(
       scheduler: settings.scheduler,
     };
     return retryAcrossEndpoints(pool, loop, (endpoint) => {
-      if (deadline.passed) return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
-      return attemptOnce(pool, settings, retry, endpoint, attempt, deadline).pipe(
-        tap({ error: (error: unknown) => lookout.failed(error, now()) }),
-      );
+      if (deadline.passed)
+        return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
+      return attemptOnce(pool, settings, retry, endpoint, attempt, deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error, now()) }));
     }).pipe(
       catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
       finalize(() => lookout.stop()),

@@ -96,10 +96,7 @@ export class Lifecycle {
     const pending = [...this.cleanUps.values()];
     if (pending.length > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(pending.map((entry) => entry.finished)),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
-      ]);
+      await Promise.race([Promise.all(pending.map((entry) => entry.finished)), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
     }
     for (const entry of this.cleanUps.values()) entry.subscription?.unsubscribe();

@@ -6,14 +6,7 @@
  * whose fate is unknown becomes EtcdOutcomeUnknownError and surfaces at once. Unary calls and
  * streams follow the same rules (as etcd's clientv3 retry interceptor does).
  */
-import {
-  EtcdConnectionError,
-  EtcdError,
-  EtcdOutcomeUnknownError,
-  EtcdProtocolError,
-  EtcdTimeoutError,
-  EtcdUnavailableError,
-} from '../errors';
+import { EtcdConnectionError, EtcdError, EtcdOutcomeUnknownError, EtcdProtocolError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { RetryPolicy } from '../options';
 
 /**
@@ -45,10 +38,7 @@ export const NON_REPEATABLE: CallSafety = { retry: 'non-repeatable', readFloor: 
 /** A failure that another endpoint, or the same one a moment later, may not repeat. */
 export function isTransient(error: unknown): boolean {
   return (
-    error instanceof EtcdConnectionError ||
-    error instanceof EtcdTimeoutError ||
-    error instanceof EtcdUnavailableError ||
-    error instanceof EtcdProtocolError
+    error instanceof EtcdConnectionError || error instanceof EtcdTimeoutError || error instanceof EtcdUnavailableError || error instanceof EtcdProtocolError
   );
 }
 

@@ -24,11 +24,7 @@ export function stallCheck<T>(
   return (source) =>
     new Observable<T>((subscriber) => {
       let checking: Subscription | undefined;
-      const cancel = after(
-        afterMs,
-        () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })),
-        scheduler,
-      );
+      const cancel = after(afterMs, () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })), scheduler);
       const settle = () => {
         cancel();
         checking?.unsubscribe();

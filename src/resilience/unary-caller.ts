@@ -90,7 +90,9 @@ export class ResilientCaller implements UnaryCaller {
         return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
       }
       // An answer or a failure here is news of the member's health like any other call's.
-      const asked = reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler));
+      const asked = reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
+        requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler),
+      );
       return attemptOn(this.pool, endpoint, asked).pipe(map((json) => decode(json, endpoint.url)));
     });
   }

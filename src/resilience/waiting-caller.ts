@@ -119,9 +119,7 @@ export class WaitingCaller implements WaitingCalls {
     const { probeEveryMs, probeTimeoutMs } = this.settings;
     const stalled = interval(probeEveryMs).pipe(
       exhaustMap(() => probe(this.pool, endpoint, probeTimeoutMs)),
-      catchError(() =>
-        throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' })),
-      ),
+      catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
     );
     return new Observable<T>((subscriber) => {
       subscriber.add(stalled.subscribe({ error: (error: unknown) => subscriber.error(error) }));

@@ -10,8 +10,7 @@
 
 /** One key's change: a put carries the new value, a delete none. */
 export type SyncChange =
-  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly binary?: true }
-  | { readonly type: 'delete'; readonly key: string };
+  { readonly type: 'put'; readonly key: string; readonly value: string; readonly binary?: true } | { readonly type: 'delete'; readonly key: string };
 
 /**
  * The data of a `snapshot` event. A value that is bytes rather than text is sent as base64 and

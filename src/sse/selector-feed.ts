@@ -125,7 +125,11 @@ export class SelectorFeed {
 
   /** Every selected key at `at` (when not compacted, nor in the future) or else now. */
   private list(at: number | undefined): Observable<{ revision: number; kvs: KeyValue[] }> {
-    const listing = (revision: number) => this.etcd.list(this.selector, { revision }).pipe(toArray(), map((kvs) => ({ revision, kvs })));
+    const listing = (revision: number) =>
+      this.etcd.list(this.selector, { revision }).pipe(
+        toArray(),
+        map((kvs) => ({ revision, kvs })),
+      );
     const now = this.etcd.range(this.selector, { countOnly: true }).pipe(switchMap(({ header }) => listing(header.revision)));
     if (at === undefined) return now;
     return this.etcd.range(this.selector, { countOnly: true }).pipe(

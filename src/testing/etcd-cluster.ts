@@ -133,9 +133,7 @@ export class EtcdCluster {
       reaper,
       closed: false,
     };
-    const members = specs.map(
-      (s) => new EtcdMember(s.name, s.clientUrl, s.peerUrl, path.join(dir, s.name), path.join(dir, `${s.name}.log`), context),
-    );
+    const members = specs.map((s) => new EtcdMember(s.name, s.clientUrl, s.peerUrl, path.join(dir, s.name), path.join(dir, `${s.name}.log`), context));
     const cluster = new EtcdCluster(members, dir, context);
     try {
       for (const member of members) member.launch('new');

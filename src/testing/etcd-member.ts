@@ -113,6 +113,8 @@ export class EtcdMember {
   launch(clusterState: 'new' | 'existing', initialCluster = this.context.initialCluster): void {
     if (this.context.closed) throw new Error(`cannot start ${this.name}: its cluster was stopped and its data dir deleted`);
     if (this.state !== 'stopped') throw new Error(`cannot start ${this.name}: it is ${this.state} (pid ${this.pid})`);
+    // Flags and their values in pairs, one pair a line.
+    // prettier-ignore
     const args = [
       '--name', this.name,
       '--data-dir', this.dataDir,

@@ -23,8 +23,6 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
     }
     return servers.map((server) => (server.address() as net.AddressInfo).port);
   } finally {
-    await Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
-    );
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
   }
 }

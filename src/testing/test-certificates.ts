@@ -47,8 +47,23 @@ const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-
  */
 export function createTestCertificates(dir: string): TestCertificates {
   const file = (name: string) => path.join(dir, name);
-  openssl(['req', '-x509', ...NEW_KEY, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', VALID_DAYS, '-subj', '/CN=etcd-rx test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    ...NEW_KEY,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    '/CN=etcd-rx test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   signed(dir, 'server', '/O=etcd-rx test server', ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth,clientAuth']);
   // No common name: with authentication on, etcd's gateway refuses (HTTP 400) a client
   // certificate that has one, as etcd would otherwise take it for a user name.
@@ -64,17 +79,33 @@ function signed(dir: string, name: string, subject: string, extensions: string[]
   const file = (suffix: string) => path.join(dir, `${name}.${suffix}`);
   fs.writeFileSync(file('ext'), ['keyUsage=critical,digitalSignature,keyEncipherment', ...extensions].join('\n') + '\n');
   openssl(['req', ...NEW_KEY, '-keyout', file('key'), '-out', file('csr'), '-subj', subject]);
-  openssl(['x509', '-req', '-in', file('csr'), '-CA', path.join(dir, 'ca.crt'), '-CAkey', path.join(dir, 'ca.key'), '-CAcreateserial',
-    '-out', file('crt'), '-days', VALID_DAYS, '-extfile', file('ext')]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('csr'),
+    '-CA',
+    path.join(dir, 'ca.crt'),
+    '-CAkey',
+    path.join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('crt'),
+    '-days',
+    VALID_DAYS,
+    '-extfile',
+    file('ext'),
+  ]);
 }
 
 function openssl(args: string[]): void {
   try {
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
-    const problem = (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'openssl is not installed (Debian/Ubuntu: sudo apt-get install -y openssl)'
-      : `openssl ${args[0]} failed: ${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()}`;
+    const problem =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'openssl is not installed (Debian/Ubuntu: sudo apt-get install -y openssl)'
+        : `openssl ${args[0]} failed: ${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()}`;
     throw new OpensslError(`cannot make the test cluster's TLS certificates: ${problem}`);
   }
 }

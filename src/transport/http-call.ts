@@ -25,11 +25,8 @@ export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, he
   const payload = JSON.stringify(body);
   // The error is named in the call's own error path: an operator per call would cost more than the naming.
   return authorized(endpoint, headers, (withToken) =>
-    request(
-      endpoint,
-      path,
-      { method: 'POST', body: payload, headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken } },
-      (error) => namingRefusedKey(error, body),
+    request(endpoint, path, { method: 'POST', body: payload, headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken } }, (error) =>
+      namingRefusedKey(error, body),
     ),
   );
 }
@@ -96,10 +93,9 @@ async function readJson(response: Response, endpoint: string): Promise<unknown> 
   try {
     json = JSON.parse(text);
   } catch {
-    throw new EtcdProtocolError(
-      `${endpoint} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
-      { endpoint },
-    );
+    throw new EtcdProtocolError(`${endpoint} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`, {
+      endpoint,
+    });
   }
   if (response.status !== 200) throw decodeServerError(json, endpoint, response.status);
   return json;

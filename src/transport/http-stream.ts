@@ -40,29 +40,31 @@ function openStream(endpoint: HttpEndpoint, path: string, body: unknown, headers
       headers: { 'content-type': 'application/json', ...headers },
       agent: endpoint.agent,
       signal: controller.signal,
-    }).then(async (response) => {
-      if (response.status !== 200) throw await errorAnswer(response, endpoint.url);
-      const lines = new LineSplitter();
-      const emit = (line: Buffer) => {
-        if (!isBlank(line) && !subscriber.closed) subscriber.next(unwrapStreamMessage(parseLine(line, endpoint.url), endpoint.url));
-      };
-      response.body.on('data', (chunk: Buffer) => {
-        try {
-          lines.push(chunk, emit);
-        } catch (error) {
-          fail(error);
-        }
-      });
-      response.body.on('error', fail);
-      response.body.on('end', () => {
-        try {
-          emit(lines.rest());
-          subscriber.complete();
-        } catch (error) {
-          fail(error);
-        }
-      });
-    }).catch(fail);
+    })
+      .then(async (response) => {
+        if (response.status !== 200) throw await errorAnswer(response, endpoint.url);
+        const lines = new LineSplitter();
+        const emit = (line: Buffer) => {
+          if (!isBlank(line) && !subscriber.closed) subscriber.next(unwrapStreamMessage(parseLine(line, endpoint.url), endpoint.url));
+        };
+        response.body.on('data', (chunk: Buffer) => {
+          try {
+            lines.push(chunk, emit);
+          } catch (error) {
+            fail(error);
+          }
+        });
+        response.body.on('error', fail);
+        response.body.on('end', () => {
+          try {
+            emit(lines.rest());
+            subscriber.complete();
+          } catch (error) {
+            fail(error);
+          }
+        });
+      })
+      .catch(fail);
     return () => controller.abort();
   });
 }

@@ -18,7 +18,13 @@ import {
 } from '../errors';
 
 // Errors etcd raises before a proposal enters raft: a write answered with one was not applied.
-const NOT_APPLIED = ['etcdserver: no leader', 'etcdserver: too many requests', 'etcdserver: not capable', 'etcdserver: unhealthy cluster', 'raft proposal dropped'];
+const NOT_APPLIED = [
+  'etcdserver: no leader',
+  'etcdserver: too many requests',
+  'etcdserver: not capable',
+  'etcdserver: unhealthy cluster',
+  'raft proposal dropped',
+];
 // Passing troubles of the cluster, not faults of the request. The KV service answers them with
 // code 14 (unavailable), but the Lock and Election services pass them on with code 2 (unknown):
 // they are recognised by their text, whatever the code.
@@ -36,10 +42,11 @@ export function decodeServerError(body: unknown, endpoint: string, httpStatus?: 
   }
   const fields = body as Record<string, unknown>;
   const code = typeof fields.code === 'number' ? fields.code : typeof fields.grpc_code === 'number' ? fields.grpc_code : undefined;
-  const message =
-    typeof fields.message === 'string' ? fields.message : typeof fields.error === 'string' ? fields.error : undefined;
+  const message = typeof fields.message === 'string' ? fields.message : typeof fields.error === 'string' ? fields.error : undefined;
   if (code === undefined || message === undefined) {
-    return new EtcdProtocolError(`${endpoint} answered HTTP ${httpStatus ?? '?'} with an unknown error shape: ${JSON.stringify(body).slice(0, 200)}`, { endpoint });
+    return new EtcdProtocolError(`${endpoint} answered HTTP ${httpStatus ?? '?'} with an unknown error shape: ${JSON.stringify(body).slice(0, 200)}`, {
+      endpoint,
+    });
   }
   return errorFromCode(code, message, endpoint);
 }
@@ -58,7 +65,12 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
   if (code === GrpcCode.UNAUTHENTICATED || TOKEN_TROUBLE.some((m) => message.includes(m))) return new EtcdUnauthenticatedError(text, details);
   // The Lock and Election services answer a refusal with HTTP 500 and no code.
   if (message.includes('permission denied')) return new EtcdPermissionDeniedError(text, details);
-  if (TRANSIENT.some((m) => message.includes(m))) return new EtcdUnavailableError(text, NOT_APPLIED.some((m) => message.includes(m)), details);
+  if (TRANSIENT.some((m) => message.includes(m)))
+    return new EtcdUnavailableError(
+      text,
+      NOT_APPLIED.some((m) => message.includes(m)),
+      details,
+    );
   if (AUTH_NOT_FOUND.some((m) => message.includes(m))) return new EtcdNotFoundError(text, details);
   switch (code) {
     case GrpcCode.INVALID_ARGUMENT:

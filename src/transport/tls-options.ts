@@ -20,8 +20,10 @@ export function tlsConnectionOptions(value: unknown): tls.ConnectionOptions | un
   if (cert !== undefined) pemOption(cert, 'tls.cert');
   if (key !== undefined) pemOption(key, 'tls.key');
   if ((cert === undefined) !== (key === undefined)) throw new EtcdInvalidArgumentError('options tls.cert and tls.key go together: give both or neither');
-  if (serverName !== undefined && (typeof serverName !== 'string' || serverName === '')) throw new EtcdInvalidArgumentError('option tls.serverName must be a non-empty string');
-  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') throw new EtcdInvalidArgumentError('option tls.rejectUnauthorized must be true or false');
+  if (serverName !== undefined && (typeof serverName !== 'string' || serverName === ''))
+    throw new EtcdInvalidArgumentError('option tls.serverName must be a non-empty string');
+  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean')
+    throw new EtcdInvalidArgumentError('option tls.rejectUnauthorized must be true or false');
   return {
     ...(cas.length > 0 ? { ca: cas as Pem[] } : {}),
     ...(cert !== undefined ? { cert: cert as Pem, key: key as Pem } : {}),
@@ -32,9 +34,12 @@ export function tlsConnectionOptions(value: unknown): tls.ConnectionOptions | un
 
 function pemOption(value: unknown, name: string): void {
   if (!(typeof value === 'string' || Buffer.isBuffer(value)) || value.length === 0) {
-    throw new EtcdInvalidArgumentError(`option ${name} must be PEM text (a string or a Buffer), got ${Buffer.isBuffer(value) ? 'an empty Buffer' : typeof value}`);
+    throw new EtcdInvalidArgumentError(
+      `option ${name} must be PEM text (a string or a Buffer), got ${Buffer.isBuffer(value) ? 'an empty Buffer' : typeof value}`,
+    );
   }
-  if (!value.toString().includes('-----BEGIN ')) throw new EtcdInvalidArgumentError(`option ${name} is not PEM text (no "-----BEGIN" line): pass the file's content, not its path`);
+  if (!value.toString().includes('-----BEGIN '))
+    throw new EtcdInvalidArgumentError(`option ${name} is not PEM text (no "-----BEGIN" line): pass the file's content, not its path`);
 }
 
 // Node's codes for a certificate it would not accept, an alert the server sent during the

@@ -30,7 +30,10 @@ export class MirrorService {
 
   /** The keys of `selector` as they are, after each revision that changed them. */
   mirror(selector: KeySelector): Observable<MirrorState<KeyValue>> {
-    return this.lifecycle.track(mirror(this.sources, selector, (kv) => kv), 'complete');
+    return this.lifecycle.track(
+      mirror(this.sources, selector, (kv) => kv),
+      'complete',
+    );
   }
 
   /** `mirror()` with every value parsed as JSON; a value that is not JSON is handled by `onInvalid`. */
@@ -40,7 +43,10 @@ export class MirrorService {
       if (!POLICIES.includes(onInvalid)) {
         throw new EtcdInvalidArgumentError(`mirrorJson option onInvalid must be one of ${POLICIES.join(', ')}, got ${describe(onInvalid)}`);
       }
-      return this.lifecycle.track(mirror(this.sources, selector, (kv) => kv.json<T>(), onInvalid), 'complete');
+      return this.lifecycle.track(
+        mirror(this.sources, selector, (kv) => kv.json<T>(), onInvalid),
+        'complete',
+      );
     });
   }
 }

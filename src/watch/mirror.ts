@@ -11,7 +11,7 @@ import { KeySelector } from '../kv/key-selector';
 import { KeyValue } from '../kv/key-value';
 import { ListOptions } from '../kv/paging';
 import { RangeOptions, RangeResult } from '../kv/range';
-import {  } from '../kv/types';
+import {} from '../kv/types';
 import { WatchBatch, WatchEvent } from './watch-event';
 import { WatchOptions } from './watch-request';
 
@@ -72,15 +72,17 @@ export interface MirrorSources {
  * the mirror.
  * @example mirror(sources, { prefix: 'config/' }, (kv) => kv.json<Config>(), 'keep-last')
  */
-export function mirror<V>(sources: MirrorSources, selector: KeySelector, decode: (kv: KeyValue) => V, onInvalid: InvalidValuePolicy = 'fail'): Observable<MirrorState<V>> {
+export function mirror<V>(
+  sources: MirrorSources,
+  selector: KeySelector,
+  decode: (kv: KeyValue) => V,
+  onInvalid: InvalidValuePolicy = 'fail',
+): Observable<MirrorState<V>> {
   return defer(() => {
     const state = new MirrorTable(decode, onInvalid);
     const listThenWatch = listAt(sources, selector).pipe(
       switchMap(({ revision, kvs }) =>
-        concat(
-          of(state.replace(revision, kvs)),
-          sources.watch(selector, { startRevision: revision + 1 }).pipe(map((batch) => state.apply(batch))),
-        ),
+        concat(of(state.replace(revision, kvs)), sources.watch(selector, { startRevision: revision + 1 }).pipe(map((batch) => state.apply(batch)))),
       ),
     );
     return listThenWatch.pipe(retry({ delay: (error: unknown) => (error instanceof WatchCompactedError ? timer(0) : throwError(() => error)) }));
@@ -90,7 +92,12 @@ export function mirror<V>(sources: MirrorSources, selector: KeySelector, decode:
 /** Every key of `selector` at one revision: the revision now, then a paged listing at it. */
 function listAt(sources: MirrorSources, selector: KeySelector): Observable<{ revision: number; kvs: KeyValue[] }> {
   return sources.range(selector, { countOnly: true }).pipe(
-    switchMap(({ header }) => sources.list(selector, { revision: header.revision }).pipe(toArray(), map((kvs) => ({ revision: header.revision, kvs })))),
+    switchMap(({ header }) =>
+      sources.list(selector, { revision: header.revision }).pipe(
+        toArray(),
+        map((kvs) => ({ revision: header.revision, kvs })),
+      ),
+    ),
   );
 }
 
@@ -145,7 +152,9 @@ export class MirrorTable<V> {
       this.kvs.set(key, event.kv);
       const decoded = this.tryDecode(event.kv);
       if (decoded.ok) {
-        changes.push(entries.has(key) ? { type: 'modified', key, value: decoded.val, previous: entries.get(key) as V } : { type: 'added', key, value: decoded.val });
+        changes.push(
+          entries.has(key) ? { type: 'modified', key, value: decoded.val, previous: entries.get(key) as V } : { type: 'added', key, value: decoded.val },
+        );
         entries.set(key, decoded.val);
         continue;
       }

@@ -62,12 +62,7 @@ export class WatchPosition {
  * retry can fix, or EtcdAllEndpointsFailedError when no member could serve it for too long.
  * @example resumableWatch(watchRequest({ prefix: 'a/' }), connector, pool, settings).subscribe(console.log)
  */
-export function resumableWatch(
-  request: WatchRequest,
-  connector: WatchConnector,
-  pool: EndpointPool,
-  settings: StreamFailoverSettings,
-): Observable<WatchBatch> {
+export function resumableWatch(request: WatchRequest, connector: WatchConnector, pool: EndpointPool, settings: StreamFailoverSettings): Observable<WatchBatch> {
   return defer(() => {
     const position = new WatchPosition(request);
     return followStream(pool, settings, (endpoint) => {

@@ -73,7 +73,9 @@ export class WatchService {
       defer(() => {
         const request = watchRequest(selector, options);
         if (space === undefined) return resumableWatch(request, this.connector, this.pool, this.settings);
-        return resumableWatch({ ...request, range: space.range(request.range) }, this.connector, this.pool, this.settings).pipe(map((batch) => space.watchBatch(batch)));
+        return resumableWatch({ ...request, range: space.range(request.range) }, this.connector, this.pool, this.settings).pipe(
+          map((batch) => space.watchBatch(batch)),
+        );
       }),
       'complete',
     );

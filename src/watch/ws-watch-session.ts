@@ -85,7 +85,11 @@ export class WsWatchSession {
     if (response.created) {
       const id = this.pendingCreates.shift();
       if (id === undefined || (response.watchId !== -1 && response.watchId !== id)) {
-        this.fail(new EtcdProtocolError(`${this.endpoint.url} answered a watch create out of order (watch ${response.watchId}, expected ${id})`, { endpoint: this.endpoint.url }));
+        this.fail(
+          new EtcdProtocolError(`${this.endpoint.url} answered a watch create out of order (watch ${response.watchId}, expected ${id})`, {
+            endpoint: this.endpoint.url,
+          }),
+        );
         return;
       }
       this.watches.get(id)?.next(response);

@@ -65,7 +65,13 @@ export function useCli(cluster: () => EtcdCluster) {
     return main;
   };
   const environment = (extra: Record<string, string | undefined> = {}) => {
-    const env: Record<string, string | undefined> = { ...process.env, ETCD_SERVERS: cluster().endpoints.join(','), ETCDCTL_ENDPOINTS: undefined, NO_COLOR: undefined, ...extra };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ETCD_SERVERS: cluster().endpoints.join(','),
+      ETCDCTL_ENDPOINTS: undefined,
+      NO_COLOR: undefined,
+      ...extra,
+    };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return env as NodeJS.ProcessEnv;
   };
@@ -93,13 +99,20 @@ export function useCli(cluster: () => EtcdCluster) {
     },
     /** Starts the CLI in its own process group (as a shell starts a foreground job), for commands that run until interrupted. */
     start: (args: readonly string[], options: { env?: Record<string, string | undefined> } = {}): CliProcess => {
-      const child = new CliProcess(spawn(process.execPath, [mainJs(), ...args], { env: environment(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+      const child = new CliProcess(
+        spawn(process.execPath, [mainJs(), ...args], { env: environment(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+      );
       started.add(child);
       return child;
     },
     /** Runs etcdctl (API v3) against the cluster. */
     etcdctl: (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
-      runProcess(etcdctlBinary(), ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args], { ...process.env, ETCDCTL_API: '3' }, options),
+      runProcess(
+        etcdctlBinary(),
+        ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args],
+        { ...process.env, ETCDCTL_API: '3' },
+        options,
+      ),
   };
 }
 
@@ -181,14 +194,19 @@ export class CliProcess {
  */
 export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // A code that is not a number means the program could not start (ENOENT, …).
-      if (error !== null && typeof error.code === 'string') {
-        reject(error);
-        return;
-      }
-      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      { env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        // A code that is not a number means the program could not start (ENOENT, …).
+        if (error !== null && typeof error.code === 'string') {
+          reject(error);
+          return;
+        }
+        resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
+      },
+    );
     child.stdin?.end(options.input);
   });
 }
@@ -208,9 +226,14 @@ async function buildCli(): Promise<string> {
   fs.mkdirSync(CACHE, { recursive: true });
   const temporary = path.join(CACHE, `building-${randomBytes(6).toString('hex')}`);
   const tsc = require.resolve('typescript/bin/tsc');
-  const built = await runProcess(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', temporary, '--declaration', 'false', '--sourceMap', 'false'], process.env, {
-    timeoutMs: BUILD_TIMEOUT_MS,
-  });
+  const built = await runProcess(
+    process.execPath,
+    [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', temporary, '--declaration', 'false', '--sourceMap', 'false'],
+    process.env,
+    {
+      timeoutMs: BUILD_TIMEOUT_MS,
+    },
+  );
   // Type errors elsewhere in src/ (checked by `npm run typecheck`) do not stop tsc from emitting.
   if (!fs.existsSync(path.join(temporary, 'cli', 'main.js'))) {
     fs.rmSync(temporary, { recursive: true, force: true });

@@ -37,12 +37,17 @@ function figures(group: string, stats: readonly OperationStat[]): Figures {
     failed: stats.filter((s) => s.outcome === 'failed').length,
     unknown: stats.filter((s) => s.outcome === 'unknown').length,
     longestMs: Math.round(stats.reduce((longest, s) => Math.max(longest, s.durationMs), 0)),
-    errors: [...errors].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ×${count}`).join(', ') || '—',
+    errors:
+      [...errors]
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, count]) => `${name} ×${count}`)
+        .join(', ') || '—',
   };
 }
 
 /** The header of the table that `toMarkdownRow` fills. */
-export const FIGURES_HEADER = '| under | attempted | acknowledged | failed | unknown | longest (ms) | errors |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |';
+export const FIGURES_HEADER =
+  '| under | attempted | acknowledged | failed | unknown | longest (ms) | errors |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |';
 
 /**
  * One row of the figures table.

@@ -54,7 +54,11 @@ export class Nemesis {
       // Without quorum every client must be told so; with it, every client must get through.
       const expected: Outcome = fault.includes('quorum') ? 'failed' : 'acknowledged';
       const count = expected === 'failed' ? 1 : PROGRESS_DURING_FAULT;
-      await waitFor(() => load.everyClientHad(expected, from, count), `every client to have ${count} operation(s) ${expected} during "${fault}"`, HOLD_TIMEOUT_MS);
+      await waitFor(
+        () => load.everyClientHad(expected, from, count),
+        `every client to have ${count} operation(s) ${expected} during "${fault}"`,
+        HOLD_TIMEOUT_MS,
+      );
     } finally {
       for (const member of victims) member.resume();
     }

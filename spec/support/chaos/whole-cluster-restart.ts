@@ -25,10 +25,12 @@ export async function restartWholeCluster(cluster: EtcdCluster, etcd: Etcd, pref
   const written = new Map<string, string>();
   for (let i = 0; i < keys; i += 50) {
     const batch = Array.from({ length: Math.min(50, keys - i) }, (_, j) => `${prefix}${String(i + j).padStart(5, '0')}`);
-    await Promise.all(batch.map(async (key) => {
-      await firstValueFrom(etcd.put(key, `v-${key}`));
-      written.set(key, `v-${key}`);
-    }));
+    await Promise.all(
+      batch.map(async (key) => {
+        await firstValueFrom(etcd.put(key, `v-${key}`));
+        written.set(key, `v-${key}`);
+      }),
+    );
   }
   await Promise.all(cluster.members.map((member) => member.kill()));
   const restarting = performance.now();

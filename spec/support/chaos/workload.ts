@@ -76,21 +76,33 @@ export class Workload {
       }
       const value = `c${client}-${this.serial++}`;
       if (choice < 0.75) {
-        await this.run(client, key, 'write', async () => {
-          await firstValueFrom(etcd.put(key, value));
-          return { kind: 'write', value };
-        }, { kind: 'write', value });
+        await this.run(
+          client,
+          key,
+          'write',
+          async () => {
+            await firstValueFrom(etcd.put(key, value));
+            return { kind: 'write', value };
+          },
+          { kind: 'write', value },
+        );
         continue;
       }
       const expected = lastRead.get(key) ?? null;
       const expectation: Expectation = expected === null ? { version: 0 } : { value: expected };
-      await this.run(client, key, 'cas', async () => {
-        const result = await firstValueFrom(etcd.compareAndSet(key, value, expectation));
-        if (result.ok) return { kind: 'cas', expected, value, succeeded: true };
-        const observed = result.val.current.some ? result.val.current.val.value : null;
-        lastRead.set(key, observed);
-        return { kind: 'cas', expected, value, succeeded: false, observed };
-      }, { kind: 'cas', expected, value });
+      await this.run(
+        client,
+        key,
+        'cas',
+        async () => {
+          const result = await firstValueFrom(etcd.compareAndSet(key, value, expectation));
+          if (result.ok) return { kind: 'cas', expected, value, succeeded: true };
+          const observed = result.val.current.some ? result.val.current.val.value : null;
+          lastRead.set(key, observed);
+          return { kind: 'cas', expected, value, succeeded: false, observed };
+        },
+        { kind: 'cas', expected, value },
+      );
     }
   }
 

@@ -136,9 +136,7 @@ function checkKey(key: string, ops: readonly Operation[], initial: RegisterValue
   if (returnsLeft === 0) return 'linearizable';
   const stuck = stuckAt ?? ops[0];
   const end = stuck.returnedAt ?? Infinity;
-  const concurrent = ops
-    .filter((op) => op !== stuck && op.calledAt <= end && (op.returnedAt ?? Infinity) >= stuck.calledAt)
-    .slice(0, MAX_CONCURRENT_REPORTED);
+  const concurrent = ops.filter((op) => op !== stuck && op.calledAt <= end && (op.returnedAt ?? Infinity) >= stuck.calledAt).slice(0, MAX_CONCURRENT_REPORTED);
   return { key, stuckAt: stuck, concurrent, longestOrder: longest };
 }
 
