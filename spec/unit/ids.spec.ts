@@ -1,5 +1,6 @@
 import { hexId, hexLeaseId, decimalOfHex } from '../../src/ids';
 import { encodeLeaseId } from '../../src/lease/lease-id';
+import { encodeMemberId } from '../../src/cluster/membership';
 import { EtcdInvalidArgumentError } from '../../src';
 
 describe('lease and member ids in decimal and hexadecimal', () => {
@@ -18,5 +19,13 @@ describe('lease and member ids in decimal and hexadecimal', () => {
     expect(encodeLeaseId(7587852521871779339n)).toBe('7587852521871779339');
     expect(() => encodeLeaseId('0xnothex')).toThrow(EtcdInvalidArgumentError);
     expect(() => encodeLeaseId('0x694d77aa9e38260b0')).toThrow(/0x-prefixed hexadecimal/);
+  });
+
+  it('takes a member id in decimal, 0x hexadecimal (as etcdctl prints it) or as a bigint, and names anything else', () => {
+    expect(encodeMemberId('16045690984503054987')).toBe('16045690984503054987');
+    expect(encodeMemberId('0xdeadbeefcafe128b')).toBe('16045690984503054987');
+    expect(encodeMemberId(16045690984503054987n)).toBe('16045690984503054987');
+    expect(() => encodeMemberId('0x0')).toThrow(EtcdInvalidArgumentError);
+    expect(() => encodeMemberId('deadbeef')).toThrow(/0x hexadecimal/);
   });
 });

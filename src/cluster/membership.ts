@@ -53,9 +53,11 @@ export class Membership {
  * @example encodeMemberId(12345678901234567890n) // '12345678901234567890'
  */
 export function encodeMemberId(id: unknown): string {
-  const text = typeof id === 'bigint' ? id.toString() : typeof id === 'string' ? id : undefined;
+  // etcdctl prints member ids in hexadecimal: `0x` + that (or `member.idHex`) is taken too.
+  const hex = typeof id === 'string' && /^0x[0-9a-f]{1,16}$/i.test(id) ? BigInt(id).toString() : undefined;
+  const text = hex ?? (typeof id === 'bigint' ? id.toString() : typeof id === 'string' ? id : undefined);
   if (text === undefined || !/^\d{1,20}$/.test(text) || BigInt(text) === 0n || BigInt(text) >= 2n ** 64n) {
-    throw new EtcdInvalidArgumentError(`member id must be a non-zero unsigned 64-bit integer (decimal string or bigint), got ${describe(id)}`);
+    throw new EtcdInvalidArgumentError(`member id must be a non-zero unsigned 64-bit integer (decimal string, 0x hexadecimal or bigint), got ${describe(id)}`);
   }
   return text;
 }
