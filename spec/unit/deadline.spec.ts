@@ -7,6 +7,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdDeadlineExceededError, EtcdOutcomeUnknownError, EtcdQuorumLostError } from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { FailoverSettings, withFailover } from '../../src/resilience/failover';
+import { Repeatability } from '../../src/resilience/retry-policy';
 import { LeaderSighting } from '../../src/resilience/leader-sighting';
 import { recordedAttempt, runVirtual } from '../support/virtual-time';
 
@@ -40,16 +41,12 @@ describe('an operation deadline in virtual time', () => {
   const run = <T>(source: Observable<T>) => runVirtual(test, source, 10_000);
   const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
   const attempt = (marbles: (endpoint: Endpoint) => string) => recordedAttempt(test, tried, marbles, refused);
+  /** One call through withFailover, each endpoint playing `marbles`. */
+  const call = (given: FailoverSettings, retry: Repeatability, marbles: (endpoint: Endpoint) => string, deadlineMs?: number) =>
+    run(withFailover(pool, given, retry, attempt(marbles), deadlineMs));
 
   it('cuts the last attempt at the deadline and names every endpoint it tried', () => {
-    const result = run(
-      withFailover(
-        pool,
-        settings(),
-        'repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    const result = call(settings(), 'repeatable', () => '-');
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2', '100 http://c:3']);
     expect(result.at).toBe(120);
     expect(result.error).toBeInstanceOf(EtcdDeadlineExceededError);
@@ -61,14 +58,7 @@ describe('an operation deadline in virtual time', () => {
   });
 
   it('gives up rather than back off into the deadline', () => {
-    const result = run(
-      withFailover(
-        pool,
-        settings({ deadlineMs: 25 }),
-        'repeatable',
-        attempt(() => '#'),
-      ),
-    );
+    const result = call(settings({ deadlineMs: 25 }), 'repeatable', () => '#');
     // A sweep at 0, one more after 10 ms; the next backoff (20 ms) would end past the deadline.
     expect(tried).toEqual(['0 http://a:1', '0 http://b:2', '0 http://c:3', '10 http://a:1', '10 http://b:2', '10 http://c:3']);
     expect(result.at).toBe(10);
@@ -76,41 +66,19 @@ describe('an operation deadline in virtual time', () => {
   });
 
   it('leaves a call that answers in time alone', () => {
-    const result = run(
-      withFailover(
-        pool,
-        settings(),
-        'repeatable',
-        attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|')),
-      ),
-    );
+    const result = call(settings(), 'repeatable', (e) => (e.url === 'http://a:1' ? '-' : '--a|'));
     expect(result).toEqual({ values: ['answer'], at: 53 });
   });
 
   it('reports a non-repeatable call cut by the deadline after sending as an unknown outcome', () => {
-    const result = run(
-      withFailover(
-        pool,
-        settings({ deadlineMs: 30 }),
-        'non-repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    const result = call(settings({ deadlineMs: 30 }), 'non-repeatable', () => '-');
     expect(tried).toEqual(['0 http://a:1']);
     expect(result.at).toBe(30);
     expect(result.error).toBeInstanceOf(EtcdOutcomeUnknownError);
   });
 
   it('takes a per-call deadline over the settings', () => {
-    const result = run(
-      withFailover(
-        pool,
-        settings(),
-        'repeatable',
-        attempt(() => '-'),
-        70,
-      ),
-    );
+    const result = call(settings(), 'repeatable', () => '-', 70);
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
     expect(result.at).toBe(70);
     expect((result.error as EtcdDeadlineExceededError).deadlineMs).toBe(70);
@@ -123,14 +91,7 @@ describe('an operation deadline in virtual time', () => {
       asked.push(`${test.now()} ${endpoints.length}`);
       return of(sighting);
     };
-    const result = run(
-      withFailover(
-        pool,
-        settings({ sightLeader, deadlineMs: 200 }),
-        'repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    const result = call(settings({ sightLeader, deadlineMs: 200 }), 'repeatable', () => '-');
     // Asked in the background after each failed attempt but the first; the latest answer decides.
     expect(asked).toEqual(['100 3', '150 3', '200 3']);
     expect(result.at).toBe(200);
@@ -144,14 +105,7 @@ describe('an operation deadline in virtual time', () => {
 
   it('does not claim a lost quorum while a member knows a leader', () => {
     const sightLeader = () => of({ withLeader: ['http://b:2'], leaderless: ['http://a:1'], silent: ['http://c:3'] });
-    const result = run(
-      withFailover(
-        pool,
-        settings({ sightLeader, deadlineMs: 200 }),
-        'repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    const result = call(settings({ sightLeader, deadlineMs: 200 }), 'repeatable', () => '-');
     expect(result.error).toBeInstanceOf(EtcdDeadlineExceededError);
   });
 
@@ -161,25 +115,11 @@ describe('an operation deadline in virtual time', () => {
       asked++;
       return of({ withLeader: [], leaderless: urls, silent: [] });
     };
-    const answered = run(
-      withFailover(
-        pool,
-        settings({ sightLeader }),
-        'repeatable',
-        attempt(() => '-a|'),
-      ),
-    );
+    const answered = call(settings({ sightLeader }), 'repeatable', () => '-a|');
     expect(answered.values).toEqual(['answer']);
     expect(asked).toBe(0);
     // Refused at once by connection errors: members that are gone say nothing about a leader.
-    const refusedEverywhere = run(
-      withFailover(
-        pool,
-        settings({ sightLeader, retry: { attempts: 3, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 } }),
-        'repeatable',
-        attempt(() => '#'),
-      ),
-    );
+    const refusedEverywhere = call(settings({ sightLeader, retry: { attempts: 3, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 } }), 'repeatable', () => '#');
     expect(asked).toBe(0);
     expect(refusedEverywhere.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     expect(refusedEverywhere.error).not.toBeInstanceOf(EtcdQuorumLostError);
@@ -191,23 +131,9 @@ describe('an operation deadline in virtual time', () => {
       asked++;
       return test.createColdObservable<LeaderSighting>('-');
     };
-    run(
-      withFailover(
-        pool,
-        settings({ sightLeader }),
-        'repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    call(settings({ sightLeader }), 'repeatable', () => '-');
     expect(asked).toBe(1);
-    run(
-      withFailover(
-        pool,
-        settings({ sightLeader }),
-        'repeatable',
-        attempt(() => '-'),
-      ),
-    );
+    call(settings({ sightLeader }), 'repeatable', () => '-');
     expect(asked).toBe(2);
   });
 });
