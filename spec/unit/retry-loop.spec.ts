@@ -25,6 +25,16 @@ describe('the failover kernel in virtual time', () => {
 
   const run = <T>(source: Observable<T>, until = 1000) => runVirtual(test, source, until);
   const attempt = (marbles: (endpoint: Endpoint) => string, error: (endpoint: Endpoint) => Error) => recordedAttempt(test, tried, marbles, error);
+  /** Unary failover settings with a request timeout of `requestTimeoutMs` and nothing else in the way. */
+  const failoverSettings = (requestTimeoutMs: number) => ({
+    requestTimeoutMs,
+    deadlineMs: 10_000,
+    probeAfterIdleMs: Infinity,
+    stallCheckAfterMs: 1000,
+    probeTimeoutMs: 1000,
+    retry: policy,
+    scheduler: test,
+  });
   const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
 
   it('moves to the next endpoint at once, backs off between sweeps, and names every endpoint when it gives up', () => {
@@ -43,15 +53,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('never sends a non-repeatable call again after a failure that may have reached a server', () => {
-    const settings = {
-      requestTimeoutMs: 100,
-      deadlineMs: 10_000,
-      probeAfterIdleMs: Infinity,
-      stallCheckAfterMs: 1000,
-      probeTimeoutMs: 1000,
-      retry: policy,
-      scheduler: test,
-    };
+    const settings = failoverSettings(100);
     const sentThenLost = run(
       withFailover(
         pool,
@@ -68,15 +70,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('sends a non-repeatable call again on the next endpoint when it provably was not applied', () => {
-    const settings = {
-      requestTimeoutMs: 100,
-      deadlineMs: 10_000,
-      probeAfterIdleMs: Infinity,
-      stallCheckAfterMs: 1000,
-      probeTimeoutMs: 1000,
-      retry: policy,
-      scheduler: test,
-    };
+    const settings = failoverSettings(100);
     const notSent = run(
       withFailover(
         pool,
@@ -90,15 +84,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('cuts an attempt at the request timeout and tries the next endpoint', () => {
-    const settings = {
-      requestTimeoutMs: 50,
-      deadlineMs: 10_000,
-      probeAfterIdleMs: Infinity,
-      stallCheckAfterMs: 1000,
-      probeTimeoutMs: 1000,
-      retry: policy,
-      scheduler: test,
-    };
+    const settings = failoverSettings(50);
     const result = run(
       withFailover(
         pool,
@@ -160,15 +146,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('moves a repeatable call off an endpoint demoted by another, while a non-repeatable one waits for its answer', () => {
-    const settings = {
-      requestTimeoutMs: 100,
-      deadlineMs: 10_000,
-      probeAfterIdleMs: Infinity,
-      stallCheckAfterMs: 1000,
-      probeTimeoutMs: 1000,
-      retry: policy,
-      scheduler: test,
-    };
+    const settings = failoverSettings(100);
     const slowOnA = attempt((e) => (e.url === 'http://a:1' ? '------a|' : '-a|'), refused);
     const results: Record<string, unknown> = {};
     test.run(() => {
