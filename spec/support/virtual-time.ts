@@ -4,7 +4,20 @@
  */
 import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Endpoint } from '../../src/resilience/endpoint-pool';
+import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
+
+/**
+ * A fresh pool of `urls` (failures remembered for a minute), a scheduler whose assertions are
+ * jest's, and an empty record of attempts: what each virtual-time test starts from.
+ * @example beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)))
+ */
+export function virtualEndpoints(urls: readonly string[]): { pool: EndpointPool; test: TestScheduler; tried: string[] } {
+  return {
+    pool: new EndpointPool(urls, { demoteMs: 60_000 }),
+    test: new TestScheduler((actual, expected) => expect(actual).toEqual(expected)),
+    tried: [],
+  };
+}
 
 /** What a source did: its values, its error, and the virtual time it ended at (-1: never). */
 export interface VirtualRun<T> {

@@ -9,7 +9,7 @@ import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { FailoverSettings, withFailover } from '../../src/resilience/failover';
 import { Repeatability } from '../../src/resilience/retry-policy';
 import { LeaderSighting } from '../../src/resilience/leader-sighting';
-import { recordedAttempt, runVirtual } from '../support/virtual-time';
+import { recordedAttempt, runVirtual, virtualEndpoints } from '../support/virtual-time';
 
 describe('an operation deadline in virtual time', () => {
   const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
@@ -17,11 +17,7 @@ describe('an operation deadline in virtual time', () => {
   let test: TestScheduler;
   let tried: string[];
 
-  beforeEach(() => {
-    pool = new EndpointPool(urls, { demoteMs: 60_000 });
-    test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-    tried = [];
-  });
+  beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)));
   afterEach(() => pool.close());
 
   function settings(overrides: Partial<FailoverSettings> = {}): FailoverSettings {

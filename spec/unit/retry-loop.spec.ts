@@ -7,7 +7,7 @@ import { withFailover } from '../../src/resilience/failover';
 import { withHedging } from '../../src/resilience/hedging';
 import { retryAcrossEndpoints } from '../../src/resilience/retry-loop';
 import { followStream } from '../../src/resilience/stream-failover';
-import { recordedAttempt, runVirtual } from '../support/virtual-time';
+import { recordedAttempt, runVirtual, virtualEndpoints } from '../support/virtual-time';
 
 describe('the failover kernel in virtual time', () => {
   const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
@@ -16,11 +16,7 @@ describe('the failover kernel in virtual time', () => {
   let test: TestScheduler;
   let tried: string[];
 
-  beforeEach(() => {
-    pool = new EndpointPool(urls, { demoteMs: 60_000 });
-    test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-    tried = [];
-  });
+  beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)));
   afterEach(() => pool.close());
 
   const run = <T>(source: Observable<T>, until = 1000) => runVirtual(test, source, until);
