@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const bare = new BareGateway(endpoint);
   let etcdVersion = '?';
   try {
-    etcdVersion = (await lastValueFrom(clients.rx.status())).version;
+    etcdVersion = (await lastValueFrom(clients.rx.endpointStatus())).version;
     await checkEveryClientWorks(clients);
     const serverPid = cluster.members[0].pid;
     const cell = async (operation: KvOperation, concurrency: number): Promise<Cell> => {

@@ -41,7 +41,7 @@ runExample(async (etcd) => {
   );
   console.log(`demo/session expired after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const leader = await firstValueFrom(etcd.leader());
+  const leader = await firstValueFrom(etcd.leaderMember());
   console.log(`leader: ${leader.name} (id ${leader.id}) at ${leader.clientUrls.join(', ')}`);
 
   // Only the keys written above: against a cluster of your own, nothing else under demo/ goes.

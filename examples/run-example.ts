@@ -9,7 +9,7 @@ import { EtcdCluster } from 'etcd-rx/testing';
 /**
  * Runs `body` with a client, then closes it (and stops the local member, if one was started);
  * exits 0, or 1 with the error's message.
- * @example runExample(async (etcd) => console.log(await firstValueFrom(etcd.leader())))
+ * @example runExample(async (etcd) => console.log(await firstValueFrom(etcd.leaderMember())))
  */
 export function runExample(body: (etcd: Etcd, startedLocally: boolean) => Promise<void>): void {
   const run = async () => {

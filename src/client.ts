@@ -13,7 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { HealthEvent } from './health';
+import { EndpointEvent } from './health';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { Key, KeySelector } from './kv/key-selector';
 import { KeyValue } from './kv/key-value';
@@ -124,7 +124,7 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.leaseCalls.grant(ttl, id);
   }
 
-  revoke(id: LeaseId): Observable<ResponseHeader> {
+  revokeLease(id: LeaseId): Observable<ResponseHeader> {
     return this.core.leaseCalls.revoke(id);
   }
 
@@ -168,12 +168,8 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
-  leader(): Observable<Member> {
-    return this.core.cluster.leader();
-  }
-
-  members(): Observable<Member[]> {
-    return this.core.cluster.members();
+  leaderMember(): Observable<Member> {
+    return this.core.cluster.leaderMember();
   }
 
   memberList(): Observable<MemberList> {
@@ -185,14 +181,10 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
    * or `demoted`, with the reason and since when), then every change of state and every
    * failover (a call or stream leaving an endpoint after a failure), until close(). Watching it
    * sends nothing to etcd: it tells what the client's own calls and probes found.
-   * @example etcd.health().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
+   * @example etcd.endpointStates().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
    */
-  health(): Observable<HealthEvent> {
-    return this.core.health();
-  }
-
-  status(endpoint?: string): Observable<MemberStatus> {
-    return this.core.cluster.status(endpoint);
+  endpointStates(): Observable<EndpointEvent> {
+    return this.core.endpointStates();
   }
 
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {
@@ -211,8 +203,12 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.membership.promote(id);
   }
 
-  memberStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
-    return this.core.maintenance.statuses();
+  endpointStatus(endpoint?: string): Observable<MemberStatus> {
+    return this.core.cluster.endpointStatus(endpoint);
+  }
+
+  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.core.maintenance.endpointStatuses();
   }
 
   endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {

@@ -15,7 +15,7 @@ describe('close()', () => {
     const timersBefore = timers();
     const etcd = new Etcd({ endpoints: cluster().endpoints });
     await Promise.all(Array.from({ length: 20 }, (_, i) => firstValueFrom(etcd.put(`close/${i}`, 'v'))));
-    await Promise.all(cluster().endpoints.map((e) => firstValueFrom(etcd.status(e))));
+    await Promise.all(cluster().endpoints.map((e) => firstValueFrom(etcd.endpointStatus(e))));
     expect(openConnections(ports)).toBeGreaterThanOrEqual(3);
     const inFlight = firstValueFrom(etcd.get('close/0')).catch((e: unknown) => e);
     await etcd.close();

@@ -11,7 +11,7 @@ describe('cluster questions against a real 3-member cluster', () => {
   afterAll(() => etcd.close());
 
   it('lists the members with their names and URLs', async () => {
-    const members = await firstValueFrom(etcd.members());
+    const members = (await firstValueFrom(etcd.memberList())).members;
     expect(members.map((m) => BigInt(`0x${m.idHex}`).toString())).toEqual(members.map((m) => m.id));
     expect(members.map((m) => m.name).sort()).toEqual(
       cluster()
@@ -23,14 +23,14 @@ describe('cluster questions against a real 3-member cluster', () => {
   });
 
   it('names the leader the cluster itself reports', async () => {
-    const leader = await firstValueFrom(etcd.leader());
+    const leader = await firstValueFrom(etcd.leaderMember());
     const expected = await cluster().leader();
     expect(leader.name).toBe(expected.name);
     expect(leader.clientUrls).toEqual([expected.clientUrl]);
   });
 
   it('reports the status of each member, all agreeing on the leader', async () => {
-    const statuses = await Promise.all(cluster().endpoints.map((e) => firstValueFrom(etcd.status(e))));
+    const statuses = await Promise.all(cluster().endpoints.map((e) => firstValueFrom(etcd.endpointStatus(e))));
     expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
     for (const [i, s] of statuses.entries()) {
       expect(s.endpoint).toBe(cluster().endpoints[i]);
@@ -38,6 +38,6 @@ describe('cluster questions against a real 3-member cluster', () => {
       expect(s.dbSize).toBeGreaterThan(0);
       expect(s.raftTerm).toBeGreaterThan(0);
     }
-    await expect(firstValueFrom(etcd.status('http://127.0.0.1:1'))).rejects.toThrow(/not one of this client's endpoints/);
+    await expect(firstValueFrom(etcd.endpointStatus('http://127.0.0.1:1'))).rejects.toThrow(/not one of this client's endpoints/);
   });
 });

@@ -127,7 +127,7 @@ describe('leader election against a real 3-member cluster', () => {
     const second = new Recorder<CampaignEvent>(client().election('revoked').campaign('second', { ttl: TTL }));
     await waitFor(async () => (await candidates('revoked')).length === 2, 'the second to stand');
     const revokedAt = Date.now();
-    await firstValueFrom(etcd.revoke(leadershipOf(first).leaseId));
+    await firstValueFrom(etcd.revokeLease(leadershipOf(first).leaseId));
     const lost = await first.failure('the first to hear of its loss');
     expect(lost).toBeInstanceOf(LeaseLostError);
     await second.next(elected, 'the second to be elected');

@@ -208,7 +208,7 @@ describe('key-value operations against a real etcd', () => {
         expect((error as Error).message).toMatch(message);
       }
     }
-    await firstValueFrom(etcd.revoke(id));
+    await firstValueFrom(etcd.revokeLease(id));
     expect(await firstValueFrom(etcd.leases())).toEqual(before);
     expect((await get('ttl/both')).none).toBe(true);
   });
@@ -274,11 +274,11 @@ describe('key-value operations against a real etcd', () => {
       ],
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { value: 5 as never })), /compared value must be a string or a Uint8Array, got number 5/],
       [() => firstValueFrom(etcd.compareAndSet('k', 'v', { vesion: 1 } as never)), /got unknown field\(s\) vesion/],
-      [() => firstValueFrom(etcd.status(5 as never)), /endpoint must be a string .*, got number 5/],
-      [() => firstValueFrom(etcd.status('127.0.0.1:1,127.0.0.1:2')), /name one endpoint, not 2/],
-      [() => firstValueFrom(etcd.status('ht!tp:/x')), /endpoint "ht!tp:\/x" has no valid host name/],
+      [() => firstValueFrom(etcd.endpointStatus(5 as never)), /endpoint must be a string .*, got number 5/],
+      [() => firstValueFrom(etcd.endpointStatus('127.0.0.1:1,127.0.0.1:2')), /name one endpoint, not 2/],
+      [() => firstValueFrom(etcd.endpointStatus('ht!tp:/x')), /endpoint "ht!tp:\/x" has no valid host name/],
       [() => firstValueFrom(etcd.grantLease(0)), /ttl must be a whole number of seconds ≥ 1, got 0/],
-      [() => firstValueFrom(etcd.revoke('x')), /lease must be a lease id/],
+      [() => firstValueFrom(etcd.revokeLease('x')), /lease must be a lease id/],
       [() => firstValueFrom(etcd.timeToLive('x')), /lease must be a lease id/],
       [() => firstValueFrom(etcd.withLock('l', 'work' as never)), /withLock needs the work as a function of the lock, got string/],
     ];
@@ -287,7 +287,7 @@ describe('key-value operations against a real etcd', () => {
     expect(() => Op.get('k', null as never)).toThrow(new EtcdInvalidArgumentError('range options must be an object, got null'));
     expect(() => Op.put('k', 'v', 5 as never)).toThrow(new EtcdInvalidArgumentError('put options must be an object, got number 5'));
     expect(() => Op.delete('k', [] as never)).toThrow(new EtcdInvalidArgumentError('delete options must be an object, got an array'));
-    expect(() => [etcd.grantLease(-1), etcd.revoke(undefined as never), etcd.timeToLive('x'), etcd.get('k', null as never)]).not.toThrow();
+    expect(() => [etcd.grantLease(-1), etcd.revokeLease(undefined as never), etcd.timeToLive('x'), etcd.get('k', null as never)]).not.toThrow();
     for (const [call, message] of cases) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
@@ -316,7 +316,7 @@ describe('key-value operations against a real etcd', () => {
 
   it('takes the status of an endpoint named as host:port, as the constructor does', async () => {
     const [endpoint] = cluster().endpoints;
-    const status = await firstValueFrom(etcd.status(endpoint.replace('http://', '')));
+    const status = await firstValueFrom(etcd.endpointStatus(endpoint.replace('http://', '')));
     expect(status.endpoint).toBe(endpoint);
     expect(status.version).toMatch(/^3\./);
   });

@@ -18,7 +18,7 @@ describe('lease keep-alive when members fail', () => {
 
   /** The member whose id a response header names. */
   const memberOf = async (etcd: Etcd, memberId: string): Promise<EtcdMember> => {
-    const described = (await firstValueFrom(etcd.members())).find((m) => m.id === memberId);
+    const described = (await firstValueFrom(etcd.memberList())).members.find((m) => m.id === memberId);
     const member = cluster.members.find((m) => described?.clientUrls.includes(m.clientUrl));
     if (member === undefined) throw new Error(`no member with id ${memberId}`);
     return member;

@@ -43,7 +43,7 @@ describe('leases as streams against a real 3-member cluster', () => {
     const lease = new Recorder<LeaseEvent>(etcd.lease(3));
     const granted = await lease.next((e) => e.type === 'granted', 'the grant');
     const revokedAt = Date.now();
-    await firstValueFrom(other.revoke(granted.id));
+    await firstValueFrom(other.revokeLease(granted.id));
     const error = await lease.failure('the loss');
     expect(error).toBeInstanceOf(LeaseLostError);
     expect((error as LeaseLostError).reason).toBe('gone');
@@ -83,7 +83,7 @@ describe('leases as streams against a real 3-member cluster', () => {
     expect(ttl.ttl).toBeGreaterThan(25);
     expect(ttl.keys.map((k) => k.toString())).toEqual(['lease/ttl-key']);
     expect(await live(grant.id)).toBe(true);
-    await firstValueFrom(etcd.revoke(grant.id));
+    await firstValueFrom(etcd.revokeLease(grant.id));
     expect((await firstValueFrom(etcd.timeToLive(grant.id))).ttl).toBe(-1);
     // The list is each member's own: a follower drops the lease once it has applied the revocation.
     await waitFor(async () => !(await live(grant.id)), 'the revoked lease to leave the list');

@@ -89,7 +89,7 @@ describe('locks against a real 3-member cluster', () => {
   it('fails with LeaseLostError when its lease is revoked elsewhere, or its key deleted', async () => {
     const revoked = new Recorder<Lock>(client().lock('lost-lease', { ttl: 3 }));
     const first = await revoked.next(() => true, 'the lock');
-    await firstValueFrom(etcd.revoke(first.leaseId));
+    await firstValueFrom(etcd.revokeLease(first.leaseId));
     const gone = await revoked.failure('the loss');
     expect(gone).toBeInstanceOf(LeaseLostError);
     expect((gone as LeaseLostError).reason).toBe('gone');

@@ -28,7 +28,7 @@ describe('cluster administration on a real 3-member cluster', () => {
     expect(new Set(hashes.map((h) => h.hash)).size).toBe(1);
     expect(hashes[0].hash).toBeGreaterThan(0);
     expect(hashes.map((h) => h.endpoint)).toEqual(etcd.endpoints);
-    const statuses = await firstValueFrom(etcd.memberStatuses());
+    const statuses = await firstValueFrom(etcd.endpointStatuses());
     expect(statuses.map((s) => s.ok && s.val.endpoint)).toEqual(etcd.endpoints);
     const health = await firstValueFrom(etcd.endpointHealth());
     expect(health.map((h) => [h.endpoint, h.health])).toEqual(etcd.endpoints.map((e) => [e, true]));
@@ -36,10 +36,10 @@ describe('cluster administration on a real 3-member cluster', () => {
 
   it('moves the leadership to a follower', async () => {
     const etcd = client();
-    const before = await firstValueFrom(etcd.leader());
-    const target = (await firstValueFrom(etcd.members())).find((m) => m.id !== before.id) as Member;
+    const before = await firstValueFrom(etcd.leaderMember());
+    const target = (await firstValueFrom(etcd.memberList())).members.find((m) => m.id !== before.id) as Member;
     await firstValueFrom(etcd.moveLeader(target.id));
-    await waitFor(async () => (await firstValueFrom(etcd.leader())).id === target.id, 'the new leader');
+    await waitFor(async () => (await firstValueFrom(etcd.leaderMember())).id === target.id, 'the new leader');
   });
 
   it('saves a checked snapshot that etcdctl restores into a new member serving the same keys', async () => {
@@ -139,11 +139,11 @@ describe('cluster administration on a real 3-member cluster', () => {
     expect(added.members).toHaveLength(4);
     joining.launch('existing', initialCluster(added.members, added.member.id, joining));
     await joining.waitReady();
-    const listed = await firstValueFrom(etcd.members());
+    const listed = (await firstValueFrom(etcd.memberList())).members;
     expect(listed.find((m) => m.id === added.member.id)).toMatchObject({ name: 'joining', clientUrls: [joining.clientUrl], isLearner: true });
     // etcd refuses to promote a learner that has not caught up yet: ask until it has.
     await eventually(() => lastValueFrom(etcd.promoteMember(added.member.id)), /not in sync|unhealthy cluster/);
-    expect((await firstValueFrom(etcd.members())).find((m) => m.id === added.member.id)?.isLearner).toBe(false);
+    expect((await firstValueFrom(etcd.memberList())).members.find((m) => m.id === added.member.id)?.isLearner).toBe(false);
     const updated = await firstValueFrom(etcd.updateMember(added.member.id, [joining.peerUrl]));
     expect(updated.members).toHaveLength(4);
     const removed = await eventually(() => firstValueFrom(etcd.removeMember(added.member.id)), /unhealthy cluster/);
@@ -182,7 +182,7 @@ describe('alarms on a real member with a tiny backend quota', () => {
     for (let i = 0; i < 100 && full === undefined; i++) await firstValueFrom(etcd.put(`fill/${i % 4}`, big)).catch((e: unknown) => (full = e));
     expect(String(full)).toMatch(/database space exceeded/);
     const [alarm] = (await firstValueFrom(etcd.alarms())).alarms;
-    expect(alarm).toEqual({ memberId: (await firstValueFrom(etcd.members()))[0].id, alarm: 'NOSPACE' });
+    expect(alarm).toEqual({ memberId: (await firstValueFrom(etcd.memberList())).members[0].id, alarm: 'NOSPACE' });
     const { revision } = (await firstValueFrom(etcd.range('fill/0'))).header;
     await firstValueFrom(etcd.compact(revision, { physical: true }));
     await lastValueFrom(etcd.defragment());

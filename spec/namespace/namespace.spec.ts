@@ -49,7 +49,7 @@ describe('namespaced views against a real etcd', () => {
     await firstValueFrom(a.put('leased', 'v', { lease: lease.id }));
     await firstValueFrom(b.put('leased', 'v', { lease: lease.id }));
     expect((await firstValueFrom(a.timeToLive(lease.id, { keys: true }))).keys.map(String)).toEqual(['leased']);
-    await firstValueFrom(a.revoke(lease.id));
+    await firstValueFrom(a.revokeLease(lease.id));
 
     const deleted = await firstValueFrom(a.delete({ prefix: '' }, { prevKv: true }));
     expect(keys(deleted.prevKvs)).toEqual(['k', 'm/x', 't']);

@@ -40,9 +40,9 @@ describe('a client of a cluster serving TLS with client certificates', () => {
     expect(txn.succeeded).toBe(true);
     expect((await firstValueFrom(etcd.delete({ prefix: 'tls/' }))).deleted).toBe(3);
     await firstValueFrom(etcd.compact(put.revision));
-    expect((await firstValueFrom(etcd.status())).version).toMatch(/^3\./);
-    expect((await firstValueFrom(etcd.members())).length).toBe(3);
-    expect((await firstValueFrom(etcd.leader())).clientUrls[0]).toMatch(/^https:/);
+    expect((await firstValueFrom(etcd.endpointStatus())).version).toMatch(/^3\./);
+    expect((await firstValueFrom(etcd.memberList())).members.length).toBe(3);
+    expect((await firstValueFrom(etcd.leaderMember())).clientUrls[0]).toMatch(/^https:/);
     // etcd 3.4 answers HashKV only over gRPC, on the same port, with the same TLS.
     expect((await firstValueFrom(etcd.hashKv(etcd.endpoints[1]))).endpoint).toBe(etcd.endpoints[1]);
   });

@@ -25,7 +25,9 @@ export const leader: Command = {
   examples: ['etcd-rx leader -s http://10.0.0.1:2379,http://10.0.0.2:2379', 'etcd-rx leader -o json'],
   run: async (context) =>
     finished(
-      await context.interrupts.run(context.etcd().leader(), (m) => context.out.emit(memberJson(m), (paint) => table([MEMBER_HEADING, memberRow(m)], paint))),
+      await context.interrupts.run(context.etcd().leaderMember(), (m) =>
+        context.out.emit(memberJson(m), (paint) => table([MEMBER_HEADING, memberRow(m)], paint)),
+      ),
     ),
 };
 
@@ -38,7 +40,7 @@ export const members: Command = {
   examples: ['etcd-rx members', 'etcd-rx members -o json'],
   run: async (context) =>
     finished(
-      await context.interrupts.run(context.etcd().members(), (list) => {
+      await context.interrupts.run(context.etcd().memberList(), ({ members: list }) => {
         context.out.list(list.map(memberJson), (paint) => table([MEMBER_HEADING, ...list.map(memberRow)], paint));
       }),
     ),
@@ -57,7 +59,7 @@ export const status: Command = {
     const etcd = context.etcd();
     const asked = from(etcd.endpoints).pipe(
       mergeMap((endpoint) =>
-        etcd.status(endpoint).pipe(
+        etcd.endpointStatus(endpoint).pipe(
           map((s): Asked => ({ endpoint, status: s })),
           catchError((error: unknown) => of<Asked>({ endpoint, error })),
         ),

@@ -13,12 +13,12 @@ export const CLUSTER_FLAG: FlagSpec = { name: 'cluster', kind: 'boolean', descri
 /**
  * Runs `work` with a client of the chosen endpoints: the command's own, or with `--cluster` a
  * client of every member's client URLs (same options), closed afterwards.
- * @example await withChosenEndpoints(context, (etcd) => context.interrupts.run(etcd.memberStatuses(), print))
+ * @example await withChosenEndpoints(context, (etcd) => context.interrupts.run(etcd.endpointStatuses(), print))
  */
 export async function withChosenEndpoints<T>(context: Context, work: (etcd: Etcd) => Promise<T>): Promise<T> {
   const etcd = context.etcd();
   if (!context.args.bool('cluster')) return work(etcd);
-  const members = await firstValueFrom(etcd.members());
+  const members = (await firstValueFrom(etcd.memberList())).members;
   const urls = [...new Set(members.flatMap((m) => m.clientUrls))];
   const everyMember = new Etcd({ ...etcd.options, endpoints: urls });
   try {

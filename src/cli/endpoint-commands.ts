@@ -18,7 +18,7 @@ export const endpointStatus: Command = {
   run: (context) =>
     withChosenEndpoints(context, async (etcd) => {
       let code: number = ExitCode.OK;
-      const ending = await context.interrupts.run(etcd.memberStatuses(), (answers) => {
+      const ending = await context.interrupts.run(etcd.endpointStatuses(), (answers) => {
         const ok: MemberStatus[] = [];
         for (const answer of answers) {
           if (answer.ok) ok.push(answer.val);

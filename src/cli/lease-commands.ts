@@ -31,7 +31,7 @@ export const leaseRevoke: Command = {
   run: async (context) => {
     const id = parseHexId(context.args.positionals[0], 'ID');
     return finished(
-      await context.interrupts.run(context.etcd().revoke(id), (header) =>
+      await context.interrupts.run(context.etcd().revokeLease(id), (header) =>
         context.out.emit({ id: hexLeaseId(id), revoked: true, revision: header.revision }, () => `lease ${hexLeaseId(id)} revoked`),
       ),
     );

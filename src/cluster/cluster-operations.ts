@@ -1,54 +1,43 @@
 import { Observable } from 'rxjs';
-import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MemberList } from './types';
+import { AddMemberOptions, Member, MemberAdded, MemberId, MemberList } from './types';
 
 /**
  * The cluster's members: who leads, who is in it, and changing who is.
  * `Etcd` offers all of these; a function that needs only these can take this type.
- * @example etcd.members().subscribe((members) => console.log(members.map((m) => m.name)))
+ * @example etcd.memberList().subscribe(({ members }) => console.log(members.map((m) => m.name)))
  */
 export interface ClusterOperations {
   /**
-   * The member that leads the cluster (the old `etcd_leader`): id, name and URLs.
-   * @example etcd.leader().subscribe((m) => console.log(m.name, m.clientUrls))
+   * The member that leads the cluster's raft group (the old `etcd_leader`): id, name and URLs.
+   * Not to be confused with the leader of an election, `etcd.election(name).leader()`.
+   * @example etcd.leaderMember().subscribe((m) => console.log(m.name, m.clientUrls))
    */
-  leader(): Observable<Member>;
+  leaderMember(): Observable<Member>;
 
   /**
-   * Lists the cluster's members.
-   * @example etcd.members().subscribe((ms) => ms.forEach((m) => console.log(m.name)))
-   */
-  members(): Observable<Member[]>;
-
-  /**
-   * Lists the cluster's members with the header of the answer (cluster id, member that answered).
-   * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.length))
+   * Lists the cluster's members (`etcdctl member list`), with the header of the answer (cluster
+   * id, member that answered).
+   * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.map((m) => m.name)))
    */
   memberList(): Observable<MemberList>;
-
-  /**
-   * The status of one member (version, database size, raft term and index, leader id): the
-   * given endpoint, or the first one that answers.
-   * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
-   */
-  status(endpoint?: string): Observable<MemberStatus>;
 
   /**
    * Adds a member that will listen for its peers on `peerUrls`; with `learner: true` it joins as
    * a learner (receives the log, does not vote) until promoted. Start the new etcd afterwards with
    * `--initial-cluster-state existing` and an `--initial-cluster` naming every member.
-   * @example etcd.addMember('http://10.0.0.4:2380', { learner: true }).subscribe((r) => console.log(r.member.id))
+   * @example etcd.addMember('http://127.0.0.1:12380', { learner: true }).subscribe((r) => console.log(r.member.id))
    */
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded>;
 
   /**
-   * Removes member `id` (a decimal id as `members()` gives it, or a bigint).
+   * Removes member `id` (a decimal id as `memberList()` gives it, or a bigint).
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
   removeMember(id: MemberId): Observable<MemberList>;
 
   /**
    * Changes the peer URLs of member `id`.
-   * @example etcd.updateMember(member.id, ['http://10.0.0.5:2380'])
+   * @example etcd.updateMember(member.id, ['http://127.0.0.1:12380'])
    */
   updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList>;
 

@@ -10,15 +10,10 @@ import { Member, MemberList, MemberStatus } from './types';
 
 /**
  * Cluster and maintenance questions.
- * @example new ClusterService(caller).leader().subscribe((m) => console.log(m.name))
+ * @example new ClusterService(caller).leaderMember().subscribe((m) => console.log(m.name))
  */
 export class ClusterService {
   constructor(private readonly caller: UnaryCaller) {}
-
-  /** Lists the members of the cluster. */
-  members(): Observable<Member[]> {
-    return this.memberList().pipe(map((list) => [...list.members]));
-  }
 
   /** Lists the members of the cluster, with the answer's header. */
   memberList(): Observable<MemberList> {
@@ -26,7 +21,7 @@ export class ClusterService {
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
-  status(endpoint?: string): Observable<MemberStatus> {
+  endpointStatus(endpoint?: string): Observable<MemberStatus> {
     return defer(() =>
       endpoint === undefined
         ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus)
@@ -35,7 +30,7 @@ export class ClusterService {
   }
 
   /** The member that leads the cluster now (the old `etcd_leader`). */
-  leader(): Observable<Member> {
+  leaderMember(): Observable<Member> {
     return defer(() =>
       this.caller
         .call('/v3/maintenance/status', {}, REPEATABLE, (json, endpoint) => {
@@ -46,8 +41,8 @@ export class ClusterService {
         })
         .pipe(
           switchMap((leaderId) =>
-            this.members().pipe(
-              map((members) => {
+            this.memberList().pipe(
+              map(({ members }) => {
                 const leader = members.find((m) => m.id === leaderId);
                 if (leader === undefined) throw new EtcdUnavailableError(`leader ${leaderId} is not in the member list`, true);
                 return leader;

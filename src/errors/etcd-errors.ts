@@ -174,7 +174,7 @@ export class EtcdPermissionDeniedError extends EtcdError {
 
 /**
  * The server does not know the thing named (a lease, a member).
- * @example etcd.revoke('123').subscribe({ error: (e) => e instanceof EtcdNotFoundError }) // no such lease
+ * @example etcd.revokeLease('123').subscribe({ error: (e) => e instanceof EtcdNotFoundError }) // no such lease
  */
 export class EtcdNotFoundError extends EtcdError {}
 

@@ -16,9 +16,9 @@ export interface LeaseOperations {
 
   /**
    * Revokes a lease: every key attached to it is deleted.
-   * @example etcd.revoke(lease.id)
+   * @example etcd.revokeLease(lease.id)
    */
-  revoke(id: LeaseId): Observable<ResponseHeader>;
+  revokeLease(id: LeaseId): Observable<ResponseHeader>;
 
   /**
    * How many seconds a lease has left (-1 when gone), and with `keys: true` its keys.

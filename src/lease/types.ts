@@ -4,7 +4,7 @@ import { ResponseHeader } from '../transport/response-header';
 /**
  * A lease id as callers may hold it: the decimal string etcd-rx returns (`id`), the hexadecimal
  * form etcdctl prints with a `0x` prefix (`'0x' + idHex`), or a bigint.
- * @example etcd.revoke('0x694d77aa9e38260b')
+ * @example etcd.revokeLease('0x694d77aa9e38260b')
  */
 export type LeaseId = string | bigint;
 

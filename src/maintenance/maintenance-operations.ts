@@ -12,11 +12,18 @@ import { Alarm, AlarmList, Defragmented, EndpointHealth, HashKv, SnapshotChunk, 
  */
 export interface MaintenanceOperations {
   /**
-   * The status of every endpoint of the client, in their order: `Ok(MemberStatus)` or
-   * `Err({ endpoint, error })` for one that failed.
-   * @example etcd.memberStatuses().subscribe((all) => all.forEach((s) => s.ok && console.log(s.val.endpoint, s.val.dbSize)))
+   * The status of one member (version, database size, raft term and index, leader id): the
+   * given endpoint, or the first one that answers.
+   * @example etcd.endpointStatus('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
    */
-  memberStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]>;
+  endpointStatus(endpoint?: string): Observable<MemberStatus>;
+
+  /**
+   * The status of every endpoint of the client, in their order (`etcdctl endpoint status`):
+   * `Ok(MemberStatus)`, or `Err({ endpoint, error })` for one that failed.
+   * @example etcd.endpointStatuses().subscribe((all) => all.forEach((s) => s.ok && console.log(s.val.endpoint, s.val.dbSize)))
+   */
+  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]>;
 
   /**
    * Health of every endpoint (or of `endpoint`) as `etcdctl endpoint health` defines it: a

@@ -30,7 +30,7 @@ export class Maintenance {
   ) {}
 
   /** The status of every endpoint of the client, in their order: a value or why it failed. */
-  statuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
+  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
     return this.eachEndpoint((endpoint) => this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus));
   }
 
@@ -88,7 +88,7 @@ export class Maintenance {
   moveLeader(targetId: MemberId): Observable<ResponseHeader> {
     return defer(() => {
       const target = encodeMemberId(targetId);
-      return this.statuses().pipe(
+      return this.endpointStatuses().pipe(
         switchMap((answers) => {
           const leader = answers.find((a) => a.ok && a.val.leader === a.val.header.memberId);
           if (leader === undefined || !leader.ok) {

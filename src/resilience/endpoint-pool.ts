@@ -47,7 +47,7 @@ export interface PoolSettings {
  */
 export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
-  /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
+  /** What every call, stream and probe saw of each endpoint (see `etcd.endpointStates()`). */
   readonly health: MemberHealth;
   private preferred = 0;
   private isClosed = false;

@@ -37,7 +37,7 @@ export interface RetryLoop {
  * the endpoint good: the failures are forgotten and the next failure starts a new sweep from it,
  * so a stream that breaks later resumes with a full retry budget. A repeatable attempt also
  * leaves its endpoint as soon as anything else demotes it (see MemberHealth); every transient
- * failure is told to `etcd.health()` as a failover.
+ * failure is told to `etcd.endpointStates()` as a failover.
  * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => postJson(ep, path, body))
  */
 export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
