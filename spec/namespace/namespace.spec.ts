@@ -1,8 +1,10 @@
+import { performance } from 'perf_hooks';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Compare, Etcd, EtcdInvalidArgumentError, KeyValue, Lock, MirrorState, Op, WatchBatch } from '../../src';
+import { Compare, Etcd, EtcdDeadlineExceededError, EtcdInvalidArgumentError, KeyValue, Lock, MirrorState, Op, WatchBatch } from '../../src';
 import { CampaignEvent } from '../../src/concurrency/types';
 import { Recorder } from '../lease/helpers';
 import { useClusterWithClients } from '../support/cluster';
+import { startStallingProxy } from '../support/stalling-proxy';
 
 const keys = (kvs: readonly KeyValue[]) => kvs.map((kv) => kv.key);
 
@@ -112,5 +114,29 @@ describe('namespaced views against a real etcd', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(watched.completed).toBe(true);
     await firstValueFrom(etcd.delete({ prefix: '' }));
+  });
+});
+
+describe('per-call options through a namespaced view', () => {
+  const { cluster } = useClusterWithClients(1);
+
+  it("keeps a call's own deadline, not the client's default", async () => {
+    // A member hung as far as this client can tell: nothing it is sent is ever answered.
+    const proxy = await startStallingProxy(cluster().endpoints[0]);
+    const etcd = new Etcd({ endpoints: proxy.url, requestTimeoutMs: 20_000, deadlineMs: 60_000 });
+    try {
+      await firstValueFrom(etcd.namespace('p/').put('k', 'v'));
+      proxy.hang();
+      const started = performance.now();
+      const error = await firstValueFrom(etcd.namespace('p/').get('k', { deadlineMs: 700 })).catch((e: unknown) => e);
+      const tookMs = performance.now() - started;
+      expect(error).toBeInstanceOf(EtcdDeadlineExceededError);
+      expect((error as EtcdDeadlineExceededError).deadlineMs).toBe(700);
+      // Generous: only the client's own request timeout (20 s) or deadline (60 s) would be this late.
+      expect(tookMs).toBeLessThan(15_000);
+    } finally {
+      await etcd.close();
+      await proxy.close();
+    }
   });
 });

@@ -91,7 +91,7 @@ export class CoalescingCaller implements UnaryCaller {
     if (this.writes !== undefined && safety.retry === 'non-repeatable' && (path === PUT || (path === DELETE && request.range_end === undefined))) {
       return this.writes.submit(path, request, decode);
     }
-    return this.inner.call(path, body, safety, decode);
+    return this.inner.call(path, body, safety, decode, options);
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {

@@ -4,6 +4,7 @@
  * locks, elections) run unchanged and never learn that a namespace exists.
  */
 import { map, Observable } from 'rxjs';
+import { CallOptions } from '../call-options';
 import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
 import { WaitingCalls } from '../resilience/waiting-caller';
@@ -23,8 +24,8 @@ export class NamespacedCaller implements UnaryCaller {
     return this.inner.endpoints;
   }
 
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>): Observable<T> {
-    return this.inner.call(path, this.space.request(path, body), safety, this.decoder(path, decode));
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+    return this.inner.call(path, this.space.request(path, body), safety, this.decoder(path, decode), options);
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
