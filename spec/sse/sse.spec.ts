@@ -61,19 +61,23 @@ describe('etcd-rx/sse', () => {
     const reader = await open(url);
     expect(reader.status).toBe(200);
     expect(reader.response.headers['content-type']).toBe('text/event-stream');
-    await reader.waitForEvents(1, 'the snapshot');
-    expect(reader.events[0]).toMatchObject({ event: 'snapshot', id: String(header.revision) });
+    await reader.waitForEvents(2, 'the snapshot and synced');
+    expect(reader.events.map((m) => [m.event, m.id])).toEqual([
+      ['snapshot', String(header.revision)],
+      ['synced', String(header.revision)],
+    ]);
     expect(reader.data<Snapshot>()[0]).toEqual({ revision: header.revision, entries: { 'snap/a': '1', 'snap/b': 'two' } });
+    expect(reader.events[1].data).toBe(`{"revision":${header.revision}}`);
 
     const put = await firstValueFrom(etcd.put('snap/a', '2'));
     await firstValueFrom(etcd.put('snapshots', 'not selected'));
     const txn = await firstValueFrom(etcd.txn({ success: [Op.put('snap/c', '3'), Op.delete('snap/b'), Op.put('elsewhere', 'x')] }));
-    await reader.waitForEvents(3, 'two changes');
-    expect(reader.events.slice(1).map((m) => [m.event, m.id])).toEqual([
+    await reader.waitForEvents(4, 'two changes');
+    expect(reader.events.slice(2).map((m) => [m.event, m.id])).toEqual([
       ['change', String(put.revision)],
       ['change', String(txn.header.revision)],
     ]);
-    expect(reader.data<Change>().slice(1)).toEqual([
+    expect(reader.data<Change>().slice(2)).toEqual([
       { revision: put.revision, changes: [{ type: 'put', key: 'snap/a', value: '2' }] },
       {
         revision: txn.header.revision,
@@ -85,7 +89,7 @@ describe('etcd-rx/sse', () => {
     ]);
   });
 
-  it('resumes after Last-Event-ID with every later change once and no snapshot, from etcd, from memory or past the history; a bad id is 400, a future one a snapshot', async () => {
+  it('resumes after Last-Event-ID with every later change once and no snapshot, then synced, from etcd, from memory or past the history; a bad id is 400, a future one a snapshot', async () => {
     const etcd = client();
     const { url, handler } = await serve(prefix('resume'));
     const first = await open(url);
@@ -98,17 +102,27 @@ describe('etcd-rx/sse', () => {
     const a = await firstValueFrom(etcd.put('resume/a', '1'));
     const b = await firstValueFrom(etcd.put('resume/b', '2'));
     const resumed = await open(url, { 'Last-Event-ID': seen });
-    await resumed.waitForEvents(2, 'the missed changes');
+    await resumed.waitForEvents(3, 'the missed changes, then synced');
     expect(resumed.events.map((m) => [m.event, m.id])).toEqual([
       ['change', String(a.revision)],
       ['change', String(b.revision)],
+      ['synced', String(b.revision)],
     ]);
+    expect(resumed.events[2].data).toBe(`{"revision":${b.revision}}`);
     // Someone watches: a reconnect resumes from the shared history, by header or by query.
     const c = await firstValueFrom(etcd.put('resume/c', '3'));
-    await resumed.waitForEvents(3, 'the live change');
+    await resumed.waitForEvents(4, 'the live change');
     const again = await open(`${url}?lastEventId=${a.revision}`);
-    await again.waitForEvents(2, 'the changes after a');
-    expect(again.events.map((m) => m.id)).toEqual([String(b.revision), String(c.revision)]);
+    await again.waitForEvents(3, 'the changes after a, then synced');
+    expect(again.events.map((m) => [m.event, m.id])).toEqual([
+      ['change', String(b.revision)],
+      ['change', String(c.revision)],
+      ['synced', String(c.revision)],
+    ]);
+    // Resuming from the last revision held: nothing to replay, synced at once.
+    const current = await open(url, { 'Last-Event-ID': String(c.revision) });
+    await current.waitForEvents(1, 'synced');
+    expect(current.events.map((m) => [m.event, m.id])).toEqual([['synced', String(c.revision)]]);
     expect(handler.watchedSelectors).toBe(1);
 
     for (const bad of ['abc', '-1', '1.5', '99999999999999999999']) {
@@ -117,22 +131,32 @@ describe('etcd-rx/sse', () => {
     }
     // An id from the future (another cluster): a snapshot, not a silent gap.
     const future = await open(url, { 'Last-Event-ID': String(c.revision + 1000) });
-    await future.waitForEvents(1, 'a snapshot');
-    expect(future.events[0]).toMatchObject({ event: 'snapshot', id: String(c.revision) });
+    await future.waitForEvents(2, 'a snapshot and synced');
+    expect(future.events.map((m) => [m.event, m.id])).toEqual([
+      ['snapshot', String(c.revision)],
+      ['synced', String(c.revision)],
+    ]);
 
     // A history that keeps one event: resuming from before it catches up on an etcd watch of its
     // own, then goes on with the shared events, each once.
     const small = await serve({ ...prefix('resume'), historyBytes: 1 });
     const watching = await open(small.url);
-    await watching.waitForEvents(1, 'the snapshot');
+    await watching.waitForEvents(2, 'the snapshot');
     const d = await firstValueFrom(etcd.put('resume/d', '4'));
     const e = await firstValueFrom(etcd.put('resume/e', '5'));
-    await watching.waitForEvents(3, 'two changes');
+    await watching.waitForEvents(4, 'two changes');
     const behind = await open(small.url, { 'Last-Event-ID': String(a.revision) });
-    await behind.waitForEvents(4, 'the changes after a');
+    await behind.waitForEvents(5, 'the changes after a, then synced');
     const f = await firstValueFrom(etcd.put('resume/f', '6'));
-    await behind.waitForEvents(5, 'the live change');
-    expect(behind.events.map((m) => Number(m.id))).toEqual([b.revision, c.revision, d.revision, e.revision, f.revision]);
+    await behind.waitForEvents(6, 'the live change');
+    expect(behind.events.map((m) => [m.event, Number(m.id)])).toEqual([
+      ['change', b.revision],
+      ['change', c.revision],
+      ['change', d.revision],
+      ['change', e.revision],
+      ['synced', e.revision],
+      ['change', f.revision],
+    ]);
     expect(small.handler.watchedSelectors).toBe(1);
   });
 
@@ -146,12 +170,12 @@ describe('etcd-rx/sse', () => {
     const latest = await firstValueFrom(etcd.put('compacted/b', '2'));
     await firstValueFrom(etcd.compact(latest.revision));
     const resumed = await open(url, { 'Last-Event-ID': first.events[0].id as string });
-    await resumed.waitForEvents(1, 'a fresh snapshot');
-    expect(resumed.events[0].event).toBe('snapshot');
+    await resumed.waitForEvents(2, 'a fresh snapshot');
+    expect(resumed.events.map((m) => m.event)).toEqual(['snapshot', 'synced']);
     expect(resumed.data<Snapshot>()[0].entries).toEqual({ 'compacted/a': '1', 'compacted/b': '2' });
     const live = await firstValueFrom(etcd.delete('compacted/a'));
-    await resumed.waitForEvents(2, 'the live change');
-    expect(resumed.data<Change>()[1]).toEqual({ revision: live.header.revision, changes: [{ type: 'delete', key: 'compacted/a' }] });
+    await resumed.waitForEvents(3, 'the live change');
+    expect(resumed.data<Change>()[2]).toEqual({ revision: live.header.revision, changes: [{ type: 'delete', key: 'compacted/a' }] });
   });
 
   it('200 clients of one selector share one etcd watch, released when the last one leaves', async () => {
@@ -161,12 +185,12 @@ describe('etcd-rx/sse', () => {
     const before = await watchers();
     const agent = new http.Agent({ maxSockets: Infinity });
     const clients = await Promise.all(Array.from({ length: 200 }, () => open(url, {}, agent)));
-    await Promise.all(clients.map((c) => c.waitForEvents(1, 'a snapshot')));
+    await Promise.all(clients.map((c) => c.waitForEvents(2, 'a snapshot')));
     expect(handler.watchedSelectors).toBe(1);
     expect(await watchers()).toBe(before + 1);
     const put = await firstValueFrom(etcd.put('shared/k', 'v'));
-    await Promise.all(clients.map((c) => c.waitForEvents(2, 'the change')));
-    expect(new Set(clients.map((c) => c.events[1].id))).toEqual(new Set([String(put.revision)]));
+    await Promise.all(clients.map((c) => c.waitForEvents(3, 'the change')));
+    expect(new Set(clients.map((c) => c.events[2].id))).toEqual(new Set([String(put.revision)]));
 
     clients.forEach((c) => c.close());
     await waitFor(() => handler.watchedSelectors === 0, 'the feed to stop');
@@ -195,8 +219,8 @@ describe('etcd-rx/sse', () => {
     const image = await firstValueFrom(etcd.put('acl/image', new Uint8Array([1, 2])));
     await firstValueFrom(etcd.delete('acl/secret'));
     const moved = await firstValueFrom(etcd.put('acl/public', 'bye'));
-    await reader.waitForEvents(3, 'the visible changes');
-    expect(reader.data<Change>().slice(1)).toEqual([
+    await reader.waitForEvents(4, 'the visible changes');
+    expect(reader.data<Change>().slice(2)).toEqual([
       { revision: image.revision, changes: [{ type: 'put', key: 'acl/image', value: 'AQI=', binary: true }] },
       { revision: moved.revision, changes: [{ type: 'put', key: 'acl/public', value: 'BYE' }] },
     ]);
@@ -204,6 +228,64 @@ describe('etcd-rx/sse', () => {
     const failing = await serve({ select: () => Promise.reject(new Error('directory down')) });
     const broken = await open(failing.url);
     expect(broken.status).toBe(500);
+  });
+
+  it('a key hidden by the transform stays hidden in every transition, live, resumed from memory and resumed from etcd', async () => {
+    const etcd = client();
+    // Hidden by value, so that one key can move between shown and hidden; hidden key names carry "covert".
+    const transform = (kv: { value: string }) => (kv.value.startsWith('secret') ? undefined : kv.value);
+    await firstValueFrom(etcd.put('hide/covert-listed', 'secret listed'));
+    await firstValueFrom(etcd.put('hide/shown', 'visible'));
+    const { url, handler } = await serve({ ...prefix('hide'), transform });
+    const live = await open(url);
+    await live.waitForEvents(2, 'the snapshot');
+    expect(live.data<Snapshot>()[0].entries).toEqual({ 'hide/shown': 'visible' });
+    const start = live.events[0].id as string;
+
+    const expected: Change[] = [];
+    const step = async (write: Promise<number>, changes: Change['changes']) => {
+      const revision = await write;
+      if (changes.length > 0) expected.push({ revision, changes });
+    };
+    const put = (key: string, value: string) => firstValueFrom(etcd.put(key, value)).then((r) => r.revision);
+    const del = (key: string) => firstValueFrom(etcd.delete(key)).then((r) => r.header.revision);
+    await step(put('hide/covert-new', 'secret 1'), []); // hidden, created
+    await step(put('hide/covert-new', 'secret 2'), []); // hidden → hidden
+    await step(del('hide/covert-new'), []); // hidden, deleted
+    await step(del('hide/covert-listed'), []); // hidden since the snapshot, deleted
+    await step(put('hide/moving', 'secret at first'), []); // hidden, created
+    await step(put('hide/moving', 'now shown'), [{ type: 'put', key: 'hide/moving', value: 'now shown' }]); // hidden → shown
+    await step(put('hide/shown', 'secret now'), [{ type: 'delete', key: 'hide/shown' }]); // shown → hidden
+    await step(put('hide/shown', 'secret still'), []); // hidden → hidden (was shown once)
+    await step(del('hide/shown'), []); // hidden, deleted
+    await step(put('hide/moving', 'shown again'), [{ type: 'put', key: 'hide/moving', value: 'shown again' }]); // shown → shown
+    const txn = await firstValueFrom(etcd.txn({ success: [Op.put('hide/covert-txn', 'secret'), Op.put('hide/moving', 'secret finally')] }));
+    expected.push({ revision: txn.header.revision, changes: [{ type: 'delete', key: 'hide/moving' }] }); // shown → hidden, beside a hidden create
+    await step(del('hide/moving'), []); // hidden, deleted
+    await step(put('hide/end', 'done'), [{ type: 'put', key: 'hide/end', value: 'done' }]);
+
+    await live.waitForEvents(2 + expected.length, 'the visible changes');
+    expect(live.data<Change>().slice(2)).toEqual(expected);
+    expect(live.body).not.toMatch(/covert|secret/);
+
+    // From the shared history, while the feed lives.
+    const fromMemory = await open(url, { 'Last-Event-ID': start });
+    await fromMemory.waitForEvents(expected.length + 1, 'the replay and synced');
+    expect(fromMemory.data<Change>().slice(0, -1)).toEqual(expected);
+    expect(fromMemory.events[expected.length]).toMatchObject({ event: 'synced', id: String(expected[expected.length - 1].revision) });
+
+    // From etcd, on a watch of its own, once the feed has stopped; and a fresh snapshot.
+    live.close();
+    fromMemory.close();
+    await waitFor(() => handler.watchedSelectors === 0, 'the feed to stop');
+    const fromEtcd = await open(url, { 'Last-Event-ID': start });
+    await fromEtcd.waitForEvents(expected.length + 1, 'the replay and synced');
+    expect(fromEtcd.data<Change>().slice(0, -1)).toEqual(expected);
+    expect(fromEtcd.events[expected.length]).toMatchObject({ event: 'synced', id: String(expected[expected.length - 1].revision) });
+    const fresh = await open(url);
+    await fresh.waitForEvents(2, 'the snapshot');
+    expect(fresh.data<Snapshot>()[0].entries).toEqual({ 'hide/end': 'done' });
+    for (const reader of [fromMemory, fromEtcd, fresh]) expect(reader.body).not.toMatch(/covert|secret/);
   });
 
   it('pings a silent stream; a client that stops reading costs a bounded buffer, is dropped when it falls behind the history, and resumes where it was', async () => {
@@ -224,7 +306,7 @@ describe('etcd-rx/sse', () => {
     reader.resume();
     await reader.waitForEnd('the dropped stream to end');
     expect(reader.messages[reader.messages.length - 1].comment).toMatch(/^dropped: this client fell more than 1048576 bytes of changes behind/);
-    const got = reader.events.slice(1).map((m) => Number(m.id));
+    const got = reader.eventsOf('change').map((m) => Number(m.id));
     expect(got).toEqual(written.slice(0, got.length));
     expect(got.length).toBeLessThan(written.length);
 
@@ -233,8 +315,8 @@ describe('etcd-rx/sse', () => {
     for (let connection = 1; received.length < written.length; connection++) {
       if (connection > 20) throw new Error(`still missing revisions after 20 connections: got ${received.join(',')}`);
       const resumed = await open(url, { 'Last-Event-ID': String(received[received.length - 1]) });
-      await waitFor(() => resumed.ended || received.length + resumed.events.length >= written.length, 'the rest, or a drop');
-      received.push(...resumed.events.map((m) => Number(m.id)));
+      await waitFor(() => resumed.ended || resumed.eventsOf('synced').length > 0, 'the rest, or a drop');
+      received.push(...resumed.eventsOf('change').map((m) => Number(m.id)));
       resumed.close();
     }
     expect(received).toEqual(written);

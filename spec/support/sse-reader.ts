@@ -50,6 +50,11 @@ export class SseReader {
     return this.messages.filter((m) => m.event !== undefined);
   }
 
+  /** The dispatched events of one type. */
+  eventsOf(type: string): SseMessage[] {
+    return this.events.filter((m) => m.event === type);
+  }
+
   /** The data of each event, parsed. */
   data<T = { revision: number }>(): T[] {
     return this.events.map((m) => JSON.parse(m.data ?? 'null') as T);

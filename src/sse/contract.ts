@@ -5,6 +5,8 @@
  * - `event: snapshot`, `id: R`, data {@link SnapshotData}: the whole selected state at R.
  * - `event: change`, `id: R`, data {@link ChangeData}: what revision R changed, one event per
  *   revision that changed a selected key, in etcd's order.
+ * - `event: synced`, `id: R`, data {@link SyncedData}: the client now holds the state at R, after
+ *   a snapshot, and after the changes a resume replayed; live changes follow.
  * - `: ping` comment lines while the stream is otherwise silent.
  */
 
@@ -26,4 +28,9 @@ export interface SnapshotData {
 export interface ChangeData {
   readonly revision: number;
   readonly changes: readonly SyncChange[];
+}
+
+/** The data of a `synced` event: the revision the client now holds, as its `id` says too. */
+export interface SyncedData {
+  readonly revision: number;
 }

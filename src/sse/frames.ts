@@ -2,8 +2,8 @@
  * How keys become Server-Sent Events: each value passed through the application's transform,
  * bytes as base64 with a flag, and each event framed as `event:`, `id:` and one `data:` line.
  */
-import type { KeyValue, WatchBatch } from '../index';
-import type { ChangeData, SnapshotData, SyncChange } from './contract';
+import type { KeyValue, WatchBatch, WatchEvent } from '../index';
+import type { ChangeData, SnapshotData, SyncChange, SyncedData } from './contract';
 
 /** What to send for a key's value: text, bytes (sent as base64), or undefined to leave the key out. */
 export type SseValue = string | Uint8Array | undefined;
@@ -43,23 +43,42 @@ export function sentValue(kv: KeyValue, transform: ValueTransform): SentValue | 
 }
 
 /**
- * What one revision changed among the keys clients may see, in etcd's order. A key the
- * transform now leaves out but showed before (judged from the event's `prevKv`) is a delete;
- * a key it left out before and still does is nothing.
- * @example changesOf(batch, textOrBytes) // [{ type: 'put', key: 'ui/a', value: '2' }]
+ * Whether a key was shown just before a change, for the rare event that etcd sent without its
+ * `prevKv` (the previous revision was compacted away): true or false when the caller knows,
+ * undefined when nobody can tell.
  */
-export function changesOf(batch: WatchBatch, transform: ValueTransform): SyncChange[] {
+export type ShownBefore = (key: string) => boolean | undefined;
+
+/**
+ * What one revision changed among the keys clients may see, in etcd's order, or undefined when
+ * that cannot be told (see {@link ShownBefore}). Whether a key was shown before is judged from
+ * the event's `prevKv`, never from its absence: a key hidden before and after sends nothing
+ * (its name is as secret as its value), shown → hidden is a delete, hidden → shown a put.
+ * @example changesOf(batch, textOrBytes, (key) => state.has(key)) // [{ type: 'put', key: 'ui/a', value: '2' }]
+ */
+export function changesOf(batch: WatchBatch, transform: ValueTransform, shownBefore: (key: string) => boolean): SyncChange[];
+export function changesOf(batch: WatchBatch, transform: ValueTransform, shownBefore: ShownBefore): SyncChange[] | undefined;
+export function changesOf(batch: WatchBatch, transform: ValueTransform, shownBefore: ShownBefore): SyncChange[] | undefined {
   const changes: SyncChange[] = [];
   for (const event of batch.events) {
     const key = event.kv.key;
     const shown = event.type === 'put' ? sentValue(event.kv, transform) : undefined;
     if (shown !== undefined) {
       changes.push(shown.binary ? { type: 'put', key, value: shown.value, binary: true } : { type: 'put', key, value: shown.value });
-    } else if (event.prevKv.none || sentValue(event.prevKv.val, transform) !== undefined) {
-      changes.push({ type: 'delete', key });
+      continue;
     }
+    const before = wasShown(event, transform, shownBefore);
+    if (before === undefined) return undefined;
+    if (before) changes.push({ type: 'delete', key });
   }
   return changes;
+}
+
+function wasShown(event: WatchEvent, transform: ValueTransform, shownBefore: ShownBefore): boolean | undefined {
+  // A put of version 1 created the key: there was nothing before it to show.
+  if (event.type === 'put' && event.kv.version === 1) return false;
+  if (event.prevKv.some) return sentValue(event.prevKv.val, transform) !== undefined;
+  return shownBefore(event.kv.key);
 }
 
 /**
@@ -86,6 +105,15 @@ export function changeFrame(data: ChangeData): string {
 }
 
 /**
+ * The `synced` event: the client now holds the state at `revision`, replayed changes included.
+ * @example syncedFrame(8) // 'event: synced\nid: 8\ndata: {"revision":8}\n\n'
+ */
+export function syncedFrame(revision: number): string {
+  const data: SyncedData = { revision };
+  return frame('synced', revision, data);
+}
+
+/**
  * A comment line: ignored by EventSource, seen by proxies and by people reading the stream.
  * @example comment('ping') // ': ping\n\n'
  */
@@ -94,6 +122,6 @@ export function comment(text: string): string {
 }
 
 // JSON never holds a raw line break, so the data is always exactly one `data:` line.
-function frame(event: 'snapshot' | 'change', revision: number, data: SnapshotData | ChangeData): string {
+function frame(event: 'snapshot' | 'change' | 'synced', revision: number, data: SnapshotData | ChangeData | SyncedData): string {
   return `event: ${event}\nid: ${revision}\ndata: ${JSON.stringify(data)}\n\n`;
 }

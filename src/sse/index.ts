@@ -11,4 +11,4 @@ export { sseHandler } from './sse-handler';
 export type { SseHandler, SseHandlerOptions, SseRefusal } from './sse-handler';
 export type { SseValue, ValueTransform } from './frames';
 export { browserModules } from './browser-modules';
-export type { ChangeData, SnapshotData, SyncChange } from './contract';
+export type { ChangeData, SnapshotData, SyncChange, SyncedData } from './contract';

@@ -3,10 +3,10 @@
  * for all of them, plus a bounded history of recent change events so that a client that
  * reconnects resumes from memory instead of from etcd.
  */
-import { catchError, defer, map, Observable, retry, Subscription, switchMap, tap, throwError, timer, toArray } from 'rxjs';
+import { defer, map, Observable, retry, Subscription, switchMap, tap, throwError, timer, toArray } from 'rxjs';
 import { EtcdCompactedError, EtcdInvalidArgumentError, WatchCompactedError } from '../index';
 import type { Etcd, KeySelector, KeyValue, WatchBatch } from '../index';
-import { changeFrame, changesOf, SentValue, sentValue, snapshotFrame, ValueTransform } from './frames';
+import { changeFrame, changesOf, SentValue, sentValue, snapshotFrame, syncedFrame, ValueTransform } from './frames';
 
 /** A client of a feed: the stream it writes to. */
 export interface FeedMember {
@@ -33,13 +33,25 @@ interface Recorded {
   readonly frame: string;
 }
 
+/** A member resuming from before the history, on an etcd watch of its own. */
+interface CatchingUp {
+  readonly subscription: Subscription;
+  /** Every selected key (shown or hidden) with its modRevision, as the member's events left it; undefined until listed. */
+  held?: Map<string, number>;
+  /** The last revision the member was sent. */
+  last: number;
+}
+
 /**
  * The shared state of one selector. It starts with its first member and stops (cancelling its
  * watch) when its last member leaves; `onStop` then forgets it.
  * @example const feed = new SelectorFeed(etcd, { prefix: 'ui/' }, settings, () => feeds.delete(id)); feed.join(stream, undefined)
  */
 export class SelectorFeed {
+  /** The keys clients see, as they see them. */
   private state = new Map<string, SentValue>();
+  /** Every selected key, hidden ones too, with its modRevision: what a catching-up member must reach. */
+  private modRevisions = new Map<string, number>();
   /** The revision `state` is at. */
   private revision = 0;
   private history: Recorded[] = [];
@@ -51,10 +63,12 @@ export class SelectorFeed {
   private ready = false;
   /** Members that receive every event, with the number of the next recorded event each is due. */
   private readonly live = new Map<FeedMember, number>();
+  /** Live members owed a `synced` event once they have every recorded event. */
+  private readonly owedSynced = new Set<FeedMember>();
   /** Members waiting for the feed to be ready, with the revision they resume after. */
   private readonly waiting = new Map<FeedMember, number | undefined>();
   /** Members catching up on their own watch, or having their resume point checked. */
-  private readonly catchingUp = new Map<FeedMember, Subscription>();
+  private readonly catchingUp = new Map<FeedMember, CatchingUp>();
   private watching: Subscription | undefined;
   private stopped = false;
 
@@ -66,14 +80,14 @@ export class SelectorFeed {
   ) {}
 
   /**
-   * Adds a client: a snapshot then every change, or (with `lastEventId`) every change after it.
-   * The first one starts the feed, at its `lastEventId` when etcd still has that revision.
+   * Adds a client: a snapshot then every change, or (with `lastEventId`) every change after it;
+   * either way followed by a `synced` event once the client holds the current state.
    * @example feed.join(stream, 1042) // every change after revision 1042
    */
   join(member: FeedMember, lastEventId: number | undefined): void {
     if (!this.ready) {
       this.waiting.set(member, lastEventId);
-      if (this.watching === undefined) this.watching = this.follow(lastEventId).subscribe({ error: (error: unknown) => this.fail(error) });
+      if (this.watching === undefined) this.watching = this.follow().subscribe({ error: (error: unknown) => this.fail(error) });
       return;
     }
     member.open();
@@ -89,8 +103,9 @@ export class SelectorFeed {
    */
   leave(member: FeedMember): void {
     this.live.delete(member);
+    this.owedSynced.delete(member);
     this.waiting.delete(member);
-    this.catchingUp.get(member)?.unsubscribe();
+    this.catchingUp.get(member)?.subscription.unsubscribe();
     this.catchingUp.delete(member);
     if (this.live.size + this.waiting.size + this.catchingUp.size === 0) this.stop();
   }
@@ -102,19 +117,18 @@ export class SelectorFeed {
   close(reason: string, status?: number): void {
     const members = [...this.live.keys(), ...this.waiting.keys(), ...this.catchingUp.keys()];
     this.live.clear();
+    this.owedSynced.clear();
     this.waiting.clear();
-    for (const subscription of this.catchingUp.values()) subscription.unsubscribe();
+    for (const { subscription } of this.catchingUp.values()) subscription.unsubscribe();
     this.catchingUp.clear();
     this.stop();
     for (const member of members) member.end(reason, status);
   }
 
-  /** Lists (at `resumeAfter` first, when given and still kept), then watches; lists again after a compaction. */
-  private follow(resumeAfter: number | undefined): Observable<WatchBatch> {
-    let listAt = resumeAfter;
-    return defer(() => this.list(listAt)).pipe(
+  /** Lists, then watches from the listing on; lists again after a compaction. */
+  private follow(): Observable<WatchBatch> {
+    return defer(() => this.list()).pipe(
       switchMap(({ revision, kvs }) => {
-        listAt = undefined;
         this.reset(revision, kvs);
         return this.etcd.watch(this.selector, { startRevision: revision + 1, prevKv: this.settings.prevKv });
       }),
@@ -123,24 +137,22 @@ export class SelectorFeed {
     );
   }
 
-  /** Every selected key at `at` (when not compacted, nor in the future) or else now. */
-  private list(at: number | undefined): Observable<{ revision: number; kvs: KeyValue[] }> {
-    const listing = (revision: number) =>
-      this.etcd.list(this.selector, { revision }).pipe(
-        toArray(),
-        map((kvs) => ({ revision, kvs })),
-      );
-    const now = this.etcd.range(this.selector, { countOnly: true }).pipe(switchMap(({ header }) => listing(header.revision)));
-    if (at === undefined) return now;
+  /** Every selected key now, with the revision of the listing. */
+  private list(): Observable<{ revision: number; kvs: KeyValue[] }> {
     return this.etcd.range(this.selector, { countOnly: true }).pipe(
-      switchMap(({ header }) => (at <= header.revision ? listing(at) : now)),
-      catchError((error: unknown) => (error instanceof EtcdCompactedError ? now : throwError(() => error))),
+      switchMap(({ header }) =>
+        this.etcd.list(this.selector, { revision: header.revision }).pipe(
+          toArray(),
+          map((kvs) => ({ revision: header.revision, kvs })),
+        ),
+      ),
     );
   }
 
   /** Takes a listing: the first one, or a fresh one after a compaction (sent to every client). */
   private reset(revision: number, kvs: readonly KeyValue[]): void {
     this.state = new Map();
+    this.modRevisions = new Map(kvs.map((kv) => [kv.key, kv.modRevision]));
     for (const kv of kvs) {
       const shown = sentValue(kv, this.settings.transform);
       if (shown !== undefined) this.state.set(kv.key, shown);
@@ -155,25 +167,30 @@ export class SelectorFeed {
     const waiting = [...this.waiting];
     this.waiting.clear();
     for (const [member, lastEventId] of waiting) this.join(member, lastEventId);
+    this.checkCatchingUp();
   }
 
   /** One revision from the shared watch: recorded and sent when it changed a key clients see. */
   private apply(batch: WatchBatch): void {
     this.revision = batch.revision;
-    const changes = changesOf(batch, this.settings.transform);
-    if (changes.length === 0) return;
-    for (const change of changes) {
-      if (change.type === 'put') this.state.set(change.key, { value: change.value, binary: change.binary === true });
-      else this.state.delete(change.key);
+    trackRevisions(this.modRevisions, batch);
+    const changes = changesOf(batch, this.settings.transform, (key) => this.state.has(key));
+    if (changes.length > 0) {
+      for (const change of changes) {
+        if (change.type === 'put') this.state.set(change.key, { value: change.value, binary: change.binary === true });
+        else this.state.delete(change.key);
+      }
+      this.record({ revision: batch.revision, frame: changeFrame({ revision: batch.revision, changes }) });
+      for (const member of this.live.keys()) this.drained(member);
     }
-    this.record({ revision: batch.revision, frame: changeFrame({ revision: batch.revision, changes }) });
-    for (const member of this.live.keys()) this.drained(member);
+    this.checkCatchingUp();
   }
 
   /**
    * Sends a member the recorded events it is due, as far as it takes them: one that reads more
    * slowly than the keys change waits in its socket's buffer, and the rest in the shared history
-   * (called again when its buffer drains). One that falls behind the history is dropped.
+   * (called again when its buffer drains). One that falls behind the history is dropped. Once
+   * it has them all, a member that was owed it gets `synced`.
    * @example response.on('drain', () => feed.drained(stream))
    */
   drained(member: FeedMember): void {
@@ -187,6 +204,7 @@ export class SelectorFeed {
     const end = this.firstSeq + this.history.length;
     while (next < end && member.writable) member.send(this.history[next++ - this.firstSeq].frame);
     this.live.set(member, next);
+    if (next === end && this.owedSynced.delete(member)) member.send(syncedFrame(this.revision));
   }
 
   private record(event: Recorded): void {
@@ -202,13 +220,16 @@ export class SelectorFeed {
 
   private sendSnapshot(member: FeedMember): void {
     this.live.set(member, this.firstSeq + this.history.length);
+    this.owedSynced.delete(member);
     member.send(snapshotFrame(this.revision, this.state));
+    member.send(syncedFrame(this.revision));
   }
 
-  /** Sends the recorded events after revision `after`, then every new one. */
+  /** Sends the recorded events after revision `after`, then `synced`, then every new one. */
   private replay(member: FeedMember, after: number): void {
     const due = this.history.findIndex((event) => event.revision > after);
     this.live.set(member, this.firstSeq + (due < 0 ? this.history.length : due));
+    this.owedSynced.add(member);
     this.drained(member);
   }
 
@@ -225,39 +246,68 @@ export class SelectorFeed {
       },
       error: (error: unknown) => this.dropMember(member, error),
     });
-    if (!checking.closed) this.catchingUp.set(member, checking);
+    if (!checking.closed) this.catchingUp.set(member, { subscription: checking, last: after });
   }
 
   /**
-   * Resumes a client from before the history on a watch of its own, from `after + 1`, until
-   * that watch reaches the history; then it joins the shared events. Its own watch thus lasts
-   * until the next selected change at most. Compacted away: a fresh snapshot.
+   * Resumes a client from before the history on an etcd watch of its own, from `after + 1`.
+   * etcd marks no end to the changes a watch replays, so the member is caught up when every
+   * selected key (hidden ones too) has the modRevision the feed has, and the feed is not
+   * behind it: it then holds the feed's state and joins the shared events, with `synced`.
+   * Whatever came and went in between without leaving a trace need not reach it. Compacted
+   * away, or a change whose previous value etcd no longer has: a fresh snapshot.
    */
   private catchUp(member: FeedMember, after: number): void {
-    let last = after;
-    const own = this.etcd.watch(this.selector, { startRevision: after + 1, prevKv: this.settings.prevKv }).subscribe({
-      next: (batch) => {
-        if (batch.revision <= this.historyFrom) {
-          // This watch cannot wait for a slow reader: one that lets too much wait is dropped,
-          // and resumes from further on each time it reconnects.
-          if (!member.writable) return this.dropMember(member, new Error('the client reads too slowly to catch up'));
-          const changes = changesOf(batch, this.settings.transform);
-          if (changes.length > 0) member.send(changeFrame({ revision: batch.revision, changes }));
-          last = batch.revision;
-        }
-        if (batch.revision >= this.historyFrom) {
-          this.catchingUp.get(member)?.unsubscribe();
+    const catching: { subscription?: Subscription; held?: Map<string, number>; last: number } = { last: after };
+    const own = this.etcd
+      .list(this.selector, { revision: after, keysOnly: true })
+      .pipe(
+        toArray(),
+        switchMap((kvs) => {
+          catching.held = new Map(kvs.map((kv) => [kv.key, kv.modRevision]));
+          this.checkCatchingUp();
+          return this.etcd.watch(this.selector, { startRevision: after + 1, prevKv: this.settings.prevKv });
+        }),
+      )
+      .subscribe({
+        next: (batch) => this.catchUpWith(member, batch),
+        error: (error: unknown) => {
           this.catchingUp.delete(member);
-          this.replay(member, last);
-        }
-      },
-      error: (error: unknown) => {
-        this.catchingUp.delete(member);
-        if (error instanceof WatchCompactedError) this.sendSnapshot(member);
-        else this.dropMember(member, error);
-      },
-    });
-    if (!own.closed) this.catchingUp.set(member, own);
+          if (error instanceof WatchCompactedError || error instanceof EtcdCompactedError) this.sendSnapshot(member);
+          else this.dropMember(member, error);
+        },
+      });
+    if (!own.closed) this.catchingUp.set(member, Object.assign(catching, { subscription: own }));
+  }
+
+  /** One revision of a catching-up member's own watch. */
+  private catchUpWith(member: FeedMember, batch: WatchBatch): void {
+    const catching = this.catchingUp.get(member);
+    if (catching?.held === undefined) return;
+    // This watch cannot wait for a slow reader: one that lets too much wait is dropped, and
+    // resumes from further on each time it reconnects.
+    if (!member.writable) return this.dropMember(member, new Error('the client reads too slowly to catch up'));
+    const changes = changesOf(batch, this.settings.transform, () => (this.settings.prevKv ? undefined : true));
+    if (changes === undefined) {
+      catching.subscription.unsubscribe();
+      this.catchingUp.delete(member);
+      return this.sendSnapshot(member);
+    }
+    if (changes.length > 0) member.send(changeFrame({ revision: batch.revision, changes }));
+    trackRevisions(catching.held, batch);
+    catching.last = batch.revision;
+    this.checkCatchingUp();
+  }
+
+  /** Hands every catching-up member that holds the feed's state over to the shared events. */
+  private checkCatchingUp(): void {
+    if (!this.ready) return;
+    for (const [member, { subscription, held, last }] of this.catchingUp) {
+      if (held === undefined || last > this.revision || !sameRevisions(held, this.modRevisions)) continue;
+      subscription.unsubscribe();
+      this.catchingUp.delete(member);
+      this.replay(member, this.revision);
+    }
   }
 
   private dropMember(member: FeedMember, error: unknown): void {
@@ -276,4 +326,18 @@ export class SelectorFeed {
     this.watching?.unsubscribe();
     this.onStop();
   }
+}
+
+/** Moves each key of `revisions` to where `batch` left it. */
+function trackRevisions(revisions: Map<string, number>, batch: WatchBatch): void {
+  for (const event of batch.events) {
+    if (event.type === 'put') revisions.set(event.kv.key, event.kv.modRevision);
+    else revisions.delete(event.kv.key);
+  }
+}
+
+function sameRevisions(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, revision] of a) if (b.get(key) !== revision) return false;
+  return true;
 }
