@@ -1,14 +1,103 @@
 #!/usr/bin/env bash
 # Makes sure an etcd server binary is available for the demo and the tests.
-# Uses $ETCD_BIN or `etcd` on PATH; installs Debian's etcd-server/etcd-client when missing and
-# we are root; otherwise explains how to get it and fails.
+#
+# ETCD_VERSION picks the etcd minor version:
+#   unset or 3.4  $ETCD_BIN, else `etcd` on PATH; installs Debian's etcd-server/etcd-client when
+#                 missing and we are root; otherwise explains how to get it and fails.
+#   3.5           $ETCD_BIN, else .etcd/3.5/usr/bin/etcd in this checkout. When that is missing,
+#                 downloads etcd-server and etcd-client from Debian's newer suites (sid, trixie)
+#                 with a private apt configuration, so nothing is installed over the system's
+#                 etcd, and unpacks them there. The archive is the one this machine's apt
+#                 sources already name.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version="${ETCD_VERSION:-3.4}"
 
 if [ -n "${ETCD_BIN:-}" ]; then
   if [ -x "$ETCD_BIN" ]; then exit 0; fi
   echo "ensure-etcd: ETCD_BIN=$ETCD_BIN is not an executable file." >&2
   exit 1
 fi
+
+# The Debian archive this machine's apt sources use: the first URI serving a plain Debian suite
+# (not -security, -updates or -backports), from deb822 `.sources` files or one-line `.list` files.
+debian_archive() {
+  local file
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$file" ] || continue
+    awk '
+      /^[[:space:]]*$/ { if (uri != "" && plain) { print uri; exit } uri = ""; plain = 0; next }
+      /^URIs:/ { uri = $2 }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i !~ /-(security|updates|backports)$/) plain = 1 }
+      END { if (uri != "" && plain) print uri }
+    ' "$file"
+  done
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$file" ] || continue
+    awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+      if ($(i + 1) !~ /-(security|updates|backports)$/ && $i ~ /debian\/?$/) print $i }' "$file"
+  done
+}
+
+# Downloads etcd-server and etcd-client from sid/trixie into .etcd/<version>/ with an apt
+# configuration of its own (sources, lists, cache), leaving the system's apt state untouched.
+fetch_from_debian() {
+  local target=".etcd/$version" archive work
+  archive="$(debian_archive | head -n 1)"
+  if [ -z "$archive" ]; then
+    echo "ensure-etcd: no Debian archive found in the apt sources; cannot fetch etcd $version." >&2
+    return 1
+  fi
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
+  cat >"$work/etcd.sources" <<SOURCES
+Types: deb
+URIs: $archive
+Suites: sid trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  local apt_options=(
+    -o "Dir::Etc::sourcelist=$work/etcd.sources"
+    -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::lists=$work/lists"
+    -o "Dir::Cache=$work/cache"
+    -o "Dir::State::status=/dev/null"
+    -o "APT::Sandbox::User=$(id -un)"
+    -o "Debug::NoLocking=true"
+  )
+  echo "ensure-etcd: fetching etcd $version from Debian (sid, trixie)..." >&2
+  apt-get "${apt_options[@]}" update -qq >/dev/null
+  local available
+  available="$(apt-cache "${apt_options[@]}" madison etcd-server | awk -v v="$version." 'index($3, v) == 1 { print $3; exit }')"
+  if [ -z "$available" ]; then
+    echo "ensure-etcd: Debian's sid/trixie carry no etcd-server $version.x." >&2
+    return 1
+  fi
+  (cd "$work/debs" && apt-get "${apt_options[@]}" download -qq "etcd-server=$available" "etcd-client=$available" >/dev/null)
+  rm -rf "$target"
+  mkdir -p "$target"
+  local deb
+  for deb in "$work"/debs/*.deb; do dpkg -x "$deb" "$target"; done
+  "$target/usr/bin/etcd" --version >&2
+}
+
+case "$version" in
+  3.4) ;;
+  3.5)
+    if [ -x ".etcd/$version/usr/bin/etcd" ]; then exit 0; fi
+    fetch_from_debian
+    exit 0
+    ;;
+  *)
+    echo "ensure-etcd: ETCD_VERSION=$version is not one this script can fetch (3.4 or 3.5);" >&2
+    echo "  point ETCD_BIN at an etcd $version binary instead." >&2
+    exit 1
+    ;;
+esac
+
 if command -v etcd >/dev/null 2>&1; then exit 0; fi
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
