@@ -1,12 +1,12 @@
 /**
  * The clients the benchmark compares, each behind the same small interface: one `get`, one
- * `put` and one 3-operation `txn` by sequence number. `bare` is one `http.request` (the wire's
+ * `put` and one compare-and-set by sequence number, and one listing of 5,000 keys. `bare` is one `http.request` (the wire's
  * limit), `fetch` the same call through node-fetch (the floor of a node-fetch client), `etcd3`
  * the gRPC client, `rx` etcd-rx with its default options, `rx-off` etcd-rx with coalescing off.
  */
 import { Etcd3 } from 'etcd3';
-import { lastValueFrom } from 'rxjs';
-import { Compare, Etcd, EtcdOptions, Op } from '../src';
+import { count, lastValueFrom } from 'rxjs';
+import { Etcd, EtcdOptions } from '../src';
 import { BareGateway, NodeFetchGateway } from './bare-gateway';
 import { Operation } from './phase';
 
@@ -14,8 +14,11 @@ import { Operation } from './phase';
 export const CLIENTS = ['bare', 'fetch', 'etcd3', 'rx', 'rx-off'] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
-/** The key-value operations a throughput cell runs. */
-export type KvOperation = 'get' | 'put' | 'txn';
+/**
+ * The operations a throughput cell runs: `get`, `put`, a compare-and-set (a txn: compare the
+ * value; put, or else get) and one `listing` of every key under LISTING_PREFIX.
+ */
+export type KvOperation = 'get' | 'put' | 'cas' | 'listing';
 
 /** One client's operations. */
 export type KvClient = Record<KvOperation, Operation>;
@@ -24,14 +27,18 @@ export type KvClient = Record<KvOperation, Operation>;
 export const KEY_COUNT = 256;
 export const KEYS = Array.from({ length: KEY_COUNT }, (_, i) => `bench/key-${String(i).padStart(4, '0')}`);
 export const VALUE = 'x'.repeat(64);
-// Always true for the benchmark's keys: the compare every client's txn makes.
-const VERSION_BOUND = 1_000_000_000;
+// What one listing reads: a few pages' worth of mid-sized values.
+export const LISTING_KEYS = 5_000;
+export const LISTING_VALUE = 'v'.repeat(256);
+export const LISTING_PREFIX = 'bench/listing/';
+const LISTING_RANGE = { key: base64(LISTING_PREFIX), range_end: base64(prefixEnd(LISTING_PREFIX)) };
 
 const key = (i: number) => KEYS[i % KEY_COUNT];
 
 /** Every client of a run, and how to close them. */
 export interface Clients {
   readonly kv: Record<ClientName, KvClient>;
+  readonly bare: BareGateway;
   readonly etcd3: Etcd3;
   readonly rx: Etcd;
   close(): Promise<void>;
@@ -49,6 +56,7 @@ export function openClients(endpoint: string): Clients {
   const rxOff = new Etcd({ endpoints: [endpoint], ...COALESCING_OFF });
   return {
     kv: { bare: gatewayClient(bare), fetch: gatewayClient(viaFetch), etcd3: etcd3Client(etcd3), rx: rxClient(rx), 'rx-off': rxClient(rxOff) },
+    bare,
     etcd3,
     rx,
     close: async () => {
@@ -78,15 +86,13 @@ function gatewayClient(gateway: BareGateway | NodeFetchGateway): KvClient {
   return {
     get: (i) => gateway.post('/v3/kv/range', { key: base64(key(i)) }),
     put: (i) => gateway.post('/v3/kv/put', { key: base64(key(i)), value: base64(VALUE) }),
-    txn: (i) =>
+    cas: (i) =>
       gateway.post('/v3/kv/txn', {
-        compare: [{ key: base64(key(i)), result: 'LESS', target: 'VERSION', version: VERSION_BOUND }],
-        success: [
-          { request_put: { key: base64(key(i)), value: base64(VALUE) } },
-          { request_put: { key: base64(key(i + 1)), value: base64(VALUE) } },
-          { request_range: { key: base64(key(i + 2)) } },
-        ],
+        compare: [{ key: base64(key(i)), target: 'VALUE', result: 'EQUAL', value: base64(VALUE) }],
+        success: [{ request_put: { key: base64(key(i)), value: base64(VALUE) } }],
+        failure: [{ request_range: { key: base64(key(i)) } }],
       }),
+    listing: () => gateway.post('/v3/kv/range', LISTING_RANGE).then(countKvs),
   };
 }
 
@@ -94,11 +100,13 @@ function etcd3Client(etcd3: Etcd3): KvClient {
   return {
     get: (i) => etcd3.get(key(i)).string(),
     put: (i) => etcd3.put(key(i)).value(VALUE).exec(),
-    txn: (i) =>
+    cas: (i) =>
       etcd3
-        .if(key(i), 'Version', '<', VERSION_BOUND)
-        .then(etcd3.put(key(i)).value(VALUE), etcd3.put(key(i + 1)).value(VALUE), etcd3.get(key(i + 2)))
+        .if(key(i), 'Value', '==', VALUE)
+        .then(etcd3.put(key(i)).value(VALUE))
+        .else(etcd3.get(key(i)))
         .commit(),
+    listing: async () => Object.keys(await etcd3.getAll().prefix(LISTING_PREFIX).strings()).length,
   };
 }
 
@@ -106,13 +114,9 @@ function rxClient(etcd: Etcd): KvClient {
   return {
     get: (i) => lastValueFrom(etcd.get(key(i))),
     put: (i) => lastValueFrom(etcd.put(key(i), VALUE)),
-    txn: (i) =>
-      lastValueFrom(
-        etcd.txn({
-          compare: [Compare.version(key(i), '<', VERSION_BOUND)],
-          success: [Op.put(key(i), VALUE), Op.put(key(i + 1), VALUE), Op.get(key(i + 2))],
-        }),
-      ),
+    // The keys always hold VALUE, so the write is made, as in the other clients' compare-and-set.
+    cas: (i) => lastValueFrom(etcd.compareAndSet(key(i), VALUE, { value: VALUE })),
+    listing: () => lastValueFrom(etcd.list({ prefix: LISTING_PREFIX }).pipe(count())),
   };
 }
 
@@ -130,9 +134,13 @@ export async function checkEveryClientWorks(clients: Clients): Promise<void> {
     const answer = (await clients.kv[name].get(2)) as { kvs?: { value?: string }[] };
     if (answer.kvs?.[0]?.value !== base64(VALUE)) throw new Error(`the ${name} client did not read back what the bare client wrote`);
   }
+  await writeKeys(clients.bare, LISTING_PREFIX, LISTING_KEYS, LISTING_VALUE);
   for (const name of CLIENTS) {
     await clients.kv[name].put(3);
-    await clients.kv[name].txn(4);
+    const cas = (await clients.kv[name].cas(4)) as { succeeded?: boolean; ok?: boolean };
+    if (cas.succeeded !== true && cas.ok !== true) throw new Error(`the ${name} client's compare-and-set did not write`);
+    const listed = await clients.kv[name].listing(0);
+    if (listed !== LISTING_KEYS) throw new Error(`the ${name} client listed ${String(listed)} keys, not ${LISTING_KEYS}`);
   }
 }
 
@@ -142,4 +150,39 @@ export async function checkEveryClientWorks(clients: Clients): Promise<void> {
  */
 export function base64(text: string): string {
   return Buffer.from(text).toString('base64');
+}
+
+// etcd refuses more than 128 operations in one txn by default.
+const TXN_OPS = 128;
+
+/**
+ * Writes `total` keys `prefix` + a zero-padded number, each holding `value`, in txns of 128 puts.
+ * @example await writeKeys(bare, 'bench/list/', 100_000, 'v'.repeat(64))
+ */
+export async function writeKeys(bare: BareGateway, prefix: string, total: number, value: string): Promise<void> {
+  const txns = Math.ceil(total / TXN_OPS);
+  const encodedValue = base64(value);
+  let next = 0;
+  const worker = async () => {
+    for (let t = next++; t < txns; t = next++) {
+      const success = [];
+      for (let i = t * TXN_OPS; i < Math.min(total, (t + 1) * TXN_OPS); i++) {
+        success.push({ request_put: { key: base64(prefix + String(i).padStart(6, '0')), value: encodedValue } });
+      }
+      await bare.post('/v3/kv/txn', { success });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * The end of the range of keys starting with `prefix` (its last character incremented).
+ * @example prefixEnd('a/') // 'a0'
+ */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function countKvs(answer: unknown): number {
+  return (answer as { kvs?: unknown[] }).kvs?.length ?? 0;
 }

@@ -4,9 +4,10 @@
  * one), the clients alternating in one run; writes bench/RESULTS.md with the ratio etcd-rx / etcd3
  * in every row and the targets met or missed.
  *
- * `npm run bench -- --quick` (or BENCH_QUICK=1) makes a short run of the get/put/txn cells that
- * only prints. BENCH_ONLY=kv,txn,list,watch,watches,failover, BENCH_OPS=get,put and
- * BENCH_CONCURRENCY=1,64 narrow a run (a narrowed run only prints too).
+ * `npm run bench -- --quick` (or BENCH_QUICK=1) makes a short run (about two minutes) of the
+ * get/put/compare-and-set/listing cells that only prints. BENCH_ONLY=kv,list,watch,watches,failover,
+ * BENCH_OPS=get,put,cas,listing, BENCH_CONCURRENCY=1,64 and BENCH_CLIENTS=rx,etcd3 narrow a run
+ * (a narrowed run only prints too); `node --cpu-prof` on a run narrowed to one client profiles it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,21 +17,24 @@ import { EtcdCluster } from '../src/testing';
 import { BareGateway } from './bare-gateway';
 import { checkEveryClientWorks, CLIENTS, ClientName, KvOperation, openClients } from './clients';
 import { failoverScenario, FREEZE_MS } from './failover-scenario';
-import { LIST_CLIENTS, LIST_KEYS, listScenario } from './list-scenario';
+import { LIST_CLIENTS, LIST_KEYS, ListResult, listScenario } from './list-scenario';
 import { median, runPhase } from './phase';
-import { Cell, kvTables, measureTable, renderTable, stats, summarize, Table, Target, targetTable } from './report';
+import { Cell, kvTables, measureTable, OPERATION_NAMES, renderTable, stats, summarize, Table, Target, targetTable } from './report';
 import { deliveryScenario, manyWatchesScenario, WATCH_CLIENTS, WATCHED_PUTS, WATCHES } from './watch-scenarios';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 3;
 const PHASE_MS = QUICK ? 400 : 1500;
 const WARMUP_MS = QUICK ? 150 : 300;
-const ONLY = list(process.env.BENCH_ONLY, QUICK ? ['kv', 'txn'] : ['kv', 'txn', 'list', 'watch', 'watches', 'failover']);
-const OPERATIONS = list(process.env.BENCH_OPS, ['get', 'put']) as KvOperation[];
-const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, ['1', '16', '64', '256']).map(Number);
-const FULL_RUN = !QUICK && ['BENCH_ONLY', 'BENCH_OPS', 'BENCH_CONCURRENCY'].every((name) => process.env[name] === undefined);
+const ONLY = list(process.env.BENCH_ONLY, QUICK ? ['kv'] : ['kv', 'list', 'watch', 'watches', 'failover']);
+const OPERATIONS = list(process.env.BENCH_OPS, ['get', 'put', 'cas', 'listing']) as KvOperation[];
+const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, ['1', '16', '64']).map(Number);
+// Only some clients, e.g. under `node --cpu-prof` to profile one of them.
+const RUN_CLIENTS = list(process.env.BENCH_CLIENTS, [...CLIENTS]) as ClientName[];
+const FULL_RUN = !QUICK && ['BENCH_ONLY', 'BENCH_OPS', 'BENCH_CONCURRENCY', 'BENCH_CLIENTS'].every((name) => process.env[name] === undefined);
 // The benchmark runs compiled (see package.json), from the package's root.
 const RESULTS = path.resolve('bench', 'RESULTS.md');
+// Compare-and-set is measured at 1 and 16 (transactions are not coalesced).
 const TXN_CONCURRENCY = 16;
 
 async function main(): Promise<void> {
@@ -48,11 +52,11 @@ async function main(): Promise<void> {
     await checkEveryClientWorks(clients);
     const serverPid = cluster.members[0].pid;
     const cell = async (operation: KvOperation, concurrency: number): Promise<Cell> => {
-      for (const client of CLIENTS) await runPhase(clients.kv[client][operation], concurrency, WARMUP_MS);
+      for (const client of RUN_CLIENTS) await runPhase(clients.kv[client][operation], concurrency, WARMUP_MS);
       const results = Object.fromEntries(CLIENTS.map((client) => [client, []])) as unknown as Cell['results'];
       for (let round = 0; round < ROUNDS; round++) {
         // Reversing the order every round spreads drift in load and GC debt over every client.
-        const order = round % 2 === 0 ? CLIENTS : [...CLIENTS].reverse();
+        const order = round % 2 === 0 ? RUN_CLIENTS : [...RUN_CLIENTS].reverse();
         for (const client of order) results[client].push(await runPhase(clients.kv[client][operation], concurrency, PHASE_MS, serverPid));
       }
       const measured = { operation, concurrency, results };
@@ -63,29 +67,33 @@ async function main(): Promise<void> {
     if (ONLY.includes('kv')) {
       for (const operation of OPERATIONS) {
         const cells: Cell[] = [];
-        for (const concurrency of CONCURRENCIES) cells.push(await cell(operation, concurrency));
+        for (const concurrency of concurrenciesOf(operation)) cells.push(await cell(operation, concurrency));
         tables.push(...kvTables(operation, cells));
         targets.push(...kvTargets(operation, cells));
       }
     }
-    if (ONLY.includes('txn')) {
-      const txn = await cell('txn', TXN_CONCURRENCY);
-      tables.push(...kvTables('txn', [txn]).map((t) => ({ ...t, title: `${t.title.replace('txn', '3-operation txn (compare; put, put, get)')}` })));
-    }
     if (ONLY.includes('list')) {
-      const results = await listScenario(clients, bare, QUICK ? 1 : 2);
-      const of = (pick: (r: { ms: number; peakMb: number }) => number) =>
+      const results = await listScenario(clients, bare, QUICK ? 1 : 2, serverPid);
+      const of = (pick: (r: ListResult) => number) =>
         Object.fromEntries(LIST_CLIENTS.map((c) => [c, median(results[c].map(pick))])) as Record<(typeof LIST_CLIENTS)[number], number>;
+      const time = of((r) => r.ms);
+      const memory = of((r) => r.peakMb);
       tables.push(
         measureTable(
           `list a prefix of ${LIST_KEYS.toLocaleString('en')} keys`,
           LIST_CLIENTS,
           [
-            ['time (ms)', of((r) => r.ms)],
-            ['peak client memory (MB, heap + buffers)', of((r) => r.peakMb)],
+            ['time (ms)', time],
+            ['peak client memory (MB, heap + buffers)', memory],
+            ['client CPU (ms)', of((r) => r.clientCpuMs)],
+            ['etcd CPU (ms)', of((r) => r.serverCpuMs)],
           ],
-          'etcd-rx streams pages of 1000 keys (`list`); etcd3 takes every key in one answer (`getAll().prefix().strings()`); bare asks for the whole range in one call. Medians of 2 rounds.',
+          'etcd-rx streams the keys of pages read at one revision (`list`); etcd3 takes every key in one answer (`getAll().prefix().strings()`); bare asks for the whole range in one call. Medians of 2 rounds.',
         ),
+      );
+      targets.push(
+        { what: `list ${LIST_KEYS.toLocaleString('en')} keys: time, etcd-rx / etcd3`, ratio: time.rx / time.etcd3, bound: 1.0, atLeast: false },
+        { what: `list ${LIST_KEYS.toLocaleString('en')} keys: peak memory, etcd-rx / etcd3`, ratio: memory.rx / memory.etcd3, bound: 0.25, atLeast: false },
       );
       console.log('list done');
     }
@@ -105,7 +113,7 @@ async function main(): Promise<void> {
           'The puts are made by the bare client, 32 at a time, the same for both watchers. Medians of 2 rounds.',
         ),
       );
-      targets.push({ what: 'watch delivery time', ratio: time.rx / time.etcd3, bound: 1.0, atLeast: false });
+      targets.push({ what: 'watch delivery time, etcd-rx / etcd3', ratio: time.rx / time.etcd3, bound: 1.0, atLeast: false });
       console.log('watch done');
     }
     if (ONLY.includes('watches')) {
@@ -123,6 +131,12 @@ async function main(): Promise<void> {
           'A fresh client of each kind; one watch per key, each from the same start revision; then one put to every key. One round.',
         ),
       );
+      targets.push({
+        what: `${WATCHES.toLocaleString('en')} watches: memory, etcd-rx / etcd3`,
+        ratio: r.rx.memoryMb / r.etcd3.memoryMb,
+        bound: 1.0,
+        atLeast: false,
+      });
       console.log('watches done');
     }
   } finally {
@@ -162,25 +176,47 @@ async function main(): Promise<void> {
   }
 }
 
-const TARGETS: readonly { operation: KvOperation; concurrency: number; bound: number }[] = [
-  { operation: 'get', concurrency: 64, bound: 3.0 },
-  { operation: 'get', concurrency: 16, bound: 1.5 },
-  { operation: 'put', concurrency: 64, bound: 1.5 },
-  { operation: 'put', concurrency: 16, bound: 1.2 },
-  { operation: 'get', concurrency: 1, bound: 0.85 },
-  { operation: 'put', concurrency: 1, bound: 0.85 },
+/** A goal of one cell: etcd-rx's throughput (or CPU per operation) against another client's. */
+interface Goal {
+  readonly operation: KvOperation;
+  readonly concurrency: number;
+  readonly versus: 'bare' | 'etcd3';
+  readonly measure: 'ops' | 'cpu';
+  readonly bound: number;
+}
+
+const GOALS: readonly Goal[] = [
+  ...(['get', 'put', 'cas'] as const).flatMap((operation): Goal[] => [
+    { operation, concurrency: 1, versus: 'bare', measure: 'ops', bound: 0.9 },
+    { operation, concurrency: 1, versus: 'etcd3', measure: 'cpu', bound: 1.0 },
+  ]),
+  { operation: 'get', concurrency: 1, versus: 'etcd3', measure: 'ops', bound: 0.95 },
+  { operation: 'put', concurrency: 1, versus: 'etcd3', measure: 'ops', bound: 0.95 },
+  { operation: 'cas', concurrency: 16, versus: 'bare', measure: 'ops', bound: 0.9 },
+  ...(['get', 'put'] as const).flatMap((operation): Goal[] => [
+    { operation, concurrency: 16, versus: 'etcd3', measure: 'ops', bound: 1.5 },
+    { operation, concurrency: 64, versus: 'etcd3', measure: 'ops', bound: 2.5 },
+  ]),
+  { operation: 'listing', concurrency: 1, versus: 'bare', measure: 'ops', bound: 1.0 },
 ];
 
 function kvTargets(operation: KvOperation, cells: readonly Cell[]): Target[] {
-  const targets: Target[] = [];
-  for (const cell of cells) {
+  return cells.flatMap((cell) => {
     const s = stats(cell);
-    const bound = TARGETS.find((t) => t.operation === operation && t.concurrency === cell.concurrency)?.bound;
-    if (bound !== undefined) targets.push({ what: `${operation} c=${cell.concurrency} ops/s`, ratio: s.rx.ops / s.etcd3.ops, bound, atLeast: true });
-    if (cell.concurrency === 64)
-      targets.push({ what: `${operation} c=64 client CPU per operation`, ratio: s.rx.cpu / s.etcd3.cpu, bound: 1.0, atLeast: false });
-  }
-  return targets;
+    return GOALS.filter((g) => g.operation === operation && g.concurrency === cell.concurrency).map((g) => ({
+      what: `${OPERATION_NAMES[operation]} c=${cell.concurrency} ${g.measure === 'ops' ? 'ops/s' : 'client CPU per operation'}, etcd-rx / ${g.versus}`,
+      ratio: s.rx[g.measure] / s[g.versus][g.measure],
+      bound: g.bound,
+      atLeast: g.measure === 'ops',
+    }));
+  });
+}
+
+/** The concurrencies a run measures an operation at. */
+function concurrenciesOf(operation: KvOperation): number[] {
+  if (operation === 'cas') return CONCURRENCIES.filter((c) => c <= TXN_CONCURRENCY);
+  if (operation === 'listing') return [1];
+  return CONCURRENCIES;
 }
 
 interface RunInfo {
@@ -195,7 +231,7 @@ function render(tables: readonly Table[], targets: readonly Target[], info: RunI
     bare: "**bare** is one `http.request` over a keep-alive agent (the wire's limit)",
     fetch: '**node-fetch** is the same call through node-fetch with an AbortSignal (the floor of any node-fetch client)',
     etcd3: '**etcd3** is the gRPC client `etcd3` with its default options',
-    rx: '**etcd-rx** is `etcd.get()` / `etcd.put()` / `etcd.txn()` with its default options (reads and writes coalesced)',
+    rx: '**etcd-rx** is `etcd.get()` / `etcd.put()` / `etcd.compareAndSet()` / `etcd.list()` with its default options (reads and writes coalesced)',
     'rx-off': '**etcd-rx, coalescing off** is the same with `coalesceReads: false, coalesceWrites: false`',
   };
   const lines = [

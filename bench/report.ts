@@ -33,6 +33,14 @@ export function stats(cell: Cell): Record<ClientName, ClientStats> {
   return Object.fromEntries(CLIENTS.map((client) => [client, of(cell.results[client])])) as Record<ClientName, ClientStats>;
 }
 
+/** How the tables name each operation. */
+export const OPERATION_NAMES: Record<KvOperation, string> = {
+  get: 'get',
+  put: 'put',
+  cas: 'compare-and-set',
+  listing: 'one listing of 5,000 keys × 256 B',
+};
+
 const NAMES: Record<ClientName, string> = { bare: 'bare', fetch: 'node-fetch', etcd3: 'etcd3', rx: 'etcd-rx', 'rx-off': 'etcd-rx, coalescing off' };
 
 /**
@@ -42,9 +50,9 @@ const NAMES: Record<ClientName, string> = { bare: 'bare', fetch: 'node-fetch', e
 export function summarize(cell: Cell): string {
   const s = stats(cell);
   return (
-    `${cell.operation.padEnd(4)} c=${String(cell.concurrency).padEnd(3)} ` +
+    `${cell.operation.padEnd(7)} c=${String(cell.concurrency).padEnd(3)} ` +
     CLIENTS.map((client) => `${NAMES[client]} ${fmt(s[client].ops)}/s ${fmt(s[client].cpu)} µs`).join(' | ') +
-    ` | etcd-rx / etcd3 ${ratio(s.rx.ops, s.etcd3.ops)}`
+    ` | etcd-rx / bare ${ratio(s.rx.ops, s.bare.ops)}, / etcd3 ${ratio(s.rx.ops, s.etcd3.ops)}`
   );
 }
 
@@ -64,7 +72,7 @@ export function kvTables(operation: KvOperation, cells: readonly Cell[]): Table[
   const each = (s: Record<ClientName, ClientStats>, pick: (c: ClientStats) => number) => CLIENTS.map((client) => fmt(pick(s[client])));
   const throughput = cells.map((cell) => {
     const s = stats(cell);
-    return [String(cell.concurrency), ...each(s, (c) => c.ops), ratio(s.rx.ops, s.etcd3.ops), ratio(s['rx-off'].ops, s.etcd3.ops)];
+    return [String(cell.concurrency), ...each(s, (c) => c.ops), ratio(s.rx.ops, s.bare.ops), ratio(s.rx.ops, s.etcd3.ops), ratio(s['rx-off'].ops, s.etcd3.ops)];
   });
   const costs = cells.map((cell) => {
     const s = stats(cell);
@@ -79,12 +87,12 @@ export function kvTables(operation: KvOperation, cells: readonly Cell[]): Table[
   const names = CLIENTS.map((client) => NAMES[client]);
   return [
     {
-      title: `${operation}: operations per second`,
-      header: ['concurrency', ...names, 'etcd-rx / etcd3', 'etcd-rx, coalescing off / etcd3'],
+      title: `${OPERATION_NAMES[operation]}: operations per second`,
+      header: ['concurrency', ...names, 'etcd-rx / bare', 'etcd-rx / etcd3', 'etcd-rx, coalescing off / etcd3'],
       rows: throughput,
     },
     {
-      title: `${operation}: latency (p50 / p99 ms) and CPU per operation (µs)`,
+      title: `${OPERATION_NAMES[operation]}: latency (p50 / p99 ms) and CPU per operation (µs)`,
       header: [
         'concurrency',
         ...names.map((name) => `${name} p50 / p99`),
@@ -130,7 +138,7 @@ export interface Target {
  */
 export function targetTable(targets: readonly Target[]): Table {
   return {
-    title: 'Targets (etcd-rx with default options / etcd3, same run)',
+    title: 'Targets (etcd-rx with default options against the bare call or etcd3, same run)',
     header: ['target', 'bound', 'measured', 'met'],
     rows: targets.map((t) => {
       const met = t.atLeast ? t.ratio >= t.bound : t.ratio <= t.bound;
