@@ -3,23 +3,31 @@
  *
  *   ETCD_SERVERS=http://127.0.0.1:2379 PORT=8080 npx tsx examples/ui-sync.ts
  *
- * Open the printed address in two tabs: an edit in one appears in the other, and so does a key
- * written with `etcdctl put ui/greeting hi`. Restart the server and the pages recover by
- * themselves, resuming after the last revision they saw. Without ETCD_SERVERS it starts a
- * throwaway local etcd (with two keys to begin with). Ctrl-C or SIGTERM stops it at once.
+ * Open the printed address in several tabs: they share one stream, an edit in one appears in
+ * all (at once in the tab that made it), and so does a key written with `etcdctl put ui/greeting
+ * hi`. Keys under `ui/private/`, and values starting with `private:`, never reach a browser.
+ * Restart the server and the pages recover by themselves, resuming after the last revision they
+ * saw. Without ETCD_SERVERS it starts a throwaway local etcd (with two keys to begin with).
+ * Ctrl-C or SIGTERM stops it at once. (In a clone, `npm run build:browser` first.)
  *
  * Routes: GET / (the page), GET /events (the stream of `ui/`, see etcd-rx/sse), POST /api/keys
- * with JSON {"key":"ui/x","value":"y"}, DELETE /api/keys?key=ui/x. Keys outside `ui/` get 403.
+ * with JSON {"key":"ui/x","value":"y"}, DELETE /api/keys?key=ui/x; both answer {"revision":R}.
+ * Keys outside `ui/` get 403.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { firstValueFrom } from 'rxjs';
-import { Etcd } from 'etcd-rx';
+import { Etcd, KeyValue } from 'etcd-rx';
 import { browserModules, sseHandler } from 'etcd-rx/sse';
 import { onInterrupt, runExample } from './run-example';
 
 const PREFIX = 'ui/';
 const MAX_BODY_BYTES = 64 * 1024;
+
+/** What browsers may see of a key: nothing of private ones, not even their names. */
+function visible(kv: KeyValue): string | undefined {
+  return kv.key.startsWith(`${PREFIX}private/`) || kv.value.startsWith('private:') ? undefined : kv.value;
+}
 
 /** A request the API refuses, with the status that says why. */
 class Refusal extends Error {
@@ -74,7 +82,7 @@ runExample(async (etcd, startedLocally) => {
     await firstValueFrom(etcd.put(`${PREFIX}greeting`, 'hello'));
     await firstValueFrom(etcd.put(`${PREFIX}theme`, 'light'));
   }
-  const events = sseHandler(etcd, { select: () => ({ prefix: PREFIX }) });
+  const events = sseHandler(etcd, { select: () => ({ prefix: PREFIX }), transform: visible });
   const scripts = browserModules();
   const page = pageHtml();
   const server = http.createServer((request, response) => {
@@ -121,6 +129,7 @@ function pageHtml(): string {
   th { font-family: ui-monospace, monospace; font-weight: 600; white-space: nowrap; }
   td.value { font-family: ui-monospace, monospace; word-break: break-all; width: 40%; }
   tr.fresh td.value { animation: flash 1s ease-out; }
+  tr.pending td.value { color: #8a94a0; font-style: italic; }
   @keyframes flash { from { background: #fff3b0; } to { background: transparent; } }
   input { font: inherit; padding: 0.2rem 0.4rem; border: 1px solid #c4cad1; border-radius: 4px; width: 10rem; }
   button { font: inherit; padding: 0.2rem 0.7rem; border: 0; border-radius: 4px; background: #2f6fde; color: #fff; cursor: pointer; }
@@ -138,12 +147,25 @@ function pageHtml(): string {
 <form id="add"><input name="key" value="${PREFIX}" aria-label="key"><input name="value" placeholder="value" aria-label="value"><button>Put</button></form>
 <script type="importmap">{ "imports": { "rxjs": "/rxjs.js" } }</script>
 <script type="module">
-  import { syncState } from '/etcd-rx-browser.js';
+  import { syncStore } from '/etcd-rx-browser.js';
+  // One stream for all the tabs of this page; the tab that holds it says so on <html data-role>.
+  const store = syncStore('/events', { onRole: (role) => (document.documentElement.dataset.role = role) });
+  window.store = store; // for the console
   const rows = document.querySelector('#keys tbody');
   const status = document.querySelector('#status');
-  const api = (method, query, body) =>
-    fetch('/api/keys' + query, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) })
-      .then(async (r) => { if (!r.ok) status.textContent = 'refused: ' + (await r.text()); });
+  const request = (method, query, body) => async () => {
+    const r = await fetch('/api/keys' + query, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(await r.text());
+    return (await r.json()).revision;
+  };
+  // Shown at once; confirmed when the live state reaches the write's revision, undone if refused.
+  const write = (change, send) =>
+    store.write(change, send).then(
+      (state) => (document.body.dataset.confirmed = String(state.revision)),
+      (e) => (status.textContent = 'refused: ' + e.message.trim()),
+    );
+  const put = (key, value) => write({ type: 'put', key, value }, request('POST', '', { key, value }));
+  const remove = (key) => write({ type: 'delete', key }, request('DELETE', '?key=' + encodeURIComponent(key)));
 
   function row(key) {
     const tr = document.createElement('tr');
@@ -152,15 +174,16 @@ function pageHtml(): string {
     tr.querySelector('th').textContent = key;
     tr.querySelector('form').addEventListener('submit', (e) => {
       e.preventDefault();
-      api('POST', '', { key, value: e.target.value.value }).then(() => e.target.reset());
+      put(key, e.target.value.value);
+      e.target.reset();
     });
-    tr.querySelector('.delete').addEventListener('click', () => api('DELETE', '?key=' + encodeURIComponent(key)));
+    tr.querySelector('.delete').addEventListener('click', () => remove(key));
     return tr;
   }
 
-  syncState('/events').subscribe({
-    next: ({ revision, entries, changes }) => {
-      status.textContent = entries.size + ' key(s), live at revision ' + revision;
+  store.states.subscribe({
+    next: ({ revision, entries, changes, synced, pending }) => {
+      status.textContent = entries.size + ' key(s), ' + (synced ? 'live at revision ' : 'catching up, at revision ') + revision;
       for (const tr of [...rows.children]) if (!entries.has(tr.dataset.key)) tr.remove();
       const touched = new Set(changes.map((c) => c.key));
       for (const key of [...entries.keys()].sort()) {
@@ -171,6 +194,7 @@ function pageHtml(): string {
         }
         tr.querySelector('.value').textContent = entries.get(key);
         tr.classList.toggle('fresh', touched.has(key));
+        tr.classList.toggle('pending', pending.has(key));
       }
       document.querySelector('#empty').hidden = entries.size > 0;
     },
@@ -180,7 +204,8 @@ function pageHtml(): string {
   document.querySelector('#add').addEventListener('submit', (e) => {
     e.preventDefault();
     const form = e.target;
-    api('POST', '', { key: form.key.value, value: form.value.value }).then(() => (form.value.value = ''));
+    put(form.key.value, form.value.value);
+    form.value.value = '';
   });
 </script>
 </body>

@@ -11,6 +11,5 @@ fi
 npx tsc -p tsconfig.build.json
 # The CLI is run as a program (the package's bin).
 chmod 755 dist/cli/main.js
-# etcd-rx/browser is an ES module (for pages and bundlers): its own build in dist/esm, marked as ESM.
-npx tsc -p tsconfig.browser.json
-echo '{ "type": "module" }' > dist/esm/package.json
+# etcd-rx/browser is an ES module (for pages and bundlers): its own build in dist/esm, with rxjs.
+bash scripts/build-browser.sh

@@ -1,8 +1,9 @@
 /**
  * examples/ui-sync.ts in a real browser: Debian's Chromium, headless, driven by playwright-core,
- * on two pages at once, against a real etcd member; plus the example's HTTP API and its exit.
+ * with one profile's tabs sharing one stream, against a real etcd member; plus the example's
+ * HTTP API and its exit.
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,6 +12,7 @@ import { firstValueFrom } from 'rxjs';
 import { freePorts } from '../../src/testing';
 import { CliProcess } from '../cli/support/cli';
 import { useClusterWithClients } from '../support/cluster';
+import { waitFor } from '../support/wait';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -40,6 +42,8 @@ describe('examples/ui-sync.ts in Chromium', () => {
   const valueOf = (page: Page, key: string) => page.locator(`tr[data-key="${key}"] td.value`);
 
   beforeAll(async () => {
+    // The page's modules are files the build makes; a clone makes them here when they are stale.
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-browser.sh'), '--if-stale'], { stdio: 'inherit' });
     [port] = await freePorts(1);
     await startServer();
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-chromium-'));
@@ -51,6 +55,11 @@ describe('examples/ui-sync.ts in Chromium', () => {
     });
   }, 120_000);
 
+  // Each test opens its own tabs; the profile's first tab stays so that the context stays open.
+  afterEach(async () => {
+    for (const page of (context as BrowserContext).pages().slice(1)) await page.close();
+  });
+
   afterAll(async () => {
     await context?.close();
     await server?.kill();
@@ -59,8 +68,10 @@ describe('examples/ui-sync.ts in Chromium', () => {
 
   it('serves the API: writes and deletes under ui/ only, 403 outside, 400 for bad input, and keeps serving', async () => {
     const etcd = client();
-    expect((await api('POST', '', '{"key":"ui/api","value":"v1"}')).status).toBe(200);
-    expect((await firstValueFrom(etcd.get('ui/api'))).unwrap().value).toBe('v1');
+    const written = await api('POST', '', '{"key":"ui/api","value":"v1"}');
+    expect(written.status).toBe(200);
+    const { revision } = (await written.json()) as { revision: number };
+    expect((await firstValueFrom(etcd.get('ui/api'))).unwrap()).toMatchObject({ value: 'v1', modRevision: revision });
     expect((await api('POST', '', '{"key":"uiz/x","value":"y"}')).status).toBe(403);
     expect((await api('POST', '', '{"key":"other","value":"y"}')).status).toBe(403);
     for (const bad of ['{not json', '{"value":"y"}', '{"key":5,"value":"y"}', '{"key":"ui/x","value":3}', '{"key":"ui/x"}']) {
@@ -103,9 +114,9 @@ describe('examples/ui-sync.ts in Chromium', () => {
     // (Source text, so that it reaches the page as written rather than compiled for Node.)
     await pages[1].evaluate(`import('/etcd-rx-browser.js').then(({ syncState }) => {
       window.seen = [];
-      syncState('/events', { retryDelayMs: 200 }).subscribe((s) => seen.push({ revision: s.revision, snapshot: s.snapshot, keys: [...s.entries.keys()] }));
+      syncState('/events', { retryDelayMs: 200 }).subscribe((s) => seen.push({ revision: s.revision, snapshot: s.snapshot, synced: s.synced, keys: [...s.entries.keys()] }));
     })`);
-    await waitInPage(pages[1], 'seen.length === 1');
+    await waitInPage(pages[1], 'seen.some((s) => s.synced)');
 
     // SIGTERM ends the server at once; the same port serves again right away.
     server?.signal('SIGTERM');
@@ -113,15 +124,132 @@ describe('examples/ui-sync.ts in Chromium', () => {
     const written = await firstValueFrom(etcd.put('ui/while-away', 'written while the server was down'));
     await startServer();
     for (const page of pages) await expectText(valueOf(page, 'ui/while-away'), 'written while the server was down');
-    await waitInPage(pages[1], `seen.some((s) => s.revision === ${written.revision})`);
-    const seen = (await pages[1].evaluate('seen')) as { revision: number; snapshot: boolean; keys: string[] }[];
-    // Resumed by revision: the change, not a second snapshot.
-    expect(seen.map((s) => s.snapshot)).toEqual([true, false]);
-    expect(seen[1].keys.sort()).toEqual(['ui/banner', 'ui/theme', 'ui/while-away']);
+    await waitInPage(pages[1], `seen.some((s) => s.revision === ${written.revision} && s.synced)`);
+    const seen = (await pages[1].evaluate('seen')) as { revision: number; snapshot: boolean; synced: boolean; keys: string[] }[];
+    // Resumed by revision: the change, not a second snapshot; then synced at that revision.
+    expect(seen.filter((s) => s.snapshot)).toHaveLength(1);
+    const change = seen.find((s) => s.revision === written.revision) as { keys: string[] };
+    expect(change.keys.sort()).toEqual(['ui/banner', 'ui/theme', 'ui/while-away']);
+    expect(seen[seen.length - 1]).toMatchObject({ revision: written.revision, synced: true });
 
     await pages[0].locator('#status').filter({ hasText: 'live at revision' }).waitFor();
     await pages[0].screenshot({ path: SCREENSHOT });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(1000);
+  });
+
+  /** Opens `count` tabs of the profile on the page, each once its state is synced. */
+  const openTabs = async (count: number): Promise<Page[]> => {
+    const tabs: Page[] = [];
+    for (let i = 0; i < count; i++) tabs.push(await (context as BrowserContext).newPage());
+    await Promise.all(tabs.map((tab) => tab.goto(base())));
+    for (const tab of tabs) await tab.locator('#status').filter({ hasText: 'live at revision' }).waitFor({ timeout: 20_000 });
+    return tabs;
+  };
+  /** Records, in the tab, every change the page's store emits from now on: "revision type key". */
+  const recordChanges = (tab: Page) =>
+    tab.evaluate(
+      `window.changes = []; store.states.subscribe((s) => { if (!s.snapshot) for (const c of s.changes) changes.push(s.revision + ' ' + c.type + ' ' + c.key) })`,
+    );
+  const holders = async (tabs: Page[]) => {
+    const roles = await Promise.all(tabs.map((tab) => tab.evaluate('document.documentElement.dataset.role')));
+    return tabs.filter((_, i) => roles[i] === 'holder');
+  };
+
+  it('keys the transform hides never reach the page: not created, changed or deleted while hidden; shown → hidden removes, hidden → shown adds', async () => {
+    const etcd = client();
+    await firstValueFrom(etcd.put('ui/private/listed', 'kept on the server'));
+    const [tab] = await openTabs(1);
+    expect(await tab.evaluate('[...store.current.entries.keys()].filter((k) => k.includes("private"))')).toEqual([]);
+    await recordChanges(tab);
+    const revisions: number[] = [];
+    const write = async (key: string, value?: string) => {
+      revisions.push(value === undefined ? (await firstValueFrom(etcd.delete(key))).header.revision : (await firstValueFrom(etcd.put(key, value))).revision);
+    };
+    await write('ui/private/new', 'created hidden');
+    await write('ui/private/new', 'changed hidden');
+    await write('ui/private/new');
+    await write('ui/private/listed');
+    await write('ui/moving', 'private: hidden at first');
+    await write('ui/moving', 'shown'); // hidden → shown
+    await write('ui/moving', 'private: hidden again'); // shown → hidden
+    await write('ui/moving', 'private: still hidden');
+    await write('ui/moving');
+    await write('ui/marker', 'end');
+    await expectText(valueOf(tab, 'ui/marker'), 'end');
+    expect(await tab.evaluate('changes')).toEqual([`${revisions[5]} put ui/moving`, `${revisions[6]} delete ui/moving`, `${revisions[9]} put ui/marker`]);
+    expect(await tab.content()).not.toContain('private');
+  });
+
+  it('10 tabs of one profile share one stream: all live, a change shows in all, and after the holder closes the others go on with no gap or repeat', async () => {
+    const etcd = client();
+    const tabs = await openTabs(10);
+    await waitFor(async () => (await holders(tabs)).length === 1, 'one holder among the tabs');
+    for (const tab of tabs) await recordChanges(tab);
+    const first = await firstValueFrom(etcd.put('ui/tabs', 'one'));
+    for (const tab of tabs) await expectText(valueOf(tab, 'ui/tabs'), 'one');
+
+    const [holder] = await holders(tabs);
+    await holder.close();
+    const rest = tabs.filter((tab) => tab !== holder);
+    // Written while the stream changes hands, then after.
+    const second = await firstValueFrom(etcd.put('ui/tabs', 'two'));
+    const third = await firstValueFrom(etcd.put('ui/tabs-also', 'x'));
+    const fourth = await firstValueFrom(etcd.put('ui/tabs', 'three'));
+    for (const tab of rest) await expectText(valueOf(tab, 'ui/tabs'), 'three');
+    await waitFor(async () => (await holders(rest)).length === 1, 'a new holder');
+    const expected = [
+      `${first.revision} put ui/tabs`,
+      `${second.revision} put ui/tabs`,
+      `${third.revision} put ui/tabs-also`,
+      `${fourth.revision} put ui/tabs`,
+    ];
+    for (const tab of rest) expect(await tab.evaluate('changes')).toEqual(expected);
+    for (const tab of rest) expect(await tab.locator('#status').textContent()).toMatch(/live at revision \d+/);
+  });
+
+  it("read-your-writes: a page's write shows at once, is confirmed at its revision, and a refused one is rolled back", async () => {
+    const etcd = client();
+    await firstValueFrom(etcd.put('ui/color', 'red'));
+    const [tab, other] = await openTabs(2);
+    // Hold the page's write until the test has seen it on screen.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await tab.route('**/api/keys*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await tab.locator('tr[data-key="ui/color"] input[name="value"]').fill('blue');
+    await tab.locator('tr[data-key="ui/color"] button', { hasText: 'Save' }).click();
+    await tab.locator('tr.pending[data-key="ui/color"]').waitFor();
+    expect(await valueOf(tab, 'ui/color').textContent()).toBe('blue');
+    expect((await firstValueFrom(etcd.get('ui/color'))).unwrap().value).toBe('red');
+    expect(await valueOf(other, 'ui/color').textContent()).toBe('red');
+    release();
+    await waitInPage(tab, 'document.body.dataset.confirmed !== undefined');
+    const confirmed = Number(await tab.evaluate('document.body.dataset.confirmed'));
+    expect((await firstValueFrom(etcd.get('ui/color'))).unwrap()).toMatchObject({ value: 'blue', modRevision: confirmed });
+    expect(await tab.locator('tr.pending').count()).toBe(0);
+    expect(await valueOf(tab, 'ui/color').textContent()).toBe('blue');
+    await expectText(valueOf(other, 'ui/color'), 'blue');
+    // The browser API waits for a revision: at once for one already held.
+    expect(await tab.evaluate(`store.waitForRevision(${confirmed}).then((s) => s.entries.get('ui/color'))`)).toBe('blue');
+
+    // A key outside ui/: shown at once, refused by the server (403), rolled back.
+    await tab.unroute('**/api/keys*');
+    let refuse: () => void = () => undefined;
+    const refusing = new Promise<void>((resolve) => (refuse = resolve));
+    await tab.route('**/api/keys*', async (route) => {
+      await refusing;
+      await route.continue();
+    });
+    await tab.locator('#add input[name="key"]').fill('elsewhere/x');
+    await tab.locator('#add input[name="value"]').fill('nope');
+    await tab.locator('#add button').click();
+    await tab.locator('tr.pending[data-key="elsewhere/x"]').waitFor();
+    refuse();
+    await tab.locator('tr[data-key="elsewhere/x"]').waitFor({ state: 'detached' });
+    await tab.locator('#status').filter({ hasText: 'refused: only keys under ui/ may be changed here' }).waitFor();
+    expect((await firstValueFrom(etcd.get('elsewhere/x'))).none).toBe(true);
   });
 });
 

@@ -1,42 +1,32 @@
 /**
- * The page's side as files a server can hand out, for pages without a bundler: the ES module
- * build of `etcd-rx/browser`, and rxjs as an ES module made from its browser bundle.
+ * The page's side as files a server can hand out, for pages without a bundler: the ES modules of
+ * `etcd-rx/browser` and of rxjs, as the build made them (`dist/esm`).
  */
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 
 /**
- * The JavaScript a plain `<script type="module">` needs, by file name: `etcd-rx-browser.js`
- * (it imports the bare name `rxjs`) and `rxjs.js`. Serve both as `text/javascript` and map the
- * name with an import map: `<script type="importmap">{"imports":{"rxjs":"/rxjs.js"}}</script>`.
- * An installed package serves its build (`dist/esm/browser`); a clone serves its current source,
- * compiled on the fly.
+ * The JavaScript a plain `<script type="module">` needs, by file name: `etcd-rx-browser.js` (the
+ * entry; it imports the modules beside it and the bare name `rxjs`), its modules, and `rxjs.js`.
+ * Serve them side by side as `text/javascript`, and map rxjs with an import map:
+ * `<script type="importmap">{"imports":{"rxjs":"/rxjs.js"}}</script>`. The files are read once,
+ * from the package's build; in a clone, `npm run build:browser` makes them.
  * @example for (const [name, source] of browserModules()) files.set(`/${name}`, source)
  */
 export function browserModules(): ReadonlyMap<string, string> {
-  const library = browserLibrary(path.join(__dirname, '..', '..'));
-  const rxjsRoot = path.dirname(require.resolve('rxjs/package.json'));
-  const bundle = readFileSync(path.join(rxjsRoot, 'dist', 'bundles', 'rxjs.umd.min.js'), 'utf8');
-  // The bundle defines `this.rxjs` when no module system is around; run it with a `this` of
-  // ours and re-export what it defined under the names rxjs's own entry point has.
-  const names = Object.keys(require('rxjs') as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
-  const rxjs = `const scope = {};\n(function () {\n${bundle}\n}).call(scope);\nexport const { ${names.join(', ')} } = scope.rxjs;\n`;
-  return new Map([
-    ['etcd-rx-browser.js', library],
-    ['rxjs.js', rxjs],
-  ]);
-}
-
-/** The ES module of etcd-rx/browser, from the package's `root` (two levels up, from dist/sse as from src/sse). */
-function browserLibrary(root: string): string {
-  const source = path.join(root, 'src', 'browser', 'index.ts');
-  if (existsSync(source)) {
-    // A clone: its source is the truth (a build may be stale or absent); its types only vanish.
-    const ts = require('typescript') as typeof import('typescript');
-    const compilerOptions = { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 };
-    return ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions }).outputText;
+  // Two levels up from dist/sse, as from src/sse in a clone.
+  const esm = path.join(__dirname, '..', '..', 'dist', 'esm');
+  const library = path.join(esm, 'browser');
+  const rxjs = path.join(esm, 'rxjs.js');
+  if (!existsSync(path.join(library, 'index.js')) || !existsSync(rxjs)) {
+    throw new Error(`etcd-rx/browser has no ES module build in ${esm}: run \`npm run build:browser\` in a clone of etcd-rx`);
   }
-  const built = path.join(root, 'dist', 'esm', 'browser', 'index.js');
-  if (!existsSync(built)) throw new Error(`etcd-rx/browser has no ES module build at ${built}`);
-  return readFileSync(built, 'utf8');
+  const modules = new Map<string, string>();
+  for (const file of readdirSync(library)
+    .filter((name) => name.endsWith('.js'))
+    .sort()) {
+    modules.set(file === 'index.js' ? 'etcd-rx-browser.js' : file, readFileSync(path.join(library, file), 'utf8'));
+  }
+  modules.set('rxjs.js', readFileSync(rxjs, 'utf8'));
+  return modules;
 }
