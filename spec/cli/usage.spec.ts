@@ -75,10 +75,10 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
     [['get', 'k', '--prefix', '--prefix'], 'etcd-rx: --prefix is given twice', 'usage: etcd-rx get'],
     [['get', 'a', 'b', 'c'], 'etcd-rx: unexpected argument "c"', 'usage: etcd-rx get'],
     [['get', 'a', 'z', '--prefix'], 'etcd-rx: END and --prefix cannot be used together', 'usage: etcd-rx get'],
-    [['put', 'k', 'v', '--ttl', '5', '--lease', 'ab'], 'etcd-rx: --ttl and --lease cannot be used together', 'usage: etcd-rx put'],
-    [['lease'], 'etcd-rx: missing lease command (grant, revoke, ttl, list', 'lease grant TTL'],
+    [['put', 'k', 'v', '--ttl', '5', '--lease', 'ab'], 'etcd-rx: --ttl cannot be used with --lease or --ignore-lease', 'usage: etcd-rx put'],
+    [['lease'], 'etcd-rx: missing lease command (grant, revoke, timetolive, list', 'lease grant TTL'],
     [['lease', 'renew'], 'etcd-rx: unknown command "lease renew"', 'lease grant TTL'],
-    [['get', 'k', '-o', 'yaml'], 'etcd-rx: --output must be simple (or text), json, table or fields; got "yaml"', 'usage: etcd-rx get'],
+    [['get', 'k', '-o', 'yaml'], 'etcd-rx: --output (or $ETCDCTL_WRITE_OUT) must be simple (or text), json, table or fields; got "yaml"', 'usage: etcd-rx get'],
     [['--rev', '3', 'get', 'k'], "etcd-rx: unknown option --rev (a command's options go after the command)", "Run 'etcd-rx --help'"],
   ])('refuses %j with a short message and usage on stderr, exit code 1', async (args, message, usage) => {
     const result = await cli.run(args);
