@@ -126,10 +126,11 @@ describe('etcd-rx streaming commands against a real etcd', () => {
 
   describe('lease keep-alive', () => {
     it('keeps a lease alive past its TTL, and Ctrl-C revokes it with its keys', async () => {
-      const keeping = cli.start(['lease', 'keep-alive', '--ttl', '2', '-o', 'json']);
-      await waitFor(() => keeping.json.filter((e) => e.event === 'renewed').length >= 4 || !keeping.running, 'renewals beyond the TTL');
-      const id = keeping.json[0].id as string;
-      expect(keeping.json[0]).toMatchObject({ event: 'granted', ttl: 2 });
+      const keeping = cli.start(['lease', 'keep-alive', '--ttl', '2']);
+      const renewals = () => keeping.stdout.split('\n').filter((line) => / keepalived with TTL\(2\)$/.test(line)).length;
+      await waitFor(() => renewals() >= 4 || !keeping.running, 'renewals beyond the TTL');
+      const id = /^lease ([0-9a-f]{16}) granted with TTL\(2s\)\n/.exec(keeping.stdout)?.[1] as string;
+      expect(id).toBeDefined();
       await etcdctl('put', 'ka/key', 'v', `--lease=${id}`);
       expect(await etcdctl('lease', 'timetolive', id)).toMatch(/remaining\(\d+s\)/);
       expect(await interrupt(keeping)).toBe(0);
@@ -139,9 +140,10 @@ describe('etcd-rx streaming commands against a real etcd', () => {
 
     it('with an ID, keeps a lease granted by etcdctl alive past its TTL; Ctrl-C stops renewing without revoking it', async () => {
       const id = /lease ([0-9a-f]+) granted/.exec(await etcdctl('lease', 'grant', '2'))?.[1] as string;
-      const keeping = cli.start(['lease', 'keep-alive', id, '-o', 'json']);
-      await waitFor(() => keeping.json.length >= 5 || !keeping.running, 'renewals beyond the TTL');
-      expect(keeping.json.every((e) => e.event === 'renewed' && e.id === id && e.ttl === 2)).toBe(true);
+      const keeping = cli.start(['lease', 'keep-alive', id]);
+      const lines = () => keeping.stdout.split('\n').filter((line) => line !== '');
+      await waitFor(() => lines().length >= 5 || !keeping.running, 'renewals beyond the TTL');
+      expect(lines().every((line) => line === `lease ${id} keepalived with TTL(2)`)).toBe(true);
       expect(await etcdctl('lease', 'timetolive', id)).toMatch(/remaining\(\d+s\)/);
       expect(await interrupt(keeping)).toBe(0);
       expect(await etcdctl('lease', 'list')).toContain(id);

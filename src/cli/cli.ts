@@ -43,7 +43,7 @@ export async function runCli(argv: readonly string[], io: Io, interrupts: Interr
       args,
       io,
       interrupts,
-      out: new Output(io.stdout, outputFormat(args.text('output')), wantsColour(io.stdout, io.env)),
+      out: new Output(io.stdout, outputFormat(args.text('output') ?? nonEmpty(io.env.ETCDCTL_WRITE_OUT)), wantsColour(io.stdout, io.env)),
       log,
       etcd: () => (client ??= openClient({ ...connection, options: { ...connection.options, ...timeoutOptions(args) } })),
     };
@@ -123,17 +123,28 @@ function asks(argv: readonly string[], flags: readonly string[]): boolean {
 function outputFormat(value: string | undefined): OutputFormat {
   if (value === undefined || value === 'text' || value === 'simple') return 'text';
   if (value === 'json' || value === 'table' || value === 'fields') return value;
-  throw new UsageError(`--output must be simple (or text), json, table or fields; got "${value}"`);
+  throw new UsageError(`--output (or $ETCDCTL_WRITE_OUT) must be simple (or text), json, table or fields; got "${value}"`);
 }
 
-/** The client options etcdctl's timeout flags set (--dial-timeout and --keepalive-time are only checked). */
-function timeoutOptions(args: ParsedArgs): { requestTimeoutMs?: number } {
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/**
+ * The client options etcdctl's timeout flags set: --command-timeout each request's,
+ * --keepalive-timeout the liveness probe's (--dial-timeout and --keepalive-time are only checked).
+ */
+function timeoutOptions(args: ParsedArgs): { requestTimeoutMs?: number; probeTimeoutMs?: number } {
   for (const name of ['dial-timeout', 'keepalive-time']) {
     const given = args.text(name);
     if (given !== undefined) parseDuration(given, `--${name}`);
   }
-  const command = args.text('command-timeout');
-  return command === undefined ? {} : { requestTimeoutMs: Math.max(1, Math.round(parseDuration(command, '--command-timeout'))) };
+  const milliseconds = (name: string) => {
+    const given = args.text(name);
+    return given === undefined ? undefined : Math.max(1, Math.round(parseDuration(given, `--${name}`)));
+  };
+  const [request, probe] = [milliseconds('command-timeout'), milliseconds('keepalive-timeout')];
+  return { ...(request === undefined ? {} : { requestTimeoutMs: request }), ...(probe === undefined ? {} : { probeTimeoutMs: probe }) };
 }
 
 /** Prints what went wrong and answers the exit code. */

@@ -52,6 +52,12 @@ export const TIMEOUT_FLAGS: readonly FlagSpec[] = [
     placeholder: 'DURATION',
     description: 'accepted as etcdctl has it; connections are kept alive and checked by etcd-rx itself',
   },
+  {
+    name: 'keepalive-timeout',
+    kind: 'string',
+    placeholder: 'DURATION',
+    description: 'how long a member may leave a liveness probe unanswered before it counts as gone (default 1s; etcdctl: 6s)',
+  },
 ];
 
 /** The flags every command takes. */
@@ -71,8 +77,9 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     aliases: ['write-out'],
     kind: 'string',
     placeholder: 'FORMAT',
-    description: 'simple (or text, the default), json, table or fields; the admin commands print them as etcdctl 3.4 does',
+    description: 'simple (or text, the default), json, table or fields, printed as etcdctl 3.4 prints them ($ETCDCTL_WRITE_OUT)',
   },
+  { name: 'hex', kind: 'boolean', description: 'print keys and values as \\xNN escapes of every byte (simple format), as etcdctl --hex' },
   ...CONNECTION_FLAGS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show help' },
   { name: 'version', kind: 'boolean', description: 'print the version of etcd-rx' },

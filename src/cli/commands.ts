@@ -1,10 +1,10 @@
 /** Every command of etcd-rx, in the order help lists them. */
-import { compact, leader, members, status } from './cluster-commands';
+import { compaction, leader } from './cluster-commands';
 import { Command } from './command';
-import { del, put, set } from './kv-commands';
+import { del, put } from './kv-commands';
 import { get } from './get-command';
 import { elect } from './elect-command';
-import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTtl } from './lease-commands';
+import { leaseGrant, leaseKeepAlive, leaseList, leaseRevoke, leaseTimeToLive } from './lease-commands';
 import { lock } from './lock-command';
 import { roleAdd, roleDelete, roleGet, roleGrantPermission, roleList, roleRevokePermission } from './role-commands';
 import { txn } from './txn-command';
@@ -19,22 +19,19 @@ import { authDisable, authEnable, userAdd, userDelete, userGet, userGrantRole, u
 export const COMMANDS: readonly Command[] = [
   get,
   put,
-  set,
   del,
   txn,
   watch,
   mirrorCommand,
   leaseGrant,
   leaseRevoke,
-  leaseTtl,
+  leaseTimeToLive,
   leaseList,
   leaseKeepAlive,
   lock,
   elect,
   leader,
-  members,
-  status,
-  compact,
+  compaction,
   memberList,
   memberAdd,
   memberRemove,

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { Etcd } from '../index';
 import type { EtcdOptions } from '../index';
 import { FlagSpec, ParsedArgs, UsageError } from './args';
+import { discoverEndpoints, SrvResolver } from './discovery';
 import type { Io } from './io';
 import { askPassword, canAsk } from './password';
 
@@ -19,7 +20,21 @@ export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'insecure-skip-tls-verify', kind: 'boolean', description: 'accept any server certificate (tests only; $ETCDCTL_INSECURE_SKIP_TLS_VERIFY)' },
   { name: 'user', kind: 'string', placeholder: 'USER[:PASSWORD]', description: 'log in as USER; the password is asked for when left out ($ETCDCTL_USER)' },
   { name: 'password', kind: 'string', placeholder: 'PASSWORD', description: 'the password of --user ($ETCDCTL_PASSWORD)' },
+  {
+    name: 'insecure-transport',
+    kind: 'boolean',
+    description: 'true (the default): endpoints without a scheme are http unless TLS files are given; false: https, verified by the system CAs',
+  },
   { name: 'namespace', kind: 'string', placeholder: 'PREFIX', description: 'work inside PREFIX: keys, locks and elections are relative to it' },
+  {
+    name: 'discovery-srv',
+    short: 'd',
+    kind: 'string',
+    placeholder: 'DOMAIN',
+    description: 'find the endpoints in the DNS SRV records _etcd-client-ssl._tcp.DOMAIN and _etcd-client._tcp.DOMAIN ($ETCDCTL_DISCOVERY_SRV)',
+  },
+  { name: 'discovery-srv-name', kind: 'string', placeholder: 'NAME', description: 'look up _etcd-client[-ssl]-NAME._tcp.DOMAIN instead' },
+  { name: 'insecure-discovery', kind: 'boolean', description: 'true (the default): keep the http endpoints discovered; false: only https ones' },
 ];
 
 /** What the connection flags ask for: the client's options and the namespace. */
@@ -33,9 +48,9 @@ export interface Connection {
  * asked for on the terminal when `--user` has none. Throws a UsageError naming what is wrong.
  * @example const connection = await connectionOf(args, io)
  */
-export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection> {
+export async function connectionOf(args: ParsedArgs, io: Io, resolveSrv?: SrvResolver): Promise<Connection> {
   const setting = (name: string, variable: string) => args.text(name) ?? nonEmpty(io.env[variable]);
-  const servers = args.text('servers');
+  const servers = (await discovered(args, setting('discovery-srv', 'ETCDCTL_DISCOVERY_SRV'), io, resolveSrv)) ?? args.text('servers');
   const auth = await credentials(setting('user', 'ETCDCTL_USER'), setting('password', 'ETCDCTL_PASSWORD'), io);
   const tls = tlsFiles(
     setting('cacert', 'ETCDCTL_CACERT'),
@@ -43,10 +58,12 @@ export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection
     setting('key', 'ETCDCTL_KEY'),
     args.bool('insecure-skip-tls-verify') || io.env.ETCDCTL_INSECURE_SKIP_TLS_VERIFY === 'true',
   );
+  // etcdctl's --insecure-transport=false: TLS (with the system's CAs) even without any TLS file.
+  const transport = tls === undefined && isFalse(args, 'insecure-transport') ? {} : tls;
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
   return {
-    options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) },
+    options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(transport === undefined ? {} : { tls: transport }) },
     namespace,
   };
 }
@@ -99,6 +116,21 @@ function pemFile(file: string, flag: string): Buffer {
   } catch (error) {
     throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+/** A switch that defaults to true (as etcdctl's do), set with --name=false. */
+function isFalse(args: ParsedArgs, name: string): boolean {
+  return args.has(name) && !args.bool(name);
+}
+
+/** The endpoints DNS discovery finds (notes about those left out on stderr), or undefined without --discovery-srv or when it finds none. */
+async function discovered(args: ParsedArgs, domain: string | undefined, io: Io, resolveSrv: SrvResolver | undefined): Promise<string | undefined> {
+  if (domain === undefined) return undefined;
+  // Loaded only here: most runs never look anything up.
+  const resolve = resolveSrv ?? (await import('dns')).promises.resolveSrv;
+  const found = await discoverEndpoints({ domain, serviceName: args.text('discovery-srv-name'), insecure: !isFalse(args, 'insecure-discovery') }, resolve);
+  for (const note of found.notes) io.stderr.write(`${note}\n`);
+  return found.endpoints.length === 0 ? undefined : found.endpoints.join(',');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -152,6 +152,6 @@ export function refuseFormats(context: Context, formats: readonly ('table' | 'fi
   const format = context.out.format;
   if (format !== 'table' && format !== 'fields') return undefined;
   if (!formats.includes(format)) return undefined;
-  context.log.note((paint) => `${paint.red('etcd-rx:')} ${format} not supported as output format`);
+  context.log.note(() => `Error: ${format} not supported as output format`);
   return ExitCode.BAD_FEATURE;
 }

@@ -12,6 +12,8 @@ export const ExitCode = {
   LOST: 3,
   /** The output format asked for is one etcdctl has no form of for this command (as etcdctl exits); nothing was done. */
   BAD_FEATURE: 4,
+  /** An argument etcdctl refuses with its own code (`--print-value-only` with another format than simple), as etcdctl exits. */
+  BAD_ARGS: 128,
   /** `lock NAME -- COMMAND`: COMMAND was found but could not be run (not executable), as a shell reports it. */
   CANNOT_EXECUTE: 126,
   /** `lock NAME -- COMMAND`: COMMAND was not found, as a shell reports it. */
@@ -24,7 +26,8 @@ export const EXIT_CODES_HELP = `exit codes:
   1  error or bad usage (the message is on stderr)
   2  compare failed (set --prev-value, txn)
   3  the lock, leadership or lease was lost
-  4  -w table or fields asked of an admin command etcdctl has no such form for (nothing was done)
+  4  -w table or fields asked of a command etcdctl has no such form for (nothing was done)
+  128 --print-value-only with another format than simple, as etcdctl exits
   126/127  lock -- COMMAND: COMMAND is not executable / not found (else the exit is COMMAND's own)
   130/143  a one-shot command (or lock -- COMMAND still waiting for the lock) was interrupted by SIGINT/SIGTERM`;
 

@@ -1,11 +1,13 @@
-/** `get`: reading keys with etcdctl's options (sorting, consistency, value-only, hex). */
-import { concat, defer, EMPTY, map, mergeMap, Observable } from 'rxjs';
-import type { Etcd, KeySelector, KeyValue, RangeOptions, RangeResult, SortTarget } from '../index';
+/** `get`: reading keys with etcdctl's options (sorting, consistency, value-only) and output forms. */
+import { mergeMap, Observable } from 'rxjs';
+import type { Etcd, KeySelector, KeyValue, RangeOptions, SortTarget } from '../index';
 import { UsageError } from './args';
-import { Command, Context, finished } from './command';
-import { goJson, headerJson } from './etcdctl-format';
+import { Command, finished } from './command';
+import { rangeFields, rangeGoJson } from './etcdctl-kv';
+import { goJson, refuseFormats } from './etcdctl-format';
+import { ExitCode } from './exit-codes';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
-import { kvJson, kvText, showBytes } from './render';
+import { kvText } from './render';
 
 const SORT_TARGETS: Record<string, SortTarget> = { CREATE: 'createRevision', KEY: 'key', MODIFY: 'modRevision', VALUE: 'value', VERSION: 'version' };
 
@@ -14,11 +16,11 @@ export const get: Command = {
   name: 'get',
   summary: 'read a key, a range, or every key under a prefix',
   details:
-    'Prints each key and its value on two lines, as etcdctl does. A key that does not exist prints\n' +
-    'nothing; with -w json it prints {"header": ...} as etcdctl does, so a script can tell "no key"\n' +
-    'from a failure. Unlike etcdctl, JSON has one object per key with keys and values as UTF-8 text\n' +
-    '(as keyBase64/valueBase64 when they are not UTF-8). Values that are not printable UTF-8 are\n' +
-    'shown quoted with \\xNN escapes.',
+    'Prints each key and its value on two lines, as etcdctl does; a key that does not exist prints\n' +
+    'nothing. Values that are not printable UTF-8 are shown quoted with \\xNN escapes. -w json and\n' +
+    '-w fields print the answer as etcdctl does: the header (with the revision read), the keys and\n' +
+    'values (base64 in JSON), "more" when --limit cut the list, and "count", how many keys matched.\n' +
+    '-w table is refused as etcdctl refuses it (exit 4).',
   args: {
     positionals: KEY_POSITIONALS,
     flags: [
@@ -27,8 +29,7 @@ export const get: Command = {
       { name: 'limit', kind: 'count', placeholder: 'N', description: 'at most N keys' },
       { name: 'keys-only', kind: 'boolean', description: 'print keys without values' },
       { name: 'count-only', kind: 'boolean', description: 'print only how many keys match' },
-      { name: 'print-value-only', kind: 'boolean', description: 'print values without keys (text formats)' },
-      { name: 'hex', kind: 'boolean', description: 'print keys and values as \\xNN escapes of every byte (text formats)' },
+      { name: 'print-value-only', kind: 'boolean', description: 'print values without keys (-w simple only)' },
       {
         name: 'consistency',
         kind: 'string',
@@ -41,28 +42,33 @@ export const get: Command = {
   },
   examples: ['etcd-rx get config/web', 'etcd-rx get app/ --prefix --keys-only', 'etcd-rx get app/ --prefix --sort-by MODIFY --order DESCEND -w json'],
   run: async (context) => {
-    const { args } = context;
+    const { args, out } = context;
+    const refused = refuseFormats(context, ['table']);
+    if (refused !== undefined) return refused;
+    if (args.bool('print-value-only') && out.format !== 'text') {
+      context.log.note(() => `Error: print-value-only is only for \`--write-out=simple\``);
+      return ExitCode.BAD_ARGS;
+    }
     const selector = keySelector(args);
     const options: RangeOptions = {
       revision: args.count('rev') || undefined,
       keysOnly: args.bool('keys-only'),
       serializable: serializable(args.text('consistency')),
+      countOnly: args.bool('count-only'),
+      limit: args.count('limit') || undefined,
+      sort: sort(args.text('sort-by'), args.text('order')),
     };
-    if (args.bool('count-only')) {
-      if (options.keysOnly || args.has('limit')) throw new UsageError('--count-only cannot be used with --keys-only or --limit');
-      const counted = context.etcd().range(selector, { ...options, countOnly: true });
-      return finished(await context.interrupts.run(counted, (r) => context.out.emit({ count: r.count, revision: r.header.revision }, () => String(r.count))));
+    if (options.countOnly && (options.keysOnly || options.limit !== undefined)) throw new UsageError('--count-only cannot be used with --keys-only or --limit');
+    if (out.format !== 'text') {
+      // One answer, as etcdctl prints it: its header, count and "more" are what a script needs.
+      const answer = context.etcd().range(selector, options);
+      return finished(await context.interrupts.run(answer, (r) => out.raw(out.format === 'json' ? goJson(rangeGoJson(r)) : rangeFields(r).join('\n'))));
     }
-    let printed = 0;
-    const print = (kv: KeyValue) => {
-      printed++;
-      context.out.emit(kvJson(kv, options), (paint) => textOf(kv, context, paint));
-    };
-    const read = reads(context.etcd(), selector, { ...options, limit: args.count('limit') || undefined, sort: sort(args.text('sort-by'), args.text('order')) });
-    // Nothing found: JSON still answers, as etcdctl does, with the header of a read of the same keys.
-    const header = defer(() => (printed === 0 && context.out.format === 'json' ? context.etcd().range(selector, { ...options, countOnly: true }) : EMPTY));
-    const printHeader = (r: RangeResult) => context.out.raw(goJson({ header: headerJson(r.header) }));
-    return finished(await context.interrupts.run(concat(read.pipe(map(print)), header.pipe(map(printHeader))), () => undefined));
+    if (options.countOnly) {
+      return finished(await context.interrupts.run(context.etcd().range(selector, options), (r) => out.raw(String(r.count))));
+    }
+    const print = (kv: KeyValue) => out.raw(kvText(kv, out.paint, { keysOnly: options.keysOnly, valueOnly: args.bool('print-value-only'), hex: args.bool('hex') }));
+    return finished(await context.interrupts.run(reads(context.etcd(), selector, options), print));
   },
 };
 
@@ -70,17 +76,6 @@ export const get: Command = {
 function reads(etcd: Etcd, selector: KeySelector, options: RangeOptions): Observable<KeyValue> {
   if (options.limit === undefined && options.sort === undefined) return etcd.list(selector, options);
   return etcd.range(selector, options).pipe(mergeMap((r) => r.kvs));
-}
-
-function textOf(kv: KeyValue, context: Context, paint: Context['out']['paint']): string {
-  const { args } = context;
-  const hex = args.bool('hex');
-  const show = (bytes: Buffer, multiline: boolean) =>
-    hex ? [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('') : showBytes(bytes, { multiline });
-  if (args.bool('print-value-only')) return args.bool('keys-only') ? '' : show(kv.valueBuffer, true);
-  if (!hex) return kvText(kv, paint, { keysOnly: args.bool('keys-only') });
-  const key = paint.cyan(show(kv.keyBuffer, false));
-  return args.bool('keys-only') ? key : `${key}\n${show(kv.valueBuffer, true)}`;
 }
 
 function serializable(consistency: string | undefined): boolean {

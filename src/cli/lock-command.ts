@@ -2,13 +2,13 @@
  * `lock NAME [--ttl S] [[--] COMMAND ...]`: waits for the lock and holds it until Ctrl-C, or while
  * COMMAND runs, as etcdctl's `lock` does.
  */
-import { ChildProcess, spawn } from 'child_process';
 import { map, Observable } from 'rxjs';
 import type { Bytes, Lock } from '../index';
 import { UsageError } from './args';
 import { Command, Context, finished, untilInterrupted } from './command';
+import { Child } from './child-command';
 import { argumentBytes, hasInvalidUtf8 } from './command-line';
-import { ExitCode, signalExitCode } from './exit-codes';
+import { ExitCode } from './exit-codes';
 import { bytesJson, hexLeaseId, showBytes } from './render';
 
 /** `lock NAME [--ttl S] [[--] COMMAND ...]` */
@@ -106,51 +106,4 @@ async function runLocked(context: Context, name: Bytes, command: readonly string
   if (ending.type === 'interrupted' && child !== undefined && child.failure === undefined) return status;
   const exit = finished(ending);
   return exit === ExitCode.OK ? status : exit;
-}
-
-/** The command run under the lock. */
-class Child {
-  /** The exit status (128 + signal when killed by one; 126 or 127 when it could not start), once it has exited. */
-  status = ExitCode.OK as number;
-  /** Why it could not be started, if it could not. */
-  failure: string | undefined;
-  readonly exited: Promise<void>;
-  private readonly process: ChildProcess;
-
-  constructor(command: readonly string[], env: NodeJS.ProcessEnv) {
-    this.process = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
-    this.exited = new Promise((resolve) => {
-      this.process.once('error', (error: NodeJS.ErrnoException) => {
-        // As a shell has it: 127 for a command that is not there, 126 for one that cannot be run.
-        const notFound = error.code === 'ENOENT';
-        this.failure = `cannot run ${command[0]}: ${notFound ? 'command not found' : error.code === 'EACCES' ? 'permission denied' : error.message}`;
-        this.status = notFound ? ExitCode.NOT_FOUND : ExitCode.CANNOT_EXECUTE;
-        resolve();
-      });
-      this.process.once('exit', (code, signal) => {
-        this.status = code ?? signalExitCode(signal ?? 'SIGTERM');
-        resolve();
-      });
-    });
-  }
-
-  get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null && this.failure === undefined;
-  }
-
-  terminate(): void {
-    if (this.running) this.process.kill('SIGTERM');
-  }
-
-  /** Ends it at once: its whole process group when it made one (taking its own children along), else it alone. */
-  kill(): void {
-    const pid = this.process.pid;
-    if (!this.running || pid === undefined) return;
-    try {
-      // A group with its pid as id exists only if it leads one: it was started in etcd-rx's own.
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      this.process.kill('SIGKILL');
-    }
-  }
 }

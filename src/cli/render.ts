@@ -47,13 +47,31 @@ export function kvJson(kv: KeyValue, options: { keysOnly?: boolean } = {}): Reco
   };
 }
 
+/** How `kvText` shows a key-value: without the value, without the key, or every byte as `\xNN` (etcdctl's --hex). */
+export interface KvTextOptions {
+  readonly keysOnly?: boolean;
+  readonly valueOnly?: boolean;
+  readonly hex?: boolean;
+}
+
 /**
  * A key-value as etcdctl prints it: the key on one line, the value on the next.
  * @example kvText(kv, paint) // 'config/web\n8080'
  */
-export function kvText(kv: KeyValue, paint: Paint, options: { keysOnly?: boolean } = {}): string {
-  const key = paint.cyan(showBytes(kv.keyBuffer));
-  return options.keysOnly ? key : `${key}\n${showBytes(kv.valueBuffer, { multiline: true })}`;
+export function kvText(kv: KeyValue, paint: Paint, options: KvTextOptions = {}): string {
+  const show = (bytes: Buffer, multiline: boolean) => (options.hex ? hexBytes(bytes) : showBytes(bytes, { multiline }));
+  const key = paint.cyan(show(kv.keyBuffer, false));
+  const value = show(kv.valueBuffer, true);
+  if (options.valueOnly) return options.keysOnly ? '' : value;
+  return options.keysOnly ? key : `${key}\n${value}`;
+}
+
+/**
+ * Every byte as a `\xNN` escape, as etcdctl's --hex shows keys and values.
+ * @example hexBytes(Buffer.from('ab')) // '\\x61\\x62'
+ */
+export function hexBytes(bytes: Buffer): string {
+  return [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
 }
 
 export { hexId, hexLeaseId };

@@ -1,6 +1,5 @@
 /** `snapshot save FILE` and `snapshot status FILE`, as etcdctl 3.4 has them. */
-import * as fs from 'fs';
-import { snapshotStatus, SnapshotStatus } from './bolt-status';
+import { snapshotStatusOfFile, SnapshotStatus } from './bolt-status';
 import { UsageError } from './args';
 import { Command, finished } from './command';
 import { boxTable, goJson, humanBytes, printAs } from './etcdctl-format';
@@ -27,14 +26,14 @@ export const snapshotSave: Command = {
 export const snapshotStatusCommand: Command = {
   name: 'snapshot status',
   summary: 'show the hash, revision, number of keys and size of a snapshot file',
-  details: 'Reads the file alone (no etcd needed); prints as etcdctl does, in every format.',
+  details: 'Reads the file alone (no etcd needed), page by page (a file of any size); prints as etcdctl does, in every format.',
   args: { positionals: [{ name: 'FILE' }], flags: [] },
   examples: ['etcd-rx snapshot status backup.db -w table'],
   run: async (context) => {
     const file = context.args.positionals[0];
     let status: SnapshotStatus;
     try {
-      status = snapshotStatus(await fs.promises.readFile(file));
+      status = snapshotStatusOfFile(file);
     } catch (error) {
       throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }

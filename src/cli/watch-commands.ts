@@ -1,7 +1,11 @@
 /** The streaming reads: `watch` (every change) and `mirror` (the live state of a prefix). */
-import { Observable, tap, timer } from 'rxjs';
+import { concatMap, from, Observable, tap, timer } from 'rxjs';
 import type { KeyValue, MirrorChange, MirrorState, WatchBatch, WatchEvent } from '../index';
+import { UsageError } from './args';
+import { Child } from './child-command';
 import { Command, Context, untilInterrupted } from './command';
+import { goQuote } from './etcdctl-kv';
+import { ExitCode } from './exit-codes';
 import { argumentBytes } from './command-line';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
 import { Paint } from './output';
@@ -17,7 +21,11 @@ export const watch: Command = {
     'repeating an event, when the member serving it fails. Ends with an error (exit 1) when no\n' +
     'member accepts the watch within the retry policy (a few seconds), when a revision it needs was\n' +
     'compacted, or when no member answers for a minute. While no member has accepted it yet, it\n' +
-    'says so on stderr after a second.',
+    'says so on stderr after a second.\n' +
+    'With -- COMMAND, runs COMMAND after each event is printed, one at a time, as etcdctl does, with\n' +
+    'ETCD_WATCH_REVISION, ETCD_WATCH_EVENT_TYPE, ETCD_WATCH_KEY and ETCD_WATCH_VALUE in its\n' +
+    'environment (the last three quoted as etcdctl quotes them: "PUT", "key"); when COMMAND fails,\n' +
+    'the watch ends with exit code 1.',
   args: {
     positionals: KEY_POSITIONALS,
     flags: [
@@ -25,26 +33,63 @@ export const watch: Command = {
       { name: 'rev', kind: 'count', placeholder: 'N', description: 'start at revision N (replaying the changes since), instead of now' },
       { name: 'prev-kv', kind: 'boolean', description: 'also print each key as it was before the change' },
     ],
+    rest: 'COMMAND',
   },
-  examples: ['etcd-rx watch config/ --prefix', 'etcd-rx watch jobs/ --prefix --rev 1 -o json | jq .key'],
+  examples: [
+    'etcd-rx watch config/ --prefix',
+    'etcd-rx watch jobs/ --prefix --rev 1 -o json | jq .key',
+    'etcd-rx watch config/web -- sh -c \'echo "$ETCD_WATCH_EVENT_TYPE $ETCD_WATCH_KEY"\'',
+  ],
   run: async (context) => {
-    const prevKv = context.args.bool('prev-kv');
+    const { args } = context;
+    const prevKv = args.bool('prev-kv');
+    const command = args.rest;
+    if (command !== undefined && command.length === 0) throw new UsageError('missing COMMAND after --');
     const etcd = context.etcd();
-    const created = etcd.watch(keySelector(context.args), { startRevision: context.args.count('rev') || undefined, prevKv, createdNotify: true });
+    const created = etcd.watch(keySelector(args), { startRevision: args.count('rev') || undefined, prevKv, createdNotify: true });
     const events = noteWhileWaiting(created, context.log, etcd.endpoints);
+    const hex = args.bool('hex');
     const print = (event: WatchEvent) =>
       context.out.emit(
         { type: event.type, revision: event.revision, ...kvJson(event.kv), ...(event.prevKv.some ? { prevKv: kvJson(event.prevKv.val) } : {}) },
         (paint) =>
           [
             event.type === 'put' ? paint.green('PUT') : paint.red('DELETE'),
-            ...(prevKv && event.prevKv.some ? [kvText(event.prevKv.val, paint)] : []),
-            kvText(event.kv, paint),
+            ...(prevKv && event.prevKv.some ? [kvText(event.prevKv.val, paint, { hex })] : []),
+            kvText(event.kv, paint, { hex }),
           ].join('\n'),
       );
-    return untilInterrupted(await context.interrupts.run(events, (batch) => batch.events.forEach(print)));
+    if (command === undefined) return untilInterrupted(await context.interrupts.run(events, (batch) => batch.events.forEach(print)));
+    const runs = events.pipe(
+      concatMap((batch) => {
+        batch.events.forEach(print);
+        return from(batch.events).pipe(concatMap((event) => runForEvent(command, context.io.env, batch.revision, event)));
+      }),
+    );
+    return untilInterrupted(await context.interrupts.run(runs, () => undefined));
   },
 };
+
+/**
+ * Runs `command` for one event, with the event in its environment as etcdctl puts it there;
+ * completes when it exits with 0, fails otherwise. Unsubscribing stops it.
+ */
+function runForEvent(command: readonly string[], env: NodeJS.ProcessEnv, revision: number, event: WatchEvent): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    const child = new Child(command, {
+      ...env,
+      ETCD_WATCH_REVISION: String(revision),
+      ETCD_WATCH_EVENT_TYPE: `"${event.type.toUpperCase()}"`,
+      ETCD_WATCH_KEY: goQuote(event.kv.keyBuffer),
+      ETCD_WATCH_VALUE: goQuote(event.kv.valueBuffer),
+    });
+    void child.exited.then(() => {
+      if (child.status === ExitCode.OK) subscriber.complete();
+      else subscriber.error(new Error(`command [${command.map((word) => goQuote(Buffer.from(word))).join(' ')}] error (${child.failure ?? `exit status ${child.status}`})`));
+    });
+    return () => child.terminate();
+  });
+}
 
 /** How long a watch may take to be created before the user is told what it waits for. */
 const WAITING_NOTE_AFTER_MS = 1000;

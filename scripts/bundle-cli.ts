@@ -1,0 +1,60 @@
+/**
+ * Bundles the CLI into one file: `etcd-rx get KEY` in a shell loop pays Node's start-up on every
+ * call, and resolving and compiling the thousand-odd files of the library and its dependencies
+ * cost more than the call itself. One bundle, with rxjs taken as ES modules so that only the
+ * operators used are kept, is read and compiled in one go.
+ *
+ * Usage: tsx scripts/bundle-cli.ts OUTFILE   (the build writes dist/cli/main.js)
+ */
+import * as esbuild from 'esbuild';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+
+/**
+ * Bundles src/cli/main.ts into `outfile` (executable, with its `#!/usr/bin/env node` line).
+ * @example await bundleCli('dist/cli/main.js')
+ */
+export async function bundleCli(outfile: string): Promise<void> {
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify: true,
+    // ts-results ships a UMD file as "main", which bundles badly; its "module" build is plain ESM.
+    mainFields: ['module', 'main'],
+    // rxjs's "node" export is CommonJS, which cannot be tree-shaken: take its ES modules instead.
+    alias: { rxjs: path.join(ROOT, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') },
+    // Optional native helpers of ws and node-fetch, loaded only when installed.
+    external: ['bufferutil', 'utf-8-validate', 'encoding'],
+    plugins: [nodeUrlForWhatwgUrl],
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * node-fetch 2 loads whatwg-url (and its 300 kB Unicode table) only to fall back on it where Node
+ * has no URL class; every Node it runs on has one, so the bundle gets Node's.
+ */
+const nodeUrlForWhatwgUrl: esbuild.Plugin = {
+  name: 'node-url-for-whatwg-url',
+  setup(build) {
+    build.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'whatwg-url', namespace: 'node-url' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-url' }, () => ({ contents: "module.exports = { URL: require('url').URL };", loader: 'js' }));
+  },
+};
+
+if (require.main === module) {
+  const outfile = process.argv[2];
+  if (outfile === undefined) {
+    console.error('usage: tsx scripts/bundle-cli.ts OUTFILE');
+    process.exit(2);
+  }
+  bundleCli(outfile).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
