@@ -4,6 +4,7 @@
  * @example
  * import { syncState } from 'etcd-rx/browser'
  * syncState('/events').subscribe((s) => console.log(s.revision, [...s.entries]))
+ * @module etcd-rx/browser
  */
 import { Observable } from 'rxjs';
 import type { ChangeData, SnapshotData, SyncChange } from '../sse/contract.js';
