@@ -8,7 +8,6 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 
@@ -22,38 +21,48 @@ export interface EntryPoint {
 }
 
 /**
- * The entry points of package.json's `exports`, their typings looked up under `dist`.
+ * The entry points of package.json's `exports`, their typings looked up under `dist`. Every one
+ * must have been built: an entry point missing from the report would be a surface nobody reviews.
  * @example entryPoints(ROOT, '/tmp/dts') // [{ name: 'etcd-rx', typings: '/tmp/dts/index.d.ts' }, …]
  */
 export function entryPoints(root: string, dist: string): EntryPoint[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { types?: string }> };
-  return (
-    Object.entries(pkg.exports)
-      .filter(([, target]) => target.types !== undefined)
-      .map(([subpath, target]) => ({
-        name: pkg.name + subpath.slice(1),
-        typings: path.join(dist, path.relative('dist', String(target.types))),
-      }))
-      // Entry points compiled by another build (the browser's ES modules) are not part of this one.
-      .filter((entry) => fs.existsSync(entry.typings))
-  );
+  return Object.entries(pkg.exports).map(([subpath, target]) => {
+    const name = pkg.name + subpath.slice(1);
+    if (target.types === undefined) throw new Error(`package.json exports ${name} without typings`);
+    const typings = path.join(dist, path.relative('dist', target.types));
+    if (!fs.existsSync(typings)) throw new Error(`the build made no ${path.relative(dist, typings)} for ${name}`);
+    return { name, typings };
+  });
 }
 
+/** The builds of `npm run build`: each config and where, under dist/, its output goes. */
+const BUILDS = [
+  { config: 'tsconfig.build.json', under: '.' },
+  { config: 'tsconfig.browser.json', under: 'esm' },
+];
+
 /**
- * The package's declaration files as `npm run build` makes them, written to `outDir`.
- * @example emitDeclarations(fs.mkdtempSync(path.join(os.tmpdir(), 'dts-')))
+ * The package's declaration files as `npm run build` makes them (the CommonJS build, and the
+ * browser's ES modules in esm/), written to `outDir`.
+ * @example emitDeclarations(fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'dts-')))
  */
 export function emitDeclarations(outDir: string): void {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    path.join(ROOT, 'tsconfig.build.json'),
-    {},
-    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) },
-  );
-  if (config === undefined) throw new Error('tsconfig.build.json cannot be read');
-  const options = { ...config.options, outDir, declaration: true, emitDeclarationOnly: true, noEmit: false, sourceMap: false };
-  const emitted = ts.createProgram(config.fileNames, options).emit();
-  const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0) fail(errors[0]);
+  for (const build of BUILDS) {
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, build.config), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
+    if (config === undefined) throw new Error(`${build.config} cannot be read`);
+    const options = {
+      ...config.options,
+      outDir: path.join(outDir, build.under),
+      declaration: true,
+      emitDeclarationOnly: true,
+      noEmit: false,
+      sourceMap: false,
+    };
+    const emitted = ts.createProgram(config.fileNames, options).emit();
+    const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) fail(errors[0]);
+  }
 }
 
 /**
@@ -144,7 +153,11 @@ function fail(diagnostic: ts.Diagnostic): never {
 }
 
 function main(check: boolean): number {
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-rx-api-'));
+  // Inside the project, so that the typings' imports of rxjs and ts-results resolve to its own
+  // node_modules, whatever else the temporary directory's parents hold.
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const dist = fs.mkdtempSync(path.join(cache, 'etcd-rx-api-'));
   try {
     emitDeclarations(dist);
     const report = renderReport(ROOT, dist);

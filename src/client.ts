@@ -24,6 +24,7 @@ import { TxnRequest, TxnResult } from './kv/txn';
 import { LeaseOperations } from './lease/lease-operations';
 import { MaintenanceOperations } from './maintenance/maintenance-operations';
 import { EtcdOptions, ResolvedOptions } from './options';
+import { printsAs } from './prints-as';
 import { Bytes } from './transport/codec';
 import { ResponseHeader } from './transport/response-header';
 import { MirrorJsonOptions, MirrorState } from './watch/mirror';
@@ -272,6 +273,8 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.close();
   }
 }
+
+printsAs(Etcd, 'Etcd', (etcd) => ({ endpoints: etcd.endpoints }));
 
 function clientOptions(options: unknown): EtcdOptions {
   if (typeof options === 'string' || Array.isArray(options)) return { endpoints: options as string | string[] };

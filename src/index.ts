@@ -3,6 +3,7 @@
  * @example
  * import { Etcd } from 'etcd-rx'
  * const etcd = new Etcd('http://127.0.0.1:2379')
+ * @module etcd-rx
  */
 export { Etcd } from './client';
 export type { KvOperations } from './kv/kv-operations';

@@ -5,6 +5,7 @@
  * @example
  * import { syncState } from 'etcd-rx/browser'
  * syncState('/events').subscribe((s) => console.log(s.revision, s.synced, [...s.entries]))
+ * @module etcd-rx/browser
  */
 export { syncState } from './sync-state.js';
 export type { SyncOptions } from './sync-state.js';

@@ -11,6 +11,7 @@ import { optionsOf } from '../validate';
 import { WireKeyValue } from '../kv/wire-key-value';
 import { checkTtl } from '../lease/lease-calls';
 import { Lifecycle } from '../resilience/lifecycle';
+import { printsAs, textOrBytes } from '../prints-as';
 import { LINEARIZABLE_READ } from '../resilience/retry-policy';
 import { WaitingCalls } from '../resilience/waiting-caller';
 import { asObject, asString, Bytes, decodeBytes, decodeId, decodeInt, encodeBytes } from '../transport/codec';
@@ -29,7 +30,8 @@ export interface ElectionDeps extends HoldDeps, LeadershipDeps {
  * @example new NamedElection('scheduler', deps).observe()
  */
 export class NamedElection implements Election {
-  private readonly wireName: string;
+  // Not private: printsAs below reads it.
+  readonly wireName: string;
 
   constructor(
     name: Key,
@@ -95,6 +97,8 @@ export class NamedElection implements Election {
     );
   }
 }
+
+printsAs(NamedElection, 'Election', (election) => ({ name: textOrBytes(decodeBytes(election.wireName)) }));
 
 function decodeLeader(json: unknown): Leader {
   const kv = WireKeyValue.fromWire(asObject(json, 'leader response').kv);

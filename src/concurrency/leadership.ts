@@ -7,6 +7,7 @@ import { Err, Ok, Result } from 'ts-results';
 import { EtcdServerError } from '../errors';
 import { checkValue } from '../kv/key-selector';
 import { KvService } from '../kv/kv-service';
+import { printsAs, textOrBytes } from '../prints-as';
 import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asObject, Bytes, encodeBytes } from '../transport/codec';
@@ -66,6 +67,8 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
     });
   }
 }
+
+printsAs(HeldLeadership, 'Leadership', (held) => ({ key: textOrBytes(held.keyBuffer), fencingToken: held.fencingToken, leaseId: held.leaseId }));
 
 function isNotLeader(error: unknown): boolean {
   return error instanceof EtcdServerError && error.message.includes('election: not leader');

@@ -7,6 +7,7 @@ import { Err, Ok, Result } from 'ts-results';
 import { EtcdProtocolError } from '../errors';
 import { KvService } from '../kv/kv-service';
 import { Compare, Comparison, Op, TxnRequest, TxnResult } from '../kv/txn';
+import { printsAs, textOrBytes } from '../prints-as';
 import { NotHeld, Ownership } from './types';
 
 /**
@@ -42,3 +43,5 @@ export class KeyOwnership implements Ownership {
     );
   }
 }
+
+printsAs(KeyOwnership, 'Lock', (lock) => ({ key: textOrBytes(lock.keyBuffer), fencingToken: lock.fencingToken, leaseId: lock.leaseId }));

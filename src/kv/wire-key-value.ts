@@ -1,5 +1,6 @@
 /** A `KeyValue` as decoded from etcd's JSON gateway (a `mvccpb.KeyValue`). */
 import { EtcdValueNotJsonError } from '../errors';
+import { printsAs, textOrBytes } from '../prints-as';
 import { asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { KeyValue } from './key-value';
 
@@ -49,3 +50,12 @@ export class WireKeyValue implements KeyValue {
     );
   }
 }
+
+printsAs(WireKeyValue, 'KeyValue', (kv) => ({
+  key: textOrBytes(kv.keyBuffer),
+  value: textOrBytes(kv.valueBuffer),
+  createRevision: kv.createRevision,
+  modRevision: kv.modRevision,
+  version: kv.version,
+  lease: kv.lease,
+}));

@@ -6,6 +6,7 @@
  * import { sseHandler } from 'etcd-rx/sse'
  * const events = sseHandler(etcd, { select: () => ({ prefix: 'ui/' }) })
  * http.createServer((req, res) => events(req, res)).listen(8080)
+ * @module etcd-rx/sse
  */
 export { sseHandler } from './sse-handler';
 export type { SseHandler, SseHandlerOptions, SseRefusal } from './sse-handler';

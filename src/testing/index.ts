@@ -7,6 +7,7 @@
  * const etcd = new Etcd({ endpoints: cluster.endpoints })
  * // ...
  * await cluster.stop()
+ * @module etcd-rx/testing
  */
 export { EtcdCluster } from './etcd-cluster';
 export type { ClusterOptions } from './etcd-cluster';
