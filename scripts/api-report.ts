@@ -34,7 +34,7 @@ export function entryPoints(root: string, dist: string): EntryPoint[] {
         name: pkg.name + subpath.slice(1),
         typings: path.join(dist, path.relative('dist', String(target.types))),
       }))
-      // Entry points compiled by another build (the browser's ES modules) are not part of this one.
+      // An entry point whose typings were not emitted is left out.
       .filter((entry) => fs.existsSync(entry.typings))
   );
 }
@@ -44,12 +44,14 @@ export function entryPoints(root: string, dist: string): EntryPoint[] {
  * @example emitDeclarations(fs.mkdtempSync(path.join(os.tmpdir(), 'dts-')))
  */
 export function emitDeclarations(outDir: string): void {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    path.join(ROOT, 'tsconfig.build.json'),
-    {},
-    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) },
-  );
-  if (config === undefined) throw new Error('tsconfig.build.json cannot be read');
+  emitBuild('tsconfig.build.json', outDir);
+  // etcd-rx/browser: the ES module build, in dist/esm.
+  emitBuild('tsconfig.browser.json', path.join(outDir, 'esm'));
+}
+
+function emitBuild(tsconfig: string, outDir: string): void {
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, tsconfig), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
+  if (config === undefined) throw new Error(`${tsconfig} cannot be read`);
   const options = { ...config.options, outDir, declaration: true, emitDeclarationOnly: true, noEmit: false, sourceMap: false };
   const emitted = ts.createProgram(config.fileNames, options).emit();
   const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
@@ -71,7 +73,10 @@ export function reachableDeclarations(entries: readonly string[], dist: string):
     for (const { fileName } of [...info.importedFiles, ...info.referencedFiles]) {
       if (!fileName.startsWith('.')) continue;
       const base = path.resolve(path.dirname(file), fileName);
-      const found = [`${base}.d.ts`, path.join(base, 'index.d.ts'), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
+      // ES modules (etcd-rx/browser) name the compiled file: `./x.js` is typed by `./x.d.ts`.
+      const found = [`${base}.d.ts`, base.replace(/\.js$/, '.d.ts'), path.join(base, 'index.d.ts'), base].find(
+        (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
+      );
       if (found !== undefined) pending.push(found);
     }
   }
