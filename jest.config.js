@@ -6,6 +6,8 @@ module.exports = {
   testTimeout: 120000,
   // Real clusters are CPU-hungry; on a 2-core machine one test file at a time keeps timing honest.
   maxWorkers: 1,
+  // etcd-rx/browser is ES modules, whose relative imports name the compiled `.js` file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

@@ -30,6 +30,8 @@ export type { CampaignEvent, CampaignOptions, Election, Leader, Leadership, Lock
 export type { WatchBatch, WatchEvent } from './watch/watch-event';
 export type { WatchOptions } from './watch/watch-request';
 export type { InvalidValuePolicy, MirrorChange, MirrorJsonOptions, MirrorState } from './watch/mirror';
+export { listThenWatch } from './watch/list-then-watch';
+export type { ListThenWatchSources, ListThenWatchStep } from './watch/list-then-watch';
 export type { AddMemberOptions, Member, MemberAdded, MemberId, MemberList, MemberStatus } from './cluster/types';
 export type { Alarm, AlarmList, AlarmType, Defragmented, EndpointHealth, HashKv, SnapshotChunk, SnapshotSaved } from './maintenance/types';
 export type { StmIsolation, StmOptions, StmTx } from './concurrency/stm';

@@ -11,6 +11,6 @@ export { syncState } from './sync-state.js';
 export type { SyncOptions } from './sync-state.js';
 export { syncStore } from './sync-store.js';
 export type { SyncStore } from './sync-store.js';
-export type { SyncState } from './sync-table.js';
+export type { FrameKind, SyncState } from './sync-table.js';
 export type { EventSourceLike, SyncMessage } from './event-stream.js';
 export type { ChangeData, SnapshotData, SyncChange, SyncedData } from '../sse/contract.js';

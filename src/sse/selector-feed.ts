@@ -3,9 +3,9 @@
  * for all of them, plus a bounded history of recent change events so that a client that
  * reconnects resumes from memory instead of from etcd.
  */
-import { defer, map, Observable, retry, Subscription, switchMap, tap, throwError, timer, toArray } from 'rxjs';
-import { EtcdCompactedError, EtcdInvalidArgumentError, WatchCompactedError } from '../index';
-import type { Etcd, KeySelector, KeyValue, WatchBatch } from '../index';
+import { Observable, Subscription, switchMap, tap, toArray } from 'rxjs';
+import { EtcdCompactedError, EtcdInvalidArgumentError, listThenWatch, WatchCompactedError } from '../index';
+import type { Etcd, KeySelector, KeyValue, ListThenWatchStep, WatchBatch } from '../index';
 import { changeFrame, changesOf, SentValue, sentValue, snapshotFrame, syncedFrame, ValueTransform } from './frames';
 
 /** A client of a feed: the stream it writes to. */
@@ -126,26 +126,9 @@ export class SelectorFeed {
   }
 
   /** Lists, then watches from the listing on; lists again after a compaction. */
-  private follow(): Observable<WatchBatch> {
-    return defer(() => this.list()).pipe(
-      switchMap(({ revision, kvs }) => {
-        this.reset(revision, kvs);
-        return this.etcd.watch(this.selector, { startRevision: revision + 1, prevKv: this.settings.prevKv });
-      }),
-      tap((batch) => this.apply(batch)),
-      retry({ delay: (error: unknown) => (error instanceof WatchCompactedError ? timer(0) : throwError(() => error)) }),
-    );
-  }
-
-  /** Every selected key now, with the revision of the listing. */
-  private list(): Observable<{ revision: number; kvs: KeyValue[] }> {
-    return this.etcd.range(this.selector, { countOnly: true }).pipe(
-      switchMap(({ header }) =>
-        this.etcd.list(this.selector, { revision: header.revision }).pipe(
-          toArray(),
-          map((kvs) => ({ revision: header.revision, kvs })),
-        ),
-      ),
+  private follow(): Observable<ListThenWatchStep> {
+    return listThenWatch(this.etcd, this.selector, { prevKv: this.settings.prevKv }).pipe(
+      tap((step) => (step.type === 'listed' ? this.reset(step.revision, step.kvs) : this.apply(step.batch))),
     );
   }
 

@@ -1,19 +1,16 @@
 /**
  * A live copy of a key, prefix or range (the list-then-watch "informer" of Kubernetes clients,
- * and what etcd's own Go client calls a mirror): list every key at revision R, then apply the
- * watch from R+1, emitting the whole state after each revision. When the watch's resume point is
- * compacted (after a long outage, say), it lists again and goes on from the fresh listing.
+ * and what etcd's own Go client calls a mirror): `listThenWatch`'s steps applied to a table,
+ * emitting the whole state after each revision, and after each listing.
  */
-import { concat, defer, map, Observable, of, retry, switchMap, throwError, timer, toArray } from 'rxjs';
+import { defer, map, Observable } from 'rxjs';
 import { Err, None, Ok, Result } from 'ts-results';
-import { EtcdValueNotJsonError, WatchCompactedError } from '../errors';
+import { EtcdValueNotJsonError } from '../errors';
 import { KeySelector } from '../kv/key-selector';
 import { KeyValue } from '../kv/key-value';
-import { ListOptions } from '../kv/paging';
-import { RangeOptions, RangeResult } from '../kv/range';
 import {} from '../kv/types';
+import { listThenWatch, ListThenWatchSources } from './list-then-watch';
 import { WatchBatch, WatchEvent } from './watch-event';
-import { WatchOptions } from './watch-request';
 
 /** One key's change between two emitted states. */
 export type MirrorChange<V> =
@@ -60,11 +57,7 @@ export interface MirrorJsonOptions {
 }
 
 /** What a mirror is built from: the client's reads and its watch. */
-export interface MirrorSources {
-  range(selector: KeySelector, options?: RangeOptions): Observable<RangeResult>;
-  list(selector: KeySelector, options?: ListOptions): Observable<KeyValue>;
-  watch(selector: KeySelector, options?: WatchOptions): Observable<WatchBatch>;
-}
+export type MirrorSources = ListThenWatchSources;
 
 /**
  * Mirrors `selector`, each value turned into a `V` by `decode` (when it is added or modified).
@@ -80,25 +73,8 @@ export function mirror<V>(
 ): Observable<MirrorState<V>> {
   return defer(() => {
     const state = new MirrorTable(decode, onInvalid);
-    const listThenWatch = listAt(sources, selector).pipe(
-      switchMap(({ revision, kvs }) =>
-        concat(of(state.replace(revision, kvs)), sources.watch(selector, { startRevision: revision + 1 }).pipe(map((batch) => state.apply(batch)))),
-      ),
-    );
-    return listThenWatch.pipe(retry({ delay: (error: unknown) => (error instanceof WatchCompactedError ? timer(0) : throwError(() => error)) }));
+    return listThenWatch(sources, selector).pipe(map((step) => (step.type === 'listed' ? state.replace(step.revision, step.kvs) : state.apply(step.batch))));
   });
-}
-
-/** Every key of `selector` at one revision: the revision now, then a paged listing at it. */
-function listAt(sources: MirrorSources, selector: KeySelector): Observable<{ revision: number; kvs: KeyValue[] }> {
-  return sources.range(selector, { countOnly: true }).pipe(
-    switchMap(({ header }) =>
-      sources.list(selector, { revision: header.revision }).pipe(
-        toArray(),
-        map((kvs) => ({ revision: header.revision, kvs })),
-      ),
-    ),
-  );
 }
 
 /**
