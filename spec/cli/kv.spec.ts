@@ -214,7 +214,11 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(ok(await cli.etcdctl(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
       expect(ok(await cli.run(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
       ok(await cli.run(['put', 'zero/k', 'v', '--lease', id]));
-      expect(goJson(ok(await cli.run(['get', 'zero/k', '-o', 'json']))).kvs[0].lease?.toString(16).padStart(16, '0')).toBe(id);
+      expect(
+        goJson(ok(await cli.run(['get', 'zero/k', '-o', 'json'])))
+          .kvs[0].lease?.toString(16)
+          .padStart(16, '0'),
+      ).toBe(id);
       expect(ok(await cli.run(['lease', 'timetolive', id])).stdout).toMatch(new RegExp(`^lease ${id} granted with TTL\\(60s\\)`));
     });
 
