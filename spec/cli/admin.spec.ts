@@ -13,13 +13,7 @@ describe('etcd-rx admin commands next to etcdctl on a real 3-member cluster', ()
   const cluster = useCluster(3);
   const cli = useCli(cluster);
   const one = () => [cluster().endpoints[0]];
-  /** Runs the same arguments through both tools (on `endpoints`, default the whole cluster) and expects the same stdout and exit code. */
-  const same = async (args: readonly string[], endpoints?: readonly string[]) => {
-    const expected = await cli.etcdctl(args, { endpoints });
-    const actual = await cli.run(args, endpoints === undefined ? {} : { env: { ETCD_SERVERS: endpoints.join(',') } });
-    expect({ args, code: actual.code, stdout: actual.stdout }).toEqual({ args, code: expected.code, stdout: expected.stdout });
-    return actual;
-  };
+  const same = (args: readonly string[], endpoints?: readonly string[]) => cli.same(args, { endpoints });
 
   it('prints member list, endpoint status, endpoint hashkv and alarm list as etcdctl does, in every format', async () => {
     await ok(await cli.run(['put', 'compat/a', '1']));

@@ -59,7 +59,8 @@ describe('etcd-rx cluster commands against a real 3-member etcd', () => {
   });
 
   it("compaction discards old revisions: reading one then fails with etcd's message", async () => {
-    const revision = async (value: string) => String(etcdctlJson<{ header: { revision: number } }>(await cli.run(['put', 'compact/k', value, '-w', 'json'])).header.revision);
+    const revision = async (value: string) =>
+      String(etcdctlJson<{ header: { revision: number } }>(await cli.run(['put', 'compact/k', value, '-w', 'json'])).header.revision);
     const first = await revision('v1');
     const second = await revision('v2');
     expect(ok(await cli.run(['get', 'compact/k', '--rev', first])).stdout).toBe('compact/k\nv1\n');

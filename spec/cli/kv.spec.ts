@@ -141,7 +141,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
 
     it('runs the success branch when the compares hold (from stdin, etcdctl format)', async () => {
       ok(await cli.run(['put', 'txn/mode', 'blue']));
-      expect(ok(await cli.run(['txn'], { input: script })).stdout).toBe('SUCCESS\nOK\nOK\n');
+      expect(ok(await cli.run(['txn'], { input: script })).stdout).toBe('SUCCESS\n\nOK\n\nOK\n');
       expect(ok(await cli.etcdctl(['get', 'txn/mode', '--print-value-only'])).stdout).toBe('green\n');
       const bin = JSON.parse(ok(await cli.etcdctl(['get', 'txn/bin', '-w', 'json'])).stdout) as { kvs: { value: string }[] };
       expect(Buffer.from(bin.kvs[0].value, 'base64')).toEqual(Buffer.from([0x00, 0xff]));
@@ -157,7 +157,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(answer.succeeded).toBeUndefined();
       expect(answer.responses.map((r) => [r.Response.ResponseRange.count, text(r.Response.ResponseRange.kvs[0].value)])).toEqual([[1, 'green']]);
       const simple = await cli.run(['txn', file]);
-      expect([simple.code, simple.stdout]).toEqual([2, 'FAILURE\ntxn/mode\ngreen\n']);
+      expect([simple.code, simple.stdout]).toEqual([2, 'FAILURE\n\ntxn/mode\ngreen\n']);
     });
 
     it('prints each get as plain get prints it with the same flags (--count-only, --keys-only)', async () => {
@@ -171,7 +171,7 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       const plain = await Promise.all(gets.map(async (args) => ok(await cli.run(['get', ...args])).stdout));
       expect(plain.slice(0, 3)).toEqual(['0\n', '2\n', 'txn/g/a\ntxn/g/b\n']);
       const result = ok(await cli.run(['txn'], { input: `\n${gets.map((args) => `get ${args.join(' ')}`).join('\n')}\n` }));
-      expect(result.stdout).toBe(`SUCCESS\n${plain.join('')}`);
+      expect(result.stdout).toBe(`SUCCESS\n${plain.map((printed) => `\n${printed}`).join('')}`);
       const json = JSON.parse(ok(await cli.run(['txn', '-o', 'json'], { input: '\nget txn/g/ --prefix --keys-only\n' })).stdout) as {
         responses: { Response: { ResponseRange: GoRange } }[];
       };
@@ -214,7 +214,11 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       expect(ok(await cli.etcdctl(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
       expect(ok(await cli.run(['lease', 'list'])).stdout).toContain(`\n${id}\n`);
       ok(await cli.run(['put', 'zero/k', 'v', '--lease', id]));
-      expect(goJson(ok(await cli.run(['get', 'zero/k', '-o', 'json']))).kvs[0].lease?.toString(16).padStart(16, '0')).toBe(id);
+      expect(
+        goJson(ok(await cli.run(['get', 'zero/k', '-o', 'json'])))
+          .kvs[0].lease?.toString(16)
+          .padStart(16, '0'),
+      ).toBe(id);
       expect(ok(await cli.run(['lease', 'timetolive', id])).stdout).toMatch(new RegExp(`^lease ${id} granted with TTL\\(60s\\)`));
     });
 

@@ -1,5 +1,5 @@
 /** Running a user's command as a child process of the CLI. */
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { ExitCode, signalExitCode } from './exit-codes';
 
 /**
@@ -16,6 +16,8 @@ export class Child {
   private readonly process: ChildProcess;
 
   constructor(command: readonly string[], env: NodeJS.ProcessEnv) {
+    // Loaded here, not at start-up: only lock and watch with a COMMAND run one.
+    const { spawn } = require('child_process') as typeof import('child_process');
     this.process = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
     this.exited = new Promise((resolve) => {
       this.process.once('error', (error: NodeJS.ErrnoException) => {

@@ -63,7 +63,11 @@ export async function connectionOf(args: ParsedArgs, io: Io, resolveSrv?: SrvRes
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
   return {
-    options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(transport === undefined ? {} : { tls: transport }) },
+    options: {
+      ...(servers === undefined ? {} : { endpoints: servers }),
+      ...(auth === undefined ? {} : { auth }),
+      ...(transport === undefined ? {} : { tls: transport }),
+    },
     namespace,
   };
 }

@@ -109,7 +109,17 @@ export function txnFields(r: TxnResult): string[] {
   return [...headerFields(r.header), `"Succeeded" : ${r.succeeded}`, ...ops];
 }
 
-const GO_ESCAPES: Record<string, string> = { '\u0007': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u000b': '\\v', '"': '\\"', '\\': '\\\\' };
+const GO_ESCAPES: Record<string, string> = {
+  '\u0007': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\u000b': '\\v',
+  '"': '\\"',
+  '\\': '\\\\',
+};
 // What Go's strconv.IsPrint calls printable: letters, marks, numbers, punctuation, symbols and the ASCII space.
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 

@@ -67,7 +67,8 @@ export const get: Command = {
     if (options.countOnly) {
       return finished(await context.interrupts.run(context.etcd().range(selector, options), (r) => out.raw(String(r.count))));
     }
-    const print = (kv: KeyValue) => out.raw(kvText(kv, out.paint, { keysOnly: options.keysOnly, valueOnly: args.bool('print-value-only'), hex: args.bool('hex') }));
+    const print = (kv: KeyValue) =>
+      out.raw(kvText(kv, out.paint, { keysOnly: options.keysOnly, valueOnly: args.bool('print-value-only'), hex: args.bool('hex') }));
     return finished(await context.interrupts.run(reads(context.etcd(), selector, options), print));
   },
 };

@@ -15,11 +15,19 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') interrupts.interrupt('SIGPIPE');
 });
 
-void runCli(userArguments(process.argv), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, interrupts).then(
-  (code) => {
-    process.exitCode = code;
-    // The client is closed and holds nothing open; should anything still keep the process alive,
-    // leaving anyway beats hanging a script.
-    setTimeout(() => process.exit(code), 2000).unref();
+const io = {
+  // Made on first use: setting up stdin costs start-up time that most commands never need.
+  get stdin() {
+    return process.stdin;
   },
-);
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+};
+
+void runCli(userArguments(process.argv), io, interrupts).then((code) => {
+  process.exitCode = code;
+  // The client is closed and holds nothing open; should anything still keep the process alive,
+  // leaving anyway beats hanging a script.
+  setTimeout(() => process.exit(code), 2000).unref();
+});

@@ -23,8 +23,8 @@ in turn on stdout, as etcdctl does (compares:, success requests (get, put, del):
 
 ${TXN_FORMAT}
 
-Prints SUCCESS or FAILURE, then the result of each operation that ran (OK for put, the count for
-del, keys and values for get); -w json and -w fields print the answer as etcdctl does, and -w table
+Prints SUCCESS or FAILURE, then the result of each operation that ran after an empty line, as
+etcdctl does (OK for put, the count for del, keys and values for get); -w json and -w fields print the answer as etcdctl does, and -w table
 is refused as etcdctl refuses it (exit 4). The exit code is 2 when the compares did not hold (the
 failure operations ran); etcdctl exits 0 then, so a script cannot tell without parsing its output.`,
   args: {
@@ -82,11 +82,15 @@ function printingAt(printing: readonly OpPrinting[], index: number): OpPrinting 
   return printing.at(index) ?? { keysOnly: false, countOnly: false };
 }
 
-/** The text of a transaction's result: each get printed as plain `get` prints it with the same flags. */
+/**
+ * The text of a transaction's result as etcdctl prints it (an empty line before each operation's
+ * result), each get printed as plain `get` prints it with the same flags.
+ */
 function txnText(result: TxnResult, printing: readonly OpPrinting[], paint: Paint): string {
   const lines = [result.succeeded ? paint.green('SUCCESS') : paint.yellow('FAILURE')];
   result.responses.forEach((op, i) => {
     const { keysOnly, countOnly } = printingAt(printing, i);
+    lines.push('');
     if (op.type === 'put') lines.push('OK', ...(op.result.prevKv.some ? [kvText(op.result.prevKv.val, paint)] : []));
     else if (op.type === 'delete') lines.push(String(op.result.deleted), ...op.result.prevKvs.map((kv) => kvText(kv, paint)));
     else if (op.type === 'range') lines.push(...(countOnly ? [String(op.result.count)] : op.result.kvs.map((kv) => kvText(kv, paint, { keysOnly }))));

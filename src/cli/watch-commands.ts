@@ -85,7 +85,10 @@ function runForEvent(command: readonly string[], env: NodeJS.ProcessEnv, revisio
     });
     void child.exited.then(() => {
       if (child.status === ExitCode.OK) subscriber.complete();
-      else subscriber.error(new Error(`command [${command.map((word) => goQuote(Buffer.from(word))).join(' ')}] error (${child.failure ?? `exit status ${child.status}`})`));
+      else
+        subscriber.error(
+          new Error(`command [${command.map((word) => goQuote(Buffer.from(word))).join(' ')}] error (${child.failure ?? `exit status ${child.status}`})`),
+        );
     });
     return () => child.terminate();
   });

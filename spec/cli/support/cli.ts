@@ -65,6 +65,8 @@ export function useCli(cluster: () => EtcdCluster) {
     if (main === undefined) throw new Error('the CLI is not built yet: use it inside a test or a hook');
     return main;
   };
+  const etcdctl = (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
+    runProcess(etcdctlBinary(), ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args], { ...process.env, ETCDCTL_API: '3' }, options);
   const environment = (extra: Record<string, string | undefined> = {}) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -107,13 +109,18 @@ export function useCli(cluster: () => EtcdCluster) {
       return child;
     },
     /** Runs etcdctl (API v3) against the cluster. */
-    etcdctl: (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
-      runProcess(
-        etcdctlBinary(),
-        ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args],
-        { ...process.env, ETCDCTL_API: '3' },
-        options,
-      ),
+    etcdctl,
+    /**
+     * Runs the same arguments through etcdctl and etcd-rx (on `options.endpoints`, default the
+     * whole cluster) and expects the same stdout and exit code; answers etcd-rx's run.
+     */
+    same: async (args: readonly string[], options: RunOptions = {}): Promise<CliResult> => {
+      const expected = await etcdctl(args, options);
+      const env = options.endpoints === undefined ? options.env : { ...options.env, ETCD_SERVERS: options.endpoints.join(',') };
+      const actual = await runProcess(process.execPath, [mainJs(), ...args], environment(env), options);
+      expect({ args, code: actual.code, stdout: actual.stdout }).toEqual({ args, code: expected.code, stdout: expected.stdout });
+      return actual;
+    },
   };
 }
 
