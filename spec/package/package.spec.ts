@@ -73,6 +73,9 @@ describe('the published package', () => {
 
   it("installs from a fresh clone's tarball with no install script, and imports from CommonJS and ES modules", async () => {
     expect(installOutput).not.toMatch(/prepare|install-scripts|warn/i);
+    // rxjs is a peer: the project's one copy serves both etcd-rx and the code that pipes its Observables.
+    expect(fs.existsSync(path.join(project, 'node_modules', 'rxjs', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(project, 'node_modules', 'etcd-rx', 'node_modules', 'rxjs'))).toBe(false);
     const cjs = await run(process.execPath, ['-e', "const { Etcd } = require('etcd-rx'); console.log(new Etcd('a:1').endpoints.join())"], { cwd: project });
     expect(cjs.stdout).toBe('http://a:1\n');
     const esm = await run(
