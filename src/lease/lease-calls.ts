@@ -63,16 +63,17 @@ export class LeaseCalls {
   /**
    * Renews a lease once, hedged: sent to the next member every `hedgeMs` until one answers, so a
    * hung member or a leader election costs one hedge interval, not a request timeout per member.
-   * It never gives up by itself: the lease's deadline bounds it.
+   * It never gives up by itself: the lease's deadline bounds it. `sentAt` is when the attempt
+   * that answered was sent: the lease was renewed no earlier.
    * @example calls.keepAliveHedged(lease.id, 400).pipe(takeUntil(deadline$))
    */
-  keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive> {
+  keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive & { readonly sentAt: number }> {
     // TTL 0 is a verdict, which hedging has a second member confirm.
     return defer(() =>
-      this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint) => {
+      this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint, sentAt) => {
         const answer = decodeKeepAlive(json, endpoint);
         if (answer.ttl === 0) throw leaseGone(String(id), endpoint);
-        return answer;
+        return { ...answer, sentAt };
       }),
     );
   }
