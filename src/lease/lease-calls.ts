@@ -80,9 +80,7 @@ export class LeaseCalls {
 
   /** Lists the ids of every live lease. */
   leases(): Observable<string[]> {
-    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, (json) =>
-      asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID')),
-    );
+    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, decodeLeases);
   }
 }
 
@@ -102,7 +100,8 @@ export function checkTtl(ttl: unknown): number {
   return ttl;
 }
 
-function decodeGrant(json: unknown): LeaseGrant {
+/** Decodes a LeaseGrantResponse; a grant etcd refused carries an `error` text. */
+export function decodeGrant(json: unknown): LeaseGrant {
   const response = asObject(json, 'grant response');
   if (typeof response.error === 'string' && response.error !== '') {
     throw new EtcdNotFoundError(`lease grant failed: ${response.error}`);
@@ -111,7 +110,8 @@ function decodeGrant(json: unknown): LeaseGrant {
   return { header: decodeHeader(response.header), id, idHex: hexLeaseId(id), ttl: decodeInt(response.TTL, 'TTL') };
 }
 
-function decodeTimeToLive(json: unknown): LeaseTimeToLive {
+/** Decodes a LeaseTimeToLiveResponse. */
+export function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   const response = asObject(json, 'timetolive response');
   const id = decodeId(response.ID, 'ID');
   return {
@@ -125,9 +125,15 @@ function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   };
 }
 
-function decodeKeepAlive(json: unknown, endpoint: string): LeaseKeepAlive {
+/** Decodes one message of a keep-alive stream. */
+export function decodeKeepAlive(json: unknown, endpoint: string): LeaseKeepAlive {
   // The answer is one message of a stream: `{"result": …}` or `{"error": …}`.
   const result = unwrapStreamMessage(json, endpoint);
   // proto3 leaves out a TTL of 0, which is how etcd says the lease is gone.
   return { header: decodeHeader(result.header), id: decodeId(result.ID, 'ID'), ttl: Math.max(0, decodeInt(result.TTL, 'TTL')) };
+}
+
+/** Decodes a LeaseLeasesResponse into the ids of the live leases. */
+export function decodeLeases(json: unknown): string[] {
+  return asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID'));
 }
