@@ -1,19 +1,25 @@
-import { NEVER, Observable, of, delay } from 'rxjs';
+import { NEVER, Observable, of, delay, timer, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { LeaseEvent, LeaseLostError } from '../../src';
 import { LeaseCalls } from '../../src/lease/lease-calls';
 import { LeaseService } from '../../src/lease/lease-service';
 import { Lifecycle } from '../../src/resilience/lifecycle';
-import { Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
+import { Decoder, HedgedDecoder, UnaryCaller } from '../../src/resilience/unary-caller';
 
-/** A cluster behind the UnaryCaller interface, answering in virtual time; renewals stop after `answersUntil`. */
+/**
+ * A cluster behind the UnaryCaller interface, answering in virtual time; renewals stop after
+ * `answersUntil`. A renewal started at `slowFrom` or later (once) is answered only by a hedge sent
+ * `slowByMs` after it, a frame later: a renewal that waited out a leader election.
+ */
 class FakeLeases implements UnaryCaller {
   readonly endpoints = ['http://fake:2379'];
   renewals = 0;
+  private slowDone = false;
 
   constructor(
     private readonly test: TestScheduler,
     private readonly answersUntil: number,
+    private readonly slow: { readonly from: number; readonly byMs: number } = { from: Infinity, byMs: 0 },
   ) {}
 
   call<T>(path: string, _body: unknown, _safety: unknown, decode: Decoder<T>): Observable<T> {
@@ -21,10 +27,14 @@ class FakeLeases implements UnaryCaller {
     return of(decode(answer, this.endpoints[0])).pipe(delay(1, this.test));
   }
 
-  hedged<T>(_path: string, _body: unknown, _hedgeMs: number, decode: Decoder<T>): Observable<T> {
-    if (this.test.now() >= this.answersUntil) return NEVER;
+  hedged<T>(_path: string, _body: unknown, _hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
+    const startedAt = this.test.now();
+    if (startedAt >= this.answersUntil) return NEVER;
     this.renewals++;
-    return of(decode({ result: { header: {}, ID: '7', TTL: '3' } }, this.endpoints[0])).pipe(delay(1, this.test));
+    const waited = !this.slowDone && startedAt >= this.slow.from ? this.slow.byMs : 0;
+    if (waited > 0) this.slowDone = true;
+    const answer = { result: { header: {}, ID: '7', TTL: '3' } };
+    return timer(waited + 1, this.test).pipe(map(() => decode(answer, this.endpoints[0], startedAt + waited)));
   }
 
   callOn<T>(): Observable<T> {
@@ -52,5 +62,25 @@ describe('lease deadlines in virtual time', () => {
     expect(lost?.at).toBe(5002);
     expect(lost?.error).toBeInstanceOf(LeaseLostError);
     expect((lost?.error as LeaseLostError).reason).toBe('unreachable');
+  });
+
+  it('counts a renewal that hedged through an election from the hedge that was answered, not from its first attempt', () => {
+    const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    // The renewal started at 1001 is answered only by the hedge sent 1500 ms later (an election);
+    // nothing answers after 4000.
+    const cluster = new FakeLeases(test, 4000, { from: 1000, byMs: 1500 });
+    const calls = new LeaseCalls(cluster);
+    const leases = new LeaseService(calls, () => calls, new Lifecycle(), 5000, test);
+    const events: string[] = [];
+    let lostAt: number | undefined;
+    test.run(() => {
+      leases.lease(3).subscribe({
+        next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
+        error: () => (lostAt = test.now()),
+      });
+    });
+    // Valid until 2501 + 3000, not 1001 + 3000: the renewal sent at 3502 keeps it to 6502.
+    expect(events).toEqual(['1 granted until 3000', '2502 renewed until 5501', '3503 renewed until 6502']);
+    expect(lostAt).toBe(6502);
   });
 });

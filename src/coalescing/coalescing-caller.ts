@@ -6,7 +6,7 @@
  */
 import { Observable } from 'rxjs';
 import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
-import { Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { Decoder, HedgedDecoder, UnaryCaller } from '../resilience/unary-caller';
 import { CallOptions } from '../call-options';
 import { Batcher, BatchPolicy } from './batcher';
 import { eventLoop, Schedule } from './schedule';
@@ -94,7 +94,7 @@ export class CoalescingCaller implements UnaryCaller {
     return this.inner.call(path, body, safety, decode, options);
   }
 
-  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
     return this.inner.hedged(path, body, hedgeMs, decode);
   }
 

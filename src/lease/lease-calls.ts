@@ -63,25 +63,24 @@ export class LeaseCalls {
   /**
    * Renews a lease once, hedged: sent to the next member every `hedgeMs` until one answers, so a
    * hung member or a leader election costs one hedge interval, not a request timeout per member.
-   * It never gives up by itself: the lease's deadline bounds it.
+   * It never gives up by itself: the lease's deadline bounds it. `sentAt` is when the attempt
+   * that answered was sent: the lease was renewed no earlier.
    * @example calls.keepAliveHedged(lease.id, 400).pipe(takeUntil(deadline$))
    */
-  keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive> {
+  keepAliveHedged(id: LeaseId, hedgeMs: number): Observable<LeaseKeepAlive & { readonly sentAt: number }> {
     // TTL 0 is a verdict, which hedging has a second member confirm.
     return defer(() =>
-      this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint) => {
+      this.caller.hedged('/v3/lease/keepalive', { ID: encodeLeaseId(id) }, hedgeMs, (json, endpoint, sentAt) => {
         const answer = decodeKeepAlive(json, endpoint);
         if (answer.ttl === 0) throw leaseGone(String(id), endpoint);
-        return answer;
+        return { ...answer, sentAt };
       }),
     );
   }
 
   /** Lists the ids of every live lease. */
   leases(): Observable<string[]> {
-    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, (json) =>
-      asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID')),
-    );
+    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, decodeLeases);
   }
 }
 
@@ -101,7 +100,8 @@ export function checkTtl(ttl: unknown): number {
   return ttl;
 }
 
-function decodeGrant(json: unknown): LeaseGrant {
+/** Decodes a LeaseGrantResponse; a grant etcd refused carries an `error` text. */
+export function decodeGrant(json: unknown): LeaseGrant {
   const response = asObject(json, 'grant response');
   if (typeof response.error === 'string' && response.error !== '') {
     throw new EtcdNotFoundError(`lease grant failed: ${response.error}`);
@@ -110,7 +110,8 @@ function decodeGrant(json: unknown): LeaseGrant {
   return { header: decodeHeader(response.header), id, idHex: hexLeaseId(id), ttl: decodeInt(response.TTL, 'TTL') };
 }
 
-function decodeTimeToLive(json: unknown): LeaseTimeToLive {
+/** Decodes a LeaseTimeToLiveResponse. */
+export function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   const response = asObject(json, 'timetolive response');
   const id = decodeId(response.ID, 'ID');
   return {
@@ -124,9 +125,15 @@ function decodeTimeToLive(json: unknown): LeaseTimeToLive {
   };
 }
 
-function decodeKeepAlive(json: unknown, endpoint: string): LeaseKeepAlive {
+/** Decodes one message of a keep-alive stream. */
+export function decodeKeepAlive(json: unknown, endpoint: string): LeaseKeepAlive {
   // The answer is one message of a stream: `{"result": …}` or `{"error": …}`.
   const result = unwrapStreamMessage(json, endpoint);
   // proto3 leaves out a TTL of 0, which is how etcd says the lease is gone.
   return { header: decodeHeader(result.header), id: decodeId(result.ID, 'ID'), ttl: Math.max(0, decodeInt(result.TTL, 'TTL')) };
+}
+
+/** Decodes a LeaseLeasesResponse into the ids of the live leases. */
+export function decodeLeases(json: unknown): string[] {
+  return asArray(asObject(json, 'leases response').leases, 'leases').map((l) => decodeId(asObject(l, 'lease').ID, 'lease.ID'));
 }

@@ -6,7 +6,7 @@
 import { map, Observable } from 'rxjs';
 import { CallOptions } from '../call-options';
 import { CallSafety } from '../resilience/retry-policy';
-import { Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { Decoder, HedgedDecoder, UnaryCaller } from '../resilience/unary-caller';
 import { WaitingCalls } from '../resilience/waiting-caller';
 import { KeySpace } from './key-space';
 
@@ -28,8 +28,10 @@ export class NamespacedCaller implements UnaryCaller {
     return this.inner.call(path, this.space.request(path, body), safety, this.decoder(path, decode), options);
   }
 
-  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
-    return this.inner.hedged(path, this.space.request(path, body), hedgeMs, this.decoder(path, decode));
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
+    return this.inner.hedged(path, this.space.request(path, body), hedgeMs, (json, endpoint, sentAt) =>
+      decode(this.space.response(path, json), endpoint, sentAt),
+    );
   }
 
   callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {

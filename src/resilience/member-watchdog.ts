@@ -4,10 +4,13 @@
  * from its leader keeps its streams open but receives no new revisions. So while streams run on
  * a member, it is asked `maintenance/status` every so often: no answer in time, or an answer
  * without a leader (measured on 3.4: `leader` then disappears and `errors` says "no leader"
- * within about two seconds), fails every stream on it, which then resume elsewhere.
+ * within about two seconds), fails every stream on it, which then resume elsewhere. From etcd
+ * 3.5.x `maintenance/status` is for admins only: a user without the root role is answered
+ * "permission denied" (measured on 3.5.30), which proves the member alive but cannot say whether
+ * it knows a leader; its streams' `hasleader` header still ends them when it loses its leader.
  */
-import { exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
-import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
+import { catchError, exhaustMap, ignoreElements, interval, map, Observable, of, share, throwError } from 'rxjs';
+import { EtcdPermissionDeniedError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { asObject, decodeId } from '../transport/codec';
 import { postJson } from '../transport/http-call';
 import { Endpoint } from './endpoint-pool';
@@ -55,5 +58,7 @@ export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<v
         throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
       }
     }),
+    // Refused for the user's role, not for its token (reauthenticating saw to that): an answer all the same.
+    catchError((error: unknown) => (error instanceof EtcdPermissionDeniedError ? of(undefined) : throwError(() => error))),
   );
 }

@@ -21,6 +21,12 @@ import { CallOptions, deadlineOf } from '../call-options';
 export type Decoder<T> = (json: unknown, endpoint: string) => T;
 
 /**
+ * A Decoder of hedged calls, also told when the attempt that answered was sent (ms, on the
+ * caller's clock): a lease renewed by the third hedge was renewed no earlier than that hedge left.
+ */
+export type HedgedDecoder<T> = (json: unknown, endpoint: string, sentAt: number) => T;
+
+/**
  * How services make calls; they know nothing of HTTP or endpoints.
  * @example caller.call('/v3/kv/range', { key }, LINEARIZABLE_READ, decodeRange)
  */
@@ -29,9 +35,9 @@ export interface UnaryCaller {
   call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T>;
   /**
    * One idempotent call sent to one endpoint after another every `hedgeMs` until one answers
-   * (see withHedging); it never gives up by itself.
+   * (see withHedging); it never gives up by itself. `decode` is told when the answering attempt was sent.
    */
-  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T>;
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T>;
   /** One call to one named endpoint, without failover (for per-member questions like status). */
   callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T>;
   /** The client's endpoints, in the order given. */
@@ -69,12 +75,18 @@ export class ResilientCaller implements UnaryCaller {
     );
   }
 
-  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
+  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
     return withHedging(
       this.pool,
       hedgeMs,
       this.settings.requestTimeoutMs,
-      (endpoint) => reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, undefined, decode))),
+      (endpoint) =>
+        defer(() => {
+          const sentAt = this.settings.scheduler?.now() ?? Date.now();
+          return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
+            map((json) => this.recorded(json, endpoint.url, undefined, (answer, url) => decode(answer, url, sentAt))),
+          );
+        }),
       this.settings.scheduler,
     );
   }

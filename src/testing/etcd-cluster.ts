@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findEtcdBinary } from './etcd-binary';
+import { adaptFlags, etcdHelp } from './etcd-flags';
 import { EtcdMember, EtcdStartError, MemberContext, POLL_INTERVAL_MS, PROBE_TIMEOUT_MS } from './etcd-member';
 import { Credentials, enableAuth } from './cluster-auth';
 import { cleanUpAtExit } from './exit-cleanup';
@@ -23,7 +24,11 @@ export interface ClusterOptions {
   size?: number;
   /** The etcd binary; default `$ETCD_BIN`, else `etcd` on PATH. */
   etcdBin?: string;
-  /** Appended to every member's command line (later flags win), e.g. `['--heartbeat-interval', '50']`. */
+  /**
+   * Appended to every member's command line (later flags win), e.g. `['--heartbeat-interval', '50']`.
+   * A flag renamed between versions may be given by either name (`--experimental-watch-progress-notify-interval`
+   * or `--watch-progress-notify-interval`): it is passed as the binary's `--help` lists it.
+   */
   extraArgs?: string[];
   /** Deadline of start, restart(), waitReady(), waitHealthy() and leader(); default 30000 ms. */
   startTimeoutMs?: number;
@@ -127,7 +132,8 @@ export class EtcdCluster {
       bin,
       initialCluster: specs.map((s) => `${s.name}=${s.peerUrl}`).join(','),
       token: `etcd-rx-${process.pid}-${randomBytes(6).toString('hex')}`,
-      extraArgs: [...ttlArgs(options.authTokenTtlSeconds), ...(options.extraArgs ?? [])],
+      // Spelled as this binary knows them: `--experimental-*` up to 3.5, without the prefix from 3.6.
+      extraArgs: adaptFlags([...ttlArgs(options.authTokenTtlSeconds), ...(options.extraArgs ?? [])], etcdHelp(bin)),
       tls,
       timeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       reaper,

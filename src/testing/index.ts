@@ -15,6 +15,7 @@ export { EtcdMember, EtcdStartError } from './etcd-member';
 export type { EtcdMemberState } from './etcd-member';
 export type { EtcdMemberStatus } from './http-probe';
 export { EtcdBinaryNotFoundError, findEtcdBinary } from './etcd-binary';
+export { adaptFlags, etcdVersion } from './etcd-flags';
 export { freePorts } from './free-port';
 export type { Credentials } from './cluster-auth';
 export { createTestCertificates, OpensslError } from './test-certificates';
