@@ -124,19 +124,19 @@ export class LeaseService {
   private renewEvery(calls: LeaseCalls, first: LeaseEvent, everyMs: number): Observable<LeaseEvent> {
     const id = first.id;
     const hedgeMs = this.attemptTimeoutMs(first.ttl) / HEDGES_PER_ATTEMPT;
-    // Valid from when the attempt that answered was sent, not from the renewal's first attempt: a
-    // renewal that hedged through a leader election for 2 s would otherwise leave the lease 2 s
-    // short, and the next election (a rolling restart) would outlast it.
-    const renewOnce = calls.keepAliveHedged(id, hedgeMs).pipe(
-      map((answer): LeaseEvent => ({
-        type: 'renewed',
-        id,
-        idHex: hexLeaseId(id),
-        ttl: answer.ttl,
-        validUntil: answer.sentAt + answer.ttl * 1000,
-        header: answer.header,
-      })),
-    );
+    const renewOnce = defer(() => {
+      const sentAt = this.now();
+      return calls.keepAliveHedged(id, hedgeMs).pipe(
+        map((answer): LeaseEvent => ({
+          type: 'renewed',
+          id,
+          idHex: hexLeaseId(id),
+          ttl: answer.ttl,
+          validUntil: sentAt + answer.ttl * 1000,
+          header: answer.header,
+        })),
+      );
+    });
     const renewals = timer(everyMs, this.scheduler).pipe(
       switchMap(() => renewOnce),
       repeat(),
