@@ -17,6 +17,14 @@ export interface LoadReport {
   readonly staleReads: string[];
   /** The slowest single operation, in ms. */
   slowestMs: number;
+  /** When each operation started and ended (ms since epoch), in the order they ended. */
+  readonly timings: OperationTiming[];
+}
+
+/** One operation of a load run. */
+export interface OperationTiming {
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 /**
@@ -25,7 +33,7 @@ export interface LoadReport {
  * @example const load = startLoad(etcd, 'load/', 8); await waitFor(...); const report = await load.stop()
  */
 export function startLoad(etcd: Etcd, prefix: string, workers: number) {
-  const report: LoadReport = { acknowledged: new Map(), unknown: new Set(), errors: [], staleReads: [], slowestMs: 0 };
+  const report: LoadReport = { acknowledged: new Map(), unknown: new Set(), errors: [], staleReads: [], slowestMs: 0, timings: [] };
   let stopped = false;
   let next = 0;
   const timed = async <T>(op: () => Promise<T>): Promise<T> => {
@@ -33,7 +41,9 @@ export function startLoad(etcd: Etcd, prefix: string, workers: number) {
     try {
       return await op();
     } finally {
-      report.slowestMs = Math.max(report.slowestMs, Date.now() - started);
+      const ended = Date.now();
+      report.slowestMs = Math.max(report.slowestMs, ended - started);
+      report.timings.push({ startedAt: started, endedAt: ended });
     }
   };
   const worker = async () => {

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { EndpointEvent } from '../../src';
 import { TestScheduler } from 'rxjs/testing';
-import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError } from '../../src';
+import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError, EtcdUnavailableError } from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { withFailover } from '../../src/resilience/failover';
 import { withHedging } from '../../src/resilience/hedging';
@@ -92,6 +92,40 @@ describe('the failover kernel in virtual time', () => {
     expect(tried).toEqual(['0 http://a:1', '50 http://b:2']);
     expect(result).toEqual({ values: ['answer'], at: 53 });
     expect(pool.pick(new Set()).url).toBe('http://b:2');
+  });
+
+  describe('a frozen leader: one member silent for good, one silent until the election, one that answers "leader changed"', () => {
+    /** What etcd answers to calls that waited on a member while its cluster elected a new leader. */
+    const leaderChanged = (endpoint: Endpoint) => new EtcdUnavailableError('etcdserver: leader changed', false, { endpoint: endpoint.url, grpcCode: 14 });
+    /** a (the frozen leader) and b never answer; c answers "leader changed" once, then serves. */
+    const electionAttempt = () => {
+      let changed = false;
+      return attempt((e) => {
+        if (e.url !== 'http://c:3') return '-';
+        if (changed) return '-a|';
+        changed = true;
+        return '-#';
+      }, leaderChanged);
+    };
+    // Each silent member costs one request timeout; then one backoff and the answer.
+    const bound = (silentMembers: number, settings: { requestTimeoutMs: number }) => silentMembers * settings.requestTimeoutMs + policy.backoffCapMs + 3;
+
+    it('asks again the member that answered, never the frozen one a second time', () => {
+      const settings = failoverSettings(100);
+      const result = run(withFailover(pool, settings, 'repeatable', electionAttempt()));
+      expect(tried).toEqual(['0 http://a:1', '100 http://b:2', '200 http://c:3', '211 http://c:3']);
+      expect(result.values).toEqual(['answer']);
+      expect(result.at).toBeLessThanOrEqual(bound(2, settings));
+    });
+
+    it('ends the sweep rather than send a request to a member that stayed silent before', () => {
+      pool.demote(pool.endpoints[0], 'got no answer within 100 ms');
+      const settings = failoverSettings(100);
+      const result = run(withFailover(pool, settings, 'repeatable', electionAttempt()));
+      expect(tried).toEqual(['0 http://b:2', '100 http://c:3', '111 http://c:3']);
+      expect(result.values).toEqual(['answer']);
+      expect(result.at).toBeLessThanOrEqual(bound(1, settings));
+    });
   });
 
   it('follows a stream for ever while it delivers, and gives up only after failing for giveUpAfterMs', () => {

@@ -18,6 +18,11 @@ export class Endpoint implements HttpEndpoint {
   demotedUntil = 0;
   /** When the endpoint last answered anything (ms since epoch); 0 when never. */
   lastAnsweredAt = 0;
+  /**
+   * Whether its last failure was silence (no answer in time, no connection) rather than an error
+   * the member answered: a silent member may be frozen, one that answered is up.
+   */
+  failedSilently = false;
 
   constructor(
     readonly url: string,
@@ -66,7 +71,8 @@ export class EndpointPool {
 
   /**
    * The endpoint to try next, skipping those already tried by this call: the preferred one if
-   * healthy, else the next healthy one in list order, else the one whose demotion ends first.
+   * healthy, else the next healthy one in list order, else a demoted one: one that answered its
+   * last failure before one that stayed silent, then the one whose demotion ends first.
    */
   pick(tried: ReadonlySet<Endpoint>, now = Date.now()): Endpoint {
     const n = this.endpoints.length;
@@ -75,7 +81,7 @@ export class EndpointPool {
       const endpoint = this.endpoints[(this.preferred + i) % n];
       if (tried.has(endpoint)) continue;
       if (endpoint.demotedUntil <= now) return endpoint;
-      if (fallback === undefined || endpoint.demotedUntil < fallback.demotedUntil) fallback = endpoint;
+      if (fallback === undefined || ranksBefore(endpoint, fallback)) fallback = endpoint;
     }
     return fallback ?? this.endpoints[this.preferred];
   }
@@ -98,13 +104,18 @@ export class EndpointPool {
   answered(endpoint: Endpoint): void {
     endpoint.lastAnsweredAt = Date.now();
     endpoint.demotedUntil = 0;
+    endpoint.failedSilently = false;
     this.preferred = endpoint.index;
     this.health.set(endpoint.url, 'healthy', 'answered');
   }
 
-  /** Records a failure, `reason`: the endpoint is avoided for `demoteMs`. */
-  demote(endpoint: Endpoint, reason: string): void {
+  /**
+   * Records a failure, `reason`: the endpoint is avoided for `demoteMs`. `how` says whether the
+   * member stayed silent or answered with an error (by default silent, the less trusted).
+   */
+  demote(endpoint: Endpoint, reason: string, how: 'silent' | 'answered' = 'silent'): void {
     endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
+    endpoint.failedSilently = how === 'silent';
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
     this.health.set(endpoint.url, 'demoted', reason);
   }
@@ -126,6 +137,12 @@ export class EndpointPool {
   }
 }
 
+/** Between two demoted endpoints: one that answered its last failure first, then the one whose demotion ends first. */
+function ranksBefore(a: Endpoint, b: Endpoint): boolean {
+  if (a.failedSilently !== b.failedSilently) return !a.failedSilently;
+  return a.demotedUntil < b.demotedUntil;
+}
+
 /**
  * One call's walk over the endpoints: each endpoint once per sweep, the best first (see
  * `EndpointPool.pick`), then a new sweep.
@@ -144,9 +161,18 @@ export class Sweep {
     return endpoint;
   }
 
-  /** Whether this sweep has tried every endpoint. */
+  /**
+   * Whether this sweep is over: it has tried every endpoint, or an endpoint it tried answered
+   * (with an error) and only demoted, silent ones are left. A silent member may be frozen: asking
+   * it again would cost a request timeout, while the one that answered is up, and after a leader
+   * election ("leader changed") it is the one to ask.
+   */
   get ended(): boolean {
-    return this.tried.size >= this.pool.size;
+    if (this.tried.size >= this.pool.size) return true;
+    const now = Date.now();
+    const next = this.pool.pick(this.tried, now);
+    const answeredFailure = (endpoint: Endpoint) => endpoint.demotedUntil > now && !endpoint.failedSilently;
+    return next.demotedUntil > now && next.failedSilently && [...this.tried].some(answeredFailure);
   }
 
   /** How many endpoints this sweep has tried. */

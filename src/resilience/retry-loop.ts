@@ -13,7 +13,7 @@ import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { FailureRecord } from './failure-record';
 import { RetryPolicy } from '../options';
-import { backoffDelay, classifyFailure, isRetryable, isTransient, Repeatability } from './retry-policy';
+import { backoffDelay, classifyFailure, isRetryable, isTransient, memberAnswered, Repeatability } from './retry-policy';
 import { timeLimit } from './time-limit';
 
 /** What differs between the loops over the endpoints. */
@@ -90,7 +90,7 @@ export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Obser
     tap({
       next: () => pool.answered(endpoint),
       error: (error: unknown) => {
-        if (isTransient(error)) pool.demote(endpoint, (error as Error).message);
+        if (isTransient(error)) pool.demote(endpoint, (error as Error).message, memberAnswered(error) ? 'answered' : 'silent');
       },
     }),
   );

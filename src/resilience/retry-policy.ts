@@ -42,6 +42,15 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether the member itself answered the failure (an etcd error carrying its gRPC code, such as
+ * "leader changed"): it is up, whatever it could not do. Silence (a timeout, no connection) and
+ * failures the client made up (a demotion seen while waiting) do not say so.
+ */
+export function memberAnswered(error: unknown): boolean {
+  return error instanceof EtcdError && error.grpcCode !== undefined;
+}
+
 /** A failure proving the call was not applied. */
 function provablyNotApplied(error: unknown): boolean {
   if (error instanceof EtcdConnectionError || error instanceof EtcdTimeoutError) return !error.requestSent;
