@@ -118,8 +118,8 @@ export class Batcher {
   /**
    * With nothing in flight, a call has nothing to wait for: it goes once the code that made it
    * (and the promise callbacks that code set off) is done, with whatever calls that code made
-   * too; one waiting turn of the event loop cost a lone call about a tenth of its latency. While
-   * batches are in flight, calls gather for the window (by default the turn), so that answers
+   * too, and waits for no turn of the event loop (no timer, no poll for I/O). While batches are
+   * in flight, calls gather for the window (by default the turn), so that answers
    * handled in one turn start one batch.
    */
   private wait(): Wait {
