@@ -94,8 +94,8 @@ class FakeEtcd implements UnaryCaller {
 
 describe('coalescing, in virtual time', () => {
   let scheduler: TestScheduler;
-  const virtual: Schedule = (work, delayMs) => {
-    const action = asyncScheduler.schedule(work, delayMs);
+  const virtual: Schedule = (work, wait) => {
+    const action = asyncScheduler.schedule(work, wait === 'soon' ? 0 : wait);
     return () => action.unsubscribe();
   };
   const on = { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 };
@@ -272,6 +272,62 @@ describe('coalescing, in virtual time', () => {
       };
       expectObservable(caller.call('/v3/kv/range', { key: b64('b') }, LINEARIZABLE_READ, undecodable)).toBe('--#', undefined, broken);
       expectObservable(get(caller, 'c')).toBe('--(x|)', { x: 'value of c' });
+    });
+  });
+});
+
+describe("reads after this client's pending writes, in virtual time", () => {
+  const virtual: Schedule = (work, wait) => {
+    const action = asyncScheduler.schedule(work, wait === 'soon' ? 0 : wait);
+    return () => action.unsubscribe();
+  };
+  const range = (caller: UnaryCaller, body: Record<string, unknown>) => caller.call('/v3/kv/range', body, LINEARIZABLE_READ, decodeRange);
+  const put = (caller: UnaryCaller, key: string) => caller.call('/v3/kv/put', { key: b64(key), value: b64('v') }, NON_REPEATABLE, decodePut);
+  const sentAt = (etcd: FakeEtcd) => etcd.sent.map((s) => `${s.at} ${s.path}`);
+
+  it.each([
+    ['coalesced', { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }],
+    ['not coalesced', { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }],
+  ])('sends a read of a key with a write pending (%s) once the write answered, and other reads at once', (_, settings) => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, settings, virtual);
+      put(caller, 'k').subscribe();
+      range(caller, { key: b64('k') }).subscribe();
+      range(caller, { key: b64('other') }).subscribe();
+      flush();
+      expect(sentAt(etcd)).toEqual(['0 /v3/kv/put', '0 /v3/kv/range', '2 /v3/kv/range']);
+      expect(text(etcd.sent[2].body.key)).toBe('k');
+    });
+  });
+
+  it("orders a range or prefix read that holds the written key, a txn's writes, and lets a read go when the write is given up", () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      put(caller, 'app/k').subscribe();
+      range(caller, { key: b64('app/'), range_end: b64('app0') }).subscribe();
+      range(caller, { key: b64('b'), range_end: b64('c') }).subscribe();
+      // A range end of "\0" is every key from `key` on.
+      range(caller, { key: b64('a'), range_end: 'AA==' }).subscribe();
+      flush();
+      expect(sentAt(etcd)).toEqual(['0 /v3/kv/put', '0 /v3/kv/range', '2 /v3/kv/range', '2 /v3/kv/range']);
+    });
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = new CoalescingCaller(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      caller.call('/v3/kv/txn', { success: [{ request_put: { key: b64('t'), value: b64('v') } }] }, NON_REPEATABLE, (json) => json).subscribe();
+      range(caller, { key: b64('t') }).subscribe();
+      const abandoned = put(caller, 'u').subscribe();
+      range(caller, { key: b64('u') }).subscribe();
+      abandoned.unsubscribe();
+      flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.aborted}`)).toEqual([
+        '0 /v3/kv/txn false',
+        '0 /v3/kv/put true',
+        '0 /v3/kv/range false',
+        '2 /v3/kv/range false',
+      ]);
     });
   });
 });

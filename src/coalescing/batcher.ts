@@ -16,7 +16,7 @@ import { Observable, Subscriber, Subscription } from 'rxjs';
 import { EtcdCompactedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdPermissionDeniedError, EtcdProtocolError, EtcdServerError } from '../errors';
 import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
-import { eventLoop, Schedule } from './schedule';
+import { eventLoop, Schedule, Wait } from './schedule';
 
 /** How the requests of one kind (reads, writes) go into a txn. */
 export interface BatchPolicy {
@@ -78,6 +78,8 @@ type Outcome = { readonly waiter: Waiter; readonly value: unknown } | { readonly
 export class Batcher {
   private forming: Batch[] = [];
   private cancelFlush: (() => void) | undefined;
+  /** Batches sent and not settled yet. */
+  private inFlight = 0;
 
   constructor(
     private readonly inner: UnaryCaller,
@@ -109,8 +111,19 @@ export class Batcher {
     }
     const waiter: Waiter = { decode, subscriber, request };
     request.waiters.add(waiter);
-    this.cancelFlush ??= this.schedule(() => this.flush(), this.policy.windowMs);
+    this.cancelFlush ??= this.schedule(() => this.flush(), this.wait());
     return waiter;
+  }
+
+  /**
+   * With nothing in flight, a call has nothing to wait for: it goes once the code that made it
+   * (and the promise callbacks that code set off) is done, with whatever calls that code made
+   * too, and waits for no turn of the event loop (no timer, no poll for I/O). While batches are
+   * in flight, calls gather for the window (by default the turn), so that answers
+   * handled in one turn start one batch.
+   */
+  private wait(): Wait {
+    return this.inFlight === 0 && this.policy.windowMs <= 0 ? 'soon' : this.policy.windowMs;
   }
 
   /** The first forming batch after every one holding a write to the same key, with room left. */
@@ -165,6 +178,7 @@ export class Batcher {
 
   private send(batch: Batch): void {
     batch.state = 'sent';
+    this.inFlight++;
     const requests = batch.requests.filter((r) => r.waiters.size > 0);
     if (requests.length === 0) return this.settle(batch);
     if (requests.length === 1) return this.sendAlone(batch, requests);
@@ -254,6 +268,7 @@ export class Batcher {
 
   private settle(batch: Batch): void {
     if (batch.state === 'settled') return;
+    if (batch.state === 'sent') this.inFlight--;
     batch.state = 'settled';
     batch.inFlight = [];
     if (batch.next !== undefined) this.send(batch.next);

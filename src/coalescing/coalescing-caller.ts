@@ -10,6 +10,7 @@ import { Decoder, HedgedDecoder, UnaryCaller } from '../resilience/unary-caller'
 import { CallOptions } from '../call-options';
 import { Batcher, BatchPolicy } from './batcher';
 import { eventLoop, Schedule } from './schedule';
+import { WriteOrder } from './write-order';
 
 /** What is coalesced. */
 export interface CoalescingSettings {
@@ -66,6 +67,8 @@ const DELETE = '/v3/kv/deleterange';
 export class CoalescingCaller implements UnaryCaller {
   private readonly reads: Batcher | undefined;
   private readonly writes: Batcher | undefined;
+  // Coalesced or not, a read goes after this client's pending writes to its keys.
+  private readonly order = new WriteOrder();
 
   constructor(
     private readonly inner: UnaryCaller,
@@ -81,6 +84,10 @@ export class CoalescingCaller implements UnaryCaller {
   }
 
   call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
+    return this.order.ordered(path, body, () => this.route(path, body, safety, decode, options));
+  }
+
+  private route<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
     // A batch runs within one deadline: a call that asks for its own goes alone.
     if (options?.deadlineMs !== undefined) return this.inner.call(path, body, safety, decode, options);
     const request = body as Readonly<Record<string, unknown>>;

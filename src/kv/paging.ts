@@ -2,7 +2,7 @@
  * A listing cut into pages, all read at the revision of the first: the one place that knows how
  * to ask for the page after another. `list`, `scan` and `scanPages` differ only in when they ask.
  */
-import { concat, defer, EMPTY, expand, firstValueFrom, from, map, mergeMap, Observable, ObservableInput } from 'rxjs';
+import { concat, defer, EMPTY, firstValueFrom, from, map, mergeMap, Observable, ObservableInput, Subscription } from 'rxjs';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
 import { RangeOptions, RangeResult } from './range';
@@ -65,9 +65,41 @@ export function paging(read: RangeReader, selector: KeySelector, given: ListOpti
 /** A listing's pages, as `paging` gives them. */
 export type Paging = ReturnType<typeof paging>;
 
-/** The pages of a listing, each asked for as soon as the previous one was emitted. */
+/**
+ * The pages of a listing, each asked for as soon as the previous one has arrived, before that
+ * one is handed on: etcd encodes the next page while this process decodes and hands on the
+ * current one, so the two sides work at once rather than in turn. At most two pages are held.
+ */
 export function eachPage(pages: Paging): Observable<Page> {
-  return pages.first().pipe(expand((page) => (page.rest === undefined ? EMPTY : pages.after(page.rest, page.revision))));
+  return new Observable<Page>((subscriber) => {
+    const fetching = new Subscription();
+    let handedOn: Promise<void> = Promise.resolve();
+    const fetch = (page$: Observable<Page>) =>
+      fetching.add(
+        page$.subscribe({
+          next: (page) => {
+            if (page.rest !== undefined) fetch(pages.after(page.rest, page.revision));
+            // Handed on once the next request has left (a turn of the event loop later), in order.
+            handedOn = handedOn
+              .then(() => nextTurn())
+              .then(() => {
+                if (subscriber.closed) return;
+                subscriber.next(page);
+                if (page.rest === undefined) subscriber.complete();
+              });
+          },
+          error: (error: unknown) => {
+            void handedOn.then(() => subscriber.error(error));
+          },
+        }),
+      );
+    fetch(pages.first());
+    return () => fetching.unsubscribe();
+  });
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
