@@ -4,7 +4,7 @@
  */
 import { Observable } from 'rxjs';
 import { browserEventSource, EventSourceLike, openStream, StreamListener } from './event-stream.js';
-import { SyncState, SyncTable } from './sync-table.js';
+import { FrameKind, SyncState, SyncTable } from './sync-table.js';
 import { browserTabWeb, joinTabs, TabMembership, TabWeb } from './tab-share.js';
 
 /** Options of {@link syncState}. */
@@ -39,7 +39,7 @@ export function syncState(url: string, options: SyncOptions = {}): Observable<Sy
     const settings = { open: options.eventSource ?? browserEventSource, retryDelayMs: options.retryDelayMs ?? 1000 };
     const web = options.shareTabs === false ? undefined : browserTabWeb();
     let membership: TabMembership | undefined;
-    const take = (kind: Parameters<SyncTable['take']>[0], data: string) => {
+    const take = (kind: FrameKind, data: string) => {
       let state: SyncState | undefined;
       try {
         state = table.take(kind, JSON.parse(data));
@@ -75,7 +75,7 @@ function shareStream(
   web: TabWeb,
   table: SyncTable,
   options: SyncOptions,
-  own: { hold(): () => void; take(kind: 'snapshot' | 'change' | 'synced', data: string): void },
+  own: { hold(): () => void; take(kind: FrameKind, data: string): void },
 ): TabMembership {
   options.onRole?.('follower');
   return joinTabs(`etcd-rx:${absolute(url)}`, web, {

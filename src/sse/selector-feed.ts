@@ -241,7 +241,7 @@ export class SelectorFeed {
    * away, or a change whose previous value etcd no longer has: a fresh snapshot.
    */
   private catchUp(member: FeedMember, after: number): void {
-    const catching: { subscription?: Subscription; held?: Map<string, number>; last: number } = { last: after };
+    const catching: Omit<CatchingUp, 'subscription'> = { last: after };
     const own = this.etcd
       .list(this.selector, { revision: after, keysOnly: true })
       .pipe(
