@@ -46,6 +46,7 @@ export function isTransient(error: unknown): boolean {
  * Whether the member itself answered the failure (an etcd error carrying its gRPC code, such as
  * "leader changed"): it is up, whatever it could not do. Silence (a timeout, no connection) and
  * failures the client made up (a demotion seen while waiting) do not say so.
+ * @example memberAnswered(new EtcdUnavailableError('etcdserver: leader changed', false, { grpcCode: 14 })) // true
  */
 export function memberAnswered(error: unknown): boolean {
   return error instanceof EtcdError && error.grpcCode !== undefined;
