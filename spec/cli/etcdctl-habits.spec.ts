@@ -57,6 +57,7 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
       ['del', 'forms/a'],
       ['lease', 'grant', '60'],
       ['lease', 'list'],
+      ['watch', 'forms/a'],
     ]) {
       const result = await cli.run([...args, '-w', 'table']);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 4, stderr: 'Error: table not supported as output format\n' });
