@@ -172,6 +172,16 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     expect(named.stderr).toContain('_etcd-client-ssl-blue._tcp.etcd-rx-test.invalid');
   });
 
+  it('--insecure-transport=false speaks TLS to an endpoint given without a scheme; --keepalive-timeout takes a duration', async () => {
+    const hostPort = cluster().endpoints[0].replace('http://', '');
+    const plain = await cli.run(['get', 'k', '--keepalive-timeout', '2s'], { env: { ETCD_SERVERS: hostPort } });
+    expect(plain.code).toBe(0);
+    const tls = await cli.run(['get', 'k', '--insecure-transport=false', '--command-timeout', '1s'], { env: { ETCD_SERVERS: hostPort } });
+    expect([tls.code, tls.stderr]).toEqual([1, expect.stringContaining(`https://${hostPort}`)]);
+    const bad = await cli.run(['get', 'k', '--keepalive-timeout', 'soon']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('--keepalive-timeout must be a duration')]);
+  });
+
   it('reads the status of a snapshot file over 2 GiB as etcdctl does, without reading it whole', async () => {
     const file = cli.tempFile('big.db');
     ok(await cli.run(['snapshot', 'save', file]));
