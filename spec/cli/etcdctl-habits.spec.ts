@@ -57,6 +57,7 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
       ['del', 'forms/a'],
       ['lease', 'grant', '60'],
       ['lease', 'list'],
+      ['watch', 'forms/a'],
     ]) {
       const result = await cli.run([...args, '-w', 'table']);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 4, stderr: 'Error: table not supported as output format\n' });
@@ -169,6 +170,16 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     );
     const named = await cli.run([...args, '--discovery-srv-name', 'blue']);
     expect(named.stderr).toContain('_etcd-client-ssl-blue._tcp.etcd-rx-test.invalid');
+  });
+
+  it('--insecure-transport=false speaks TLS to an endpoint given without a scheme; --keepalive-timeout takes a duration', async () => {
+    const hostPort = cluster().endpoints[0].replace('http://', '');
+    const plain = await cli.run(['get', 'k', '--keepalive-timeout', '2s'], { env: { ETCD_SERVERS: hostPort } });
+    expect(plain.code).toBe(0);
+    const tls = await cli.run(['get', 'k', '--insecure-transport=false', '--command-timeout', '1s'], { env: { ETCD_SERVERS: hostPort } });
+    expect([tls.code, tls.stderr]).toEqual([1, expect.stringContaining(`https://${hostPort}`)]);
+    const bad = await cli.run(['get', 'k', '--keepalive-timeout', 'soon']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('--keepalive-timeout must be a duration')]);
   });
 
   it('reads the status of a snapshot file over 2 GiB as etcdctl does, without reading it whole', async () => {

@@ -116,7 +116,11 @@ describe('etcd-rx key-value and lease commands against a real etcd', () => {
       const hex = /lease ([0-9a-f]+) granted/.exec(granted)?.[1] as string;
       ok(await cli.run(['put', 'ttl/attached', 'v', '--lease', hex]));
       expect(ok(await cli.etcdctl(['lease', 'timetolive', hex, '--keys'])).stdout).toContain('ttl/attached');
-      expect(goJson(ok(await cli.run(['get', 'ttl/attached', '-o', 'json']))).kvs[0].lease?.toString(16)).toBe(hex);
+      expect(
+        goJson(ok(await cli.run(['get', 'ttl/attached', '-o', 'json'])))
+          .kvs[0].lease?.toString(16)
+          .padStart(16, '0'),
+      ).toBe(hex);
     });
 
     it('answers the previous value with --prev-kv', async () => {

@@ -10,7 +10,7 @@ import { parseDuration } from './duration';
 import { Command, Context, GLOBAL_FLAGS } from './command';
 import { Io } from './io';
 import { COMMANDS, findCommand, groupCommands } from './commands';
-import { connectionOf, openClient } from './connection';
+import { connectionOf, nonEmpty, openClient } from './connection';
 import { ExitCode } from './exit-codes';
 import { commandHelp, groupHelp, toolHelp, usage } from './help';
 import { Interrupts } from './interrupts';
@@ -124,10 +124,6 @@ function outputFormat(value: string | undefined): OutputFormat {
   if (value === undefined || value === 'text' || value === 'simple') return 'text';
   if (value === 'json' || value === 'table' || value === 'fields') return value;
   throw new UsageError(`--output (or $ETCDCTL_WRITE_OUT) must be simple (or text), json, table or fields; got "${value}"`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === '' ? undefined : value;
 }
 
 /**

@@ -137,6 +137,10 @@ async function discovered(args: ParsedArgs, domain: string | undefined, io: Io, 
   return found.endpoints.length === 0 ? undefined : found.endpoints.join(',');
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/**
+ * An environment variable's value, or undefined when it is unset or empty (as etcdctl takes them).
+ * @example nonEmpty(io.env.ETCDCTL_WRITE_OUT)
+ */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

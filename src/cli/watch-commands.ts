@@ -5,6 +5,7 @@ import { UsageError } from './args';
 import { Child } from './child-command';
 import { Command, Context, untilInterrupted } from './command';
 import { goQuote } from './etcdctl-kv';
+import { refuseFormats } from './etcdctl-format';
 import { ExitCode } from './exit-codes';
 import { argumentBytes } from './command-line';
 import { KEY_POSITIONALS, KEY_RANGE_FLAGS, keySelector } from './key-args';
@@ -25,7 +26,7 @@ export const watch: Command = {
     'With -- COMMAND, runs COMMAND after each event is printed, one at a time, as etcdctl does, with\n' +
     'ETCD_WATCH_REVISION, ETCD_WATCH_EVENT_TYPE, ETCD_WATCH_KEY and ETCD_WATCH_VALUE in its\n' +
     'environment (the last three quoted as etcdctl quotes them: "PUT", "key"); when COMMAND fails,\n' +
-    'the watch ends with exit code 1.',
+    'the watch ends with exit code 1. -w table and -w fields are refused (exit 4).',
   args: {
     positionals: KEY_POSITIONALS,
     flags: [
@@ -42,6 +43,9 @@ export const watch: Command = {
   ],
   run: async (context) => {
     const { args } = context;
+    // etcdctl's fields form of an event carries a header the watch stream does not give.
+    const refused = refuseFormats(context, ['table', 'fields']);
+    if (refused !== undefined) return refused;
     const prevKv = args.bool('prev-kv');
     const command = args.rest;
     if (command !== undefined && command.length === 0) throw new UsageError('missing COMMAND after --');
