@@ -29,7 +29,7 @@ describe('choices made from a member version', () => {
     ]);
   });
 
-  it('asks HashKV over the gateway from 3.6, over gRPC before', () => {
-    expect(['3.4.23', '3.5.30', '3.6.0', '3.7.1'].map((v) => hashKvOverGateway(version(v)))).toEqual([false, false, true, true]);
+  it('asks HashKV over the gateway from 3.5, over gRPC of 3.4', () => {
+    expect(['3.4.23', '3.5.30', '3.6.0', '3.7.1'].map((v) => hashKvOverGateway(version(v)))).toEqual([false, true, true, true]);
   });
 });

@@ -41,10 +41,10 @@ export function websocketWatchAuth(version: MemberVersion): boolean {
 }
 
 /**
- * Whether the member's gateway serves `/v3/maintenance/hashkv` (3.6 and later); older members
- * are asked HashKV over gRPC.
- * @example hashKvOverGateway(parseMemberVersion('3.6.0')!) // true
+ * Whether the member's gateway serves `/v3/maintenance/hashkv`: 3.5 and later (measured on
+ * 3.5.30; documented for 3.6); 3.4 members are asked HashKV over gRPC.
+ * @example hashKvOverGateway(parseMemberVersion('3.4.23')!) // false
  */
 export function hashKvOverGateway(version: MemberVersion): boolean {
-  return atLeast(version, 3, 6, 0);
+  return atLeast(version, 3, 5, 0);
 }
