@@ -120,20 +120,20 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.kv.compact(revision, options);
   }
 
-  grantLease(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
-    return this.core.leaseCalls.grant(ttl, id);
+  grantLease(ttl: number, id?: LeaseId, options?: CallOptions): Observable<LeaseGrant> {
+    return this.core.leaseCalls.grant(ttl, id, options);
   }
 
-  revoke(id: LeaseId): Observable<ResponseHeader> {
-    return this.core.leaseCalls.revoke(id);
+  revoke(id: LeaseId, options?: CallOptions): Observable<ResponseHeader> {
+    return this.core.leaseCalls.revoke(id, options);
   }
 
-  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
+  timeToLive(id: LeaseId, options?: { keys?: boolean } & CallOptions): Observable<LeaseTimeToLive> {
     return this.core.leaseCalls.timeToLive(id, options);
   }
 
-  leases(): Observable<string[]> {
-    return this.core.leaseCalls.leases();
+  leases(options?: CallOptions): Observable<string[]> {
+    return this.core.leaseCalls.leases(options);
   }
 
   lease(ttl: number, options?: LeaseOptions): Observable<LeaseEvent> {
@@ -168,16 +168,16 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
-  leader(): Observable<Member> {
-    return this.core.cluster.leader();
+  leader(options?: CallOptions): Observable<Member> {
+    return this.core.cluster.leader(options);
   }
 
-  members(): Observable<Member[]> {
-    return this.core.cluster.members();
+  members(options?: CallOptions): Observable<Member[]> {
+    return this.core.cluster.members(options);
   }
 
-  memberList(): Observable<MemberList> {
-    return this.core.cluster.memberList();
+  memberList(options?: CallOptions): Observable<MemberList> {
+    return this.core.cluster.memberList(options);
   }
 
   /**
@@ -191,8 +191,8 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.health();
   }
 
-  status(endpoint?: string): Observable<MemberStatus> {
-    return this.core.cluster.status(endpoint);
+  status(endpoint?: string, options?: CallOptions): Observable<MemberStatus> {
+    return this.core.cluster.status(endpoint, options);
   }
 
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {

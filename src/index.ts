@@ -24,6 +24,8 @@ export type { Comparison, CompareResult, TxnOp, TxnOpResult, TxnRequest, TxnResu
 export type { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions } from './kv/types';
 export type { ListOptions } from './kv/paging';
 export type { CallOptions } from './call-options';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics/channels';
+export type { AuthRefreshMessage, CallEndMessage, CallStartMessage, CoalesceBatchMessage, FailoverMessage, WatchConnectMessage } from './diagnostics/channels';
 export type { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
 export type { CampaignEvent, CampaignOptions, Election, Leader, Leadership, Lock, LockOptions, NotHeld, Ownership } from './concurrency/types';
 export type { WatchBatch, WatchEvent } from './watch/watch-event';

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { AddMemberOptions, Member, MemberAdded, MemberId, MemberStatus, MemberList } from './types';
+import { CallOptions } from '../call-options';
 
 /**
  * The cluster's members: who leads, who is in it, and changing who is.
@@ -11,26 +12,26 @@ export interface ClusterOperations {
    * The member that leads the cluster (the old `etcd_leader`): id, name and URLs.
    * @example etcd.leader().subscribe((m) => console.log(m.name, m.clientUrls))
    */
-  leader(): Observable<Member>;
+  leader(options?: CallOptions): Observable<Member>;
 
   /**
    * Lists the cluster's members.
    * @example etcd.members().subscribe((ms) => ms.forEach((m) => console.log(m.name)))
    */
-  members(): Observable<Member[]>;
+  members(options?: CallOptions): Observable<Member[]>;
 
   /**
    * Lists the cluster's members with the header of the answer (cluster id, member that answered).
    * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.length))
    */
-  memberList(): Observable<MemberList>;
+  memberList(options?: CallOptions): Observable<MemberList>;
 
   /**
    * The status of one member (version, database size, raft term and index, leader id): the
    * given endpoint, or the first one that answers.
    * @example etcd.status('http://127.0.0.1:2379').subscribe((s) => console.log(s.version))
    */
-  status(endpoint?: string): Observable<MemberStatus>;
+  status(endpoint?: string, options?: CallOptions): Observable<MemberStatus>;
 
   /**
    * Adds a member that will listen for its peers on `peerUrls`; with `learner: true` it joins as

@@ -9,7 +9,9 @@ import * as tls from 'tls';
 import { parseEndpoints } from '../endpoints';
 import { EtcdClientClosedError, EtcdInvalidArgumentError } from '../errors';
 import { MemberHealth } from './member-health';
+import { AnswerOf, Attempt, Door, Exchange } from '../pipeline/attempt';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
+import type { WsChannel } from '../transport/ws-channel';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
@@ -37,12 +39,14 @@ export interface PoolSettings {
   readonly tokens?: TokenSource;
   /** The client's TLS settings, for `https://` endpoints. */
   readonly tls?: tls.ConnectionOptions;
+  /** The way down to the members: the attempt chain and its sockets (built by the composition root). */
+  readonly door: Door;
 }
 
 /**
  * The endpoint list of one client.
  * @example
- * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000 })
+ * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000, door })
  * const endpoint = pool.pick(new Set())
  */
 export class EndpointPool {
@@ -116,6 +120,22 @@ export class EndpointPool {
    */
   ifOpen<T>(use: () => Observable<T>): Observable<T> {
     return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
+  }
+
+  /**
+   * Sends one attempt down the client's attempt chain, unless the pool is closed by then.
+   * @example pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
+   */
+  send<E extends Exchange>(attempt: Attempt<E>): Observable<AnswerOf<E>> {
+    return this.ifOpen(() => this.settings.door.send(attempt));
+  }
+
+  /**
+   * Opens a WebSocket to `path` on `endpoint`.
+   * @example const channel = pool.openSocket(endpoint, '/v3/watch', 5000)
+   */
+  openSocket(endpoint: Endpoint, path: string, openTimeoutMs: number): WsChannel {
+    return this.settings.door.socket(endpoint, path, openTimeoutMs);
   }
 
   /** Closes every idle connection and refuses further calls. */

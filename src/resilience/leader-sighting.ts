@@ -7,7 +7,6 @@
  */
 import { catchError, EMPTY, filter, finalize, map, merge, Observable, scan, Subscription } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdQuorumLostError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
-import { postJson } from '../transport/http-call';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { timeLimit } from './time-limit';
 
@@ -30,18 +29,18 @@ export function noLeader(sighting: LeaderSighting): boolean {
   return sighting.leaderless.length > 0 && sighting.withLeader.length === 0;
 }
 
-/** How the members are asked whether they know a leader. */
-export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number) => Observable<LeaderSighting>;
+/** How the members of `pool` are asked whether they know a leader. */
+export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, pool: EndpointPool) => Observable<LeaderSighting>;
 
 /**
  * Asks every endpoint's status within `timeoutMs` and sorts the endpoints by what they said,
  * emitting the picture again as each answer comes: one member that answers at once should not
  * wait for the silent ones to time out. An endpoint not heard from yet counts as silent.
- * @example lookForLeader(pool.endpoints, 500).subscribe((s) => console.log(noLeader(s)))
+ * @example lookForLeader(pool.endpoints, 500, pool).subscribe((s) => console.log(noLeader(s)))
  */
-export const lookForLeader: SightLeader = (endpoints, timeoutMs) => {
+export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    postJson(endpoint, '/v3/maintenance/status', {}).pipe(
+    pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
       timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' })),
       map((json) => ({ url: endpoint.url, knowsLeader: knowsLeader(json) })),
       filter((answer): answer is { url: string; knowsLeader: boolean } => answer.knowsLeader !== undefined),
@@ -90,7 +89,7 @@ class SharedSighting {
     if (this.asking) return undefined;
     this.asking = true;
     // The operation that asked may end (and unsubscribe) first: whatever ends it, others may ask again.
-    return this.sight(this.pool.endpoints, timeoutMs)
+    return this.sight(this.pool.endpoints, timeoutMs, this.pool)
       .pipe(finalize(() => (this.asking = false)))
       .subscribe({ next: (sighting) => (this.latest = { sighting, askedAt: now }), error: () => undefined });
   }

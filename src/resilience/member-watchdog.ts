@@ -9,9 +9,7 @@
 import { exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
 import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { asObject, decodeId } from '../transport/codec';
-import { postJson } from '../transport/http-call';
-import { Endpoint } from './endpoint-pool';
-import { reauthenticating } from './reauthentication';
+import { Endpoint, EndpointPool } from './endpoint-pool';
 import { timeLimit } from './time-limit';
 
 /**
@@ -22,7 +20,10 @@ export class MemberWatchdog {
   private readonly guards = new Map<Endpoint, Observable<never>>();
 
   /** @param everyMs how often a member is probed; a probe unanswered after as long fails it. */
-  constructor(private readonly everyMs: number) {}
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly everyMs: number,
+  ) {}
 
   /**
    * Never emits; errors (EtcdTimeoutError, EtcdUnavailableError) when the member stops answering
@@ -33,7 +34,7 @@ export class MemberWatchdog {
     let guard = this.guards.get(endpoint);
     if (guard === undefined) {
       guard = interval(this.everyMs).pipe(
-        exhaustMap(() => checkMember(endpoint, this.everyMs)),
+        exhaustMap(() => checkMember(this.pool, endpoint, this.everyMs)),
         ignoreElements(),
         share(),
       );
@@ -45,10 +46,10 @@ export class MemberWatchdog {
 
 /**
  * Asks one member whether it is alive and knows a leader.
- * @example checkMember(endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
+ * @example checkMember(pool, endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
  */
-export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<void> {
-  return reauthenticating(endpoint, postJson(endpoint, '/v3/maintenance/status', {})).pipe(
+export function checkMember(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<void> {
+  return pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
     timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
     map((json) => {
       if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {
