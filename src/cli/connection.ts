@@ -1,13 +1,14 @@
 /**
  * How the CLI reaches a secured cluster, with etcdctl's flags and variables: TLS files
  * (`--cacert`, `--cert`, `--key`, `--insecure-skip-tls-verify`), credentials (`--user`,
- * `--password`, asked on the terminal when left out) and a key namespace (`--namespace`). A flag
- * wins over its variable.
+ * `--password`, asked on the terminal when left out), a key namespace (`--namespace`), and what
+ * the client does printed on stderr (`--debug`). A flag wins over its variable.
  */
 import * as fs from 'fs';
 import { Etcd } from '../index';
 import type { EtcdOptions } from '../index';
 import { FlagSpec, ParsedArgs, UsageError } from './args';
+import { printDiagnostics } from './debug';
 import type { Io } from './io';
 import { askPassword, canAsk } from './password';
 
@@ -20,6 +21,11 @@ export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'user', kind: 'string', placeholder: 'USER[:PASSWORD]', description: 'log in as USER; the password is asked for when left out ($ETCDCTL_USER)' },
   { name: 'password', kind: 'string', placeholder: 'PASSWORD', description: 'the password of --user ($ETCDCTL_PASSWORD)' },
   { name: 'namespace', kind: 'string', placeholder: 'PREFIX', description: 'work inside PREFIX: keys, locks and elections are relative to it' },
+  {
+    name: 'debug',
+    kind: 'boolean',
+    description: 'print on stderr what the client does: each attempt, failover and watch reconnection (see docs/observability.md)',
+  },
 ];
 
 /** What the connection flags ask for: the client's options and the namespace. */
@@ -45,6 +51,7 @@ export async function connectionOf(args: ParsedArgs, io: Io): Promise<Connection
   );
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
+  if (args.bool('debug')) printDiagnostics(io.stderr);
   return {
     options: { ...(servers === undefined ? {} : { endpoints: servers }), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) },
     namespace,
