@@ -3,19 +3,11 @@
  * gateway names the operation; a failover after a member is killed; a watch connecting, then
  * resuming elsewhere; coalesced batches.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { firstValueFrom, forkJoin, Subscription } from 'rxjs';
 import { CallEndMessage, CallStartMessage, CoalesceBatchMessage, DIAGNOSTICS_CHANNELS, FailoverMessage, WatchBatch, WatchConnectMessage } from '../../src';
 import { useClusterWithClients } from '../support/cluster';
+import { listen } from '../support/diagnostics';
 import { waitFor } from '../support/wait';
-
-/** Every message published on `name` while the test runs. */
-function listen<M>(name: string): { readonly messages: M[]; stop(): void } {
-  const messages: M[] = [];
-  const listener = (message: unknown) => messages.push(message as M);
-  subscribe(name, listener);
-  return { messages, stop: () => unsubscribe(name, listener) };
-}
 
 describe('diagnostics channels on a real cluster', () => {
   const { cluster, client, clientPreferring } = useClusterWithClients(3);

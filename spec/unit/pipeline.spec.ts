@@ -2,7 +2,6 @@
  * The chain's stages, alone: a call value goes down whole (a per-call deadline survives a
  * namespace), diagnostics cost nothing unsubscribed, re-authentication re-sends once and says so.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { firstValueFrom, Observable, of, throwError } from 'rxjs';
 import { AuthRefreshMessage, CallEndMessage, CallStartMessage, DIAGNOSTICS_CHANNELS, EtcdInvalidArgumentError, EtcdUnauthenticatedError } from '../../src';
 import { KeySpace } from '../../src/namespace/key-space';
@@ -14,16 +13,10 @@ import { perCall } from '../../src/pipeline/per-call';
 import { reauthentication } from '../../src/pipeline/reauthentication';
 import { LINEARIZABLE_READ } from '../../src/resilience/retry-policy';
 import { ChainCaller } from '../../src/resilience/unary-caller';
+import { listen } from '../support/diagnostics';
 
 const endpoint = { url: 'http://a:1', agent: undefined as never };
 const attempt = (exchange: Exchange = { kind: 'post', path: '/v3/kv/range', body: {} }): Attempt => ({ method: 'range', endpoint, attempt: 1, exchange });
-
-function listen<M>(name: string): { readonly messages: M[]; stop(): void } {
-  const messages: M[] = [];
-  const listener = (message: unknown) => messages.push(message as M);
-  subscribe(name, listener);
-  return { messages, stop: () => unsubscribe(name, listener) };
-}
 
 describe('the call chain', () => {
   it('hands every field down whole, a per-call deadline included, through a namespace', async () => {

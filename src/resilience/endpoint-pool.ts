@@ -4,11 +4,12 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
-import { defer, Observable, throwError } from 'rxjs';
+import { defer, Observable, SchedulerLike, throwError } from 'rxjs';
 import * as tls from 'tls';
 import { parseEndpoints } from '../endpoints';
 import { EtcdClientClosedError, EtcdInvalidArgumentError } from '../errors';
 import { MemberHealth } from './member-health';
+import { MemberMonitor } from './member-monitor';
 import { AnswerOf, Attempt, Door, Exchange } from '../pipeline/attempt';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
 import type { WsChannel } from '../transport/ws-channel';
@@ -41,6 +42,8 @@ export interface PoolSettings {
   readonly tls?: tls.ConnectionOptions;
   /** The way down to the members: the attempt chain and its sockets (built by the composition root). */
   readonly door: Door;
+  /** The clock of the pool's timestamps (tests pass a virtual-time scheduler); the system clock by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -53,6 +56,9 @@ export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
   /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
   readonly health: MemberHealth;
+  /** What each member last said of itself when asked its status: leader, term, version. */
+  readonly monitor: MemberMonitor;
+  private readonly helpers = new Map<object, unknown>();
   private preferred = 0;
   private isClosed = false;
 
@@ -62,6 +68,22 @@ export class EndpointPool {
   ) {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
     this.health = new MemberHealth(urls);
+    this.monitor = new MemberMonitor(urls, settings.scheduler);
+  }
+
+  /** The pool's clock (ms): every timestamp it keeps is read on it. */
+  now(): number {
+    return this.settings.scheduler?.now() ?? Date.now();
+  }
+
+  /**
+   * The one helper of this pool made by `make` under `key`, made on first use: what the calls of
+   * one client share (a question in flight about the leader, say).
+   * @example const sightings = pool.shared(lookForLeader, () => new SharedSighting(pool, lookForLeader))
+   */
+  shared<T>(key: object, make: () => T): T {
+    if (!this.helpers.has(key)) this.helpers.set(key, make());
+    return this.helpers.get(key) as T;
   }
 
   get size(): number {
@@ -72,7 +94,7 @@ export class EndpointPool {
    * The endpoint to try next, skipping those already tried by this call: the preferred one if
    * healthy, else the next healthy one in list order, else the one whose demotion ends first.
    */
-  pick(tried: ReadonlySet<Endpoint>, now = Date.now()): Endpoint {
+  pick(tried: ReadonlySet<Endpoint>, now = this.now()): Endpoint {
     const n = this.endpoints.length;
     let fallback: Endpoint | undefined;
     for (let i = 0; i < n; i++) {
@@ -100,7 +122,7 @@ export class EndpointPool {
 
   /** Records an answer: the endpoint is healthy and becomes the preferred one. */
   answered(endpoint: Endpoint): void {
-    endpoint.lastAnsweredAt = Date.now();
+    endpoint.lastAnsweredAt = this.now();
     endpoint.demotedUntil = 0;
     this.preferred = endpoint.index;
     this.health.set(endpoint.url, 'healthy', 'answered');
@@ -108,7 +130,7 @@ export class EndpointPool {
 
   /** Records a failure, `reason`: the endpoint is avoided for `demoteMs`. */
   demote(endpoint: Endpoint, reason: string): void {
-    endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
+    endpoint.demotedUntil = this.now() + this.settings.demoteMs;
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
     this.health.set(endpoint.url, 'demoted', reason);
   }

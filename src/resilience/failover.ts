@@ -106,7 +106,8 @@ function attemptOnce<T>(
       ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), scheduler))
       : sent;
   const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, scheduler));
-  return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
+  // The pool's timestamps are read on the pool's clock.
+  return pool.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
 }
 
 // A live member answers its status in a millisecond or two; only a leaderless answer matters.

@@ -7,8 +7,8 @@
  */
 import { catchError, EMPTY, filter, finalize, map, merge, Observable, scan, Subscription } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdQuorumLostError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
+import { StatusSeen } from './member-monitor';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { timeLimit } from './time-limit';
 
 /** What the members said about their leader. */
 export interface LeaderSighting {
@@ -40,12 +40,13 @@ export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, po
  */
 export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
-      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' })),
-      map((json) => ({ url: endpoint.url, knowsLeader: knowsLeader(json) })),
-      filter((answer): answer is { url: string; knowsLeader: boolean } => answer.knowsLeader !== undefined),
-      catchError(() => EMPTY),
-    ),
+    pool.monitor
+      .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
+      .pipe(
+        filter((seen): seen is StatusSeen => seen !== undefined),
+        map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
+        catchError(() => EMPTY),
+      ),
   );
   const urls = endpoints.map((endpoint) => endpoint.url);
   return merge(...asked).pipe(
@@ -59,18 +60,6 @@ export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
     ),
   );
 };
-
-/**
- * Whether a status answer names a leader; undefined for an answer that is not a member's status
- * (only a real member saying "no leader" may count as leaderless). proto3 leaves a zero leader
- * id out of the JSON; "0" would mean the same.
- */
-function knowsLeader(json: unknown): boolean | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
-  const { leader, version, header } = json as { leader?: unknown; version?: unknown; header?: unknown };
-  if (typeof version !== 'string' || typeof header !== 'object' || header === null) return undefined;
-  return leader !== undefined && leader !== '0' && leader !== 0;
-}
 
 /**
  * One client's latest sighting, shared by all its failing calls: a question in flight serves
@@ -95,8 +84,6 @@ class SharedSighting {
   }
 }
 
-const shared = new WeakMap<EndpointPool, SharedSighting>();
-
 /**
  * Watches one operation for a lost quorum: each failed attempt asks, in the background, whether
  * any member knows a leader (one question at a time for the whole client), so that giving up
@@ -114,9 +101,7 @@ export class LeaderLookout {
     private readonly startedAt: number,
     sight: SightLeader = lookForLeader,
   ) {
-    let sightings = shared.get(pool);
-    if (sightings === undefined) shared.set(pool, (sightings = new SharedSighting(pool, sight)));
-    this.sightings = sightings;
+    this.sightings = pool.shared(sight, () => new SharedSighting(pool, sight));
   }
 
   /**

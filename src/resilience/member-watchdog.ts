@@ -7,10 +7,8 @@
  * within about two seconds), fails every stream on it, which then resume elsewhere.
  */
 import { exhaustMap, ignoreElements, interval, map, Observable, share } from 'rxjs';
-import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
-import { asObject, decodeId } from '../transport/codec';
+import { EtcdProtocolError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { timeLimit } from './time-limit';
 
 /**
  * One status probe per member and interval, shared by every stream on that member.
@@ -49,12 +47,15 @@ export class MemberWatchdog {
  * @example checkMember(pool, endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
  */
 export function checkMember(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<void> {
-  return pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
-    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
-    map((json) => {
-      if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {
-        throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
-      }
-    }),
-  );
+  return pool.monitor
+    .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
+    .pipe(
+      map((seen) => {
+        if (seen === undefined)
+          throw new EtcdProtocolError(`${endpoint.url} answered its status with something that is not a status`, { endpoint: endpoint.url });
+        if (!seen.leaderKnown) {
+          throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
+        }
+      }),
+    );
 }
