@@ -12,8 +12,10 @@ import { Stage } from './call';
  * signal's reason when its `signal` aborts.
  * @example chain([perCall, namespaced(space)], route)
  */
-export const perCall: Stage = (next) => (call) =>
-  new Observable((subscriber) => {
+export const perCall: Stage = (next) => (call) => {
+  // Most calls ask nothing of their own: they go down untouched, at no cost.
+  if (call.options.deadlineMs === undefined && call.options.signal === undefined) return next(call);
+  return new Observable((subscriber) => {
     deadlineOf(call.options);
     const signal = call.options.signal;
     if (signal === undefined) return next(call).subscribe(subscriber);
@@ -29,3 +31,4 @@ export const perCall: Stage = (next) => (call) =>
       subscription.unsubscribe();
     };
   });
+};

@@ -145,11 +145,12 @@ export class EndpointPool {
   }
 
   /**
-   * Sends one attempt down the client's attempt chain, unless the pool is closed by then.
+   * Sends one attempt down the client's attempt chain, unless the pool is closed.
    * @example pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
    */
   send<E extends Exchange>(attempt: Attempt<E>): Observable<AnswerOf<E>> {
-    return this.ifOpen(() => this.settings.door.send(attempt));
+    // Attempts are made as they are sent (inside the loops' own ifOpen): checked once, here, not again on subscribe.
+    return this.isClosed ? throwError(() => new EtcdClientClosedError()) : this.settings.door.send(attempt);
   }
 
   /**

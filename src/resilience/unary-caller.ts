@@ -31,6 +31,7 @@ export interface UnaryCaller {
 }
 
 const asMessage = (json: unknown) => json as Record<string, unknown>;
+const FAILOVER = { kind: 'failover' } as const;
 
 /**
  * The callers of a client over its chain: each method is one Call value, handed down whole.
@@ -48,7 +49,7 @@ export class ChainCaller implements UnaryCaller, WaitingCalls {
   ) {}
 
   call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
-    return this.send({ path, body, safety, decode, options, route: { kind: 'failover' } });
+    return this.send({ path, body, safety, decode, options, route: FAILOVER });
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: Decoder<T>): Observable<T> {
