@@ -12,12 +12,25 @@ const belowFacade = {
   regex: '^(\\.\\./)+(client|composition|index)$',
   message: 'services must not import the facade (client.ts), the composition root or the package index.',
 };
+// Every request, stream and socket goes down the one chain (pipeline/), so only the pipeline's
+// wire sends anything: no other module imports the transport's senders (their types are fine).
+const wireOnlyInPipeline = {
+  regex: '^(\\.\\./|\\./)+transport/(http-call|http-stream|grpc-unary|ws-channel)$',
+  allowTypeImports: true,
+  message: 'only pipeline/wire.ts sends: go down the call chain (pool.send, a UnaryCaller) instead of the transport.',
+};
 // One entry per file set: a file matched by two entries would only get the later one's patterns.
 const boundaries = [
   { files: ['src/cli/**/*.ts'], patterns: [publicApiOnly] },
   { files: ['src/transport/**/*.ts'], patterns: [belowResilience, belowFacade] },
+  { files: ['src/*.ts'], patterns: [wireOnlyInPipeline] },
+  { files: ['src/pipeline/**/*.ts'], patterns: [belowFacade] },
   // cli/, testing/, sse/ and browser/ are entry points of their own, built on the public API.
-  { files: ['src/*/**/*.ts'], ignores: ['src/cli/**', 'src/testing/**', 'src/sse/**', 'src/browser/**', 'src/transport/**'], patterns: [belowFacade] },
+  {
+    files: ['src/*/**/*.ts'],
+    ignores: ['src/cli/**', 'src/testing/**', 'src/sse/**', 'src/browser/**', 'src/transport/**', 'src/pipeline/**'],
+    patterns: [belowFacade, wireOnlyInPipeline],
+  },
 ];
 
 export default tseslint.config(
@@ -35,6 +48,6 @@ export default tseslint.config(
   ...boundaries.map(({ files, ignores, patterns }) => ({
     files,
     ...(ignores ? { ignores } : {}),
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
   })),
 );

@@ -1,5 +1,6 @@
 /**
- * What every unary operation takes besides its own options: how long it may take in all.
+ * What every unary operation takes besides its own options: how long it may take in all, and
+ * a signal that cancels it.
  */
 import { describe } from './describe-value';
 import { EtcdInvalidArgumentError } from './errors';
@@ -12,6 +13,11 @@ export interface CallOptions {
    * EtcdDeadlineExceededError, or EtcdOutcomeUnknownError for a write already sent.
    */
   readonly deadlineMs?: number;
+  /**
+   * Cancels the call when aborted, as unsubscribing does: it then fails with the signal's
+   * reason (an AbortError by default).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

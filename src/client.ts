@@ -13,7 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { EndpointEvent } from './health';
+import { HealthEvent } from './health';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { Key, KeySelector } from './kv/key-selector';
 import { KeyValue } from './kv/key-value';
@@ -121,20 +121,20 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.kv.compact(revision, options);
   }
 
-  grantLease(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
-    return this.core.leaseCalls.grant(ttl, id);
+  grantLease(ttl: number, id?: LeaseId, options?: CallOptions): Observable<LeaseGrant> {
+    return this.core.leaseCalls.grant(ttl, id, options);
   }
 
-  revokeLease(id: LeaseId): Observable<ResponseHeader> {
-    return this.core.leaseCalls.revoke(id);
+  revokeLease(id: LeaseId, options?: CallOptions): Observable<ResponseHeader> {
+    return this.core.leaseCalls.revoke(id, options);
   }
 
-  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
+  timeToLive(id: LeaseId, options?: { keys?: boolean } & CallOptions): Observable<LeaseTimeToLive> {
     return this.core.leaseCalls.timeToLive(id, options);
   }
 
-  leases(): Observable<string[]> {
-    return this.core.leaseCalls.leases();
+  leases(options?: CallOptions): Observable<string[]> {
+    return this.core.leaseCalls.leases(options);
   }
 
   lease(ttl: number, options?: LeaseOptions): Observable<LeaseEvent> {
@@ -169,12 +169,12 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.mirrors.mirrorJson<T>(selector, options);
   }
 
-  leaderMember(): Observable<Member> {
-    return this.core.cluster.leaderMember();
+  leaderMember(options?: CallOptions): Observable<Member> {
+    return this.core.cluster.leaderMember(options);
   }
 
-  memberList(): Observable<MemberList> {
-    return this.core.cluster.memberList();
+  memberList(options?: CallOptions): Observable<MemberList> {
+    return this.core.cluster.memberList(options);
   }
 
   /**
@@ -182,10 +182,10 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
    * or `demoted`, with the reason and since when), then every change of state and every
    * failover (a call or stream leaving an endpoint after a failure), until close(). Watching it
    * sends nothing to etcd: it tells what the client's own calls and probes found.
-   * @example etcd.endpointStates().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
+   * @example etcd.health().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
    */
-  endpointStates(): Observable<EndpointEvent> {
-    return this.core.endpointStates();
+  health(): Observable<HealthEvent> {
+    return this.core.health();
   }
 
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {
@@ -204,8 +204,8 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.membership.promote(id);
   }
 
-  endpointStatus(endpoint?: string): Observable<MemberStatus> {
-    return this.core.cluster.endpointStatus(endpoint);
+  endpointStatus(endpoint?: string, options?: CallOptions): Observable<MemberStatus> {
+    return this.core.cluster.endpointStatus(endpoint, options);
   }
 
   endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {

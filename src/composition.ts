@@ -3,30 +3,38 @@
  * `Etcd` facade only delegates to what is built here, so another facade can be laid over the
  * same parts (sharing their connections, revision floor and open streams).
  */
+import { performance } from 'perf_hooks';
 import { Observable } from 'rxjs';
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
 import { Membership } from './cluster/membership';
-import { CoalescingCaller } from './coalescing/coalescing-caller';
+import { coalescing } from './coalescing/coalescing-caller';
 import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { resolveConnection } from './connection';
-import { EndpointEvent } from './health';
+import { HealthEvent } from './health';
 import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
 import { LeaseService } from './lease/lease-service';
 import { Maintenance } from './maintenance/maintenance';
 import { KeySpace } from './namespace/key-space';
-import { NamespacedCaller, NamespacedWaitingCalls } from './namespace/namespaced-callers';
+import { namespaced } from './namespace/namespace-stage';
 import { Snapshots } from './maintenance/snapshot';
 import { EtcdOptions, resolveOptions, ResolvedOptions } from './options';
 import { EndpointPool } from './resilience/endpoint-pool';
 import { Lifecycle } from './resilience/lifecycle';
 import { SeenRevision } from './resilience/seen-revision';
-import { ResilientCaller, UnaryCaller } from './resilience/unary-caller';
-import { WaitingCaller, WaitingCalls, waitingSettings } from './resilience/waiting-caller';
+import { ChainCaller } from './resilience/unary-caller';
+import { routeCalls } from './resilience/routing';
+import { waitingSettings } from './resilience/waiting-caller';
+import { attemptChain, AttemptStage, Door } from './pipeline/attempt';
+import { chain, Handler, Stage } from './pipeline/call';
+import { observed } from './pipeline/observed';
+import { perCall } from './pipeline/per-call';
+import { reauthentication } from './pipeline/reauthentication';
+import { openSocket, wire } from './pipeline/wire';
 import { MirrorService } from './watch/mirror-service';
 import { WatchBatch } from './watch/watch-event';
 import { WatchOptions } from './watch/watch-request';
@@ -38,28 +46,47 @@ interface SharedParts {
   readonly options: ResolvedOptions;
   readonly lifecycle: Lifecycle;
   readonly pool: EndpointPool;
-  readonly caller: UnaryCaller;
-  /** A caller like `caller` with another request timeout. */
-  readonly callerWithTimeout: (ms: number) => UnaryCaller;
-  readonly waiting: WaitingCalls;
+  /** The bottom of the call chain: failover, hedging, waiting and following (see routing). */
+  readonly routed: Handler;
+  /** The KV service's way down: coalescing above `routed`. */
+  readonly coalesced: Handler;
+  /** The cluster's calls (membership, maintenance, auth), in no namespace. */
+  readonly caller: ChainCaller;
   readonly watches: WatchService;
+}
+
+/**
+ * The attempt chain, first stage outermost: every request, stream and probe to a member goes
+ * down it to the wire. A stage that must see every attempt (a new header, a tracer) goes here.
+ */
+const ATTEMPT_STAGES: readonly AttemptStage[] = [observed(() => performance.now()), reauthentication];
+
+/**
+ * The call chain of a view, first stage outermost, above the client's shared coalescing and
+ * routing: a stage that must see each operation once (whatever its retries) goes here.
+ */
+function callStages(space: KeySpace | undefined): readonly Stage[] {
+  return space === undefined ? [perCall] : [perCall, namespaced(space)];
 }
 
 function openShared(given: EtcdOptions): SharedParts {
   const options = resolveOptions(given);
   const { endpoints, tokens, tls } = resolveConnection(given);
-  const pool = new EndpointPool(endpoints, { ...options, tokens, tls });
+  const door: Door = { send: attemptChain(ATTEMPT_STAGES, wire), socket: openSocket };
+  const pool = new EndpointPool(endpoints, { ...options, tokens, tls, door });
   // One revision floor for every caller: a read must not go back behind what any answer showed.
   const seen = new SeenRevision();
   const lifecycle = new Lifecycle();
+  const routed = routeCalls(pool, { ...options, waiting: waitingSettings(options) }, seen);
   return {
     endpoints,
     options,
     lifecycle,
     pool,
-    caller: new ResilientCaller(pool, options, seen),
-    callerWithTimeout: (ms) => new ResilientCaller(pool, { ...options, requestTimeoutMs: ms }, seen),
-    waiting: new WaitingCaller(pool, waitingSettings(options), seen),
+    routed,
+    // One coalescing stage for the client and all its views: their calls share batches.
+    coalesced: coalescing(options)(routed),
+    caller: new ChainCaller(chain(callStages(undefined), routed), endpoints),
     watches: new WatchService(pool, watchSettings(options), lifecycle),
   };
 }
@@ -104,16 +131,16 @@ export class ClientCore {
     this.options = options;
     this.lifecycle = shared.lifecycle;
     // Inside a namespace, every call that carries keys goes through the key space.
-    const keyed = (caller: UnaryCaller): UnaryCaller => (space === undefined ? caller : new NamespacedCaller(caller, space));
-    const caller = keyed(shared.caller);
-    const waiting = space === undefined ? shared.waiting : new NamespacedWaitingCalls(shared.waiting, space);
+    const stages = callStages(space);
+    const callerOver = (below: Handler, attemptTimeoutMs?: number) => new ChainCaller(chain(stages, below), shared.endpoints, attemptTimeoutMs);
+    const caller = callerOver(shared.routed);
     this.leaseCalls = new LeaseCalls(caller);
-    const callsWithTimeout = (ms: number) => new LeaseCalls(keyed(shared.callerWithTimeout(ms)));
+    const callsWithTimeout = (ms: number) => new LeaseCalls(callerOver(shared.routed, ms));
     this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs);
     // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
-    this.kv = new KvService(new CoalescingCaller(caller, options), this.leaseCalls, this.lifecycle);
-    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting, lifecycle: this.lifecycle };
-    this.locks = new LockService(this.coordination, waiting);
+    this.kv = new KvService(callerOver(shared.coalesced), this.leaseCalls, this.lifecycle);
+    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting: caller, lifecycle: this.lifecycle };
+    this.locks = new LockService(this.coordination, caller);
     this.watches = { watch: (selector, watchOptions) => shared.watches.watch(selector, watchOptions, space) };
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);
     // Membership, maintenance and authentication are the cluster's, whatever the namespace.
@@ -142,10 +169,10 @@ export class ClientCore {
   }
 
   /**
-   * Each endpoint's state, then every change and failover (see `Etcd.endpointStates`).
-   * @example core.endpointStates().subscribe(console.log)
+   * Each endpoint's state, then every change and failover (see `Etcd.health`).
+   * @example core.health().subscribe(console.log)
    */
-  endpointStates(): Observable<EndpointEvent> {
+  health(): Observable<HealthEvent> {
     return this.shared.pool.health.events();
   }
 

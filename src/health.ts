@@ -1,5 +1,5 @@
 /**
- * What `etcd.endpointStates()` tells: each endpoint's state as the client sees it, and every time a call
+ * What `etcd.health()` tells: each endpoint's state as the client sees it, and every time a call
  * or a stream left an endpoint for another. For logs, metrics, or a connection indicator.
  */
 
@@ -12,7 +12,7 @@ export type EndpointState = 'healthy' | 'suspect' | 'demoted';
 
 /**
  * One endpoint entering a state.
- * @example etcd.endpointStates().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason))
+ * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason))
  */
 export interface EndpointStateChange {
   readonly type: 'endpoint';
@@ -28,7 +28,7 @@ export interface EndpointStateChange {
 /**
  * A call or a stream that failed on `from` and goes on with another endpoint (or gives up, when
  * its retry policy says so).
- * @example etcd.endpointStates().subscribe((e) => e.type === 'failover' && metrics.increment('etcd.failover'))
+ * @example etcd.health().subscribe((e) => e.type === 'failover' && metrics.increment('etcd.failover'))
  */
 export interface FailoverEvent {
   readonly type: 'failover';
@@ -39,5 +39,5 @@ export interface FailoverEvent {
   readonly at: Date;
 }
 
-/** What `etcd.endpointStates()` emits. */
-export type EndpointEvent = EndpointStateChange | FailoverEvent;
+/** What `etcd.health()` emits. */
+export type HealthEvent = EndpointStateChange | FailoverEvent;

@@ -13,7 +13,7 @@ export type { WatchOperations } from './watch/watch-operations';
 export type { ClusterOperations } from './cluster/cluster-operations';
 export type { MaintenanceOperations } from './maintenance/maintenance-operations';
 export type { AuthOptions, EtcdOptions, Pem, ResolvedOptions, RetryPolicy, TlsOptions, WatchTransport } from './options';
-export type { EndpointState, EndpointStateChange, FailoverEvent, EndpointEvent } from './health';
+export type { EndpointState, EndpointStateChange, FailoverEvent, HealthEvent } from './health';
 export * from './errors';
 export type { KeyValue } from './kv/key-value';
 export type { Key, KeySelector } from './kv/key-selector';
@@ -25,6 +25,8 @@ export type { Comparison, CompareResult, TxnOp, TxnOpResult, TxnRequest, TxnResu
 export type { CompactOptions, CompactResult, CompareFailed, Expectation, GetOptions } from './kv/types';
 export type { ListOptions } from './kv/paging';
 export type { CallOptions } from './call-options';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics/channels';
+export type { AuthRefreshMessage, CallEndMessage, CallStartMessage, CoalesceBatchMessage, FailoverMessage, WatchConnectMessage } from './diagnostics/channels';
 export type { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './lease/types';
 export type { CampaignEvent, CampaignOptions, Election, Leader, Leadership, Lock, LockOptions, NotHeld, Ownership } from './concurrency/types';
 export type { WatchBatch, WatchEvent } from './watch/watch-event';

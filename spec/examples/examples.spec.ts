@@ -100,6 +100,16 @@ describe('the examples', () => {
     expect(stream.stdout).toContain('- config/features (was {"beta":false})');
   });
 
+  it('diagnostics-metrics: prints Prometheus metrics made from the diagnostics channels', async () => {
+    const metrics = start('diagnostics-metrics');
+    expect(await metrics.exited).toEqual({ code: 0, signal: null });
+    expect(metrics.stdout).toMatch(/^# TYPE etcd_rx_attempts_total counter$/m);
+    expect(metrics.stdout).toMatch(/^etcd_rx_attempts_total\{method="put",endpoint="http:\/\/127\.0\.0\.1:\d+",outcome="ok"\} \d+$/m);
+    // Ten reads made together went as one txn; the listing, alone, as a range.
+    expect(metrics.stdout).toMatch(/^etcd_rx_attempt_duration_seconds_bucket\{method="txn",le="\+Inf"\} 1$/m);
+    expect(metrics.stdout).toContain('etcd_rx_coalesced_requests_total{kind="reads"} 11\n');
+  });
+
   it('work-queue: three consumers, one killed -9 while it holds claims; every job is done, and recorded, exactly once', async () => {
     const etcd = client();
     const env = { WORK_MS: '400' };

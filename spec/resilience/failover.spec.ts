@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, EndpointEvent } from '../../src';
+import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, HealthEvent } from '../../src';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
 import { startLoad } from '../support/load';
 import { useClusterWithClients } from '../support/cluster';
@@ -113,15 +113,15 @@ describe('failover against a real 3-member cluster', () => {
     }
   });
 
-  /** What `etcd.endpointStates()` said of `url`, in order: its states, and failovers away from it. */
-  const toldOf = (events: readonly EndpointEvent[], url: string) =>
+  /** What `etcd.health()` said of `url`, in order: its states, and failovers away from it. */
+  const toldOf = (events: readonly HealthEvent[], url: string) =>
     events.flatMap((e) => (e.type === 'endpoint' ? (e.endpoint === url ? [e.state] : []) : e.from === url ? ['failover'] : []));
 
-  it('etcd.endpointStates() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
+  it('etcd.health() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
     const member = await follower();
     const etcd = preferring(member);
-    const events: EndpointEvent[] = [];
-    const health = etcd.endpointStates().subscribe((e) => events.push(e));
+    const events: HealthEvent[] = [];
+    const health = etcd.health().subscribe((e) => events.push(e));
     expect(events.map((e) => e.type === 'endpoint' && e.state)).toEqual(['healthy', 'healthy', 'healthy']);
     await firstValueFrom(etcd.put('health/frozen', 'v'));
     member.freeze();
@@ -141,12 +141,12 @@ describe('failover against a real 3-member cluster', () => {
     health.unsubscribe();
   });
 
-  it('etcd.endpointStates() tells a killed member demoted with the reason, healthy once restarted, and completes on close()', async () => {
+  it('etcd.health() tells a killed member demoted with the reason, healthy once restarted, and completes on close()', async () => {
     const member = await follower();
     const etcd = preferring(member);
-    const events: EndpointEvent[] = [];
+    const events: HealthEvent[] = [];
     let completed = false;
-    etcd.endpointStates().subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+    etcd.health().subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
     await firstValueFrom(etcd.put('health/killed', 'v'));
     await member.kill();
     try {

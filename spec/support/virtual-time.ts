@@ -2,9 +2,24 @@
  * Running resilience operators in virtual time (RxJS TestScheduler): what a source emitted, how
  * it ended and when, and attempts that record where and when they ran.
  */
-import { Observable } from 'rxjs';
+import { Observable, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { EtcdConnectionError } from '../../src/errors';
+import { Door } from '../../src/pipeline/attempt';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
+
+/**
+ * The way down of a pool with no members behind it: every attempt the code under test sends by
+ * itself (a liveness probe, a status question) fails as an unreachable member's would.
+ * @example new EndpointPool(urls, { demoteMs: 60_000, door: nowhere })
+ */
+export const nowhere: Door = {
+  send: (attempt) =>
+    throwError(() => new EtcdConnectionError(`${attempt.endpoint.url} is not reachable from a unit spec`, false, { endpoint: attempt.endpoint.url })),
+  socket: (endpoint) => {
+    throw new EtcdConnectionError(`${endpoint.url} is not reachable from a unit spec`, false, { endpoint: endpoint.url });
+  },
+};
 
 /**
  * A fresh pool of `urls` (failures remembered for a minute), a scheduler whose assertions are
@@ -13,7 +28,7 @@ import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
  */
 export function virtualEndpoints(urls: readonly string[]): { pool: EndpointPool; test: TestScheduler; tried: string[] } {
   return {
-    pool: new EndpointPool(urls, { demoteMs: 60_000 }),
+    pool: new EndpointPool(urls, { demoteMs: 60_000, door: nowhere }),
     test: new TestScheduler((actual, expected) => expect(actual).toEqual(expected)),
     tried: [],
   };

@@ -12,7 +12,7 @@ import { decodePut } from '../../src/kv/put';
 import { decodeRange } from '../../src/kv/range';
 import { decodeTxn } from '../../src/kv/txn';
 import { decodeGrant, decodeKeepAlive, decodeLeases, decodeTimeToLive } from '../../src/lease/lease-calls';
-import { unwrapStreamMessage } from '../../src/transport/http-stream';
+import { unwrapStreamMessage } from '../../src/transport/server-error';
 import { decodeServerError } from '../../src/transport/server-error';
 import { decodeWatchResponse } from '../../src/watch/watch-response';
 

@@ -1,7 +1,8 @@
 import { asyncScheduler, defer, EMPTY, map, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { None } from 'ts-results';
-import { CoalescingCaller } from '../../src/coalescing/coalescing-caller';
+import { coalescing, CoalescingSettings } from '../../src/coalescing/coalescing-caller';
+import { Call } from '../../src/pipeline/call';
 import { resolveOptions } from '../../src/options';
 import { Schedule } from '../../src/coalescing/schedule';
 import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdOutcomeUnknownError } from '../../src/errors';
@@ -9,7 +10,7 @@ import { decodeDelete } from '../../src/kv/delete';
 import { decodePut, PutResult } from '../../src/kv/put';
 import { decodeRange } from '../../src/kv/range';
 import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE, REPEATABLE } from '../../src/resilience/retry-policy';
-import { Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
+import { ChainCaller, Decoder, UnaryCaller } from '../../src/resilience/unary-caller';
 
 /** One call that reached the fake server. */
 interface Sent {
@@ -92,6 +93,12 @@ class FakeEtcd implements UnaryCaller {
   }
 }
 
+/** The coalescing stage over `etcd`, as a caller. */
+function coalesced(etcd: FakeEtcd, settings: CoalescingSettings, schedule: Schedule): UnaryCaller {
+  const below = <T>(call: Call<T>) => etcd.call(call.path, call.body, call.safety, call.decode);
+  return new ChainCaller(coalescing(settings, schedule)(below), etcd.endpoints);
+}
+
 describe('coalescing, in virtual time', () => {
   let scheduler: TestScheduler;
   const virtual: Schedule = (work, wait) => {
@@ -115,7 +122,7 @@ describe('coalescing, in virtual time', () => {
   it('sends the reads subscribed in one window as one read-only txn, each answer to its own subscriber', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
       expectObservable(get(caller, 'b')).toBe('--(x|)', { x: 'value of b' });
       expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
@@ -131,7 +138,7 @@ describe('coalescing, in virtual time', () => {
   it('sends a read alone as itself, and keeps reads of another window, a revision or a serializable one out', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, { ...on, coalesceWindowMs: 3 }, virtual);
+      const caller = coalesced(etcd, { ...on, coalesceWindowMs: 3 }, virtual);
       expectObservable(get(caller, 'a')).toBe('-----(x|)', { x: 'value of a' });
       scheduler.schedule(() => get(caller, 'b').subscribe(), 2);
       scheduler.schedule(() => get(caller, 'c').subscribe(), 4);
@@ -146,7 +153,7 @@ describe('coalescing, in virtual time', () => {
   it('splits a burst into txns of at most 128 operations', () => {
     scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       const answers: string[] = [];
       for (let i = 0; i < 300; i++) get(caller, `k${i}`).subscribe((value) => answers.push(value));
       flush();
@@ -159,7 +166,7 @@ describe('coalescing, in virtual time', () => {
   it('re-sends each request alone when one of them made etcd refuse the txn, so only that one fails', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
       expectObservable(get(caller, 'bad')).toBe('----#', undefined, new EtcdInvalidArgumentError('etcdserver: refused bad'));
       expectObservable(put(caller, 'k1', { prev_kv: true }).pipe(map((r) => r.prevKv.unwrap().value))).toBe('----(x|)', { x: 'old k1' });
@@ -175,7 +182,7 @@ describe('coalescing, in virtual time', () => {
       const etcd = new FakeEtcd();
       const unknown = new EtcdOutcomeUnknownError('the write may or may not have been applied');
       etcd.fail = unknown;
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       expectObservable(put(caller, 'a')).toBe('--#', undefined, unknown);
       expectObservable(put(caller, 'b')).toBe('--#', undefined, unknown);
       flush();
@@ -188,7 +195,7 @@ describe('coalescing, in virtual time', () => {
       const etcd = new FakeEtcd();
       const everyEndpoint = new EtcdAllEndpointsFailedError([]);
       etcd.fail = everyEndpoint;
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       expectObservable(get(caller, 'a')).toBe('--#', undefined, everyEndpoint);
       expectObservable(get(caller, 'b')).toBe('--#', undefined, everyEndpoint);
       flush();
@@ -199,7 +206,7 @@ describe('coalescing, in virtual time', () => {
   it('lets one subscriber leave without disturbing the others, and aborts only when all have left', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd(4);
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       // Left before the batch was sent: b is not asked at all.
       get(caller, 'b').subscribe().unsubscribe();
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
@@ -219,7 +226,7 @@ describe('coalescing, in virtual time', () => {
   it('keeps two writes to one key in separate txns, in order, the second sent after the first answered', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       const revision = (r: PutResult) => r.revision;
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
@@ -239,12 +246,12 @@ describe('coalescing, in virtual time', () => {
   it('passes through whatever it may not coalesce, and everything when turned off', () => {
     scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const off = new CoalescingCaller(etcd, { ...on, coalesceReads: false, coalesceWrites: false }, virtual);
+      const off = coalesced(etcd, { ...on, coalesceReads: false, coalesceWrites: false }, virtual);
       get(off, 'a').subscribe();
       get(off, 'b').subscribe();
       put(off, 'c').subscribe();
       put(off, 'd').subscribe();
-      const on2 = new CoalescingCaller(etcd, on, virtual);
+      const on2 = coalesced(etcd, on, virtual);
       on2.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('b') }, NON_REPEATABLE, decodeDelete).subscribe();
       on2.call('/v3/kv/deleterange', { key: b64('c'), range_end: b64('d') }, NON_REPEATABLE, decodeDelete).subscribe();
       on2.call('/v3/lease/grant', { TTL: 5 }, NON_REPEATABLE, (json) => json).subscribe({ error: () => undefined });
@@ -265,7 +272,7 @@ describe('coalescing, in virtual time', () => {
   it('fails a subscriber whose own answer cannot be decoded, and only that one', () => {
     scheduler.run(({ expectObservable }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, on, virtual);
+      const caller = coalesced(etcd, on, virtual);
       const broken = new Error('cannot decode');
       const undecodable = () => {
         throw broken;
@@ -291,7 +298,7 @@ describe("reads after this client's pending writes, in virtual time", () => {
   ])('sends a read of a key with a write pending (%s) once the write answered, and other reads at once', (_, settings) => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, settings, virtual);
+      const caller = coalesced(etcd, settings, virtual);
       put(caller, 'k').subscribe();
       range(caller, { key: b64('k') }).subscribe();
       range(caller, { key: b64('other') }).subscribe();
@@ -304,7 +311,7 @@ describe("reads after this client's pending writes, in virtual time", () => {
   it("orders a range or prefix read that holds the written key, a txn's writes, and lets a read go when the write is given up", () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
       put(caller, 'app/k').subscribe();
       range(caller, { key: b64('app/'), range_end: b64('app0') }).subscribe();
       range(caller, { key: b64('b'), range_end: b64('c') }).subscribe();
@@ -315,8 +322,8 @@ describe("reads after this client's pending writes, in virtual time", () => {
     });
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const caller = new CoalescingCaller(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
-      caller.call('/v3/kv/txn', { success: [{ request_put: { key: b64('t'), value: b64('v') } }] }, NON_REPEATABLE, (json) => json).subscribe();
+      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      caller.call('/v3/kv/txn', { success: [{ request_put: { key: b64('t'), value: b64('v') } }] }, NON_REPEATABLE, (json: unknown) => json).subscribe();
       range(caller, { key: b64('t') }).subscribe();
       const abandoned = put(caller, 'u').subscribe();
       range(caller, { key: b64('u') }).subscribe();

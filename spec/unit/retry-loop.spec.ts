@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { EndpointEvent } from '../../src';
+import { HealthEvent } from '../../src';
 import { TestScheduler } from 'rxjs/testing';
 import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError, EtcdUnavailableError } from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
@@ -159,7 +159,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('tells health listeners the state of each endpoint, every demotion and failover, and the recovery', () => {
-    const events: EndpointEvent[] = [];
+    const events: HealthEvent[] = [];
     pool.health.events().subscribe((e) => events.push(e));
     const loop = { retry: 'repeatable' as const, policy, giveUp: () => false, scheduler: test };
     run(

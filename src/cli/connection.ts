@@ -1,14 +1,15 @@
 /**
  * How the CLI reaches a secured cluster, with etcdctl's flags and variables: TLS files
  * (`--cacert`, `--cert`, `--key`, `--insecure-skip-tls-verify`), credentials (`--user`,
- * `--password`, asked on the terminal when left out) and a key namespace (`--namespace`). A flag
- * wins over its variable.
+ * `--password`, asked on the terminal when left out), a key namespace (`--namespace`), and what
+ * the client does printed on stderr (`--debug`). A flag wins over its variable.
  */
 import * as fs from 'fs';
 import { Etcd } from '../index';
 import type { EtcdOptions } from '../index';
 import { FlagSpec, ParsedArgs, UsageError } from './args';
 import { discoverEndpoints, SrvResolver } from './discovery';
+import { printDiagnostics } from './debug';
 import type { Io } from './io';
 import { askPassword, canAsk } from './password';
 
@@ -35,6 +36,11 @@ export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'discovery-srv-name', kind: 'string', placeholder: 'NAME', description: 'look up _etcd-client[-ssl]-NAME._tcp.DOMAIN instead' },
   { name: 'insecure-discovery', kind: 'boolean', description: 'true (the default): keep the http endpoints discovered; false: only https ones' },
+  {
+    name: 'debug',
+    kind: 'boolean',
+    description: 'print on stderr what the client does: each attempt, failover and watch reconnection (see docs/observability.md)',
+  },
 ];
 
 /** What the connection flags ask for: the client's options and the namespace. */
@@ -62,6 +68,7 @@ export async function connectionOf(args: ParsedArgs, io: Io, resolveSrv?: SrvRes
   const transport = tls === undefined && isFalse(args, 'insecure-transport') ? {} : tls;
   const namespace = args.text('namespace');
   if (namespace === '') throw new UsageError('--namespace must not be empty');
+  if (args.bool('debug')) printDiagnostics(io.stderr);
   return {
     options: {
       ...(servers === undefined ? {} : { endpoints: servers }),

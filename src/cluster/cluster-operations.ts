@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { AddMemberOptions, Member, MemberAdded, MemberId, MemberList } from './types';
+import { CallOptions } from '../call-options';
 
 /**
  * The cluster's members: who leads, who is in it, and changing who is.
@@ -12,14 +13,14 @@ export interface ClusterOperations {
    * Not to be confused with the leader of an election, `etcd.election(name).leader()`.
    * @example etcd.leaderMember().subscribe((m) => console.log(m.name, m.clientUrls))
    */
-  leaderMember(): Observable<Member>;
+  leaderMember(options?: CallOptions): Observable<Member>;
 
   /**
    * Lists the cluster's members (`etcdctl member list`), with the header of the answer (cluster
    * id, member that answered).
    * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.map((m) => m.name)))
    */
-  memberList(): Observable<MemberList>;
+  memberList(options?: CallOptions): Observable<MemberList>;
 
   /**
    * Adds a member that will listen for its peers on `peerUrls`; with `learner: true` it joins as

@@ -1,6 +1,7 @@
 /** Questions about the cluster itself: its members, each member's status, who leads. */
 import { defer, map, Observable, switchMap } from 'rxjs';
 import { EtcdUnavailableError } from '../errors';
+import { CallOptions } from '../call-options';
 import { REPEATABLE } from '../resilience/retry-policy';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { asArray, asObject, asString, decodeId, decodeInt } from '../transport/codec';
@@ -16,32 +17,38 @@ export class ClusterService {
   constructor(private readonly caller: UnaryCaller) {}
 
   /** Lists the members of the cluster, with the answer's header. */
-  memberList(): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList));
+  memberList(options?: CallOptions): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList, options));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */
-  endpointStatus(endpoint?: string): Observable<MemberStatus> {
+  endpointStatus(endpoint?: string, options?: CallOptions): Observable<MemberStatus> {
     return defer(() =>
       endpoint === undefined
-        ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus)
-        : this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus),
+        ? this.caller.call('/v3/maintenance/status', {}, REPEATABLE, decodeStatus, options)
+        : this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus, options),
     );
   }
 
-  /** The member that leads the cluster now (the old `etcd_leader`). */
-  leaderMember(): Observable<Member> {
+  /** The member that leads the cluster now (the old `etcd_leader`); `deadlineMs` bounds each of its two calls. */
+  leaderMember(options?: CallOptions): Observable<Member> {
     return defer(() =>
       this.caller
-        .call('/v3/maintenance/status', {}, REPEATABLE, (json, endpoint) => {
-          const { leader } = decodeStatus(json, endpoint);
-          // A member between elections knows no leader; another member (or a retry) may.
-          if (leader === '0') throw new EtcdUnavailableError('the member answered that it knows no leader', true);
-          return leader;
-        })
+        .call(
+          '/v3/maintenance/status',
+          {},
+          REPEATABLE,
+          (json, endpoint) => {
+            const { leader } = decodeStatus(json, endpoint);
+            // A member between elections knows no leader; another member (or a retry) may.
+            if (leader === '0') throw new EtcdUnavailableError('the member answered that it knows no leader', true);
+            return leader;
+          },
+          options,
+        )
         .pipe(
           switchMap((leaderId) =>
-            this.memberList().pipe(
+            this.memberList(options).pipe(
               map(({ members }) => {
                 const leader = members.find((m) => m.id === leaderId);
                 if (leader === undefined) throw new EtcdUnavailableError(`leader ${leaderId} is not in the member list`, true);

@@ -1,13 +1,14 @@
 /**
- * Coalescing as a caller between the KV service and failover: the service still describes one
+ * Coalescing as a stage of the call chain, between the KV service and failover: the service still describes one
  * request per call; linearizable reads made together go to etcd as one read-only `txn`, and
  * writes to different keys made together as one `txn` (one revision). Everything else passes
  * through untouched.
  */
 import { Observable } from 'rxjs';
-import { CallSafety, LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
-import { Decoder, HedgedDecoder, UnaryCaller } from '../resilience/unary-caller';
-import { CallOptions } from '../call-options';
+import { CoalesceBatchMessage, diagnostics } from '../diagnostics/channels';
+import { Call, Stage } from '../pipeline/call';
+import { LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
+import { ChainCaller } from '../resilience/unary-caller';
 import { Batcher, BatchPolicy } from './batcher';
 import { eventLoop, Schedule } from './schedule';
 import { WriteOrder } from './write-order';
@@ -59,55 +60,38 @@ export function writePolicy(windowMs: number): BatchPolicy {
 const RANGE = '/v3/kv/range';
 const PUT = '/v3/kv/put';
 const DELETE = '/v3/kv/deleterange';
+const TXN = '/v3/kv/txn';
 
 /**
- * A UnaryCaller that coalesces what it may and hands everything else to `inner`.
- * @example const kv = new KvService(new CoalescingCaller(caller, { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }), leases, lifecycle)
+ * The stage that coalesces what it may and hands everything else down. The batches it makes go
+ * down the chain below it as `txn` calls (one `etcd-rx:coalesce:batch` each).
+ * @example chain([perCall, coalescing({ coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 })], route)
  */
-export class CoalescingCaller implements UnaryCaller {
-  private readonly reads: Batcher | undefined;
-  private readonly writes: Batcher | undefined;
-  // Coalesced or not, a read goes after this client's pending writes to its keys.
-  private readonly order = new WriteOrder();
-
-  constructor(
-    private readonly inner: UnaryCaller,
-    settings: CoalescingSettings,
-    schedule: Schedule = eventLoop,
-  ) {
-    this.reads = settings.coalesceReads ? new Batcher(inner, readPolicy(settings.coalesceWindowMs), schedule) : undefined;
-    this.writes = settings.coalesceWrites ? new Batcher(inner, writePolicy(settings.coalesceWindowMs), schedule) : undefined;
-  }
-
-  get endpoints(): readonly string[] {
-    return this.inner.endpoints;
-  }
-
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
-    return this.order.ordered(path, body, () => this.route(path, body, safety, decode, options));
-  }
-
-  private route<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
-    // A batch runs within one deadline: a call that asks for its own goes alone.
-    if (options?.deadlineMs !== undefined) return this.inner.call(path, body, safety, decode, options);
-    const request = body as Readonly<Record<string, unknown>>;
-    if (this.reads !== undefined && safety.readFloor && path === RANGE && request.revision === undefined) {
-      return this.reads.submit(path, request, decode);
-    }
-    // A delete of a range may overlap other writes' keys, which etcd refuses in one txn.
-    if (this.writes !== undefined && safety.retry === 'non-repeatable' && (path === PUT || (path === DELETE && request.range_end === undefined))) {
-      return this.writes.submit(path, request, decode);
-    }
-    return this.inner.call(path, body, safety, decode, options);
-  }
-
-  hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
-    return this.inner.hedged(path, body, hedgeMs, decode);
-  }
-
-  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
-    return this.inner.callOn(endpoint, path, body, decode);
-  }
+export function coalescing(settings: CoalescingSettings, schedule: Schedule = eventLoop): Stage {
+  return (next) => {
+    const batches = (kind: CoalesceBatchMessage['kind']) =>
+      new ChainCaller(<T>(call: Call<T>) => {
+        diagnostics.coalesceBatch.publish(() => ({ kind, size: call.path === TXN ? (call.body as { success: unknown[] }).success.length : 1 }));
+        return next(call);
+      }, []);
+    const reads = settings.coalesceReads ? new Batcher(batches('reads'), readPolicy(settings.coalesceWindowMs), schedule) : undefined;
+    const writes = settings.coalesceWrites ? new Batcher(batches('writes'), writePolicy(settings.coalesceWindowMs), schedule) : undefined;
+    const route = <T>(call: Call<T>): Observable<T> => {
+      const { path, safety } = call;
+      // A batch runs within one deadline: a call that asks for its own goes alone.
+      if (call.route.kind !== 'failover' || call.options.deadlineMs !== undefined) return next(call);
+      const request = call.body as Readonly<Record<string, unknown>>;
+      if (reads !== undefined && safety.readFloor && path === RANGE && request.revision === undefined) return reads.submit(path, request, call.decode);
+      // A delete of a range may overlap other writes' keys, which etcd refuses in one txn.
+      if (writes !== undefined && safety.retry === 'non-repeatable' && (path === PUT || (path === DELETE && request.range_end === undefined))) {
+        return writes.submit(path, request, call.decode);
+      }
+      return next(call);
+    };
+    // Coalesced or not, a read goes after this client's pending writes to its keys.
+    const order = new WriteOrder();
+    return <T>(call: Call<T>): Observable<T> => order.ordered(call.path, call.body, () => route(call));
+  };
 }
 
 function onlyKey(body: Readonly<Record<string, unknown>>): boolean {

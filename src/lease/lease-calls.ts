@@ -3,12 +3,13 @@ import { defer, Observable } from 'rxjs';
 import { EtcdInvalidArgumentError, EtcdNotFoundError, LeaseLostError } from '../errors';
 import { encodeLeaseId } from './lease-id';
 import { optionsOf } from '../validate';
+import { CallOptions } from '../call-options';
 import { UnaryCaller } from '../resilience/unary-caller';
 import { REPEATABLE } from '../resilience/retry-policy';
 import { asArray, asObject, decodeBytes, decodeId, decodeInt } from '../transport/codec';
 import { decodeHeader, ResponseHeader } from '../transport/response-header';
 import { hexLeaseId } from '../ids';
-import { unwrapStreamMessage } from '../transport/http-stream';
+import { unwrapStreamMessage } from '../transport/server-error';
 import { LeaseGrant, LeaseId, LeaseTimeToLive } from './types';
 
 /** The answer to one keep-alive. */
@@ -28,26 +29,26 @@ export class LeaseCalls {
   constructor(private readonly caller: UnaryCaller) {}
 
   /** Grants a lease of `ttl` seconds (optionally with a chosen id). */
-  grant(ttl: number, id?: LeaseId): Observable<LeaseGrant> {
+  grant(ttl: number, id?: LeaseId, options?: CallOptions): Observable<LeaseGrant> {
     return defer(() => {
       const body: Record<string, unknown> = { TTL: checkTtl(ttl) };
       if (id !== undefined) body.ID = encodeLeaseId(id);
-      return this.caller.call('/v3/lease/grant', body, REPEATABLE, decodeGrant);
+      return this.caller.call('/v3/lease/grant', body, REPEATABLE, decodeGrant, options);
     });
   }
 
   /** Revokes a lease; every key attached to it is deleted. Errors with EtcdNotFoundError when it is gone. */
-  revoke(id: LeaseId): Observable<ResponseHeader> {
+  revoke(id: LeaseId, options?: CallOptions): Observable<ResponseHeader> {
     return defer(() =>
-      this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, REPEATABLE, (json) => decodeHeader(asObject(json, 'revoke response').header)),
+      this.caller.call('/v3/lease/revoke', { ID: encodeLeaseId(id) }, REPEATABLE, (json) => decodeHeader(asObject(json, 'revoke response').header), options),
     );
   }
 
   /** Asks how long a lease has left (and, with `keys`, which keys it holds). */
-  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive> {
+  timeToLive(id: LeaseId, options?: { keys?: boolean } & CallOptions): Observable<LeaseTimeToLive> {
     return defer(() => {
       const body = { ID: encodeLeaseId(id), keys: optionsOf(options, 'timeToLive').keys === true };
-      return this.caller.call('/v3/lease/timetolive', body, REPEATABLE, decodeTimeToLive);
+      return this.caller.call('/v3/lease/timetolive', body, REPEATABLE, decodeTimeToLive, options);
     });
   }
 
@@ -79,8 +80,8 @@ export class LeaseCalls {
   }
 
   /** Lists the ids of every live lease. */
-  leases(): Observable<string[]> {
-    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, decodeLeases);
+  leases(options?: CallOptions): Observable<string[]> {
+    return this.caller.call('/v3/lease/leases', {}, REPEATABLE, decodeLeases, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { ResponseHeader } from '../transport/response-header';
+import { CallOptions } from '../call-options';
 import { LeaseEvent, LeaseGrant, LeaseId, LeaseOptions, LeaseTimeToLive } from './types';
 
 /**
@@ -12,25 +13,25 @@ export interface LeaseOperations {
    * Grants a lease of `ttl` seconds, without keeping it alive.
    * @example etcd.grantLease(30).subscribe((lease) => console.log(lease.id))
    */
-  grantLease(ttl: number, id?: LeaseId): Observable<LeaseGrant>;
+  grantLease(ttl: number, id?: LeaseId, options?: CallOptions): Observable<LeaseGrant>;
 
   /**
    * Revokes a lease: every key attached to it is deleted.
    * @example etcd.revokeLease(lease.id)
    */
-  revokeLease(id: LeaseId): Observable<ResponseHeader>;
+  revokeLease(id: LeaseId, options?: CallOptions): Observable<ResponseHeader>;
 
   /**
    * How many seconds a lease has left (-1 when gone), and with `keys: true` its keys.
    * @example etcd.timeToLive(lease.id, { keys: true })
    */
-  timeToLive(id: LeaseId, options?: { keys?: boolean }): Observable<LeaseTimeToLive>;
+  timeToLive(id: LeaseId, options?: { keys?: boolean } & CallOptions): Observable<LeaseTimeToLive>;
 
   /**
    * Lists the ids of every live lease.
    * @example etcd.leases().subscribe((ids) => console.log(ids.length))
    */
-  leases(): Observable<string[]>;
+  leases(options?: CallOptions): Observable<string[]>;
 
   /**
    * A lease as a stream: granted on subscribe and emitted, kept alive (about every TTL/3, across

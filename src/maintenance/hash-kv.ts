@@ -5,9 +5,7 @@
 import { catchError, map, Observable, throwError } from 'rxjs';
 import { EtcdError } from '../errors';
 import { asObject, decodeId, decodeInt } from '../transport/codec';
-import { reauthenticating } from '../resilience/reauthentication';
-import { grpcUnary } from '../transport/grpc-unary';
-import { HttpEndpoint } from '../transport/http-endpoint';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { decodeFields, encodeVarintFields, FieldValue, varintField } from '../transport/protobuf';
 import { decodeHeader } from '../transport/response-header';
 import { HashKv } from './types';
@@ -18,12 +16,12 @@ export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;
 /**
  * HashKV of `endpoint` at `revision` (0: the latest). etcd 3.5+ answers it at
  * `/v3/maintenance/hashkv`; 3.4's gateway has no route for it (404), so it is then asked over gRPC.
- * @example hashKv(call, pool.named('http://127.0.0.1:2379'), 0).subscribe((h) => console.log(h.hash))
+ * @example hashKv(call, pool, pool.named('http://127.0.0.1:2379'), 0).subscribe((h) => console.log(h.hash))
  */
-export function hashKv(gateway: GatewayCall, endpoint: HttpEndpoint, revision: number): Observable<HashKv> {
+export function hashKv(gateway: GatewayCall, pool: EndpointPool, endpoint: Endpoint, revision: number): Observable<HashKv> {
   return gateway('/v3/maintenance/hashkv', { revision: String(revision) }).pipe(
     map((json) => decodeGatewayAnswer(json, endpoint.url)),
-    catchError((error: unknown) => (isMissingRoute(error) ? overGrpc(endpoint, revision) : throwError(() => error))),
+    catchError((error: unknown) => (isMissingRoute(error) ? overGrpc(pool, endpoint, revision) : throwError(() => error))),
   );
 }
 
@@ -32,8 +30,9 @@ function isMissingRoute(error: unknown): boolean {
   return error instanceof EtcdError && /HTTP 404/.test(error.message);
 }
 
-function overGrpc(endpoint: HttpEndpoint, revision: number): Observable<HashKv> {
-  return reauthenticating(endpoint, grpcUnary(endpoint, '/etcdserverpb.Maintenance/HashKV', encodeVarintFields([[1, BigInt(revision)]]))).pipe(
+function overGrpc(pool: EndpointPool, endpoint: Endpoint, revision: number): Observable<HashKv> {
+  const exchange = { kind: 'grpc', path: '/etcdserverpb.Maintenance/HashKV', message: encodeVarintFields([[1, BigInt(revision)]]) } as const;
+  return pool.send({ method: 'maintenance/hashkv', endpoint, attempt: 1, exchange }).pipe(
     map((bytes) => {
       const fields = decodeFields(bytes);
       const header = decodeFields(messageField(fields, 1));

@@ -77,7 +77,7 @@ export class Maintenance {
     return defer(() => {
       const revision = options.revision === undefined ? 0 : checkCount(options.revision, 'hashKv revision');
       const target = this.pool.named(endpoint);
-      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), target, revision);
+      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), this.pool, target, revision);
     });
   }
 

@@ -10,8 +10,6 @@ import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { decodeBytes, decodeInt } from '../transport/codec';
-import { reauthenticating } from '../resilience/reauthentication';
-import { streamJsonLines } from '../transport/http-stream';
 import { SnapshotChunk, SnapshotSaved } from './types';
 
 const SHA256_LENGTH = 32;
@@ -27,7 +25,8 @@ export class Snapshots {
   stream(endpoint?: string): Observable<SnapshotChunk> {
     return this.pool.ifOpen(() => {
       const chosen = endpoint === undefined ? this.pool.pick(new Set()) : this.pool.named(endpoint);
-      return reauthenticating(chosen, streamJsonLines(chosen, '/v3/maintenance/snapshot', {})).pipe(
+      const exchange = { kind: 'lines', path: '/v3/maintenance/snapshot', body: {} } as const;
+      return this.pool.send({ method: 'maintenance/snapshot', endpoint: chosen, attempt: 1, exchange }).pipe(
         map((result) => ({
           endpoint: chosen.url,
           bytes: decodeBytes(typeof result.blob === 'string' ? result.blob : undefined),

@@ -4,12 +4,15 @@
  * demotion ends or every other endpoint failed too.
  */
 import * as http from 'http';
-import { defer, Observable, throwError } from 'rxjs';
+import { defer, Observable, SchedulerLike, throwError } from 'rxjs';
 import * as tls from 'tls';
 import { parseEndpoints } from '../endpoints';
 import { EtcdClientClosedError, EtcdInvalidArgumentError } from '../errors';
 import { MemberHealth } from './member-health';
+import { MemberMonitor } from './member-monitor';
+import { AnswerOf, Attempt, Door, Exchange } from '../pipeline/attempt';
 import { createAgent, HttpEndpoint, TokenSource } from '../transport/http-endpoint';
+import type { WsChannel } from '../transport/ws-channel';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
@@ -42,18 +45,25 @@ export interface PoolSettings {
   readonly tokens?: TokenSource;
   /** The client's TLS settings, for `https://` endpoints. */
   readonly tls?: tls.ConnectionOptions;
+  /** The way down to the members: the attempt chain and its sockets (built by the composition root). */
+  readonly door: Door;
+  /** The clock of the pool's timestamps (tests pass a virtual-time scheduler); the system clock by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
  * The endpoint list of one client.
  * @example
- * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000 })
+ * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000, door })
  * const endpoint = pool.pick(new Set())
  */
 export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
-  /** What every call, stream and probe saw of each endpoint (see `etcd.endpointStates()`). */
+  /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
   readonly health: MemberHealth;
+  /** What each member last said of itself when asked its status: leader, term, version. */
+  readonly monitor: MemberMonitor;
+  private readonly helpers = new Map<object, unknown>();
   private preferred = 0;
   private isClosed = false;
 
@@ -63,6 +73,22 @@ export class EndpointPool {
   ) {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
     this.health = new MemberHealth(urls);
+    this.monitor = new MemberMonitor(urls, settings.scheduler);
+  }
+
+  /** The pool's clock (ms): every timestamp it keeps is read on it. */
+  now(): number {
+    return this.settings.scheduler?.now() ?? Date.now();
+  }
+
+  /**
+   * The one helper of this pool made by `make` under `key`, made on first use: what the calls of
+   * one client share (a question in flight about the leader, say).
+   * @example const sightings = pool.shared(lookForLeader, () => new SharedSighting(pool, lookForLeader))
+   */
+  shared<T>(key: object, make: () => T): T {
+    if (!this.helpers.has(key)) this.helpers.set(key, make());
+    return this.helpers.get(key) as T;
   }
 
   get size(): number {
@@ -74,7 +100,7 @@ export class EndpointPool {
    * healthy, else the next healthy one in list order, else a demoted one: one that answered its
    * last failure before one that stayed silent, then the one whose demotion ends first.
    */
-  pick(tried: ReadonlySet<Endpoint>, now = Date.now()): Endpoint {
+  pick(tried: ReadonlySet<Endpoint>, now = this.now()): Endpoint {
     const n = this.endpoints.length;
     let fallback: Endpoint | undefined;
     for (let i = 0; i < n; i++) {
@@ -102,7 +128,7 @@ export class EndpointPool {
 
   /** Records an answer: the endpoint is healthy and becomes the preferred one. */
   answered(endpoint: Endpoint): void {
-    endpoint.lastAnsweredAt = Date.now();
+    endpoint.lastAnsweredAt = this.now();
     endpoint.demotedUntil = 0;
     endpoint.failedSilently = false;
     this.preferred = endpoint.index;
@@ -114,7 +140,7 @@ export class EndpointPool {
    * member stayed silent or answered with an error (by default silent, the less trusted).
    */
   demote(endpoint: Endpoint, reason: string, how: 'silent' | 'answered' = 'silent'): void {
-    endpoint.demotedUntil = Date.now() + this.settings.demoteMs;
+    endpoint.demotedUntil = this.now() + this.settings.demoteMs;
     endpoint.failedSilently = how === 'silent';
     if (this.preferred === endpoint.index) this.preferred = (endpoint.index + 1) % this.endpoints.length;
     this.health.set(endpoint.url, 'demoted', reason);
@@ -127,6 +153,23 @@ export class EndpointPool {
    */
   ifOpen<T>(use: () => Observable<T>): Observable<T> {
     return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
+  }
+
+  /**
+   * Sends one attempt down the client's attempt chain, unless the pool is closed.
+   * @example pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
+   */
+  send<E extends Exchange>(attempt: Attempt<E>): Observable<AnswerOf<E>> {
+    // Attempts are made as they are sent (inside the loops' own ifOpen): checked once, here, not again on subscribe.
+    return this.isClosed ? throwError(() => new EtcdClientClosedError()) : this.settings.door.send(attempt);
+  }
+
+  /**
+   * Opens a WebSocket to `path` on `endpoint`.
+   * @example const channel = pool.openSocket(endpoint, '/v3/watch', 5000)
+   */
+  openSocket(endpoint: Endpoint, path: string, openTimeoutMs: number): WsChannel {
+    return this.settings.door.socket(endpoint, path, openTimeoutMs);
   }
 
   /** Closes every idle connection and refuses further calls. */
@@ -169,7 +212,7 @@ export class Sweep {
    */
   get ended(): boolean {
     if (this.tried.size >= this.pool.size) return true;
-    const now = Date.now();
+    const now = this.pool.now();
     const next = this.pool.pick(this.tried, now);
     const answeredFailure = (endpoint: Endpoint) => endpoint.demotedUntil > now && !endpoint.failedSilently;
     return next.demotedUntil > now && next.failedSilently && [...this.tried].some(answeredFailure);

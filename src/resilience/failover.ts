@@ -48,14 +48,15 @@ export interface FailoverSettings {
  * each endpoint and its last failure; when `deadlineMs` (by default the settings') has passed,
  * with EtcdDeadlineExceededError; when no member that answered knows a leader, with
  * EtcdQuorumLostError.
- * @example withFailover(pool, settings, 'repeatable', (ep) => postJson(ep, '/v3/kv/range', body))
+ * @example withFailover(pool, settings, 'repeatable', (ep, n) => pool.send({ method: 'range', endpoint: ep, attempt: n, exchange }))
  */
 export function withFailover<T>(
   pool: EndpointPool,
   settings: FailoverSettings,
   retry: Repeatability,
-  attempt: (endpoint: Endpoint) => Observable<T>,
+  attempt: (endpoint: Endpoint, attempt: number) => Observable<T>,
   deadlineMs = settings.deadlineMs,
+  method?: string,
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
@@ -69,11 +70,14 @@ export function withFailover<T>(
       // No attempt is started that the deadline would cut before it could even be sent.
       giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
       scheduler: settings.scheduler,
+      method,
     };
-    return retryAcrossEndpoints(pool, loop, (endpoint) => {
+    return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
-      return attemptOnce(pool, settings, retry, endpoint, attempt, deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error, now()) }));
+      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(
+        tap({ error: (error: unknown) => lookout.failed(error, now()) }),
+      );
     }).pipe(
       catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
       finalize(() => lookout.stop()),
@@ -87,7 +91,7 @@ function attemptOnce<T>(
   settings: FailoverSettings,
   retry: Repeatability,
   endpoint: Endpoint,
-  attempt: (endpoint: Endpoint) => Observable<T>,
+  sent: Observable<T>,
   deadline: Deadline,
 ): Observable<T> {
   const { stallCheckAfterMs, scheduler } = settings;
@@ -99,10 +103,11 @@ function attemptOnce<T>(
   // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
   const attempted =
     retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
-      ? attempt(endpoint).pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), scheduler))
-      : attempt(endpoint);
+      ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), scheduler))
+      : sent;
   const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, scheduler));
-  return Date.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
+  // The pool's timestamps are read on the pool's clock.
+  return pool.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
 }
 
 // A live member answers its status in a millisecond or two; only a leaderless answer matters.

@@ -19,21 +19,22 @@ const VERDICTS_NEEDED = 2;
  * from a pause, a member shutting down): it ends the call once a second member has given one
  * too (or at once, with a single endpoint). It never gives up by itself: bound it with a
  * deadline. Only for requests that may be applied more than once (reads, lease renewals).
- * @example withHedging(pool, 500, 1250, (ep) => postJson(ep, '/v3/lease/keepalive', body)).pipe(takeUntil(deadline$))
+ * @example withHedging(pool, 500, 1250, (ep, n) => pool.send({ method: 'lease/keepalive', endpoint: ep, attempt: n, exchange })).pipe(takeUntil(deadline$))
  */
 export function withHedging<T>(
   pool: EndpointPool,
   hedgeMs: number,
   attemptTimeoutMs: number,
-  attempt: (endpoint: Endpoint) => Observable<T>,
+  attempt: (endpoint: Endpoint, attempt: number) => Observable<T>,
   scheduler?: SchedulerLike,
 ): Observable<T> {
   return defer(() => {
     const sweep = new Sweep(pool);
     const verdicts = new Set<Endpoint>();
+    let attempts = 0;
     const once = pool.ifOpen(() => {
       const endpoint = sweep.next();
-      return attemptOn(pool, endpoint, attempt(endpoint).pipe(requestTimeLimit(attemptTimeoutMs, endpoint, scheduler))).pipe(
+      return attemptOn(pool, endpoint, attempt(endpoint, ++attempts).pipe(requestTimeLimit(attemptTimeoutMs, endpoint, scheduler))).pipe(
         catchError((error: unknown) => {
           if (isTransient(error)) return EMPTY;
           verdicts.add(endpoint);

@@ -7,9 +7,8 @@
  */
 import { catchError, EMPTY, filter, finalize, map, merge, Observable, scan, Subscription } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdQuorumLostError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
-import { postJson } from '../transport/http-call';
+import { StatusSeen } from './member-monitor';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { timeLimit } from './time-limit';
 
 /** What the members said about their leader. */
 export interface LeaderSighting {
@@ -30,23 +29,24 @@ export function noLeader(sighting: LeaderSighting): boolean {
   return sighting.leaderless.length > 0 && sighting.withLeader.length === 0;
 }
 
-/** How the members are asked whether they know a leader. */
-export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number) => Observable<LeaderSighting>;
+/** How the members of `pool` are asked whether they know a leader. */
+export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, pool: EndpointPool) => Observable<LeaderSighting>;
 
 /**
  * Asks every endpoint's status within `timeoutMs` and sorts the endpoints by what they said,
  * emitting the picture again as each answer comes: one member that answers at once should not
  * wait for the silent ones to time out. An endpoint not heard from yet counts as silent.
- * @example lookForLeader(pool.endpoints, 500).subscribe((s) => console.log(noLeader(s)))
+ * @example lookForLeader(pool.endpoints, 500, pool).subscribe((s) => console.log(noLeader(s)))
  */
-export const lookForLeader: SightLeader = (endpoints, timeoutMs) => {
+export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    postJson(endpoint, '/v3/maintenance/status', {}).pipe(
-      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' })),
-      map((json) => ({ url: endpoint.url, knowsLeader: knowsLeader(json) })),
-      filter((answer): answer is { url: string; knowsLeader: boolean } => answer.knowsLeader !== undefined),
-      catchError(() => EMPTY),
-    ),
+    pool.monitor
+      .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
+      .pipe(
+        filter((seen): seen is StatusSeen => seen !== undefined),
+        map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
+        catchError(() => EMPTY),
+      ),
   );
   const urls = endpoints.map((endpoint) => endpoint.url);
   return merge(...asked).pipe(
@@ -60,18 +60,6 @@ export const lookForLeader: SightLeader = (endpoints, timeoutMs) => {
     ),
   );
 };
-
-/**
- * Whether a status answer names a leader; undefined for an answer that is not a member's status
- * (only a real member saying "no leader" may count as leaderless). proto3 leaves a zero leader
- * id out of the JSON; "0" would mean the same.
- */
-function knowsLeader(json: unknown): boolean | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
-  const { leader, version, header } = json as { leader?: unknown; version?: unknown; header?: unknown };
-  if (typeof version !== 'string' || typeof header !== 'object' || header === null) return undefined;
-  return leader !== undefined && leader !== '0' && leader !== 0;
-}
 
 /**
  * One client's latest sighting, shared by all its failing calls: a question in flight serves
@@ -90,13 +78,11 @@ class SharedSighting {
     if (this.asking) return undefined;
     this.asking = true;
     // The operation that asked may end (and unsubscribe) first: whatever ends it, others may ask again.
-    return this.sight(this.pool.endpoints, timeoutMs)
+    return this.sight(this.pool.endpoints, timeoutMs, this.pool)
       .pipe(finalize(() => (this.asking = false)))
       .subscribe({ next: (sighting) => (this.latest = { sighting, askedAt: now }), error: () => undefined });
   }
 }
-
-const shared = new WeakMap<EndpointPool, SharedSighting>();
 
 /**
  * Watches one operation for a lost quorum: each failed attempt asks, in the background, whether
@@ -115,9 +101,7 @@ export class LeaderLookout {
     private readonly startedAt: number,
     sight: SightLeader = lookForLeader,
   ) {
-    let sightings = shared.get(pool);
-    if (sightings === undefined) shared.set(pool, (sightings = new SharedSighting(pool, sight)));
-    this.sightings = sightings;
+    this.sightings = pool.shared(sight, () => new SharedSighting(pool, sight));
   }
 
   /**

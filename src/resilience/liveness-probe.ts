@@ -5,7 +5,6 @@
  */
 import { catchError, ignoreElements, Observable, tap, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdTimeoutError, EtcdTlsError } from '../errors';
-import { getJson } from '../transport/http-call';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { timeLimit } from './time-limit';
 
@@ -15,7 +14,7 @@ import { timeLimit } from './time-limit';
  * @example concat(probe(pool, endpoint, 1000), write$)
  */
 export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<never> {
-  return getJson(endpoint, '/version').pipe(
+  return pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
     timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })),
     tap(() => pool.answered(endpoint)),
     ignoreElements(),

@@ -2,10 +2,10 @@
  * The one record of member health: every call, stream and probe reports what it saw of an
  * endpoint here, and what they report is one state per endpoint. Calls that may leave a member
  * listen to it while in flight, so one caller's proof that a member is gone moves every
- * repeatable call and stream off it at once. Its stream of changes is `etcd.endpointStates()`.
+ * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
  */
 import { concat, defer, filter, from, Observable, Subject } from 'rxjs';
-import { EndpointState, EndpointStateChange, EndpointEvent } from '../health';
+import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
 
 /**
  * The health of a client's endpoints.
@@ -13,7 +13,7 @@ import { EndpointState, EndpointStateChange, EndpointEvent } from '../health';
  */
 export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
-  private readonly changes = new Subject<EndpointEvent>();
+  private readonly changes = new Subject<HealthEvent>();
 
   constructor(endpoints: readonly string[], now = new Date()) {
     for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since: now });
@@ -41,7 +41,7 @@ export class MemberHealth {
    * Every endpoint's current state at once, then every change and failover, until close().
    * @example health.events().subscribe(console.log)
    */
-  events(): Observable<EndpointEvent> {
+  events(): Observable<HealthEvent> {
     return defer(() => concat(from([...this.states.values()]), this.changes));
   }
 

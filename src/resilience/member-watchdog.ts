@@ -10,12 +10,8 @@
  * it knows a leader; its streams' `hasleader` header still ends them when it loses its leader.
  */
 import { catchError, exhaustMap, ignoreElements, interval, map, Observable, of, share, throwError } from 'rxjs';
-import { EtcdPermissionDeniedError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
-import { asObject, decodeId } from '../transport/codec';
-import { postJson } from '../transport/http-call';
-import { Endpoint } from './endpoint-pool';
-import { reauthenticating } from './reauthentication';
-import { timeLimit } from './time-limit';
+import { EtcdPermissionDeniedError, EtcdProtocolError, EtcdUnavailableError } from '../errors';
+import { Endpoint, EndpointPool } from './endpoint-pool';
 
 /**
  * One status probe per member and interval, shared by every stream on that member.
@@ -25,7 +21,10 @@ export class MemberWatchdog {
   private readonly guards = new Map<Endpoint, Observable<never>>();
 
   /** @param everyMs how often a member is probed; a probe unanswered after as long fails it. */
-  constructor(private readonly everyMs: number) {}
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly everyMs: number,
+  ) {}
 
   /**
    * Never emits; errors (EtcdTimeoutError, EtcdUnavailableError) when the member stops answering
@@ -36,7 +35,7 @@ export class MemberWatchdog {
     let guard = this.guards.get(endpoint);
     if (guard === undefined) {
       guard = interval(this.everyMs).pipe(
-        exhaustMap(() => checkMember(endpoint, this.everyMs)),
+        exhaustMap(() => checkMember(this.pool, endpoint, this.everyMs)),
         ignoreElements(),
         share(),
       );
@@ -48,17 +47,21 @@ export class MemberWatchdog {
 
 /**
  * Asks one member whether it is alive and knows a leader.
- * @example checkMember(endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
+ * @example checkMember(pool, endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
  */
-export function checkMember(endpoint: Endpoint, timeoutMs: number): Observable<void> {
-  return reauthenticating(endpoint, postJson(endpoint, '/v3/maintenance/status', {})).pipe(
-    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status probe' })),
-    map((json) => {
-      if (decodeId(asObject(json, 'status response').leader, 'leader') === '0') {
-        throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
-      }
-    }),
-    // Refused for the user's role, not for its token (reauthenticating saw to that): an answer all the same.
-    catchError((error: unknown) => (error instanceof EtcdPermissionDeniedError ? of(undefined) : throwError(() => error))),
-  );
+export function checkMember(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<void> {
+  return pool.monitor
+    .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
+    .pipe(
+      map((seen) => {
+        if (seen === undefined)
+          throw new EtcdProtocolError(`${endpoint.url} answered its status with something that is not a status`, { endpoint: endpoint.url });
+        if (!seen.leaderKnown) {
+          throw new EtcdUnavailableError(`${endpoint.url} knows no leader (it is cut off from the cluster)`, true, { endpoint: endpoint.url });
+        }
+      }),
+      // Refused for the user's role, not for its token (re-authentication saw to that): an answer
+      // all the same. etcd 3.5 refuses a status question to every user but root.
+      catchError((error: unknown) => (error instanceof EtcdPermissionDeniedError ? of(undefined) : throwError(() => error))),
+    );
 }

@@ -9,6 +9,7 @@
  * unsubscribing ends the attempt in flight and any backoff.
  */
 import { catchError, MonoTypeOperatorFunction, Observable, retry, SchedulerLike, tap, throwError, timer } from 'rxjs';
+import { diagnostics } from '../diagnostics/channels';
 import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { FailureRecord } from './failure-record';
@@ -29,6 +30,8 @@ export interface RetryLoop {
   readonly giveUp: (failures: FailureRecord, now: number, nextDelayMs: number) => boolean;
   /** Where backoff is timed (tests pass a virtual-time scheduler); rxjs' async scheduler by default. */
   readonly scheduler?: SchedulerLike;
+  /** The operation, as `etcd-rx:failover` names it (see methodOf). */
+  readonly method?: string;
 }
 
 /**
@@ -37,18 +40,27 @@ export interface RetryLoop {
  * the endpoint good: the failures are forgotten and the next failure starts a new sweep from it,
  * so a stream that breaks later resumes with a full retry budget. A repeatable attempt also
  * leaves its endpoint as soon as anything else demotes it (see MemberHealth); every transient
- * failure is told to `etcd.endpointStates()` as a failover.
- * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => postJson(ep, path, body))
+ * failure is told to `etcd.health()` as a failover, and to `etcd-rx:failover` once the next
+ * attempt goes to another endpoint. `attempt` is given the endpoint and the attempt's number (1, 2, …).
+ * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => send(ep, path, body))
  */
-export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint, attempt: number) => Observable<T>): Observable<T> {
   const now = () => loop.scheduler?.now() ?? Date.now();
   return pool.ifOpen(() => {
     const failures = new FailureRecord();
     const sweep = new Sweep(pool);
     let sweeps = 0;
+    let attempts = 0;
+    let lastFailure: { readonly endpoint: string; readonly reason: string } | undefined;
     const once = pool.ifOpen(() => {
       const endpoint = sweep.next();
-      const call = loop.retry === 'repeatable' ? leavingWhenDemoted(pool, endpoint, attempt(endpoint)) : attempt(endpoint);
+      if (lastFailure !== undefined && lastFailure.endpoint !== endpoint.url) {
+        const { endpoint: from, reason } = lastFailure;
+        diagnostics.failover.publish(() => ({ method: loop.method, from, to: endpoint.url, reason }));
+      }
+      lastFailure = undefined;
+      const sent = attempt(endpoint, ++attempts);
+      const call = loop.retry === 'repeatable' ? leavingWhenDemoted(pool, endpoint, sent) : sent;
       return attemptOn(pool, endpoint, call).pipe(
         tap(() => {
           if (failures.count > 0 || sweep.triedCount > 1) {
@@ -61,6 +73,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
           if (isTransient(error)) {
             failures.note(endpoint.url, error as Error, now());
             pool.health.failedOver(endpoint.url, error);
+            lastFailure = { endpoint: endpoint.url, reason: (error as Error).message };
           }
           return throwError(() => classifyFailure(error, loop.retry));
         }),

@@ -8,25 +8,9 @@
  */
 import { EtcdConnectionError, EtcdError, EtcdOutcomeUnknownError, EtcdProtocolError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { RetryPolicy } from '../options';
+import { CallSafety, Repeatability } from '../pipeline/call';
 
-/**
- * Whether a call may be sent again after a failure that may have reached a server, as etcd's
- * clientv3 names it: `repeatable` when applying it twice is harmless (reads, lease renewals,
- * revocations, resignations, and lease grants, whose spare lease expires by itself), `non-repeatable` when a second copy could change the
- * store again (put, delete, a writing txn, compaction, proclaim).
- */
-export type Repeatability = 'repeatable' | 'non-repeatable';
-
-/** What a unary call promises, which decides how it is retried and checked. */
-export interface CallSafety {
-  readonly retry: Repeatability;
-  /**
-   * The answer is checked against the read floor (see SeenRevision): one older than a revision
-   * this client saw before sending the call is stale and is tried on another member. Only
-   * linearizable reads promise that.
-   */
-  readonly readFloor: boolean;
-}
+export type { CallSafety, Repeatability } from '../pipeline/call';
 
 /** A linearizable read: repeatable, its answer checked against the read floor. */
 export const LINEARIZABLE_READ: CallSafety = { retry: 'repeatable', readFloor: true };

@@ -34,7 +34,11 @@ export interface StreamFailoverSettings {
  * this client), so the caller hears of it within the retry policy.
  * @example followStream(pool, settings, (endpoint) => openWatch(endpoint, position.next))
  */
-export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSettings, open: (endpoint: Endpoint) => Observable<T>): Observable<T> {
+export function followStream<T>(
+  pool: EndpointPool,
+  settings: StreamFailoverSettings,
+  open: (endpoint: Endpoint, attempt: number) => Observable<T>,
+): Observable<T> {
   return defer(() => {
     let served = false;
     const attempts = Math.max(settings.retry.attempts, pool.size);
@@ -45,8 +49,9 @@ export function followStream<T>(pool: EndpointPool, settings: StreamFailoverSett
         policy: settings.retry,
         giveUp: (failures, now) => (!served && failures.count >= attempts) || failures.failingForMs(now) >= settings.giveUpAfterMs,
         scheduler: settings.scheduler,
+        method: 'watch',
       },
-      (endpoint) => open(endpoint).pipe(tap(() => (served = true))),
+      (endpoint, attempt) => open(endpoint, attempt).pipe(tap(() => (served = true))),
     );
   });
 }

@@ -1,28 +1,20 @@
 /**
- * The one door the services use to reach etcd: a unary gateway call, described by its path,
- * body, safety (whether it may be repeated, whether its answer is held to the read floor) and
- * decoder, run with failover over the client's endpoints.
+ * The door the services use to reach etcd: calls described by their path, body, safety (whether
+ * they may be repeated, whether their answer is held to the read floor) and decoder. Each method
+ * makes one Call value and hands it to the client's chain (see pipeline/call), which answers it.
  */
-import { defer, map, Observable, throwError } from 'rxjs';
-import { EtcdInvalidArgumentError } from '../errors';
-import { parseEndpoints } from '../endpoints';
-import { describe } from '../describe-value';
-import { postJson } from '../transport/http-call';
-import { EndpointPool } from './endpoint-pool';
-import { FailoverSettings, withFailover } from './failover';
-import { withHedging } from './hedging';
-import { attemptOn, requestTimeLimit } from './retry-loop';
-import { reauthenticating } from './reauthentication';
+import { Observable } from 'rxjs';
+import { CallOptions } from '../call-options';
+import { Call, Decoder, Handler } from '../pipeline/call';
+import { NON_REPEATABLE, REPEATABLE } from './retry-policy';
 import { CallSafety } from './retry-policy';
-import { SeenRevision } from './seen-revision';
-import { CallOptions, deadlineOf } from '../call-options';
+import { WaitingCalls } from './waiting-caller';
 
-/** Decodes the JSON answer of `endpoint` into a typed result; throws EtcdProtocolError on a wrong shape. */
-export type Decoder<T> = (json: unknown, endpoint: string) => T;
+export type { Decoder } from '../pipeline/call';
 
 /**
- * A Decoder of hedged calls, also told when the attempt that answered was sent (ms, on the
- * caller's clock): a lease renewed by the third hedge was renewed no earlier than that hedge left.
+ * A Decoder of hedged calls, which reads when the attempt that answered was sent: a lease
+ * renewed by the third hedge was renewed no earlier than that hedge left.
  */
 export type HedgedDecoder<T> = (json: unknown, endpoint: string, sentAt: number) => T;
 
@@ -39,78 +31,52 @@ export interface UnaryCaller {
    */
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T>;
   /** One call to one named endpoint, without failover (for per-member questions like status). */
-  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>): Observable<T>;
+  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>, options?: CallOptions): Observable<T>;
   /** The client's endpoints, in the order given. */
   readonly endpoints: readonly string[];
 }
 
+const asMessage = (json: unknown) => json as Record<string, unknown>;
+const FAILOVER = { kind: 'failover' } as const;
+
 /**
- * The UnaryCaller of a client: gateway POSTs with failover. Every answer's revision is recorded
- * in `seen`, shared by the client's callers.
- * @example new ResilientCaller(pool, settings, seen).call('/v3/kv/range', body, LINEARIZABLE_READ, decode)
+ * The callers of a client over its chain: each method is one Call value, handed down whole.
+ * @example new ChainCaller(handle, pool.endpoints.map((e) => e.url)).call('/v3/kv/range', body, LINEARIZABLE_READ, decodeRange)
  */
-export class ResilientCaller implements UnaryCaller {
+export class ChainCaller implements UnaryCaller, WaitingCalls {
+  /**
+   * @param handle the chain
+   * @param attemptTimeoutMs how long each attempt of this caller's calls may take (the client's request timeout when unset)
+   */
   constructor(
-    private readonly pool: EndpointPool,
-    private readonly settings: FailoverSettings,
-    private readonly seen: SeenRevision,
+    private readonly handle: Handler,
+    readonly endpoints: readonly string[],
+    private readonly attemptTimeoutMs?: number,
   ) {}
 
-  get endpoints(): readonly string[] {
-    return this.pool.endpoints.map((e) => e.url);
-  }
-
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options?: CallOptions): Observable<T> {
-    return defer(() =>
-      withFailover(
-        this.pool,
-        this.settings,
-        safety.retry,
-        (endpoint) => {
-          const floor = safety.readFloor ? this.seen.revision : undefined;
-          return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(map((json) => this.recorded(json, endpoint.url, floor, decode)));
-        },
-        deadlineOf(options),
-      ),
-    );
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
+    return this.send({ path, body, safety, decode, options, route: FAILOVER });
   }
 
   hedged<T>(path: string, body: unknown, hedgeMs: number, decode: HedgedDecoder<T>): Observable<T> {
-    return withHedging(
-      this.pool,
-      hedgeMs,
-      this.settings.requestTimeoutMs,
-      (endpoint) =>
-        defer(() => {
-          const sentAt = this.settings.scheduler?.now() ?? Date.now();
-          return reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
-            map((json) => this.recorded(json, endpoint.url, undefined, (answer, url) => decode(answer, url, sentAt))),
-          );
-        }),
-      this.settings.scheduler,
-    );
+    // The routing stage tells every attempt's decoder when it was sent.
+    const decodeSent: Decoder<T> = (json, endpoint, sentAt) => decode(json, endpoint, sentAt ?? Number.NaN);
+    return this.send({ path, body, safety: REPEATABLE, decode: decodeSent, options: {}, route: { kind: 'hedged', hedgeMs } });
   }
 
-  callOn<T>(url: string, path: string, body: unknown, decode: Decoder<T>): Observable<T> {
-    return defer(() => {
-      if (typeof url !== 'string') throw new EtcdInvalidArgumentError(`endpoint must be a string such as http://127.0.0.1:2379, got ${describe(url)}`);
-      const named = parseEndpoints(url);
-      if (named.length !== 1) throw new EtcdInvalidArgumentError(`name one endpoint, not ${named.length}: ${url}`);
-      const [normalised] = named;
-      const endpoint = this.pool.endpoints.find((e) => e.url === normalised);
-      if (endpoint === undefined) {
-        return throwError(() => new EtcdInvalidArgumentError(`${url} is not one of this client's endpoints (${this.endpoints.join(', ')})`));
-      }
-      // An answer or a failure here is news of the member's health like any other call's.
-      const asked = reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
-        requestTimeLimit(this.settings.requestTimeoutMs, endpoint, this.settings.scheduler),
-      );
-      return attemptOn(this.pool, endpoint, asked).pipe(map((json) => decode(json, endpoint.url)));
-    });
+  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
+    return this.send({ path, body, safety: REPEATABLE, decode, options, route: { kind: 'on', endpoint } });
   }
 
-  private recorded<T>(json: unknown, endpoint: string, floor: number | undefined, decode: Decoder<T>): T {
-    this.seen.record(json, endpoint, floor);
-    return decode(json, endpoint);
+  waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T> {
+    return this.send({ path, body, safety: NON_REPEATABLE, decode, options: {}, route: { kind: 'wait' } });
+  }
+
+  follow(path: string, body: unknown): Observable<Record<string, unknown>> {
+    return this.send({ path, body, safety: REPEATABLE, decode: asMessage, options: {}, route: { kind: 'follow' } });
+  }
+
+  private send<T>(call: Call<T>): Observable<T> {
+    return this.handle(this.attemptTimeoutMs === undefined ? call : { ...call, attemptTimeoutMs: this.attemptTimeoutMs });
   }
 }

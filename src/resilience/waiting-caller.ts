@@ -7,16 +7,13 @@
  */
 import { catchError, defer, exhaustMap, interval, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
-import { postJson } from '../transport/http-call';
+import { Call, Decoder, methodOf } from '../pipeline/call';
 import { SeenRevision } from './seen-revision';
-import { streamJsonLines } from '../transport/http-stream';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { probe } from './liveness-probe';
 import { attemptOn, retryAcrossEndpoints } from './retry-loop';
-import { reauthenticating } from './reauthentication';
 import { RetryPolicy } from '../options';
 import { backoffDelay } from './retry-policy';
-import { Decoder } from './unary-caller';
 
 /** Timing of waiting calls. */
 export interface WaitingSettings {
@@ -31,7 +28,7 @@ export interface WaitingSettings {
  * The settings a client uses: a probe every `waitProbeEveryMs` (1 s), given up after
  * `waitProbeTimeoutMs` (1.5 s) or the request timeout, if shorter. A live member answers
  * `/version` in about a millisecond.
- * @example new WaitingCaller(pool, waitingSettings(options))
+ * @example routeCalls(pool, { ...options, waiting: waitingSettings(options) }, seen)
  */
 export function waitingSettings(options: {
   readonly requestTimeoutMs: number;
@@ -52,78 +49,70 @@ export interface WaitingCalls {
 }
 
 /**
- * Waiting and streaming calls, watched by liveness probes.
- * @example new WaitingCaller(pool, settings, seen).waitOn('/v3/lock/lock', { name, lease }, decodeLock)
+ * One call to one endpoint (the pool's current choice), answered whenever the server is done
+ * waiting (a lock, a campaign). It is not retried here: whether a retry is safe depends on the
+ * call (see concurrency/hold). Fails with a transient error when the member stops answering
+ * probes. Every answer's revision is recorded in `seen`: a lock or a leadership is granted at the
+ * cluster's current revision, and what follows reads at least that.
+ * @example waitOnOneEndpoint(pool, settings, seen, { path: '/v3/lock/lock', body, decode: decodeLock, ... })
  */
-export class WaitingCaller implements WaitingCalls {
-  constructor(
-    private readonly pool: EndpointPool,
-    private readonly settings: WaitingSettings,
-    private readonly seen: SeenRevision,
-  ) {}
+export function waitOnOneEndpoint<T>(pool: EndpointPool, settings: WaitingSettings, seen: SeenRevision, call: Call<T>): Observable<T> {
+  return pool.ifOpen(() => {
+    const endpoint = pool.pick(new Set());
+    const answered = pool.send({ method: methodOf(call.path), endpoint, attempt: 1, exchange: { kind: 'post', path: call.path, body: call.body } }).pipe(
+      map((json) => {
+        seen.record(json, endpoint.url);
+        return call.decode(json, endpoint.url);
+      }),
+    );
+    return attemptOn(pool, endpoint, watched(pool, settings, endpoint, answered));
+  });
+}
 
-  /**
-   * One POST to one endpoint (the pool's current choice), answered whenever the server is done
-   * waiting. It is not retried here: whether a retry is safe depends on the call (see concurrency/hold).
-   * Fails with a transient error when the member stops answering probes.
-   * @example caller.waitOn('/v3/election/campaign', body, decodeCampaign)
-   */
-  waitOn<T>(path: string, body: unknown, decode: Decoder<T>): Observable<T> {
-    // A lock or a leadership is granted at the cluster's current revision: what follows reads at least that.
-    return this.onOneEndpoint((endpoint) =>
-      reauthenticating(endpoint, postJson(endpoint, path, body)).pipe(
-        map((json) => {
-          this.seen.record(json, endpoint.url);
-          return decode(json, endpoint.url);
-        }),
+/**
+ * A streaming call followed for ever, emitting each message's decoded `result`: opened again
+ * when the server ends it, on another endpoint when it fails. Errors at once on a failure no
+ * retry can fix, and with EtcdAllEndpointsFailedError after `retry.attempts` failures in a row
+ * with nothing received in between.
+ * @example followForever(pool, settings, { path: '/v3/election/observe', body: { name }, ... })
+ */
+export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, call: Call<T>): Observable<T> {
+  return defer(() => {
+    const policy = settings.retry;
+    const attempts = Math.max(policy.attempts, pool.size);
+    const method = methodOf(call.path);
+    let quietEnds = 0;
+    return retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (failures) => failures.count >= attempts, method }, (endpoint, attempt) =>
+      watched(
+        pool,
+        settings,
+        endpoint,
+        pool
+          .send({ method, endpoint, attempt, exchange: { kind: 'lines', path: call.path, body: call.body } })
+          .pipe(map((result) => call.decode(result, endpoint.url))),
       ),
+    ).pipe(
+      tap(() => (quietEnds = 0)),
+      // A stream that ends right after opening, again and again, must not become a busy loop.
+      repeat({
+        delay: () => {
+          const ends = quietEnds++;
+          return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy));
+        },
+      }),
     );
-  }
+  });
+}
 
-  /**
-   * A streaming call followed for ever, emitting the `result` of every message: opened again
-   * when the server ends it, on another endpoint when it fails. Errors at once on a failure no
-   * retry can fix, and with EtcdAllEndpointsFailedError after `retry.attempts` failures in a row
-   * with nothing received in between.
-   * @example caller.follow('/v3/election/observe', { name })
-   */
-  follow(path: string, body: unknown): Observable<Record<string, unknown>> {
-    return defer(() => {
-      const policy = this.settings.retry;
-      const attempts = Math.max(policy.attempts, this.pool.size);
-      let quietEnds = 0;
-      return retryAcrossEndpoints(this.pool, { retry: 'repeatable', policy, giveUp: (failures) => failures.count >= attempts }, (endpoint) =>
-        this.watched(endpoint, reauthenticating(endpoint, streamJsonLines(endpoint, path, body))),
-      ).pipe(
-        tap(() => (quietEnds = 0)),
-        // A stream that ends right after opening, again and again, must not become a busy loop.
-        repeat({
-          delay: () => {
-            const ends = quietEnds++;
-            return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy));
-          },
-        }),
-      );
-    });
-  }
-
-  private onOneEndpoint<T>(call: (endpoint: Endpoint) => Observable<T>): Observable<T> {
-    return this.pool.ifOpen(() => {
-      const endpoint = this.pool.pick(new Set());
-      return attemptOn(this.pool, endpoint, this.watched(endpoint, call(endpoint)));
-    });
-  }
-
-  /** Mirrors `call`, failing it when `endpoint` stops answering liveness probes. */
-  private watched<T>(endpoint: Endpoint, call: Observable<T>): Observable<T> {
-    const { probeEveryMs, probeTimeoutMs } = this.settings;
-    const stalled = interval(probeEveryMs).pipe(
-      exhaustMap(() => probe(this.pool, endpoint, probeTimeoutMs)),
-      catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
-    );
-    return new Observable<T>((subscriber) => {
-      subscriber.add(stalled.subscribe({ error: (error: unknown) => subscriber.error(error) }));
-      subscriber.add(call.subscribe(subscriber));
-    });
-  }
+/** Mirrors `call`, failing it when `endpoint` stops answering liveness probes. */
+function watched<T>(pool: EndpointPool, settings: WaitingSettings, endpoint: Endpoint, call: Observable<T>): Observable<T> {
+  const { probeEveryMs, probeTimeoutMs } = settings;
+  const stalled = interval(probeEveryMs).pipe(
+    exhaustMap(() => probe(pool, endpoint, probeTimeoutMs)),
+    catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
+  );
+  return new Observable<T>((subscriber) => {
+    subscriber.add(stalled.subscribe({ error: (error: unknown) => subscriber.error(error) }));
+    subscriber.add(call.subscribe(subscriber));
+  });
 }

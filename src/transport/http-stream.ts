@@ -8,12 +8,11 @@
 import fetch, { Response } from 'node-fetch';
 import { Observable } from 'rxjs';
 import { EtcdError, EtcdProtocolError } from '../errors';
-import { asObject } from './codec';
 import { authorized, Headers, toEtcdError } from './http-call';
 import { HttpEndpoint } from './http-endpoint';
 import { LineSplitter } from './line-splitter';
 import { namingRefusedKey } from './refused-key';
-import { decodeServerError } from './server-error';
+import { decodeServerError, unwrapStreamMessage } from './server-error';
 
 /**
  * POSTs `body` to `endpoint.url + path` and emits the `result` of every message the server
@@ -67,17 +66,6 @@ function openStream(endpoint: HttpEndpoint, path: string, body: unknown, headers
       .catch(fail);
     return () => controller.abort();
   });
-}
-
-/**
- * Unwraps one message of an etcd stream: its `result`, or the typed error of its `error`.
- * Shared by every streaming transport (HTTP and WebSocket carry the same messages).
- * @example unwrapStreamMessage({ result: { created: true } }, 'http://127.0.0.1:2379') // { created: true }
- */
-export function unwrapStreamMessage(json: unknown, endpoint: string): Record<string, unknown> {
-  const message = asObject(json, 'stream message');
-  if (message.error !== undefined) throw decodeServerError(message.error, endpoint);
-  return asObject(message.result, 'stream message result');
 }
 
 /** Parses one message, or explains what arrived instead. */

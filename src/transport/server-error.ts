@@ -16,6 +16,7 @@ import {
   EtcdUnavailableError,
   GrpcCode,
 } from '../errors';
+import { asObject } from './codec';
 
 // Errors etcd raises before a proposal enters raft: a write answered with one was not applied.
 const NOT_APPLIED = [
@@ -86,4 +87,15 @@ export function errorFromCode(code: number, message: string, endpoint: string): 
     default:
       return new EtcdServerError(text, details);
   }
+}
+
+/**
+ * Unwraps one message of an etcd stream: its `result`, or the typed error of its `error`.
+ * Shared by every streaming transport (HTTP and WebSocket carry the same messages).
+ * @example unwrapStreamMessage({ result: { created: true } }, 'http://127.0.0.1:2379') // { created: true }
+ */
+export function unwrapStreamMessage(json: unknown, endpoint: string): Record<string, unknown> {
+  const message = asObject(json, 'stream message');
+  if (message.error !== undefined) throw decodeServerError(message.error, endpoint);
+  return asObject(message.result, 'stream message result');
 }

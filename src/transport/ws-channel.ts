@@ -15,7 +15,8 @@ import WebSocket from 'ws';
 import { EtcdConnectionError, EtcdError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
 import { tlsFailure } from './tls-options';
 import { Headers } from './http-call';
-import { parseLine, unwrapStreamMessage } from './http-stream';
+import { parseLine } from './http-stream';
+import { unwrapStreamMessage } from './server-error';
 
 /** How a channel is opened. */
 export interface WsChannelOptions {

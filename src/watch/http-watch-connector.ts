@@ -4,13 +4,11 @@
  * etcd's HTTP server answers nothing while a request body is open, so each watch is one request
  * whose body (the create) is sent whole; it is cancelled by aborting the request.
  */
-import { concat, defer, map, merge, Observable, tap, throwError } from 'rxjs';
+import { concat, map, merge, Observable, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdUnauthenticatedError } from '../errors';
-import { Endpoint } from '../resilience/endpoint-pool';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
-import { reauthenticating } from '../resilience/reauthentication';
-import { Headers } from '../transport/http-call';
-import { streamJsonLines } from '../transport/http-stream';
+import type { Headers } from '../transport/http-call';
 import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
 import { decodeWatchResponse, WatchResponse } from './watch-response';
@@ -22,18 +20,26 @@ const HAS_LEADER: Headers = { 'Grpc-Metadata-hasleader': 'true' };
 /**
  * One streaming request per watch, watched by the member watchdog (no progress request can be
  * sent on a request that is already streaming).
- * @example new HttpWatchConnector(watchdog).open(endpoint, (id) => encodeCreate(request, 0, id))
+ * @example new HttpWatchConnector(pool, watchdog).open(endpoint, (id) => encodeCreate(request, 0, id), 1)
  */
 export class HttpWatchConnector implements WatchConnector {
-  constructor(private readonly watchdog: MemberWatchdog) {}
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly watchdog: MemberWatchdog,
+  ) {}
 
-  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
-    const stream = defer(() => streamJsonLines(endpoint, '/v3/watch', create(1), HAS_LEADER)).pipe(
-      map(decodeWatchResponse),
-      tap((response) => refuseStaleToken(response, endpoint.url)),
-    );
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt = 1): Observable<WatchResponse> {
+    // The refusal is checked inside the attempt, where re-authentication sees it.
+    const exchange = {
+      kind: 'lines',
+      path: '/v3/watch',
+      body: create(1),
+      headers: HAS_LEADER,
+      check: (message: Record<string, unknown>) => refuseStaleToken(decodeWatchResponse(message), endpoint.url),
+    } as const;
+    const stream = this.pool.send({ method: 'watch', endpoint, attempt, exchange }).pipe(map(decodeWatchResponse));
     const ended = throwError(() => new EtcdConnectionError(`${endpoint.url} ended the watch stream`, true, { endpoint: endpoint.url }));
-    return merge(concat(reauthenticating(endpoint, stream), ended), this.watchdog.guard(endpoint)).pipe(reassembleFragments());
+    return merge(concat(stream, ended), this.watchdog.guard(endpoint)).pipe(reassembleFragments());
   }
 
   /** Streams end with their subscriptions (the aborted requests close their sockets). */

@@ -3,6 +3,7 @@
  * stopped, so subscribers see every revision once, in order, with no gap.
  */
 import { defer, filter, map, mergeMap, Observable } from 'rxjs';
+import { diagnostics } from '../diagnostics/channels';
 import { EtcdError, EtcdPermissionDeniedError, EtcdServerError, EtcdUnavailableError, WatchCompactedError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { followStream, StreamFailoverSettings } from '../resilience/stream-failover';
@@ -65,11 +66,16 @@ export class WatchPosition {
 export function resumableWatch(request: WatchRequest, connector: WatchConnector, pool: EndpointPool, settings: StreamFailoverSettings): Observable<WatchBatch> {
   return defer(() => {
     const position = new WatchPosition(request);
-    return followStream(pool, settings, (endpoint) => {
+    return followStream(pool, settings, (endpoint, attempt) => {
       const start = position.next;
+      (attempt === 1 ? diagnostics.watchConnect : diagnostics.watchResume).publish(() => ({
+        endpoint: endpoint.url,
+        fromRevision: start,
+        key: request.range.key,
+      }));
       // Each answer maps to the batches it delivers; the created answer maps to none but still
       // reaches followStream, which takes it as proof that the endpoint serves the watch.
-      return connector.open(endpoint, (id) => encodeCreate(request, start, id)).pipe(map((response) => position.accept(response, endpoint.url)));
+      return connector.open(endpoint, (id) => encodeCreate(request, start, id), attempt).pipe(map((response) => position.accept(response, endpoint.url)));
     }).pipe(
       filter((batches) => batches.length > 0),
       mergeMap((batches) => batches),

@@ -13,9 +13,9 @@ export interface WatchConnector {
    * Creates one watch on `endpoint` with the create message `create(watchId)` and emits its
    * answers, the created answer first, fragments joined. Unsubscribing cancels the watch on the
    * server. Errors, transiently, when the stream carrying it breaks or its member should no
-   * longer be trusted.
+   * longer be trusted. `attempt` counts the openings of one watch (1 for the first), for diagnostics.
    */
-  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse>;
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse>;
   /** Closes every stream and resolves once their sockets are closed. */
   close(): Promise<void>;
 }
@@ -33,14 +33,14 @@ export class AutoConnector implements WatchConnector {
     private readonly http: WatchConnector,
   ) {}
 
-  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
     return defer(() => {
-      if (this.refused.has(endpoint)) return this.http.open(endpoint, create);
-      return this.websocket.open(endpoint, create).pipe(
+      if (this.refused.has(endpoint)) return this.http.open(endpoint, create, attempt);
+      return this.websocket.open(endpoint, create, attempt).pipe(
         catchError((error: unknown) => {
           if (!(error instanceof EtcdWebSocketRefusedError)) throw error;
           this.refused.add(endpoint);
-          return this.http.open(endpoint, create);
+          return this.http.open(endpoint, create, attempt);
         }),
       );
     });

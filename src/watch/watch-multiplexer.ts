@@ -3,7 +3,7 @@
  * (one WsWatchSession), so a thousand watches cost one connection per endpoint, not a thousand.
  */
 import { defer, Observable } from 'rxjs';
-import { Endpoint } from '../resilience/endpoint-pool';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
 import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
@@ -12,13 +12,14 @@ import { WsSessionSettings, WsWatchSession } from './ws-watch-session';
 
 /**
  * Sessions by endpoint, opened on the first watch and ended with the last.
- * @example new WatchMultiplexer(settings, watchdog).open(endpoint, (id) => encodeCreate(request, 0, id))
+ * @example new WatchMultiplexer(pool, settings, watchdog).open(endpoint, (id) => encodeCreate(request, 0, id))
  */
 export class WatchMultiplexer implements WatchConnector {
   private readonly sessions = new Map<Endpoint, WsWatchSession>();
   private readonly closing = new Set<Promise<void>>();
 
   constructor(
+    private readonly pool: EndpointPool,
     private readonly settings: WsSessionSettings,
     private readonly watchdog: MemberWatchdog,
   ) {}
@@ -34,7 +35,7 @@ export class WatchMultiplexer implements WatchConnector {
   private session(endpoint: Endpoint): WsWatchSession {
     let session = this.sessions.get(endpoint);
     if (session === undefined) {
-      const opened: WsWatchSession = new WsWatchSession(endpoint, this.settings, this.watchdog.guard(endpoint), (closed) => {
+      const opened: WsWatchSession = new WsWatchSession(this.pool, endpoint, this.settings, this.watchdog.guard(endpoint), (closed) => {
         if (this.sessions.get(endpoint) === opened) this.sessions.delete(endpoint);
         this.closing.add(closed);
         void closed.then(() => this.closing.delete(closed));

@@ -53,9 +53,9 @@ export class WatchService {
     private readonly settings: WatchSettings,
     private readonly lifecycle: Lifecycle,
   ) {
-    const watchdog = new MemberWatchdog(settings.watchProgressIntervalMs);
-    const http = new HttpWatchConnector(watchdog);
-    const websocket = new WatchMultiplexer({ openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs }, watchdog);
+    const watchdog = new MemberWatchdog(pool, settings.watchProgressIntervalMs);
+    const http = new HttpWatchConnector(pool, watchdog);
+    const websocket = new WatchMultiplexer(pool, { openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs }, watchdog);
     const transports: Record<WatchTransport, () => WatchConnector> = {
       http: () => http,
       websocket: () => websocket,

@@ -10,8 +10,8 @@
  */
 import { interval, Observable, Subscriber, Subscription } from 'rxjs';
 import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
-import { Endpoint } from '../resilience/endpoint-pool';
-import { WsChannel } from '../transport/ws-channel';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
+import type { WsChannel } from '../transport/ws-channel';
 import { decodeWatchResponse, WatchResponse } from './watch-response';
 
 /** Timing of a session. */
@@ -44,12 +44,13 @@ export class WsWatchSession {
    * @param onEnd called once when the session ends, with the promise of its socket closing
    */
   constructor(
+    pool: EndpointPool,
     readonly endpoint: Endpoint,
     settings: WsSessionSettings,
     guard: Observable<never>,
     private readonly onEnd: (closed: Promise<void>) => void,
   ) {
-    this.channel = new WsChannel(endpoint.url, '/v3/watch', { openTimeoutMs: settings.openTimeoutMs, tls: endpoint.tls });
+    this.channel = pool.openSocket(endpoint, '/v3/watch', settings.openTimeoutMs);
     this.subscriptions.add(this.channel.messages.subscribe({ next: (result) => this.route(result), error: (error: EtcdError) => this.fail(error) }));
     this.subscriptions.add(guard.subscribe({ error: (error: EtcdError) => this.fail(error) }));
     this.subscriptions.add(interval(settings.progressIntervalMs).subscribe(() => this.checkProgress(settings.progressIntervalMs)));

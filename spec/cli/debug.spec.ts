@@ -1,0 +1,31 @@
+/**
+ * `--debug` prints what the client publishes on its diagnostics channels on stderr, and nothing
+ * on stdout: each attempt, and a failover from an endpoint that refuses connections.
+ */
+import { useCluster } from '../support/cluster';
+import { useCli } from './support/cli';
+
+describe('etcd-rx --debug', () => {
+  const cluster = useCluster(1);
+  const cli = useCli(cluster);
+
+  it('prints each attempt and each failover on stderr, leaving stdout as it is', async () => {
+    expect((await cli.run(['put', 'debug/k', 'v'])).code).toBe(0);
+    // Nothing listens on port 1: the first endpoint refuses, the call fails over to the member.
+    const member = cluster().endpoints[0];
+    const result = await cli.run(['--debug', 'get', 'debug/k'], { env: { ETCD_SERVERS: `http://127.0.0.1:1,${member}` } });
+    expect([result.code, result.stdout]).toEqual([0, 'debug/k\nv\n']);
+    // A silent endpoint is probed before a call is sent there: the probe is the attempt that fails.
+    expect(result.stderr).toMatch(/^debug call:start method=version endpoint=http:\/\/127\.0\.0\.1:1 attempt=1 streaming=false$/m);
+    expect(result.stderr).toMatch(
+      /^debug call:end method=version endpoint=http:\/\/127\.0\.0\.1:1 attempt=1 streaming=false durationMs=[\d.]+ error="EtcdConnectionError: .*"$/m,
+    );
+    expect(result.stderr).toContain(`debug failover method=range from=http://127.0.0.1:1 to=${member} reason=`);
+    expect(result.stderr).toMatch(new RegExp(`^debug call:end method=range endpoint=${member} attempt=2 streaming=false durationMs=[\\d.]+$`, 'm'));
+  });
+
+  it('prints nothing without the flag', async () => {
+    const result = await cli.run(['get', 'debug/k']);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+  });
+});
