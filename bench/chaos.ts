@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Etcd } from '../src';
 import { EtcdCluster, findEtcdBinary, formatViolation } from '../src/testing';
-import { figuresByFault, FIGURES_HEADER, toMarkdownRow } from '../spec/support/chaos/figures';
-import { FaultSpan } from '../spec/support/chaos/nemesis';
-import { runChaos } from '../spec/support/chaos/run';
-import { restartWholeCluster } from '../spec/support/chaos/whole-cluster-restart';
+import { figuresByFault, FIGURES_HEADER, toMarkdownRow } from './chaos-harness/figures';
+import { FaultSpan } from './chaos-harness/nemesis';
+import { runChaos } from './chaos-harness/run';
+import { restartWholeCluster } from './chaos-harness/whole-cluster-restart';
 
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 4);
 const CLIENTS = 6;

@@ -5,8 +5,8 @@
  */
 import { formatViolation } from '../../src/testing';
 import { useCluster } from '../support/cluster';
-import { figuresByFault, FIGURES_HEADER, toMarkdownRow } from '../support/chaos/figures';
-import { runChaos } from '../support/chaos/run';
+import { figuresByFault, FIGURES_HEADER, toMarkdownRow } from '../../bench/chaos-harness/figures';
+import { runChaos } from '../../bench/chaos-harness/run';
 
 const REQUEST_TIMEOUT_MS = 2000;
 const DEADLINE_MS = 3 * REQUEST_TIMEOUT_MS;

@@ -3,7 +3,7 @@
  * by itself once the members are back.
  */
 import { useClusterWithClients } from '../support/cluster';
-import { restartWholeCluster } from '../support/chaos/whole-cluster-restart';
+import { restartWholeCluster } from '../../bench/chaos-harness/whole-cluster-restart';
 
 describe('chaos: whole-cluster restart', () => {
   const { cluster, client } = useClusterWithClients(3);

@@ -134,6 +134,16 @@ describe('per-call options through a namespaced view', () => {
       expect((error as EtcdDeadlineExceededError).deadlineMs).toBe(700);
       // Generous: only the client's own request timeout (20 s) or deadline (60 s) would be this late.
       expect(tookMs).toBeLessThan(15_000);
+      // Cluster and lease calls keep theirs too.
+      for (const call of [
+        etcd.leader({ deadlineMs: 700 }),
+        etcd.members({ deadlineMs: 700 }),
+        etcd.grantLease(10, undefined, { deadlineMs: 700 }),
+        etcd.leases({ deadlineMs: 700 }),
+      ]) {
+        const failed = await firstValueFrom<unknown>(call).catch((e: unknown) => e);
+        expect((failed as EtcdDeadlineExceededError).deadlineMs).toBe(700);
+      }
     } finally {
       await etcd.close();
       await proxy.close();

@@ -3,8 +3,8 @@
  * for some rounds; then the history is checked for linearizability.
  */
 import { performance } from 'perf_hooks';
-import { Etcd, EtcdOptions } from '../../../src';
-import { checkLinearizable, CheckResult, EtcdCluster } from '../../../src/testing';
+import { Etcd, EtcdOptions } from '../../src';
+import { checkLinearizable, CheckResult, EtcdCluster } from '../../src/testing';
 import { Fault, FAULTS, FaultSpan, Nemesis } from './nemesis';
 import { OperationStat, Workload } from './workload';
 

@@ -5,8 +5,8 @@
  * from fixed sleeps, so a slow machine stretches the run instead of breaking it.
  */
 import { performance } from 'perf_hooks';
-import { EtcdCluster, EtcdMember } from '../../../src/testing';
-import { waitFor } from '../wait';
+import { EtcdCluster, EtcdMember } from '../../src/testing';
+import { pollUntil } from '../../src/testing/poll';
 import { Outcome, Workload } from './workload';
 
 /** The kinds of fault, in the order a round applies them. */
@@ -54,11 +54,7 @@ export class Nemesis {
       // Without quorum every client must be told so; with it, every client must get through.
       const expected: Outcome = fault.includes('quorum') ? 'failed' : 'acknowledged';
       const count = expected === 'failed' ? 1 : PROGRESS_DURING_FAULT;
-      await waitFor(
-        () => load.everyClientHad(expected, from, count),
-        `every client to have ${count} operation(s) ${expected} during "${fault}"`,
-        HOLD_TIMEOUT_MS,
-      );
+      await holdUntil(() => load.everyClientHad(expected, from, count), `every client to have ${count} operation(s) ${expected} during "${fault}"`);
     } finally {
       for (const member of victims) member.resume();
     }
@@ -66,7 +62,7 @@ export class Nemesis {
     this.now = 'none';
     if (!freezing) await Promise.all(victims.map((member) => member.restart()));
     await this.cluster.waitHealthy();
-    await waitFor(() => load.everyClientHad('acknowledged', healedAt), `every client to work again after "${fault}"`, HOLD_TIMEOUT_MS);
+    await holdUntil(() => load.everyClientHad('acknowledged', healedAt), `every client to work again after "${fault}"`);
     this.spans.push({ fault, from, healedAt, recoveredAt: performance.now() });
   }
 
@@ -85,4 +81,9 @@ export class Nemesis {
         return [leader, anyFollower];
     }
   }
+}
+
+/** Waits until `condition` holds, checking it often: a fault's effects are awaited, never slept through. */
+async function holdUntil(condition: () => boolean, what: string): Promise<void> {
+  await pollUntil(async () => (condition() ? true : undefined), { timeoutMs: HOLD_TIMEOUT_MS, intervalMs: 10, what });
 }

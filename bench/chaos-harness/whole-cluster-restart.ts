@@ -5,8 +5,8 @@
  */
 import { performance } from 'perf_hooks';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Etcd } from '../../../src';
-import { EtcdCluster } from '../../../src/testing';
+import { Etcd } from '../../src';
+import { EtcdCluster } from '../../src/testing';
 
 /** What a whole-cluster restart showed. */
 export interface RestartReport {

@@ -5,8 +5,8 @@
  */
 import { performance } from 'perf_hooks';
 import { firstValueFrom } from 'rxjs';
-import { Etcd, EtcdOutcomeUnknownError, Expectation } from '../../../src';
-import { Operation, RegisterOp, RegisterValue } from '../../../src/testing';
+import { Etcd, EtcdOutcomeUnknownError, Expectation } from '../../src';
+import { Operation, RegisterOp, RegisterValue } from '../../src/testing';
 
 /** How one operation ended: answered, failed with nothing applied, or of unknown outcome. */
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
