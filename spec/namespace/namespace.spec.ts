@@ -136,8 +136,8 @@ describe('per-call options through a namespaced view', () => {
       expect(tookMs).toBeLessThan(15_000);
       // Cluster and lease calls keep theirs too.
       for (const call of [
-        etcd.leader({ deadlineMs: 700 }),
-        etcd.members({ deadlineMs: 700 }),
+        etcd.leaderMember({ deadlineMs: 700 }),
+        etcd.memberList({ deadlineMs: 700 }),
         etcd.grantLease(10, undefined, { deadlineMs: 700 }),
         etcd.leases({ deadlineMs: 700 }),
       ]) {
