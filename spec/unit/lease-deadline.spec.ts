@@ -20,10 +20,11 @@ class FakeLeases implements UnaryCaller {
     private readonly test: TestScheduler,
     private readonly answersUntil: number,
     private readonly slow: { readonly from: number; readonly byMs: number } = { from: Infinity, byMs: 0 },
+    private readonly ttl = '3',
   ) {}
 
   call<T>(path: string, _body: unknown, _safety: unknown, decode: Decoder<T>): Observable<T> {
-    const answer = path === '/v3/lease/grant' ? { header: {}, ID: '7', TTL: '3' } : { header: {} };
+    const answer = path === '/v3/lease/grant' ? { header: {}, ID: '7', TTL: this.ttl } : { header: {} };
     return of(decode(answer, this.endpoints[0])).pipe(delay(1, this.test));
   }
 
@@ -33,7 +34,7 @@ class FakeLeases implements UnaryCaller {
     this.renewals++;
     const waited = !this.slowDone && startedAt >= this.slow.from ? this.slow.byMs : 0;
     if (waited > 0) this.slowDone = true;
-    const answer = { result: { header: {}, ID: '7', TTL: '3' } };
+    const answer = { result: { header: {}, ID: '7', TTL: this.ttl } };
     return timer(waited + 1, this.test).pipe(map(() => decode(answer, this.endpoints[0], startedAt + waited)));
   }
 
@@ -43,7 +44,7 @@ class FakeLeases implements UnaryCaller {
 }
 
 describe('lease deadlines in virtual time', () => {
-  it('renews every TTL/3, and tells the lease lost exactly when its last renewal runs out', () => {
+  it('renews every keepAliveEveryMs, and tells the lease lost exactly when its last renewal runs out', () => {
     const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     const cluster = new FakeLeases(test, 2500);
     const calls = new LeaseCalls(cluster);
@@ -51,7 +52,7 @@ describe('lease deadlines in virtual time', () => {
     const events: string[] = [];
     let lost: { error: unknown; at: number } | undefined;
     test.run(() => {
-      leases.lease(3).subscribe({
+      leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
         next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
         error: (error: unknown) => (lost = { error, at: test.now() }),
       });
@@ -74,7 +75,7 @@ describe('lease deadlines in virtual time', () => {
     const events: string[] = [];
     let lostAt: number | undefined;
     test.run(() => {
-      leases.lease(3).subscribe({
+      leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
         next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
         error: () => (lostAt = test.now()),
       });
@@ -82,5 +83,24 @@ describe('lease deadlines in virtual time', () => {
     // Valid until 2501 + 3000, not 1001 + 3000: the renewal sent at 3502 keeps it to 6502.
     expect(events).toEqual(['1 granted until 3000', '2502 renewed until 5501', '3503 renewed until 6502']);
     expect(lostAt).toBe(6502);
+  });
+
+  it('renews a lease under 6 s every TTL/6 and a longer one every TTL/3 by default', () => {
+    const renewalsBy = (ttl: number, atMs: number) => {
+      const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+      const cluster = new FakeLeases(test, Infinity, undefined, String(ttl));
+      const calls = new LeaseCalls(cluster);
+      const leases = new LeaseService(calls, () => calls, new Lifecycle(), 5000, test);
+      test.run(({ flush }) => {
+        const held = leases.lease(ttl).subscribe();
+        test.schedule(() => held.unsubscribe(), atMs);
+        flush();
+      });
+      return cluster.renewals;
+    };
+    // Granted at 1; a 3 s lease is renewed at 501, 1002, 1503 and 2004 (each answered a frame later).
+    expect(renewalsBy(3, 2100)).toBe(4);
+    // A 6 s lease at 2001 only.
+    expect(renewalsBy(6, 2100)).toBe(1);
   });
 });

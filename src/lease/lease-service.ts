@@ -24,6 +24,10 @@ const MIN_ATTEMPT_TIMEOUT_MS = 250;
 // A renewal unanswered for a third of an attempt's time also goes to the next member: a healthy
 // member answers in milliseconds, so this costs nothing until one hangs.
 const HEDGES_PER_ATTEMPT = 3;
+// No renewal succeeds while etcd elects a new leader: one to two election timeouts (1 to 2 s by
+// default, more on a loaded machine). Renewed every TTL/3, a 3 s lease has only 2 s left for that
+// at worst, and a rolling restart can outlast it; renewed every TTL/6 it has 2.5 s.
+const SHORT_TTL_S = 6;
 
 /**
  * Leases that keep themselves alive.
@@ -40,7 +44,7 @@ export class LeaseService {
   ) {}
 
   /**
-   * Grants a lease of `ttl` seconds on subscribe, emits it, renews it every TTL/3 (emitting each
+   * Grants a lease of `ttl` seconds on subscribe, emits it, renews it every TTL/3 (TTL/6 below 6 s) (emitting each
    * renewal), and revokes it on unsubscribe. Fails with LeaseLostError when the server says it is
    * gone, or when no keep-alive succeeded for a whole TTL.
    * @example etcd.lease(10).subscribe((e) => console.log(e.type, e.id, e.ttl))
@@ -64,7 +68,7 @@ export class LeaseService {
               validUntil: askedAt + grant.ttl * 1000,
               header: grant.header,
             };
-            return this.renewEvery(calls, granted, everyMs ?? (grant.ttl * 1000) / 3).pipe(
+            return this.renewEvery(calls, granted, everyMs ?? defaultRenewalMs(grant.ttl)).pipe(
               finalize(() => this.lifecycle.cleanUp(grant.id, this.calls.revoke(grant.id))),
             );
           }),
@@ -97,7 +101,7 @@ export class LeaseService {
               validUntil: sentAt + answer.ttl * 1000,
               header: answer.header,
             };
-            return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? (answer.ttl * 1000) / 3);
+            return this.renewEvery(calls, first, checkEvery(options.keepAliveEveryMs, answer.ttl) ?? defaultRenewalMs(answer.ttl));
           }),
         );
       }),
@@ -160,6 +164,11 @@ export class LeaseService {
       ),
     );
   }
+}
+
+/** How often a lease of `ttl` seconds is renewed unless told: every TTL/3, every TTL/6 below SHORT_TTL_S. */
+function defaultRenewalMs(ttl: number): number {
+  return (ttl * 1000) / (ttl < SHORT_TTL_S ? 6 : 3);
 }
 
 function checkEvery(everyMs: number | undefined, ttl: number): number | undefined {
