@@ -112,7 +112,9 @@ describe('the examples', () => {
 
   it('work-queue: three consumers, one killed -9 while it holds claims; every job is done, and recorded, exactly once', async () => {
     const etcd = client();
-    const env = { WORK_MS: '400' };
+    // Long enough that carol is killed while her first claims are still being worked on, even
+    // when a loaded machine takes a while to see her output and send the signal.
+    const env = { WORK_MS: '1500' };
     const consumers = new Map(['alice', 'bob', 'carol'].map((name) => [name, start('work-queue', ['consume', name, '3'], undefined, env)]));
     for (const [name, consumer] of consumers) await consumer.waitForStdout(/consuming work\/jobs\//, `${name} to start`);
     const producer = start('work-queue', ['produce', '30'], undefined, env);
