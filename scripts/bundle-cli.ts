@@ -21,9 +21,11 @@ export async function bundleCli(outfile: string): Promise<void> {
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node18',
+    target: 'node22',
     format: 'cjs',
     minify: true,
+    // Error classes keep their names: `--debug` and messages print them.
+    keepNames: true,
     // ts-results ships a UMD file as "main", which bundles badly; its "module" build is plain ESM.
     mainFields: ['module', 'main'],
     // rxjs's "node" export is CommonJS, which cannot be tree-shaken: take its ES modules instead.
