@@ -2,7 +2,7 @@ import * as http from 'http';
 import { Socket } from 'net';
 import { firstValueFrom, lastValueFrom, Observable, take, tap, timeout, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { EtcdProtocolError, EtcdServerError, EtcdTimeoutError, EtcdUnavailableError, EtcdWebSocketRefusedError } from '../../src';
+import { EtcdInvalidArgumentError, EtcdProtocolError, EtcdTimeoutError, EtcdUnavailableError, EtcdWebSocketRefusedError } from '../../src';
 import { decodePut, encodePut } from '../../src/kv/put';
 import { postJson } from '../../src/transport/http-call';
 import { createAgent, HttpEndpoint } from '../../src/transport/http-endpoint';
@@ -60,9 +60,13 @@ describe('stream transports', () => {
     });
 
     it('turns an error answered before the stream starts into a typed error', async () => {
-      const error = await failure(streamJsonLines(endpoint(cluster().endpoints[0]), '/v3/watch', { create_request: { key: '!!not base64' } }));
-      expect(error).toBeInstanceOf(EtcdServerError);
-      expect((error as EtcdServerError).message).toContain('illegal base64');
+      // A server-streaming call is decoded before its stream starts, so a bad body is refused at
+      // once (400, code 3) on every version. The bidirectional `/v3/watch` is no place for this:
+      // etcd 3.5 only logs a create it cannot decode and answers nothing at all.
+      const error = await failure(streamJsonLines(endpoint(cluster().endpoints[0]), '/v3/election/observe', { name: '!!not base64' }));
+      expect(error).toBeInstanceOf(EtcdInvalidArgumentError);
+      expect((error as EtcdInvalidArgumentError).grpcCode).toBe(3);
+      expect((error as EtcdInvalidArgumentError).message).toContain('base64');
     });
 
     it('turns an error message in the stream into a typed error', async () => {
@@ -102,17 +106,24 @@ describe('stream transports', () => {
   });
 
   describe('WsChannel', () => {
-    it('carries requests and results both ways; close() drops the connection and the server releases the stream', async () => {
+    it('carries requests and results both ways, a cancel included; close() drops the connection', async () => {
       const channel = new WsChannel(cluster().endpoints[0], '/v3/watch', { openTimeoutMs: 5000 });
-      const results = lastValueFrom(channel.messages.pipe(take(2), toArray(), timeout(20_000)));
+      const results = lastValueFrom(channel.messages.pipe(take(3), toArray(), timeout(20_000)));
+      const before = await watchGauges(member());
       channel.send({ create_request: { key: b64('ws'), watch_id: 4 } });
       channel.send({ progress_request: {} });
-      const [created, progress] = await results;
+      await waitFor(async () => (await watchGauges(member())).watchers === before.watchers + 1, 'the watch to exist');
+      channel.send({ cancel_request: { watch_id: 4 } });
+      const [created, progress, cancelled] = await results;
       expect(created).toMatchObject({ watch_id: '4', created: true });
       expect(progress).toMatchObject({ watch_id: '-1' });
-      expect(await streams()).toBe(1);
+      expect(cancelled).toMatchObject({ watch_id: '4', canceled: true });
+      expect((await watchGauges(member())).watchers).toBe(before.watchers);
       await channel.close();
-      await waitFor(async () => (await streams()) === 0, 'the server to release the stream');
+      expect(socketsTo(cluster().endpoints)).toEqual([]);
+      // Whether the server then frees the stream itself depends on its version: etcd 3.4 does
+      // when the connection drops; 3.5's gateway never does (its stream gauge stays up for good,
+      // see docs/compatibility.md). No watch is left on it either way, as the watch was cancelled.
     });
 
     it('fails with EtcdWebSocketRefusedError when the upgrade is answered with plain HTTP', async () => {

@@ -39,6 +39,8 @@ describe('watch against a real 3-member etcd', () => {
 
   /** Server-side watches across the cluster. */
   const watchers = async (c: EtcdCluster = cluster()) => (await Promise.all(c.members.map(watchGauges))).reduce((sum, g) => sum + g.watchers, 0);
+  /** Watch streams across the cluster. */
+  const streams = async () => (await Promise.all(cluster().members.map(watchGauges))).reduce((sum, g) => sum + g.streams, 0);
   /** The first `n` batches of a watch, within a generous deadline. */
   const firstBatches = (watch: ReturnType<Etcd['watch']>, n: number) => lastValueFrom(watch.pipe(take(n), toArray(), timeout(30_000)));
   /** Waits until the watch is created on the server (the watch's only visible trace before events). */
@@ -227,11 +229,11 @@ describe('watch against a real 3-member etcd', () => {
   it('carries 1,000 watches on one WebSocket; unsubscribing all leaves no server-side watch; close() ends the rest', async () => {
     const etcd = new Etcd({ endpoints: cluster().endpoints, watchTransport: 'websocket' });
     const prefix = 'scale/';
+    const streamsBefore = await streams();
     const recorders = Array.from({ length: 1000 }, (_, i) => new Recorder(etcd.watch(i % 2 === 0 ? { prefix } : `${prefix}k`)));
     await waitFor(async () => (await watchers()) === 1000, '1,000 server-side watches', 60_000);
 
-    const gauges = await Promise.all(cluster().members.map(watchGauges));
-    expect(gauges.reduce((sum, g) => sum + g.streams, 0)).toBe(1);
+    expect(await streams()).toBe(streamsBefore + 1);
     // One WebSocket (one stream on the server, above), plus the keep-alive connections of the
     // member's probes: a status question and a liveness probe may be in flight at once.
     const sockets = socketsTo(cluster().endpoints);
@@ -242,8 +244,10 @@ describe('watch against a real 3-member etcd', () => {
     expect(recorders.every((r) => r.batches.length === 1 && r.error === undefined)).toBe(true);
 
     for (const r of recorders) r.stop();
+    // The guarantee is that no watch is left on the server. Whether the stream gauge falls back
+    // as well is up to the server: etcd 3.5's gateway never releases a WebSocket's stream, even
+    // once every watch on it is cancelled and the socket closed (see docs/compatibility.md).
     await waitFor(async () => (await watchers()) === 0, 'every server-side watch to be cancelled');
-    await waitFor(async () => (await Promise.all(cluster().members.map(watchGauges))).every((g) => g.streams === 0), 'the watch stream to close');
 
     // Shutting down is not a failure: open watches and mirrors complete; new ones are refused.
     const live = new Recorder(etcd.watch('after-close'));
