@@ -59,10 +59,15 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
     let size = 0;
     let endpoint = '';
     let done = false;
+    // The file is opened asynchronously: removed before the open completes, it would come back.
+    const removePart = (then: () => void) => {
+      out.destroy();
+      if (out.closed) fs.rm(part, { force: true }, then);
+      else out.once('close', () => fs.rm(part, { force: true }, then));
+    };
     const fail = (error: unknown) => {
       done = true;
-      out.destroy();
-      fs.rm(part, { force: true }, () => subscriber.error(error));
+      removePart(() => subscriber.error(error));
     };
     out.on('error', fail);
     const subscription = chunks
@@ -102,10 +107,7 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
       });
     return () => {
       subscription.unsubscribe();
-      if (!done) {
-        out.destroy();
-        fs.rm(part, { force: true }, () => undefined);
-      }
+      if (!done) removePart(() => undefined);
     };
   });
 }
