@@ -9,6 +9,7 @@ import * as path from 'path';
 import { EtcdBinaryNotFoundError, EtcdCluster, EtcdMember, EtcdStartError, findEtcdBinary } from '../../src/testing';
 import * as freePortModule from '../../src/testing/free-port';
 import { checkHealth, httpRequest, postJson } from '../../src/testing/http-probe';
+import { threadStates } from '../../src/testing/process-stop';
 import { useCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
@@ -122,6 +123,8 @@ describe('a 3-member cluster', () => {
     try {
       expect(victim.state).toBe('frozen');
       expect(probeProcess(victim.pid!)).toBe('alive');
+      // Stopped through and through once freeze() returns: a thread still running could answer.
+      expect(threadStates(victim.pid!).filter((state) => state !== 'T')).toEqual([]);
       await expect(httpRequest(`${victim.clientUrl}/health`, { timeoutMs: 1000 })).rejects.toThrow(/no answer .* within 1000 ms/);
       await Promise.all(others.map((m) => checkHealth(m.clientUrl, 5000)));
       await cluster().waitHealthy(); // frozen members are not waited for

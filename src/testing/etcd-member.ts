@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { checkHealth, EtcdMemberStatus, memberStatus } from './http-probe';
 import { readLogTail } from './log-tail';
 import { pollUntil } from './poll';
+import { waitUntilStopped } from './process-stop';
 import { Reaper } from './reaper';
 import { ServerTlsPaths, TlsFiles } from './test-certificates';
 
@@ -177,6 +178,7 @@ export class EtcdMember {
 
   /**
    * SIGSTOP: the process stays, its sockets keep accepting connections, and nothing answers.
+   * Returns once every thread has stopped (on Linux): no answer of its comes after freeze().
    * @throws when the member is stopped
    * @example member.freeze(); try { ... } finally { member.resume() }
    */
@@ -185,6 +187,7 @@ export class EtcdMember {
     if (run === undefined || run.exit !== undefined) throw new Error(`cannot freeze ${this.name}: it is stopped`);
     run.child.kill('SIGSTOP');
     this.frozen = true;
+    if (run.child.pid !== undefined) waitUntilStopped(run.child.pid);
   }
 
   /**
