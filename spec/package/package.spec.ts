@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { promisify } from 'util';
 import { entryPoints, reachableDeclarations } from '../../scripts/api-report';
+import { findEtcdBinary } from '../../src/testing';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -98,7 +99,8 @@ describe('the published package', () => {
     });
     expect(esm.stdout).toBe('function\n');
     for (const file of ['ui-sync.ts', 'run-example.ts']) fs.copyFileSync(path.join(ROOT, 'examples', file), path.join(project, file));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+    // The copied project has no .etcd of its own: it is handed the binary this suite runs on.
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ETCD_BIN: findEtcdBinary() };
     delete env.ETCD_SERVERS;
     delete env.ETCDCTL_ENDPOINTS;
     const example = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['ui-sync.ts'], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'] });
