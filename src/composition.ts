@@ -146,7 +146,7 @@ export class ClientCore {
     // Membership, maintenance and authentication are the cluster's, whatever the namespace.
     this.cluster = new ClusterService(shared.caller);
     this.membership = new Membership(shared.caller);
-    this.maintenance = new Maintenance(shared.caller, pool);
+    this.maintenance = new Maintenance(shared.caller, pool, options.requestTimeoutMs);
     this.snapshots = new Snapshots(pool);
     this.auth = new AuthService(shared.caller);
   }

@@ -42,7 +42,8 @@ export interface EtcdOptions {
   /**
    * What carries watches: `'websocket'` (one multiplexed socket per endpoint), `'http'` (one
    * streaming request per watch), or `'auto'` (default: WebSocket, and HTTP for an endpoint
-   * whose WebSocket upgrade is refused).
+   * whose WebSocket upgrade is refused; with `auth`, HTTP on a member older than etcd 3.5.32 /
+   * 3.6.13, whose WebSocket gateway cannot pass the token on).
    */
   readonly watchTransport?: WatchTransport;
   /**
@@ -70,8 +71,8 @@ export interface EtcdOptions {
   /**
    * A user name and password, for a cluster with authentication enabled. The client gets a
    * token on first use, sends it with every call and stream, and gets a new one when it
-   * expires. With it, watches go over HTTP streams (etcd's WebSocket gateway cannot carry the
-   * token), so `watchTransport: 'websocket'` is refused.
+   * expires. With it, watches go over HTTP streams on members whose WebSocket gateway cannot
+   * carry the token (before etcd 3.5.32 / 3.6.13), so `watchTransport: 'websocket'` is refused.
    */
   readonly auth?: AuthOptions;
   /**
@@ -200,9 +201,10 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
 
 function transport(value: unknown, authenticated: boolean): WatchTransport {
   if (authenticated && value === 'websocket') {
-    throw new EtcdInvalidArgumentError("option watchTransport 'websocket' cannot be used with auth: etcd's WebSocket gateway does not pass the token on");
+    throw new EtcdInvalidArgumentError(
+      "option watchTransport 'websocket' cannot be used with auth: etcd's WebSocket gateway passes the token on only from 3.5.32 / 3.6.13 ('auto' chooses per member)",
+    );
   }
-  if (authenticated && value === 'auto') return 'http';
   if (value === 'auto' || value === 'websocket' || value === 'http') return value;
   throw new EtcdInvalidArgumentError(`option watchTransport must be 'auto', 'websocket' or 'http', got ${String(value)}`);
 }

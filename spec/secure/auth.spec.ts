@@ -107,7 +107,7 @@ describe('a client with auth', () => {
   it('refuses bad auth options and a WebSocket watch transport, naming them', () => {
     expect(() => new Etcd({ endpoints: cluster().endpoints, auth: { username: '', password: 'x' } })).toThrow(/auth\.username/);
     expect(() => new Etcd({ endpoints: cluster().endpoints, auth: ALICE, watchTransport: 'websocket' })).toThrow(EtcdInvalidArgumentError);
-    expect(new Etcd({ endpoints: cluster().endpoints, auth: ALICE }).options.watchTransport).toBe('http');
+    expect(new Etcd({ endpoints: cluster().endpoints, auth: ALICE }).options.watchTransport).toBe('auto');
   });
 
   it('renews an expired token once for all the calls it refused at the same time', async () => {

@@ -1,4 +1,4 @@
-import { hashKvOverGateway, parseMemberVersion, websocketWatchAuth } from '../../src/cluster/member-version';
+import { hashKvOverGateway, parseMemberVersion, websocketWatchAuth } from '../../src/resilience/member-version';
 
 const version = (text: string) => parseMemberVersion(text) ?? fail(`not a version: ${text}`);
 

@@ -3,7 +3,15 @@
  * namespace), diagnostics cost nothing unsubscribed, re-authentication re-sends once and says so.
  */
 import { firstValueFrom, Observable, of, throwError } from 'rxjs';
-import { AuthRefreshMessage, CallEndMessage, CallStartMessage, DIAGNOSTICS_CHANNELS, EtcdInvalidArgumentError, EtcdUnauthenticatedError } from '../../src';
+import {
+  AuthRefreshMessage,
+  CallEndMessage,
+  CallStartMessage,
+  DIAGNOSTICS_CHANNELS,
+  EtcdInvalidArgumentError,
+  EtcdPermissionDeniedError,
+  EtcdUnauthenticatedError,
+} from '../../src';
 import { KeySpace } from '../../src/namespace/key-space';
 import { namespaced } from '../../src/namespace/namespace-stage';
 import { Attempt, Exchange, Send } from '../../src/pipeline/attempt';
@@ -109,5 +117,22 @@ describe('the attempt stages', () => {
     } finally {
       refreshes.stop();
     }
+  });
+
+  it('re-authentication: a stream refused "permission denied" is re-sent once with a new token; a call, and a second refusal, are final', async () => {
+    const tokens = { generation: 1, token: () => of('t'), refused: (used: number) => void (tokens.generation = used + 1) };
+    let sent = 0;
+    const denying: Send = () => {
+      sent++;
+      return throwError(() => new EtcdPermissionDeniedError('permission denied')) as never;
+    };
+    const stream = { ...attempt(), endpoint: { ...endpoint, tokens }, exchange: { kind: 'lines', path: '/v3/watch', body: {} } } as const;
+    await expect(firstValueFrom(reauthentication(denying)(stream))).rejects.toBeInstanceOf(EtcdPermissionDeniedError);
+    expect([sent, tokens.generation]).toEqual([2, 2]);
+    sent = 0;
+    await expect(firstValueFrom(reauthentication(denying)({ ...attempt(), endpoint: { ...endpoint, tokens } }))).rejects.toBeInstanceOf(
+      EtcdPermissionDeniedError,
+    );
+    expect(sent).toBe(1);
   });
 });

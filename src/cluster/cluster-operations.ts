@@ -17,7 +17,8 @@ export interface ClusterOperations {
 
   /**
    * Lists the cluster's members (`etcdctl member list`), with the header of the answer (cluster
-   * id, member that answered).
+   * id, member that answered). From etcd 3.5 the list is linearizable: it shows every membership
+   * change made before it was asked.
    * @example etcd.memberList().subscribe((l) => console.log(l.header.clusterId, l.members.map((m) => m.name)))
    */
   memberList(options?: CallOptions): Observable<MemberList>;

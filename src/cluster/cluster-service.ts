@@ -16,9 +16,14 @@ import { Member, MemberList, MemberStatus } from './types';
 export class ClusterService {
   constructor(private readonly caller: UnaryCaller) {}
 
-  /** Lists the members of the cluster, with the answer's header. */
+  /**
+   * Lists the members of the cluster, with the answer's header. Linearizable, as Go's client asks
+   * it: etcd 3.5+ otherwise answers from the member's own view, which may not show a membership
+   * change committed a moment ago (measured: a promoted learner still listed as a learner);
+   * 3.4 has no such option and ignores the field.
+   */
   memberList(options?: CallOptions): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/list', {}, REPEATABLE, decodeMemberList, options));
+    return defer(() => this.caller.call('/v3/cluster/member/list', { linearizable: true }, REPEATABLE, decodeMemberList, options));
   }
 
   /** The status of one member: the given endpoint, or the first that answers. */

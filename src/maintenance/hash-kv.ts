@@ -2,8 +2,8 @@
  * The hash of a member's key-value store up to a revision (HashKV): equal on every member that
  * applied the same history, so comparing them finds a member whose data went wrong.
  */
-import { catchError, map, Observable, throwError } from 'rxjs';
-import { EtcdError } from '../errors';
+import { map, mergeMap, Observable } from 'rxjs';
+import { hashKvOverGateway } from '../resilience/member-version';
 import { asObject, decodeId, decodeInt } from '../transport/codec';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { decodeFields, encodeVarintFields, FieldValue, varintField } from '../transport/protobuf';
@@ -14,20 +14,21 @@ import { HashKv } from './types';
 export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;
 
 /**
- * HashKV of `endpoint` at `revision` (0: the latest). etcd 3.5+ answers it at
- * `/v3/maintenance/hashkv`; 3.4's gateway has no route for it (404), so it is then asked over gRPC.
- * @example hashKv(call, pool, pool.named('http://127.0.0.1:2379'), 0).subscribe((h) => console.log(h.hash))
+ * HashKV of `endpoint` at `revision` (0: the latest), asked as the member's version says: etcd
+ * 3.5+ answers it at `/v3/maintenance/hashkv`; 3.4's gateway has no route for it, so a 3.4
+ * member (or one whose version cannot be read) is asked over gRPC.
+ * @example hashKv(call, pool, pool.named('http://127.0.0.1:2379'), 0, 5000).subscribe((h) => console.log(h.hash))
  */
-export function hashKv(gateway: GatewayCall, pool: EndpointPool, endpoint: Endpoint, revision: number): Observable<HashKv> {
-  return gateway('/v3/maintenance/hashkv', { revision: String(revision) }).pipe(
-    map((json) => decodeGatewayAnswer(json, endpoint.url)),
-    catchError((error: unknown) => (isMissingRoute(error) ? overGrpc(pool, endpoint, revision) : throwError(() => error))),
-  );
-}
-
-function isMissingRoute(error: unknown): boolean {
-  // The gateway answers an unknown path with a plain-text "Not Found", which is not JSON.
-  return error instanceof EtcdError && /HTTP 404/.test(error.message);
+export function hashKv(gateway: GatewayCall, pool: EndpointPool, endpoint: Endpoint, revision: number, timeoutMs: number): Observable<HashKv> {
+  return pool.monitor
+    .version((attempt) => pool.send(attempt), endpoint, timeoutMs)
+    .pipe(
+      mergeMap((version) =>
+        version !== undefined && hashKvOverGateway(version)
+          ? gateway('/v3/maintenance/hashkv', { revision: String(revision) }).pipe(map((json) => decodeGatewayAnswer(json, endpoint.url)))
+          : overGrpc(pool, endpoint, revision),
+      ),
+    );
 }
 
 function overGrpc(pool: EndpointPool, endpoint: Endpoint, revision: number): Observable<HashKv> {

@@ -21,12 +21,14 @@ const ALARM_TYPES = { NOSPACE: 'NOSPACE', CORRUPT: 'CORRUPT' } as const;
 
 /**
  * Maintenance calls.
- * @example new Maintenance(caller, pool).alarms().subscribe((alarms) => console.log(alarms.length))
+ * @example new Maintenance(caller, pool, 5000).alarms().subscribe((alarms) => console.log(alarms.length))
  */
 export class Maintenance {
   constructor(
     private readonly caller: UnaryCaller,
     private readonly pool: EndpointPool,
+    /** How long a member may take to say its version (HashKV is asked as it says). */
+    private readonly requestTimeoutMs: number,
   ) {}
 
   /** The status of every endpoint of the client, in their order: a value or why it failed. */
@@ -77,7 +79,7 @@ export class Maintenance {
     return defer(() => {
       const revision = options.revision === undefined ? 0 : checkCount(options.revision, 'hashKv revision');
       const target = this.pool.named(endpoint);
-      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), this.pool, target, revision);
+      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), this.pool, target, revision, this.requestTimeoutMs);
     });
   }
 

@@ -68,8 +68,11 @@ export type Send = <E extends Exchange>(attempt: Attempt<E>) => Observable<Answe
 /** One stage of the attempt chain, made of the Send below it. */
 export type AttemptStage = (next: Send) => Send;
 
-/** Opens a WebSocket to `path` on `endpoint` (watches multiplexed on one socket). */
-export type OpenSocket = (endpoint: HttpEndpoint, path: string, openTimeoutMs: number) => WsChannel;
+/**
+ * Opens a WebSocket to `path` on `endpoint` (watches multiplexed on one socket), carrying `token`
+ * when one is given (only members that accept it are sent one: see websocketWatchAuth).
+ */
+export type OpenSocket = (endpoint: HttpEndpoint, path: string, openTimeoutMs: number, token?: string) => WsChannel;
 
 /**
  * The way down to the members: every attempt (`send`) and every socket (`socket`).

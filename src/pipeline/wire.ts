@@ -32,7 +32,9 @@ function sent({ endpoint, exchange }: Attempt): Observable<unknown> {
 }
 
 /**
- * Opens a WebSocket (see WsChannel).
+ * Opens a WebSocket (see WsChannel). A token travels as `Sec-WebSocket-Protocol: Bearer, <token>`,
+ * the only way etcd's WebSocket gateway passes one on (it drops an `Authorization` header).
  * @example const channel = openSocket(endpoint, '/v3/watch', 5000)
  */
-export const openSocket: OpenSocket = (endpoint, path, openTimeoutMs) => new WsChannel(endpoint.url, path, { openTimeoutMs, tls: endpoint.tls });
+export const openSocket: OpenSocket = (endpoint, path, openTimeoutMs, token) =>
+  new WsChannel(endpoint.url, path, { openTimeoutMs, tls: endpoint.tls, protocols: token ? ['Bearer', token] : undefined });

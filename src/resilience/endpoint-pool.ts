@@ -165,11 +165,11 @@ export class EndpointPool {
   }
 
   /**
-   * Opens a WebSocket to `path` on `endpoint`.
+   * Opens a WebSocket to `path` on `endpoint`, carrying `token` when one is given.
    * @example const channel = pool.openSocket(endpoint, '/v3/watch', 5000)
    */
-  openSocket(endpoint: Endpoint, path: string, openTimeoutMs: number): WsChannel {
-    return this.settings.door.socket(endpoint, path, openTimeoutMs);
+  openSocket(endpoint: Endpoint, path: string, openTimeoutMs: number, token?: string): WsChannel {
+    return this.settings.door.socket(endpoint, path, openTimeoutMs, token);
   }
 
   /** Closes every idle connection and refuses further calls. */

@@ -4,7 +4,8 @@
  * client asks by itself (a stream's watchdog, a failing call's leader sighting) is asked here and
  * decoded once, so every liveness question reads the same record.
  */
-import { map, Observable, SchedulerLike, tap } from 'rxjs';
+import { defer, finalize, map, Observable, of, SchedulerLike, share, tap } from 'rxjs';
+import { MemberVersion, parseMemberVersion } from './member-version';
 import { EtcdPermissionDeniedError, EtcdTimeoutError } from '../errors';
 import { Send } from '../pipeline/attempt';
 import { HttpEndpoint } from '../transport/http-endpoint';
@@ -51,6 +52,7 @@ export function readStatus(json: unknown): StatusSeen | undefined {
  */
 export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
+  private readonly versionQuestions = new Map<string, Observable<MemberVersion | undefined>>();
 
   /** @param scheduler the clock of the reports and the time limits (tests pass a virtual-time one); the system's by default */
   constructor(
@@ -78,8 +80,47 @@ export class MemberMonitor {
       tap({
         next: (seen) => this.reports.set(endpoint.url, { endpoint: endpoint.url, reachable: true, ...seen, at: this.now() }),
         // A refusal for the user's role (etcd 3.5 answers status only to root) is an answer too.
-        error: (error: unknown) =>
-          this.reports.set(endpoint.url, { ...this.report(endpoint.url), reachable: error instanceof EtcdPermissionDeniedError, at: this.now() }),
+        // A member that stopped answering may come back upgraded: its version is asked again then.
+        error: (error: unknown) => {
+          const reachable = error instanceof EtcdPermissionDeniedError;
+          const { version, ...rest } = this.report(endpoint.url);
+          this.reports.set(endpoint.url, { ...rest, ...(reachable ? { version } : {}), reachable, at: this.now() });
+        },
+      }),
+    );
+  }
+
+  /**
+   * The etcd version of `endpoint`, for choices that differ per member: the one its last status
+   * answered, else asked of `GET /version` (once for every caller at the same time) and kept.
+   * `/version` answers anyone, where etcd 3.5 answers status only to root. Emits undefined for a
+   * version that cannot be read; errors as the question does.
+   * @example monitor.version(send, endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
+   */
+  version(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
+    return defer(() => {
+      const known = this.report(endpoint.url).version;
+      if (known !== undefined) return of(parseMemberVersion(known));
+      let question = this.versionQuestions.get(endpoint.url);
+      if (question === undefined) {
+        question = this.askVersion(send, endpoint, timeoutMs).pipe(
+          finalize(() => this.versionQuestions.delete(endpoint.url)),
+          share(),
+        );
+        this.versionQuestions.set(endpoint.url, question);
+      }
+      return question;
+    });
+  }
+
+  private askVersion(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
+    return send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
+      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'version' }), this.scheduler),
+      map((json) => {
+        const server = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
+        if (typeof server !== 'string') return undefined;
+        this.reports.set(endpoint.url, { ...this.report(endpoint.url), version: server });
+        return parseMemberVersion(server);
       }),
     );
   }

@@ -1,6 +1,7 @@
 /**
- * Turns an error etcd answered into a typed EtcdError. Both shapes are read: a unary call's
- * `{error, message, code}` (3.6+ drops `error`) and a stream's `{grpc_code, message, …}`.
+ * Turns an error etcd answered into a typed EtcdError. Every shape is read: a unary call's
+ * `{error, message, code}` (3.6+ drops `error`), a stream's `{grpc_code, message, …}` (3.6+:
+ * `{code, message}`), and a stream's error answered with an error status, `{error: {…}}`.
  */
 import {
   EtcdAuthenticationError,
@@ -42,6 +43,9 @@ export function decodeServerError(body: unknown, endpoint: string, httpStatus?: 
     return new EtcdProtocolError(`${endpoint} answered HTTP ${httpStatus ?? '?'} with no etcd error body`, { endpoint });
   }
   const fields = body as Record<string, unknown>;
+  // A stream refused before its first message (etcd 3.5's lease keep-alive with an expired token:
+  // HTTP 401) answers its error in the stream shape, `{"error": {"code", "message"}}`.
+  if (typeof fields.error === 'object' && fields.error !== null) return decodeServerError(fields.error, endpoint, httpStatus);
   const code = typeof fields.code === 'number' ? fields.code : typeof fields.grpc_code === 'number' ? fields.grpc_code : undefined;
   const message = typeof fields.message === 'string' ? fields.message : typeof fields.error === 'string' ? fields.error : undefined;
   if (code === undefined || message === undefined) {

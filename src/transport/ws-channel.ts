@@ -22,6 +22,8 @@ import { unwrapStreamMessage } from './server-error';
 export interface WsChannelOptions {
   /** Extra headers of the upgrade request. */
   readonly headers?: Headers;
+  /** The `Sec-WebSocket-Protocol` values of the upgrade (etcd's gateway reads a token from them). */
+  readonly protocols?: readonly string[];
   /** How long the TCP connection plus the upgrade may take: a frozen member accepts TCP and never answers. */
   readonly openTimeoutMs: number;
   /** For a `https://` endpoint: the CA, client certificate and verification settings. */
@@ -60,7 +62,7 @@ export class WsChannel {
     // `ws` reports an aborted handshake closed a tick before the connection really is.
     const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions): net.Socket =>
       (tcp = endpoint.startsWith('https:') ? tls.connect({ ...connectOptions, ...options.tls }) : net.connect(connectOptions));
-    this.socket = new WebSocket(endpoint.replace(/^http/, 'ws') + path, {
+    this.socket = new WebSocket(endpoint.replace(/^http/, 'ws') + path, [...(options.protocols ?? [])], {
       headers: options.headers,
       perMessageDeflate: false,
       createConnection: connect as typeof net.createConnection,

@@ -5,10 +5,11 @@
  * whose body (the create) is sent whole; it is cancelled by aborting the request.
  */
 import { concat, map, merge, Observable, throwError } from 'rxjs';
-import { EtcdConnectionError, EtcdUnauthenticatedError } from '../errors';
+import { EtcdConnectionError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
 import type { Headers } from '../transport/http-call';
+import { throwIfRefused } from './create-refusal';
 import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
 import { decodeWatchResponse, WatchResponse } from './watch-response';
@@ -29,13 +30,13 @@ export class HttpWatchConnector implements WatchConnector {
   ) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt = 1): Observable<WatchResponse> {
-    // The refusal is checked inside the attempt, where re-authentication sees it.
+    // A refused create is made an error inside the attempt, where re-authentication sees it.
     const exchange = {
       kind: 'lines',
       path: '/v3/watch',
       body: create(1),
       headers: HAS_LEADER,
-      check: (message: Record<string, unknown>) => refuseStaleToken(decodeWatchResponse(message), endpoint.url),
+      check: (message: Record<string, unknown>) => void throwIfRefused(decodeWatchResponse(message), endpoint.url),
     } as const;
     const stream = this.pool.send({ method: 'watch', endpoint, attempt, exchange }).pipe(map(decodeWatchResponse));
     const ended = throwError(() => new EtcdConnectionError(`${endpoint.url} ended the watch stream`, true, { endpoint: endpoint.url }));
@@ -44,15 +45,4 @@ export class HttpWatchConnector implements WatchConnector {
 
   /** Streams end with their subscriptions (the aborted requests close their sockets). */
   async close(): Promise<void> {}
-}
-
-/**
- * A watch created with an expired token is not refused with an error status: the stream answers
- * 200 and a create cancelled with "invalid auth token". Made an error, it gets the watch re-sent
- * with a new token.
- */
-function refuseStaleToken(response: WatchResponse, endpoint: string): void {
-  if (response.created && response.canceled && response.cancelReason.includes('invalid auth token')) {
-    throw new EtcdUnauthenticatedError(`${endpoint} refused the watch: ${response.cancelReason}`, { endpoint });
-  }
 }

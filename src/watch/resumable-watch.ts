@@ -4,7 +4,7 @@
  */
 import { defer, filter, map, mergeMap, Observable } from 'rxjs';
 import { diagnostics } from '../diagnostics/channels';
-import { EtcdError, EtcdPermissionDeniedError, EtcdServerError, EtcdUnavailableError, WatchCompactedError } from '../errors';
+import { EtcdUnavailableError, WatchCompactedError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { followStream, StreamFailoverSettings } from '../resilience/stream-failover';
 import { toBatches, WatchBatch } from './watch-event';
@@ -33,8 +33,8 @@ export class WatchPosition {
   /** Takes one answer of the current stream; returns the batches to deliver (maybe none). */
   accept(response: WatchResponse, endpoint: string): WatchBatch[] {
     if (response.compactRevision > 0) throw new WatchCompactedError(response.compactRevision, this.next, endpoint);
+    // A refused create (created and cancelled) never gets here: its connector made it an error.
     if (response.created) {
-      if (response.canceled) throw refusal(response.cancelReason, endpoint);
       if (this.next === 0) this.next = response.header.revision + 1;
       if (!this.request.createdNotify || this.announced) return [];
       this.announced = true;
@@ -81,10 +81,4 @@ export function resumableWatch(request: WatchRequest, connector: WatchConnector,
       mergeMap((batches) => batches),
     );
   });
-}
-
-/** A create the server refused: permission denied, or anything else no retry can fix. */
-function refusal(reason: string, endpoint: string): EtcdError {
-  const text = `${endpoint} refused the watch: ${reason || 'no reason given'}`;
-  return reason.includes('permission denied') ? new EtcdPermissionDeniedError(text, { endpoint }) : new EtcdServerError(text, { endpoint });
 }

@@ -1,6 +1,7 @@
 /** How a watch reaches a member: the transports behind one interface. */
-import { catchError, defer, Observable } from 'rxjs';
-import { Endpoint } from '../resilience/endpoint-pool';
+import { catchError, defer, mergeMap, Observable, of } from 'rxjs';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
+import { watchTransportFor } from '../resilience/member-version';
 import { EtcdWebSocketRefusedError } from '../errors';
 import { WatchResponse } from './watch-response';
 
@@ -44,6 +45,35 @@ export class AutoConnector implements WatchConnector {
         }),
       );
     });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.websocket.close(), this.http.close()]);
+  }
+}
+
+/**
+ * The transport each member can carry: without credentials always the WebSocket; with them, the
+ * WebSocket only on a member whose version passes its token on (see websocketWatchAuth), HTTP
+ * streams on the others. The version is the member monitor's, asked once and remembered.
+ * @example new MemberVersionConnector(pool, multiplexer, httpConnector, 5000)
+ */
+export class MemberVersionConnector implements WatchConnector {
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly websocket: WatchConnector,
+    private readonly http: WatchConnector,
+    /** How long a member may take to tell its version. */
+    private readonly versionTimeoutMs: number,
+  ) {}
+
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
+    const version = endpoint.tokens === undefined ? of(undefined) : this.pool.monitor.version((a) => this.pool.send(a), endpoint, this.versionTimeoutMs);
+    return version.pipe(
+      mergeMap((known) =>
+        (watchTransportFor(known, endpoint.tokens !== undefined) === 'websocket' ? this.websocket : this.http).open(endpoint, create, attempt),
+      ),
+    );
   }
 
   async close(): Promise<void> {

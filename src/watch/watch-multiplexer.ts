@@ -1,10 +1,14 @@
 /**
  * The WebSocket transport of watches: every watch of a client on one endpoint shares one socket
  * (one WsWatchSession), so a thousand watches cost one connection per endpoint, not a thousand.
+ * With credentials the socket carries the token it was opened with: a watch made after the token
+ * changed opens a new socket, and the old one ends with its last watch.
  */
-import { defer, Observable } from 'rxjs';
+import { defer, map, mergeMap, Observable } from 'rxjs';
+import { withFreshToken } from '../pipeline/reauthentication';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
+import { throwIfRefused } from './create-refusal';
 import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
 import { WatchResponse } from './watch-response';
@@ -25,21 +29,37 @@ export class WatchMultiplexer implements WatchConnector {
   ) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
-    return defer(() => this.session(endpoint).watch(create)).pipe(reassembleFragments());
+    const tokens = endpoint.tokens;
+    const watch = (token?: string) =>
+      this.session(endpoint, token)
+        .watch(create)
+        .pipe(map((response) => throwIfRefused(response, endpoint.url)));
+    const opened =
+      tokens === undefined
+        ? defer(() => watch())
+        : withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
+    return opened.pipe(reassembleFragments());
   }
 
   async close(): Promise<void> {
     await Promise.all(this.closing);
   }
 
-  private session(endpoint: Endpoint): WsWatchSession {
+  private session(endpoint: Endpoint, token: string | undefined): WsWatchSession {
     let session = this.sessions.get(endpoint);
-    if (session === undefined) {
-      const opened: WsWatchSession = new WsWatchSession(this.pool, endpoint, this.settings, this.watchdog.guard(endpoint), (closed) => {
-        if (this.sessions.get(endpoint) === opened) this.sessions.delete(endpoint);
-        this.closing.add(closed);
-        void closed.then(() => this.closing.delete(closed));
-      });
+    if (session === undefined || session.token !== token) {
+      const opened: WsWatchSession = new WsWatchSession(
+        this.pool,
+        endpoint,
+        this.settings,
+        this.watchdog.guard(endpoint),
+        (closed) => {
+          if (this.sessions.get(endpoint) === opened) this.sessions.delete(endpoint);
+          this.closing.add(closed);
+          void closed.then(() => this.closing.delete(closed));
+        },
+        token,
+      );
       session = opened;
       this.sessions.set(endpoint, session);
     }

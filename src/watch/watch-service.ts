@@ -11,7 +11,7 @@ import { MemberWatchdog } from '../resilience/member-watchdog';
 import { StreamFailoverSettings } from '../resilience/stream-failover';
 import { HttpWatchConnector } from './http-watch-connector';
 import { resumableWatch } from './resumable-watch';
-import { AutoConnector, WatchConnector } from './watch-connector';
+import { AutoConnector, MemberVersionConnector, WatchConnector } from './watch-connector';
 import { WatchBatch } from './watch-event';
 import { WatchMultiplexer } from './watch-multiplexer';
 import { watchRequest, WatchOptions } from './watch-request';
@@ -59,7 +59,7 @@ export class WatchService {
     const transports: Record<WatchTransport, () => WatchConnector> = {
       http: () => http,
       websocket: () => websocket,
-      auto: () => new AutoConnector(websocket, http),
+      auto: () => new AutoConnector(new MemberVersionConnector(pool, websocket, http, settings.requestTimeoutMs), http),
     };
     this.connector = transports[settings.watchTransport]();
   }

@@ -56,6 +56,7 @@ export class WsWatchSession {
   /**
    * @param guard errors when the member should no longer be trusted (see MemberWatchdog)
    * @param onEnd called once when the session ends, with the promise of its socket closing
+   * @param token the auth token the socket carries (every watch on it is checked with it)
    */
   constructor(
     pool: EndpointPool,
@@ -63,8 +64,9 @@ export class WsWatchSession {
     settings: WsSessionSettings,
     guard: Observable<never>,
     private readonly onEnd: (closed: Promise<void>) => void,
+    readonly token?: string,
   ) {
-    this.channel = pool.openSocket(endpoint, '/v3/watch', settings.openTimeoutMs);
+    this.channel = pool.openSocket(endpoint, '/v3/watch', settings.openTimeoutMs, token);
     this.subscriptions.add(
       this.channel.messages.subscribe({
         next: (result) => this.route(result),

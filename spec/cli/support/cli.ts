@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EtcdCluster, findEtcdBinary } from '../../../src/testing';
+import { EtcdCluster } from '../../../src/testing';
 import { bundleCli } from '../../../scripts/bundle-cli';
 import { waitFor } from '../../support/wait';
 
@@ -66,7 +66,7 @@ export function useCli(cluster: () => EtcdCluster) {
     return main;
   };
   const etcdctl = (args: readonly string[], options: RunOptions = {}): Promise<CliResult> =>
-    runProcess(etcdctlBinary(), ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args], { ...process.env, ETCDCTL_API: '3' }, options);
+    runProcess(ETCDCTL, ['--endpoints', (options.endpoints ?? cluster().endpoints).join(','), ...args], { ...process.env, ETCDCTL_API: '3' }, options);
   const environment = (extra: Record<string, string | undefined> = {}) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -219,11 +219,12 @@ export function runProcess(file: string, args: readonly string[], env: NodeJS.Pr
   });
 }
 
-/** etcdctl, found next to the etcd binary, else on PATH. */
-function etcdctlBinary(): string {
-  const beside = path.join(path.dirname(findEtcdBinary()), 'etcdctl');
-  return fs.existsSync(beside) ? beside : 'etcdctl';
-}
+/**
+ * etcdctl 3.4 (the one on PATH), whatever the version of the cluster: etcd-rx prints as etcdctl
+ * 3.4 does, and etcdctl 3.5 prints otherwise (tables drawn with box characters, `ResponsePut`
+ * for `response_put` in a transaction's JSON). etcdctl 3.4 talks to 3.5 members as to its own.
+ */
+const ETCDCTL = 'etcdctl';
 
 /** Bundles the CLI (once per content of src/) and answers the path of its cli/main.js. */
 async function buildCli(): Promise<string> {

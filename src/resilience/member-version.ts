@@ -48,3 +48,14 @@ export function websocketWatchAuth(version: MemberVersion): boolean {
 export function hashKvOverGateway(version: MemberVersion): boolean {
   return atLeast(version, 3, 5, 0);
 }
+
+/**
+ * What carries a client's watches on a member: a WebSocket (one socket for all of them), unless
+ * the client authenticates and the member's gateway cannot pass a token on a WebSocket (or its
+ * version is unknown), when each watch is an HTTP stream carrying the `Authorization` header.
+ * @example watchTransportFor(parseMemberVersion('3.5.30'), true) // 'http'
+ */
+export function watchTransportFor(version: MemberVersion | undefined, authenticated: boolean): 'websocket' | 'http' {
+  if (!authenticated) return 'websocket';
+  return version !== undefined && websocketWatchAuth(version) ? 'websocket' : 'http';
+}
