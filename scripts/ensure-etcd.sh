@@ -8,7 +8,8 @@
 #                 downloads etcd-server and etcd-client from Debian's newer suites (sid, trixie)
 #                 with a private apt configuration, so nothing is installed over the system's
 #                 etcd, and unpacks them there. The archive is the one this machine's apt
-#                 sources already name.
+#                 sources already name. The system's 3.4 is then ensured as above: the CLI
+#                 specs compare with its etcdctl whatever the cluster's version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,9 +88,8 @@ SOURCES
 case "$version" in
   3.4) ;;
   3.5)
-    if [ -x ".etcd/$version/usr/bin/etcd" ]; then exit 0; fi
-    fetch_from_debian
-    exit 0
+    # The system's etcd is wanted too: the CLI specs compare with its etcdctl (3.4) on any cluster.
+    [ -x ".etcd/$version/usr/bin/etcd" ] || fetch_from_debian
     ;;
   *)
     echo "ensure-etcd: ETCD_VERSION=$version is not one this script can fetch (3.4 or 3.5);" >&2
