@@ -113,13 +113,11 @@ export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Obser
 function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     subscriber.add(
-      pool.health
-        .demotions(endpoint.url)
-        .subscribe((change) =>
-          subscriber.error(
-            new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url }),
-          ),
+      pool.health.whenDemoted(endpoint.url, (change) =>
+        subscriber.error(
+          new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url }),
         ),
+      ),
     );
     subscriber.add(call.subscribe(subscriber));
   });
