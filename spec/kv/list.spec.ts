@@ -43,7 +43,7 @@ describe('whole listings fetched in parallel against a real etcd', () => {
       `${prefix}\u00ff\u00ff`,
     ].map((key) => (typeof key === 'string' ? Buffer.from(key) : key));
     await write(keys);
-    for (const pageSize of [1, 7, 100, 5000]) {
+    for (const pageSize of [1, 7, 100, 1000, 5000]) {
       expect(await keysOf(etcd.list({ prefix }, { pageSize }))).toEqual(sorted(keys));
     }
     expect(await keysOf(etcd.list({ from: `${prefix}n/0000100`, to: `${prefix}w` }, { pageSize: 50 }))).toEqual(

@@ -52,8 +52,8 @@ const ZERO = Buffer.from([0]);
 export function paging(read: RangeReader, selector: KeySelector, given: ListOptions | undefined, what: string) {
   const options: ListOptions = optionsOf(given, what);
   const limit = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
-  const fetch = (at: KeySelector, revision: number | undefined): Observable<Page> =>
-    read(at, { limit, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
+  const fetch = (at: KeySelector, revision: number | undefined, keys = limit): Observable<Page> =>
+    read(at, { limit: keys, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
       map((result) => {
         const last = result.kvs[result.kvs.length - 1];
         const more = result.more && last !== undefined;
@@ -68,8 +68,8 @@ export function paging(read: RangeReader, selector: KeySelector, given: ListOpti
     serializable: options.serializable === true,
     /** The first page. */
     first: (): Observable<Page> => fetch(selector, options.revision),
-    /** The first page of `span` (the rest after a page, or a part of the listing), at the listing's revision. */
-    after: (span: Span, revision: number): Observable<Page> => fetch(span, revision),
+    /** The first page of `span` (the rest after a page, or a part of the listing), at the listing's revision; `keys` sets its size. */
+    after: (span: Span, revision: number, keys?: number): Observable<Page> => fetch(span, revision, keys),
   };
 }
 

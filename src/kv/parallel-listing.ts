@@ -1,7 +1,8 @@
 /**
  * A whole listing, fetched in parallel at one revision: the first page answers the revision and
- * how many keys the range holds; the rest is cut into parts of about a page (`splitRange`), which
- * are fetched a few at a time and handed on in key order (`inOrder`).
+ * how many keys the range holds; a rest of a few pages is fetched in one request, a bigger one
+ * is cut into parts of about a page (`splitRange`), which are fetched a few at a time and handed
+ * on in key order (`inOrder`).
  */
 import { concat, Observable, of, switchMap } from 'rxjs';
 import { inOrder } from './in-order';
@@ -24,8 +25,11 @@ export function parallelPages(pages: Paging, counter: (revision: number) => Part
     switchMap((first) => {
       const rest = first.rest;
       if (rest === undefined) return of(first);
+      const count = first.count - first.kvs.length;
+      // No more than the pages that would be in flight at once: one request, no counting round trip.
+      if (count <= PARALLEL_PAGES * pages.pageSize) return concat(of(first), pages.after(rest, first.revision, count));
       const sample = first.kvs.map((kv) => kv.keyBuffer);
-      const parts = splitRange({ ...rest, count: first.count - first.kvs.length }, pages.pageSize, sample, counter(first.revision));
+      const parts = splitRange({ ...rest, count }, pages.pageSize, sample, counter(first.revision));
       const following = parts.pipe(
         switchMap((cut) =>
           inOrder(
