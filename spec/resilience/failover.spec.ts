@@ -1,5 +1,6 @@
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, HealthEvent } from '../../src';
+import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
+import { DIAGNOSTICS_CHANNELS, Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, FailoverMessage, HealthEvent, Op } from '../../src';
+import { listen } from '../support/diagnostics';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
 import { startLoad } from '../support/load';
 import { useClusterWithClients } from '../support/cluster';
@@ -116,6 +117,30 @@ describe('failover against a real 3-member cluster', () => {
   /** What `etcd.health()` said of `url`, in order: its states, and failovers away from it. */
   const toldOf = (events: readonly HealthEvent[], url: string) =>
     events.flatMap((e) => (e.type === 'endpoint' ? (e.endpoint === url ? [e.state] : []) : e.from === url ? ['failover'] : []));
+
+  it('finishes a listing on another member, at its revision, when the member serving it is SIGKILLed mid-way', async () => {
+    const victim = await follower();
+    const etcd = clientPreferring(victim);
+    const keys = Array.from({ length: 2000 }, (_, i) => `list-kill/${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 100) await firstValueFrom(etcd.txn({ success: keys.slice(i, i + 100).map((key) => Op.put(key, 'old')) }));
+    let killing: Promise<void> | undefined;
+    // Once the first page is here, the last key changes and the member serving the listing dies.
+    const breakOnce = () => {
+      killing ??= firstValueFrom(etcd.put(keys[keys.length - 1], 'new')).then(() => victim.kill());
+    };
+    const failovers = listen<FailoverMessage>(DIAGNOSTICS_CHANNELS.failover);
+    try {
+      const listed = await lastValueFrom(etcd.list({ prefix: 'list-kill/' }, { pageSize: 10 }).pipe(tap(breakOnce), toArray()));
+      expect(listed.map((kv) => [kv.key, kv.value])).toEqual(keys.map((key) => [key, 'old']));
+      // Its counting or its pages went on on another member.
+      expect(failovers.messages.filter((failover) => failover.method === 'range' || failover.method === 'txn')).not.toEqual([]);
+    } finally {
+      failovers.stop();
+      await killing;
+      await victim.restart();
+    }
+    await cluster.waitHealthy();
+  });
 
   it('etcd.health() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
     const member = await follower();

@@ -44,13 +44,15 @@ describe('servers that answer garbage or nothing', () => {
 
   const ONE_KEY = '{"header":{"revision":"7"},"kvs":[{"key":"aw==","value":"dg==","version":"1"}],"count":"1"}';
 
-  it('sends no read to a silent endpoint that fails its liveness probe, and reads elsewhere', async () => {
+  it('abandons a read sent with its liveness probe to a silent endpoint once the probe fails, and reads elsewhere', async () => {
     const silent = await server(() => undefined);
     const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     // A long request timeout: only the probe's own cap (1 s) can be what moved the read on.
     const kv = await firstValueFrom(client([silent.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(silent.requests).toEqual(['GET /version']);
+    // A read goes together with its probe (it may be sent again anyway); both are given up together.
+    expect([...silent.requests].sort()).toEqual(['GET /version', 'POST /v3/kv/range']);
+    await waitFor(() => silent.closedEarly.length === 2, 'the probe and the read to be abandoned');
   });
 
   it('moves a read past a server that hangs after passing its probe, within one request timeout', async () => {

@@ -1,6 +1,6 @@
 /** `txn [FILE]`: a transaction from a script, from stdin, or typed in section by section. */
 import * as fs from 'fs';
-import * as readline from 'readline';
+import type * as readline from 'readline';
 import type { TxnResult } from '../index';
 import { Command, Context, finished } from './command';
 import { argumentBytes } from './command-line';
@@ -66,7 +66,8 @@ async function askSections(context: Context): Promise<string> {
   const lines: string[] = [];
   let section = 0;
   context.io.stdout.write(`${TXN_SECTIONS[0]}:\n`);
-  const input = readline.createInterface({ input: context.io.stdin, terminal: false });
+  // Loaded here, not at start-up: only an interactive txn reads lines.
+  const input = (require('readline') as typeof readline).createInterface({ input: context.io.stdin, terminal: false });
   for await (const line of input) {
     lines.push(line);
     if (line.trim() !== '') continue;

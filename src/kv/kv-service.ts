@@ -17,7 +17,9 @@ import { checkCount, optionsOf } from '../validate';
 import { decodeDelete, DeleteOptions, DeleteResult, encodeDelete } from './delete';
 import { checkKey, Key, KeySelector } from './key-selector';
 import { KeyValue, toJsonText } from './key-value';
-import { eachPage, keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
+import { keysOfPages, ListOptions, pagedKeys, pagedWork, paging, Paging } from './paging';
+import { parallelPages } from './parallel-listing';
+import { PartCounter } from './range-split';
 import { decodePut, encodePut, PutOptions, PutResult } from './put';
 import { decodeRange, encodeRange, RangeOptions, RangeResult } from './range';
 import { Compare, Comparison, decodeTxn, encodeTxn, Op, TxnRequest, TxnResult } from './txn';
@@ -60,7 +62,18 @@ export class KvService {
 
   /** Streams every key a selector names, page by page, all read at one revision. */
   list(selector: KeySelector, options?: ListOptions): Observable<KeyValue> {
-    return defer(() => keysOfPages(eachPage(this.paging(selector, options, 'list'))));
+    return defer(() => {
+      const pages = this.paging(selector, options, 'list');
+      return keysOfPages(parallelPages(pages, (revision) => this.partCounter(revision, pages.serializable, options?.deadlineMs)));
+    });
+  }
+
+  /** Counts parts of a listing's range at its revision, in one read-only txn (etcd walks the keys and sends numbers). */
+  private partCounter(revision: number, serializable: boolean, deadlineMs: number | undefined): PartCounter {
+    return (parts) =>
+      this.txn({ success: parts.map((part) => Op.get({ from: part.from, to: part.to }, { countOnly: true, revision, serializable })) }, { deadlineMs }).pipe(
+        map((result) => result.responses.map((response) => (response.type === 'range' ? response.result.count : 0))),
+      );
   }
 
   /**

@@ -2,7 +2,7 @@
  * A listing cut into pages, all read at the revision of the first: the one place that knows how
  * to ask for the page after another. `list`, `scan` and `scanPages` differ only in when they ask.
  */
-import { concat, defer, EMPTY, firstValueFrom, from, map, mergeMap, Observable, ObservableInput, Subscription } from 'rxjs';
+import { concat, defer, EMPTY, firstValueFrom, from, map, mergeMap, Observable, ObservableInput } from 'rxjs';
 import { KeyValue } from './key-value';
 import { encodeSelector, KeySelector } from './key-selector';
 import { RangeOptions, RangeResult } from './range';
@@ -21,13 +21,21 @@ export interface ListOptions extends CallOptions {
   readonly keysOnly?: boolean;
 }
 
+/** A range of keys, `[from, to)`; `to` undefined at the end of the key space. */
+export interface Span {
+  readonly from: Buffer;
+  readonly to: Buffer | undefined;
+}
+
 /** One page of a listing, and where the next one starts. */
 export interface Page {
   readonly kvs: readonly KeyValue[];
   /** The revision every page is read at. */
   readonly revision: number;
-  /** The selector of the rest, or undefined when this page is the last. */
-  readonly rest: KeySelector | undefined;
+  /** How many keys the range this page was asked from holds, this page's included. */
+  readonly count: number;
+  /** The range of the rest, or undefined when this page is the last. */
+  readonly rest: Span | undefined;
 }
 
 /** How a listing reads one range request. */
@@ -44,63 +52,36 @@ const ZERO = Buffer.from([0]);
 export function paging(read: RangeReader, selector: KeySelector, given: ListOptions | undefined, what: string) {
   const options: ListOptions = optionsOf(given, what);
   const limit = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
-  const rangeEnd = encodeSelector(selector).range_end;
-  const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
-  const fetch = (at: KeySelector, revision: number | undefined): Observable<Page> =>
-    read(at, { limit, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
+  const fetch = (at: KeySelector, revision: number | undefined, keys = limit): Observable<Page> =>
+    read(at, { limit: keys, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
       map((result) => {
         const last = result.kvs[result.kvs.length - 1];
         const more = result.more && last !== undefined;
-        return { kvs: result.kvs, revision: revision ?? result.header.revision, rest: more ? { from: Buffer.concat([last.keyBuffer, ZERO]), to } : undefined };
+        const rest = more ? { from: Buffer.concat([last.keyBuffer, ZERO]), to: endOf(at) } : undefined;
+        return { kvs: result.kvs, revision: revision ?? result.header.revision, count: result.count, rest };
       }),
     );
   return {
+    /** Keys per page. */
+    pageSize: limit,
+    /** Whether the listing reads a member's local state. */
+    serializable: options.serializable === true,
     /** The first page. */
     first: (): Observable<Page> => fetch(selector, options.revision),
-    /** The page after one whose `rest` is `rest`, at the same revision. */
-    after: (rest: KeySelector, revision: number): Observable<Page> => fetch(rest, revision),
+    /** The first page of `span` (the rest after a page, or a part of the listing), at the listing's revision; `keys` sets its size. */
+    after: (span: Span, revision: number, keys?: number): Observable<Page> => fetch(span, revision, keys),
   };
+}
+
+/** Where a selector's range ends: undefined for the end of the key space. */
+function endOf(selector: KeySelector): Buffer | undefined {
+  const rangeEnd = encodeSelector(selector).range_end;
+  const to = rangeEnd === undefined ? undefined : Buffer.from(rangeEnd, 'base64');
+  return to === undefined || to.equals(ZERO) ? undefined : to;
 }
 
 /** A listing's pages, as `paging` gives them. */
 export type Paging = ReturnType<typeof paging>;
-
-/**
- * The pages of a listing, each asked for as soon as the previous one has arrived, before that
- * one is handed on: etcd encodes the next page while this process decodes and hands on the
- * current one, so the two sides work at once rather than in turn. At most two pages are held.
- */
-export function eachPage(pages: Paging): Observable<Page> {
-  return new Observable<Page>((subscriber) => {
-    const fetching = new Subscription();
-    let handedOn: Promise<void> = Promise.resolve();
-    const fetch = (page$: Observable<Page>) =>
-      fetching.add(
-        page$.subscribe({
-          next: (page) => {
-            if (page.rest !== undefined) fetch(pages.after(page.rest, page.revision));
-            // Handed on once the next request has left (a turn of the event loop later), in order.
-            handedOn = handedOn
-              .then(() => nextTurn())
-              .then(() => {
-                if (subscriber.closed) return;
-                subscriber.next(page);
-                if (page.rest === undefined) subscriber.complete();
-              });
-          },
-          error: (error: unknown) => {
-            void handedOn.then(() => subscriber.error(error));
-          },
-        }),
-      );
-    fetch(pages.first());
-    return () => fetching.unsubscribe();
-  });
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * Runs `work` on each page in turn, asking for the next page only once the work on the previous

@@ -3,7 +3,7 @@
  * that writes it to a file and checks it: etcd ends the stream with the SHA-256 of everything
  * before it, which `etcdctl snapshot restore` checks again.
  */
-import { createHash } from 'crypto';
+import type * as crypto from 'crypto';
 import * as fs from 'fs';
 import { concatMap, defer, from, map, Observable, of } from 'rxjs';
 import { describe } from '../describe-value';
@@ -53,7 +53,8 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
   return new Observable<SnapshotSaved>((subscriber) => {
     const part = `${file}.part`;
     const out = fs.createWriteStream(part, { mode: 0o600 });
-    const hash = createHash('sha256');
+    // Loaded here, not at start-up: crypto is costly to load and only a snapshot needs it.
+    const hash = (require('crypto') as typeof crypto).createHash('sha256');
     // The last 32 bytes seen are held back from the hash: they may be the SHA-256 itself.
     let tail = Buffer.alloc(0);
     let size = 0;

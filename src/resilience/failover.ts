@@ -4,7 +4,7 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, finalize, Observable, SchedulerLike, tap, throwError } from 'rxjs';
+import { catchError, concat, defer, finalize, merge, Observable, SchedulerLike, take, tap, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -107,7 +107,12 @@ function attemptOnce<T>(
       : sent;
   const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, scheduler));
   // The pool's timestamps are read on the pool's clock.
-  return pool.now() - endpoint.lastAnsweredAt > settings.probeAfterIdleMs ? concat(probe(pool, endpoint, probeMs), call) : call;
+  if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
+  // A repeatable call goes with its probe rather than after it: an answer to either proves the
+  // member alive, and an unanswered probe still ends the attempt (the call is cancelled) within
+  // the probe's time; sending the call too costs nothing, as it may be sent again anyway.
+  if (retry === 'repeatable') return merge(probe(pool, endpoint, probeMs), call).pipe(take(1));
+  return concat(probe(pool, endpoint, probeMs), call);
 }
 
 // A live member answers its status in a millisecond or two; only a leaderless answer matters.

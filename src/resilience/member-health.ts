@@ -4,7 +4,7 @@
  * listen to it while in flight, so one caller's proof that a member is gone moves every
  * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
  */
-import { concat, defer, filter, from, Observable, Subject } from 'rxjs';
+import { concat, defer, from, Observable, Subject } from 'rxjs';
 import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
 
 /**
@@ -14,6 +14,9 @@ import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
 export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
   private readonly changes = new Subject<HealthEvent>();
+  // Plain callbacks, not subscribers of `changes`: every call and watch in flight listens, and a
+  // client may hold thousands of watches.
+  private readonly demotionListeners = new Map<string, Set<(change: EndpointStateChange) => void>>();
 
   constructor(endpoints: readonly string[], now = new Date()) {
     for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since: now });
@@ -30,6 +33,7 @@ export class MemberHealth {
     const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: new Date() };
     this.states.set(endpoint, change);
     this.changes.next(change);
+    if (state === 'demoted') for (const listener of [...(this.demotionListeners.get(endpoint) ?? [])]) listener(change);
   }
 
   /** Records that a call or stream left `from` after `error`. */
@@ -45,9 +49,15 @@ export class MemberHealth {
     return defer(() => concat(from([...this.states.values()]), this.changes));
   }
 
-  /** Emits when `endpoint` is demoted from now on. */
-  demotions(endpoint: string): Observable<EndpointStateChange> {
-    return this.changes.pipe(filter((e): e is EndpointStateChange => e.type === 'endpoint' && e.endpoint === endpoint && e.state === 'demoted'));
+  /**
+   * Calls `listener` whenever `endpoint` is demoted from now on, until the returned function is called.
+   * @example const stop = health.whenDemoted(url, (change) => leave(change.reason)); ...; stop()
+   */
+  whenDemoted(endpoint: string, listener: (change: EndpointStateChange) => void): () => void {
+    let listeners = this.demotionListeners.get(endpoint);
+    if (listeners === undefined) this.demotionListeners.set(endpoint, (listeners = new Set()));
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Completes every listener. */

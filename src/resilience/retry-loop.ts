@@ -8,7 +8,7 @@
  * clientv3 retry interceptor. A deadline over a whole operation wraps this loop from outside:
  * unsubscribing ends the attempt in flight and any backoff.
  */
-import { catchError, MonoTypeOperatorFunction, Observable, retry, SchedulerLike, tap, throwError, timer } from 'rxjs';
+import { MonoTypeOperatorFunction, Observable, retry, SchedulerLike, throwError, timer } from 'rxjs';
 import { diagnostics } from '../diagnostics/channels';
 import { EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
@@ -32,6 +32,8 @@ export interface RetryLoop {
   readonly scheduler?: SchedulerLike;
   /** The operation, as `etcd-rx:failover` names it (see methodOf). */
   readonly method?: string;
+  /** Called with every answer (a stream's first answer proves its endpoint serves it). */
+  readonly answered?: () => void;
 }
 
 /**
@@ -61,23 +63,24 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
       lastFailure = undefined;
       const sent = attempt(endpoint, ++attempts);
       const call = loop.retry === 'repeatable' ? leavingWhenDemoted(pool, endpoint, sent) : sent;
-      return attemptOn(pool, endpoint, call).pipe(
-        tap(() => {
+      return attemptOn(pool, endpoint, call, {
+        answered: () => {
+          loop.answered?.();
           if (failures.count > 0 || sweep.triedCount > 1) {
             sweep.restartFrom(endpoint);
             sweeps = 0;
             failures.clear();
           }
-        }),
-        catchError((error: unknown) => {
+        },
+        failed: (error: unknown) => {
           if (isTransient(error)) {
             failures.note(endpoint.url, error as Error, now());
             pool.health.failedOver(endpoint.url, error);
             lastFailure = { endpoint: endpoint.url, reason: (error as Error).message };
           }
-          return throwError(() => classifyFailure(error, loop.retry));
-        }),
-      );
+          return classifyFailure(error, loop.retry);
+        },
+      });
     });
     return once.pipe(
       retry({
@@ -93,33 +96,43 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
   });
 }
 
+/** What the caller of one attempt does besides: after each answer, and with a failure (what it answers is passed on). */
+export interface AttemptHooks {
+  readonly answered?: () => void;
+  readonly failed?: (error: unknown) => unknown;
+}
+
 /**
  * One attempt on one endpoint: an answer makes it the pool's preferred endpoint, a transient
- * failure demotes it.
+ * failure demotes it; then `hooks` run. One subscriber rather than taps and a catchError: every
+ * call and every watch goes through it, and a client may hold thousands of watches.
  * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint)))
  */
-export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
-  return call.pipe(
-    tap({
-      next: () => pool.answered(endpoint),
+export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>, hooks: AttemptHooks = {}): Observable<T> {
+  return new Observable<T>((subscriber) =>
+    call.subscribe({
+      next: (value) => {
+        pool.answered(endpoint);
+        hooks.answered?.();
+        subscriber.next(value);
+      },
       error: (error: unknown) => {
         if (isTransient(error)) pool.demote(endpoint, (error as Error).message, memberAnswered(error) ? 'answered' : 'silent');
+        subscriber.error(hooks.failed === undefined ? error : hooks.failed(error));
       },
+      complete: () => subscriber.complete(),
     }),
   );
 }
 
-/** `call`, failed with a transient error when `endpoint` is demoted while it runs. */
 function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     subscriber.add(
-      pool.health
-        .demotions(endpoint.url)
-        .subscribe((change) =>
-          subscriber.error(
-            new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url }),
-          ),
+      pool.health.whenDemoted(endpoint.url, (change) =>
+        subscriber.error(
+          new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url }),
         ),
+      ),
     );
     subscriber.add(call.subscribe(subscriber));
   });

@@ -5,7 +5,7 @@
  * reopening is a new call of `open`. A stream never served gives up as a call does, after the
  * retry policy's attempts; once served, it gives up only when no endpoint served it for a while.
  */
-import { defer, Observable, SchedulerLike, tap } from 'rxjs';
+import { defer, Observable, SchedulerLike } from 'rxjs';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
@@ -50,8 +50,9 @@ export function followStream<T>(
         giveUp: (failures, now) => (!served && failures.count >= attempts) || failures.failingForMs(now) >= settings.giveUpAfterMs,
         scheduler: settings.scheduler,
         method: 'watch',
+        answered: () => (served = true),
       },
-      (endpoint, attempt) => open(endpoint, attempt).pipe(tap(() => (served = true))),
+      open,
     );
   });
 }

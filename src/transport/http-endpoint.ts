@@ -1,7 +1,7 @@
 import * as http from 'http';
-import * as https from 'https';
+import type * as https from 'https';
 import { Observable } from 'rxjs';
-import * as tls from 'tls';
+import type * as tls from 'tls';
 
 /** One etcd member's client URL with the keep-alive agent every call to it shares. */
 export interface HttpEndpoint {
@@ -36,5 +36,8 @@ export interface TokenSource {
  */
 export function createAgent(url: string, tlsOptions?: tls.ConnectionOptions): http.Agent {
   const options = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const };
-  return url.startsWith('https:') ? new https.Agent({ ...options, ...tlsOptions }) : new http.Agent(options);
+  if (!url.startsWith('https:')) return new http.Agent(options);
+  // Loaded only for a TLS endpoint: https brings tls and crypto, costly at a process's start.
+  const { Agent } = require('https') as typeof https;
+  return new Agent({ ...options, ...tlsOptions });
 }

@@ -2,7 +2,7 @@
  * A watch that survives failover: each (re)creation starts exactly where the previous stream
  * stopped, so subscribers see every revision once, in order, with no gap.
  */
-import { defer, filter, map, mergeMap, Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { diagnostics } from '../diagnostics/channels';
 import { EtcdUnavailableError, WatchCompactedError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
@@ -64,9 +64,11 @@ export class WatchPosition {
  * @example resumableWatch(watchRequest({ prefix: 'a/' }), connector, pool, settings).subscribe(console.log)
  */
 export function resumableWatch(request: WatchRequest, connector: WatchConnector, pool: EndpointPool, settings: StreamFailoverSettings): Observable<WatchBatch> {
-  return defer(() => {
+  // One subscriber hands on the batches of each answer, rather than a filter and a mergeMap: a
+  // client may hold thousands of watches, and each operator costs every one of them memory.
+  return new Observable<WatchBatch>((subscriber) => {
     const position = new WatchPosition(request);
-    return followStream(pool, settings, (endpoint, attempt) => {
+    const answers = followStream(pool, settings, (endpoint, attempt) => {
       const start = position.next;
       (attempt === 1 ? diagnostics.watchConnect : diagnostics.watchResume).publish(() => ({
         endpoint: endpoint.url,
@@ -76,9 +78,13 @@ export function resumableWatch(request: WatchRequest, connector: WatchConnector,
       // Each answer maps to the batches it delivers; the created answer maps to none but still
       // reaches followStream, which takes it as proof that the endpoint serves the watch.
       return connector.open(endpoint, (id) => encodeCreate(request, start, id), attempt).pipe(map((response) => position.accept(response, endpoint.url)));
-    }).pipe(
-      filter((batches) => batches.length > 0),
-      mergeMap((batches) => batches),
-    );
+    });
+    return answers.subscribe({
+      next: (batches) => {
+        for (const batch of batches) subscriber.next(batch);
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
   });
 }

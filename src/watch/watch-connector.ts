@@ -1,5 +1,5 @@
 /** How a watch reaches a member: the transports behind one interface. */
-import { catchError, defer, mergeMap, Observable, of } from 'rxjs';
+import { mergeMap, Observable, of, Subscription } from 'rxjs';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { watchTransportFor } from '../resilience/member-version';
 import { EtcdWebSocketRefusedError } from '../errors';
@@ -35,15 +35,22 @@ export class AutoConnector implements WatchConnector {
   ) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
-    return defer(() => {
-      if (this.refused.has(endpoint)) return this.http.open(endpoint, create, attempt);
-      return this.websocket.open(endpoint, create, attempt).pipe(
-        catchError((error: unknown) => {
-          if (!(error instanceof EtcdWebSocketRefusedError)) throw error;
-          this.refused.add(endpoint);
-          return this.http.open(endpoint, create, attempt);
+    // One subscriber rather than defer and catchError: a client may hold thousands of watches.
+    return new Observable<WatchResponse>((subscriber) => {
+      if (this.refused.has(endpoint)) return this.http.open(endpoint, create, attempt).subscribe(subscriber);
+      const opened = new Subscription();
+      opened.add(
+        this.websocket.open(endpoint, create, attempt).subscribe({
+          next: (response) => subscriber.next(response),
+          error: (error: unknown) => {
+            if (!(error instanceof EtcdWebSocketRefusedError)) return subscriber.error(error);
+            this.refused.add(endpoint);
+            opened.add(this.http.open(endpoint, create, attempt).subscribe(subscriber));
+          },
+          complete: () => subscriber.complete(),
         }),
       );
+      return opened;
     });
   }
 

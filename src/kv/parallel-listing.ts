@@ -1,0 +1,45 @@
+/**
+ * A whole listing, fetched in parallel at one revision: the first page answers the revision and
+ * how many keys the range holds; a rest of a few pages is fetched in one request, a bigger one
+ * is cut into parts of about a page (`splitRange`), which are fetched a few at a time and handed
+ * on in key order (`inOrder`).
+ */
+import { concat, Observable, of, switchMap } from 'rxjs';
+import { inOrder } from './in-order';
+import { Page, Paging } from './paging';
+import { PartCounter, splitRange } from './range-split';
+
+/**
+ * Pages in flight or waiting at once. Two would already keep etcd and this process busy at the
+ * same time; a few more let etcd encode pages on several cores while this process decodes.
+ */
+export const PARALLEL_PAGES = 4;
+
+/**
+ * Every page of the listing, in key order, each key once, all at the revision of the first page
+ * (or the listing's own). `counter(revision)` counts parts of the range at that revision.
+ * @example parallelPages(paging(reader, { prefix: 'jobs/' }, {}, 'list'), (revision) => countAt(revision))
+ */
+export function parallelPages(pages: Paging, counter: (revision: number) => PartCounter): Observable<Page> {
+  return pages.first().pipe(
+    switchMap((first) => {
+      const rest = first.rest;
+      if (rest === undefined) return of(first);
+      const count = first.count - first.kvs.length;
+      // No more than the pages that would be in flight at once: one request, no counting round trip.
+      if (count <= PARALLEL_PAGES * pages.pageSize) return concat(of(first), pages.after(rest, first.revision, count));
+      const sample = first.kvs.map((kv) => kv.keyBuffer);
+      const parts = splitRange({ ...rest, count }, pages.pageSize, sample, counter(first.revision));
+      const following = parts.pipe(
+        switchMap((cut) =>
+          inOrder(
+            cut.map((part) => pages.after(part, first.revision)),
+            (page) => (page.rest === undefined ? undefined : pages.after(page.rest, first.revision)),
+            PARALLEL_PAGES,
+          ),
+        ),
+      );
+      return concat(of(first), following);
+    }),
+  );
+}
