@@ -88,7 +88,7 @@ class SharedSighting {
  * Watches one operation for a lost quorum: each failed attempt asks, in the background, whether
  * any member knows a leader (one question at a time for the whole client), so that giving up
  * costs no extra time and can say why.
- * @example const lookout = new LeaderLookout(pool, 1000, Date.now()); lookout.failed(Date.now()); ...; lookout.explain(error)
+ * @example const lookout = new LeaderLookout(pool, 1000, pool.now()); lookout.failed(error, pool.now()); ...; lookout.explain(error)
  */
 export class LeaderLookout {
   private readonly sightings: SharedSighting;

@@ -15,7 +15,7 @@ import { timeLimit } from './time-limit';
  */
 export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<never> {
   return pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
-    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })),
+    timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' }), pool.clock),
     tap(() => pool.answered(endpoint)),
     ignoreElements(),
     catchError((error: unknown) =>

@@ -4,19 +4,24 @@
  * listen to it while in flight, so one caller's proof that a member is gone moves every
  * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
  */
-import { concat, defer, filter, from, Observable, Subject } from 'rxjs';
+import { concat, defer, filter, from, Observable, SchedulerLike, Subject } from 'rxjs';
 import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
 
 /**
  * The health of a client's endpoints.
- * @example const health = new MemberHealth(['http://127.0.0.1:2379']); health.set('http://127.0.0.1:2379', 'demoted', 'refused')
+ * @example const health = new MemberHealth(['http://127.0.0.1:2379'], asyncScheduler); health.set('http://127.0.0.1:2379', 'demoted', 'refused')
  */
 export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
   private readonly changes = new Subject<HealthEvent>();
 
-  constructor(endpoints: readonly string[], now = new Date()) {
-    for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since: now });
+  /** @param clock what the events' times are read on */
+  constructor(
+    endpoints: readonly string[],
+    private readonly clock: SchedulerLike,
+  ) {
+    const since = this.date();
+    for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since });
   }
 
   /** The state of `endpoint` now. */
@@ -27,14 +32,14 @@ export class MemberHealth {
   /** Records that `endpoint` is in `state`; a change is told to every listener. */
   set(endpoint: string, state: EndpointState, reason: string): void {
     if (this.stateOf(endpoint) === state) return;
-    const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: new Date() };
+    const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: this.date() };
     this.states.set(endpoint, change);
     this.changes.next(change);
   }
 
   /** Records that a call or stream left `from` after `error`. */
   failedOver(from: string, error: unknown): void {
-    this.changes.next({ type: 'failover', from, reason: error instanceof Error ? error.message : String(error), at: new Date() });
+    this.changes.next({ type: 'failover', from, reason: error instanceof Error ? error.message : String(error), at: this.date() });
   }
 
   /**
@@ -48,6 +53,10 @@ export class MemberHealth {
   /** Emits when `endpoint` is demoted from now on. */
   demotions(endpoint: string): Observable<EndpointStateChange> {
     return this.changes.pipe(filter((e): e is EndpointStateChange => e.type === 'endpoint' && e.endpoint === endpoint && e.state === 'demoted'));
+  }
+
+  private date(): Date {
+    return new Date(this.clock.now());
   }
 
   /** Completes every listener. */

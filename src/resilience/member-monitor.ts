@@ -52,10 +52,10 @@ export function readStatus(json: unknown): StatusSeen | undefined {
 export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
 
-  /** @param scheduler the clock of the reports and the time limits (tests pass a virtual-time one); the system's by default */
+  /** @param clock the clock of the reports and the time limits (the client's) */
   constructor(
     endpoints: readonly string[],
-    private readonly scheduler?: SchedulerLike,
+    private readonly clock: SchedulerLike,
   ) {
     for (const endpoint of endpoints) this.reports.set(endpoint, { endpoint, reachable: true, at: 0 });
   }
@@ -73,18 +73,14 @@ export class MemberMonitor {
   ask(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
     const exchange = { kind: 'post', path: '/v3/maintenance/status', body: {} } as const;
     return send({ method: 'maintenance/status', endpoint, attempt: 1, exchange }).pipe(
-      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' }), this.scheduler),
+      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' }), this.clock),
       map(readStatus),
       tap({
-        next: (seen) => this.reports.set(endpoint.url, { endpoint: endpoint.url, reachable: true, ...seen, at: this.now() }),
+        next: (seen) => this.reports.set(endpoint.url, { endpoint: endpoint.url, reachable: true, ...seen, at: this.clock.now() }),
         // A refusal for the user's role (etcd 3.5 answers status only to root) is an answer too.
         error: (error: unknown) =>
-          this.reports.set(endpoint.url, { ...this.report(endpoint.url), reachable: error instanceof EtcdPermissionDeniedError, at: this.now() }),
+          this.reports.set(endpoint.url, { ...this.report(endpoint.url), reachable: error instanceof EtcdPermissionDeniedError, at: this.clock.now() }),
       }),
     );
-  }
-
-  private now(): number {
-    return this.scheduler?.now() ?? Date.now();
   }
 }

@@ -34,7 +34,7 @@ export class MemberWatchdog {
   guard(endpoint: Endpoint): Observable<never> {
     let guard = this.guards.get(endpoint);
     if (guard === undefined) {
-      guard = interval(this.everyMs).pipe(
+      guard = interval(this.everyMs, this.pool.clock).pipe(
         exhaustMap(() => checkMember(this.pool, endpoint, this.everyMs)),
         ignoreElements(),
         share(),

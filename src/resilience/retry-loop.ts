@@ -28,8 +28,6 @@ export interface RetryLoop {
    * backoff the next attempt would wait for.
    */
   readonly giveUp: (failures: FailureRecord, now: number, nextDelayMs: number) => boolean;
-  /** Where backoff is timed (tests pass a virtual-time scheduler); rxjs' async scheduler by default. */
-  readonly scheduler?: SchedulerLike;
   /** The operation, as `etcd-rx:failover` names it (see methodOf). */
   readonly method?: string;
 }
@@ -45,7 +43,6 @@ export interface RetryLoop {
  * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => send(ep, path, body))
  */
 export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint, attempt: number) => Observable<T>): Observable<T> {
-  const now = () => loop.scheduler?.now() ?? Date.now();
   return pool.ifOpen(() => {
     const failures = new FailureRecord();
     const sweep = new Sweep(pool);
@@ -71,7 +68,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
         }),
         catchError((error: unknown) => {
           if (isTransient(error)) {
-            failures.note(endpoint.url, error as Error, now());
+            failures.note(endpoint.url, error as Error, pool.now());
             pool.health.failedOver(endpoint.url, error);
             lastFailure = { endpoint: endpoint.url, reason: (error as Error).message };
           }
@@ -85,7 +82,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
           if (!isRetryable(error, loop.retry)) return throwError(() => error);
           return pool.ifOpen(() => {
             const delay = sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0;
-            return loop.giveUp(failures, now(), delay) ? throwError(() => failures.allFailed()) : timer(delay, loop.scheduler);
+            return loop.giveUp(failures, pool.now(), delay) ? throwError(() => failures.allFailed()) : timer(delay, pool.clock);
           });
         },
       }),
@@ -96,7 +93,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
 /**
  * One attempt on one endpoint: an answer makes it the pool's preferred endpoint, a transient
  * failure demotes it.
- * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint)))
+ * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint, pool.clock)))
  */
 export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   return call.pipe(
@@ -127,8 +124,8 @@ function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Obs
 
 /**
  * The time limit of one request to `endpoint`: EtcdTimeoutError (request sent) after `ms`.
- * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint))
+ * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint, pool.clock))
  */
-export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
-  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), scheduler);
+export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, clock: SchedulerLike): MonoTypeOperatorFunction<T> {
+  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), clock);
 }

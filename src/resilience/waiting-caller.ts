@@ -97,7 +97,7 @@ export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, 
       repeat({
         delay: () => {
           const ends = quietEnds++;
-          return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy));
+          return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy), pool.clock);
         },
       }),
     );
@@ -107,7 +107,7 @@ export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, 
 /** Mirrors `call`, failing it when `endpoint` stops answering liveness probes. */
 function watched<T>(pool: EndpointPool, settings: WaitingSettings, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   const { probeEveryMs, probeTimeoutMs } = settings;
-  const stalled = interval(probeEveryMs).pipe(
+  const stalled = interval(probeEveryMs, pool.clock).pipe(
     exhaustMap(() => probe(pool, endpoint, probeTimeoutMs)),
     catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
   );
