@@ -44,12 +44,15 @@ export async function startFakeServer(behaviour: Behaviour): Promise<FakeServer>
   };
 }
 
-/** Answers /version like etcd (so liveness probes pass) and everything else with `rest`. */
-export function versionThen(rest: Behaviour): Behaviour {
+/** A member's answer to `maintenance/status`, as etcd 3.4 gives it. */
+export const STATUS = '{"header":{"revision":"7"},"version":"3.4.23","leader":"42","raftTerm":"2"}';
+
+/** Answers its status like etcd (so liveness probes pass) and everything else with `rest`. */
+export function statusThen(rest: Behaviour): Behaviour {
   return (request, response) => {
-    if (request.url === '/version') {
+    if (request.url === '/v3/maintenance/status') {
       response.setHeader('content-type', 'application/json');
-      response.end('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}');
+      response.end(STATUS);
       return;
     }
     rest(request, response);

@@ -64,7 +64,7 @@ export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
   /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
   readonly health: MemberHealth;
-  /** What each member last said of itself when asked its status: leader, term, version. */
+  /** The one place that asks members about themselves, and what each last said: leader, term, version. */
   readonly monitor: MemberMonitor;
   /** The client's one clock (see PoolSettings.clock). */
   readonly clock: SchedulerLike;
@@ -79,7 +79,7 @@ export class EndpointPool {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
     this.clock = settings.clock;
     this.health = new MemberHealth(urls, this.clock);
-    this.monitor = new MemberMonitor(urls, this.clock);
+    this.monitor = new MemberMonitor(urls, this.clock, (attempt) => this.send(attempt));
   }
 
   /** The time now on the client's clock (ms): every timestamp the pool keeps is read on it. */

@@ -40,13 +40,11 @@ export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, po
  */
 export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    pool.monitor
-      .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
-      .pipe(
-        filter((seen): seen is StatusSeen => seen !== undefined),
-        map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
-        catchError(() => EMPTY),
-      ),
+    pool.monitor.check(endpoint, timeoutMs).pipe(
+      filter((seen): seen is StatusSeen => seen !== undefined),
+      map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
+      catchError(() => EMPTY),
+    ),
   );
   const urls = endpoints.map((endpoint) => endpoint.url);
   return merge(...asked).pipe(

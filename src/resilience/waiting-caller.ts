@@ -2,15 +2,15 @@
  * Calls that wait on the server for as long as it takes (taking a lock, campaigning) or stream
  * for ever (observing an election). No request timeout fits them, and a frozen member would make
  * them hang for ever: it still accepts connections and simply never answers. So while such a call
- * is outstanding its member is asked `GET /version` every so often; when a probe goes unanswered
+ * is outstanding the member monitor asks its member every so often; when a probe goes unanswered
  * the call fails like a timed-out one and the member is demoted, so the next call goes elsewhere.
  */
-import { catchError, defer, exhaustMap, interval, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Call, Decoder, methodOf } from '../pipeline/call';
 import { SeenRevision } from './seen-revision';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { probe } from './liveness-probe';
+import { proofOfLife } from './liveness-probe';
 import { attemptOn, retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
 import { backoffDelay } from './retry-policy';
@@ -27,7 +27,7 @@ export interface WaitingSettings {
 /**
  * The settings a client uses: a probe every `waitProbeEveryMs` (1 s), given up after
  * `waitProbeTimeoutMs` (1.5 s) or the request timeout, if shorter. A live member answers
- * `/version` in about a millisecond.
+ * its status in about a millisecond.
  * @example routeCalls(pool, { ...options, waiting: waitingSettings(options) }, seen)
  */
 export function waitingSettings(options: {
@@ -104,13 +104,14 @@ export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, 
   });
 }
 
-/** Mirrors `call`, failing it when `endpoint` stops answering liveness probes. */
+/** Mirrors `call`, failing it when `endpoint` stops answering the member monitor's probes. */
 function watched<T>(pool: EndpointPool, settings: WaitingSettings, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   const { probeEveryMs, probeTimeoutMs } = settings;
-  const stalled = interval(probeEveryMs, pool.clock).pipe(
-    exhaustMap(() => probe(pool, endpoint, probeTimeoutMs)),
-    catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
-  );
+  const stalled = pool.monitor
+    .watch(endpoint, probeEveryMs, probeTimeoutMs, proofOfLife(pool, endpoint))
+    .pipe(
+      catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
+    );
   return new Observable<T>((subscriber) => {
     subscriber.add(stalled.subscribe({ error: (error: unknown) => subscriber.error(error) }));
     subscriber.add(call.subscribe(subscriber));
