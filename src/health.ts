@@ -11,10 +11,25 @@
 export type EndpointState = 'healthy' | 'suspect' | 'demoted';
 
 /**
- * One endpoint entering a state.
- * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason))
+ * What the member said of itself the last time the client asked its status (the member
+ * monitor asks it while a call waits on it, a stream runs on it, or calls keep failing). Each
+ * field is absent until the member answered a status question once; `leaderKnown` and
+ * `raftTerm` stay absent where etcd refuses status to the user (etcd 3.5: root only).
  */
-export interface EndpointStateChange {
+export interface MemberLearned {
+  /** Its etcd version, such as `3.5.17`. */
+  readonly version?: string;
+  /** Its raft term: it grows with each election the member saw. */
+  readonly raftTerm?: number;
+  /** Whether it follows (or is) a leader; false for a member cut off from its quorum. */
+  readonly leaderKnown?: boolean;
+}
+
+/**
+ * One endpoint entering a state, with what its member last said of itself.
+ * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason, e.version))
+ */
+export interface EndpointStateChange extends MemberLearned {
   readonly type: 'endpoint';
   /** The endpoint's URL, as normalised by the client (`http://host:port`). */
   readonly endpoint: string;

@@ -5,7 +5,7 @@
  */
 import { ignoreElements, NEVER, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { EtcdConnectionError, EtcdPermissionDeniedError, EtcdTimeoutError } from '../../src';
+import { EtcdConnectionError, EtcdPermissionDeniedError, EtcdTimeoutError, HealthEvent } from '../../src';
 import { Attempt, Send } from '../../src/pipeline/attempt';
 import { EndpointPool } from '../../src/resilience/endpoint-pool';
 import { withFailover } from '../../src/resilience/failover';
@@ -133,6 +133,34 @@ describe('the member monitor', () => {
     expect(asked).toEqual(['150 http://a:1', '300 http://a:1']);
     expect(result.at).toBe(330);
     expect(result.error).toBeInstanceOf(EtcdTimeoutError);
+  });
+
+  it("tells each endpoint's state in etcd.health() with what its member last said of itself", () => {
+    const test = scheduler();
+    const door = { ...nowhere, send: statusDoor(test, [], () => test.createColdObservable('1ms (a|)', { a: status('42') })) };
+    const pool = new EndpointPool(['http://a:1', 'http://b:2'], { demoteMs: 60_000, door, clock: test });
+    const told: HealthEvent[] = [];
+    test.run(({ flush }) => {
+      pool.monitor.check(pool.endpoints[0], 100).subscribe();
+      flush();
+      pool.health.events().subscribe((event) => told.push(event));
+      pool.demote(pool.endpoints[0], 'refused');
+    });
+    expect(told).toEqual([
+      {
+        type: 'endpoint',
+        endpoint: 'http://a:1',
+        state: 'healthy',
+        reason: 'no failure seen yet',
+        since: new Date(0),
+        version: '3.4.33',
+        raftTerm: 7,
+        leaderKnown: true,
+      },
+      { type: 'endpoint', endpoint: 'http://b:2', state: 'healthy', reason: 'no failure seen yet', since: new Date(0) },
+      { type: 'endpoint', endpoint: 'http://a:1', state: 'demoted', reason: 'refused', since: new Date(1), version: '3.4.33', raftTerm: 7, leaderKnown: true },
+    ]);
+    pool.close();
   });
 
   it("moves a stalled read on once its member fails the monitor's liveness probe, in virtual time", () => {

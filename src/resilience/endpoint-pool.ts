@@ -78,8 +78,8 @@ export class EndpointPool {
   ) {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
     this.clock = settings.clock;
-    this.health = new MemberHealth(urls, this.clock);
     this.monitor = new MemberMonitor(urls, this.clock, (attempt) => this.send(attempt));
+    this.health = new MemberHealth(urls, this.clock, (url) => this.monitor.report(url));
   }
 
   /** The time now on the client's clock (ms): every timestamp the pool keeps is read on it. */

@@ -5,7 +5,7 @@
  * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
  */
 import { concat, defer, filter, from, Observable, SchedulerLike, Subject } from 'rxjs';
-import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
+import { EndpointState, EndpointStateChange, HealthEvent, MemberLearned } from '../health';
 
 /**
  * The health of a client's endpoints.
@@ -15,10 +15,14 @@ export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
   private readonly changes = new Subject<HealthEvent>();
 
-  /** @param clock what the events' times are read on */
+  /**
+   * @param clock what the events' times are read on
+   * @param learned what the member monitor last heard from an endpoint's member, told with its state
+   */
   constructor(
     endpoints: readonly string[],
     private readonly clock: SchedulerLike,
+    private readonly learned: (endpoint: string) => MemberLearned = () => ({}),
   ) {
     const since = this.date();
     for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since });
@@ -34,7 +38,7 @@ export class MemberHealth {
     if (this.stateOf(endpoint) === state) return;
     const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: this.date() };
     this.states.set(endpoint, change);
-    this.changes.next(change);
+    this.changes.next(this.told(change));
   }
 
   /** Records that a call or stream left `from` after `error`. */
@@ -47,12 +51,23 @@ export class MemberHealth {
    * @example health.events().subscribe(console.log)
    */
   events(): Observable<HealthEvent> {
-    return defer(() => concat(from([...this.states.values()]), this.changes));
+    return defer(() => concat(from([...this.states.values()].map((state) => this.told(state))), this.changes));
   }
 
   /** Emits when `endpoint` is demoted from now on. */
   demotions(endpoint: string): Observable<EndpointStateChange> {
     return this.changes.pipe(filter((e): e is EndpointStateChange => e.type === 'endpoint' && e.endpoint === endpoint && e.state === 'demoted'));
+  }
+
+  /** `change` with what the member last said of itself, the fields it never said left out. */
+  private told(change: EndpointStateChange): EndpointStateChange {
+    const { version, raftTerm, leaderKnown } = this.learned(change.endpoint);
+    return {
+      ...change,
+      ...(version === undefined ? {} : { version }),
+      ...(raftTerm === undefined ? {} : { raftTerm }),
+      ...(leaderKnown === undefined ? {} : { leaderKnown }),
+    };
   }
 
   private date(): Date {
