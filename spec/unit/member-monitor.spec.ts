@@ -118,6 +118,24 @@ describe('the member monitor', () => {
     expect(asked).toEqual(['300 http://a:1', '500 http://a:1', '700 http://a:1', '1000 http://a:1']);
   });
 
+  it('stops every probe loop on close(): the watches end, and nothing is asked after', () => {
+    const test = scheduler();
+    const asked: string[] = [];
+    const monitor = new MemberMonitor(
+      ['http://a:1'],
+      test,
+      statusDoor(test, asked, () => test.createColdObservable('1ms (a|)', { a: status('42') })),
+    );
+    test.schedule(() => monitor.close(), 150);
+    const result = runVirtual(test, monitor.watch(endpoint, 100, 100, ignoreElements()), 10_000);
+    expect(asked).toEqual(['100 http://a:1']);
+    expect(result).toEqual({ values: [], at: 150 });
+    // A watch that comes later ends at once.
+    const later = runVirtual(test, monitor.watch(endpoint, 100, 100, ignoreElements()), 20_000);
+    expect(later).toEqual({ values: [], at: 10_000 });
+    expect(asked).toEqual(['100 http://a:1']);
+  });
+
   it('ends a watch when its member stops answering, and sends nothing once nobody watches', () => {
     const test = scheduler();
     const asked: string[] = [];

@@ -163,7 +163,7 @@ export class EndpointPool {
 
   /**
    * Sends one attempt down the client's attempt chain, unless the pool is closed.
-   * @example pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
+   * @example pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } })
    */
   send<E extends Exchange>(attempt: Attempt<E>): Observable<AnswerOf<E>> {
     // Attempts are made as they are sent (inside the loops' own ifOpen): checked once, here, not again on subscribe.
@@ -178,9 +178,10 @@ export class EndpointPool {
     return this.settings.door.socket(endpoint, path, openTimeoutMs);
   }
 
-  /** Closes every idle connection and refuses further calls. */
+  /** Closes every idle connection, stops the member monitor's probe loops, and refuses further calls. */
   close(): void {
     this.isClosed = true;
+    this.monitor.close();
     this.health.close();
     for (const endpoint of this.endpoints) endpoint.agent.destroy();
   }

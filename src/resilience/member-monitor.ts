@@ -131,6 +131,11 @@ export class MemberMonitor {
     return loop.ticks(everyMs).pipe(exhaustMap(() => this.check(endpoint, timeoutMs).pipe(judge)));
   }
 
+  /** Stops every probe loop for good: their watchers' ticks end, and no timer is left behind. */
+  close(): void {
+    for (const loop of this.loops.values()) loop.close();
+  }
+
   /** The status question in flight to `endpoint`, sent now if there is none. */
   private question(endpoint: HttpEndpoint): Observable<StatusSeen | undefined> {
     const url = endpoint.url;
@@ -173,6 +178,7 @@ class ProbeLoop {
   private readonly periods = new Map<object, number>();
   private readonly tick = new Subject<void>();
   private next: { readonly at: number; readonly cancel: () => void } | undefined;
+  private closed = false;
 
   constructor(private readonly clock: SchedulerLike) {}
 
@@ -190,7 +196,15 @@ class ProbeLoop {
     });
   }
 
+  /** Ends every watcher's ticks and stops the timer; a watcher that comes later gets none. */
+  close(): void {
+    this.closed = true;
+    this.stop();
+    this.tick.complete();
+  }
+
   private schedule(): void {
+    if (this.closed) return;
     const everyMs = Math.min(...this.periods.values());
     const at = this.clock.now() + everyMs;
     if (this.next !== undefined && this.next.at <= at) return;
