@@ -141,7 +141,7 @@ export class ClientCore {
     this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs, pool.clock);
     // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
     this.kv = new KvService(callerOver(shared.coalesced), this.leaseCalls, this.lifecycle);
-    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting: caller, lifecycle: this.lifecycle };
+    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, clock: pool.clock, caller, waiting: caller, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, caller);
     this.watches = { watch: (selector, watchOptions) => shared.watches.watch(selector, watchOptions, space) };
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);

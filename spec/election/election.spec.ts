@@ -1,7 +1,7 @@
 import { firstValueFrom, mergeMap, timer } from 'rxjs';
 import { CampaignEvent, Etcd, EtcdClientClosedError, EtcdInvalidArgumentError, Leader, LeaseLostError } from '../../src';
 import { ChildClient, Recorder } from '../lease/helpers';
-import { startFakeServer, statusThen } from '../support/fake-server';
+import { startFakeServer, versionThen } from '../support/fake-server';
 import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
@@ -198,7 +198,7 @@ describe('observe when etcd ends the stream quietly', () => {
     const answers = [line('a', 5), line('a', 5) + line('b', 7), line('b', 7)];
     let served = 0;
     const server = await startFakeServer(
-      statusThen((_request, response) => {
+      versionThen((_request, response) => {
         const answer = answers[Math.min(served++, answers.length - 1)];
         response.writeHead(200, { 'content-type': 'application/json' });
         response.write(answer);

@@ -5,7 +5,7 @@
  */
 import { LeaseEvent } from '../../src';
 import { useClusterWithClients } from '../support/cluster';
-import { FakeServer, startFakeServer, statusThen } from '../support/fake-server';
+import { FakeServer, startFakeServer, versionThen } from '../support/fake-server';
 import { StallingProxy, startStallingProxy } from '../support/stalling-proxy';
 import { Recorder } from './helpers';
 
@@ -41,7 +41,7 @@ describe('lease renewal behind hung endpoints', () => {
     // A member that says every lease is gone, as a leader resuming from a pause may for a
     // moment about leases granted while it slept.
     const confused = await startFakeServer(
-      statusThen((_, response) => {
+      versionThen((_, response) => {
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify({ result: { header: { cluster_id: '1', member_id: '2', revision: '1', raft_term: '9' }, ID: '1' } }));
       }),

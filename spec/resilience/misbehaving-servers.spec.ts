@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { Etcd, EtcdAllEndpointsFailedError, EtcdOutcomeUnknownError, EtcdProtocolError } from '../../src';
-import { FakeServer, startFakeServer, STATUS, statusThen } from '../support/fake-server';
+import { FakeServer, startFakeServer, versionThen } from '../support/fake-server';
 import { waitFor } from '../support/wait';
 
 // Answers that no real etcd gives: these are the only tests that use a fake server.
@@ -24,8 +24,8 @@ describe('servers that answer garbage or nothing', () => {
 
   it('reports a body that is not JSON as a protocol error naming the endpoint, for every endpoint', async () => {
     // Both pass the liveness probe, then answer the call itself with garbage.
-    const a = await server(statusThen((_, res) => res.end('<html>proxy error</html>')));
-    const b = await server(statusThen((_, res) => res.end('{"truncated":')));
+    const a = await server(versionThen((_, res) => res.end('<html>proxy error</html>')));
+    const b = await server(versionThen((_, res) => res.end('{"truncated":')));
     const error = await firstValueFrom(client([a.url, b.url]).get('k')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     const failures = (error as EtcdAllEndpointsFailedError).failures;
@@ -35,7 +35,7 @@ describe('servers that answer garbage or nothing', () => {
   });
 
   it('reports JSON of the wrong shape as a protocol error, not as a wrong value', async () => {
-    const a = await server(statusThen((_, res) => res.end('{"kvs":[{"key":"a2V5","version":"not-a-number"}]}')));
+    const a = await server(versionThen((_, res) => res.end('{"kvs":[{"key":"a2V5","version":"not-a-number"}]}')));
     const error = await firstValueFrom(client([a.url]).get('key')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     expect((error as EtcdAllEndpointsFailedError).failures[0].error).toBeInstanceOf(EtcdProtocolError);
@@ -46,16 +46,16 @@ describe('servers that answer garbage or nothing', () => {
 
   it('sends no read to a silent endpoint that fails its liveness probe, and reads elsewhere', async () => {
     const silent = await server(() => undefined);
-    const answering = await server(statusThen((_, res) => res.end(ONE_KEY)));
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     // A long request timeout: only the probe's own cap (1 s) can be what moved the read on.
     const kv = await firstValueFrom(client([silent.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(silent.requests).toEqual(['POST /v3/maintenance/status']);
+    expect(silent.requests).toEqual(['GET /version']);
   });
 
   it('moves a read past a server that hangs after passing its probe, within one request timeout', async () => {
-    const hangsOnCalls = await server(statusThen(() => undefined));
-    const answering = await server(statusThen((_, res) => res.end(ONE_KEY)));
+    const hangsOnCalls = await server(versionThen(() => undefined));
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     const kv = await firstValueFrom(client([hangsOnCalls.url, answering.url], 300).get('k'));
     expect(kv.unwrap().value).toBe('v');
     expect(hangsOnCalls.closedEarly).toEqual(['POST /v3/kv/range']);
@@ -63,44 +63,44 @@ describe('servers that answer garbage or nothing', () => {
 
   it('gives up a read whose member stops answering even a liveness probe, long before the request timeout', async () => {
     // Alive for the first probe, then frozen: the read hangs, and so does the probe that follows.
-    let statuses = 0;
+    let versions = 0;
     const freezes = await server((request, response) => {
-      if (request.url === '/v3/maintenance/status' && statuses++ === 0) response.end(STATUS);
+      if (request.url === '/version' && versions++ === 0) response.end('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}');
     });
-    const answering = await server(statusThen((_, res) => res.end(ONE_KEY)));
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     const kv = await firstValueFrom(client([freezes.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(freezes.requests).toEqual(['POST /v3/maintenance/status', 'POST /v3/kv/range', 'POST /v3/maintenance/status']);
+    expect(freezes.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
     await waitFor(() => freezes.closedEarly.length === 2, 'the read and its probe to be abandoned');
-    expect(freezes.closedEarly.sort()).toEqual(['POST /v3/kv/range', 'POST /v3/maintenance/status']);
+    expect(freezes.closedEarly.sort()).toEqual(['GET /version', 'POST /v3/kv/range']);
   });
 
   it('waits for a slow read from a member that still answers its liveness probe', async () => {
-    const slow = await server(statusThen((_, res) => setTimeout(() => res.end(ONE_KEY), 1500)));
+    const slow = await server(versionThen((_, res) => setTimeout(() => res.end(ONE_KEY), 1500)));
     const kv = await firstValueFrom(client([slow.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(slow.requests).toEqual(['POST /v3/maintenance/status', 'POST /v3/kv/range', 'POST /v3/maintenance/status']);
+    expect(slow.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
     expect(slow.closedEarly).toEqual([]);
   });
 
   it('does not send a write to a silent endpoint that fails its liveness probe', async () => {
     const silent = await server(() => undefined);
-    const answering = await server(statusThen((_, res) => res.end('{"header":{"revision":"9"}}')));
+    const answering = await server(versionThen((_, res) => res.end('{"header":{"revision":"9"}}')));
     const result = await firstValueFrom(client([silent.url, answering.url], 300).put('k', 'v'));
     expect(result.revision).toBe(9);
-    expect(silent.requests).toEqual(['POST /v3/maintenance/status']);
+    expect(silent.requests).toEqual(['GET /version']);
   });
 
   it('reports a write that was sent and never answered as outcome unknown, without retrying it', async () => {
-    const hangsOnWrites = await server(statusThen(() => undefined));
-    const other = await server(statusThen((_, res) => res.end('{"header":{"revision":"9"}}')));
+    const hangsOnWrites = await server(versionThen(() => undefined));
+    const other = await server(versionThen((_, res) => res.end('{"header":{"revision":"9"}}')));
     const error = await firstValueFrom(client([hangsOnWrites.url, other.url], 300).put('k', 'v')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EtcdOutcomeUnknownError);
     expect(other.requests).toEqual([]);
   });
 
   it('aborts the HTTP request when the subscriber unsubscribes', async () => {
-    const silent = await server(statusThen(() => undefined));
+    const silent = await server(versionThen(() => undefined));
     const subscription = client([silent.url], 10_000).get('k').subscribe();
     await waitFor(() => silent.requests.includes('POST /v3/kv/range'), 'the request to arrive');
     subscription.unsubscribe();

@@ -7,7 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { EtcdUnavailableError, Op } from '../../src';
 import { SeenRevision } from '../../src/resilience/seen-revision';
 import { useClusterWithClients } from '../support/cluster';
-import { FakeServer, startFakeServer, statusThen } from '../support/fake-server';
+import { FakeServer, startFakeServer, versionThen } from '../support/fake-server';
 import { waitFor } from '../support/wait';
 
 describe('a member answering from the past', () => {
@@ -18,7 +18,7 @@ describe('a member answering from the past', () => {
   beforeAll(async () => {
     // Range and read-only txn answers from revision 1, as the store was before anything was written.
     stale = await startFakeServer(
-      statusThen((request, response) => {
+      versionThen((request, response) => {
         const header = { cluster_id: clusterId, member_id: '2', revision: '1', raft_term: '2' };
         response.setHeader('content-type', 'application/json');
         const range = { header, count: '0' };

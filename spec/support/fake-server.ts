@@ -44,15 +44,12 @@ export async function startFakeServer(behaviour: Behaviour): Promise<FakeServer>
   };
 }
 
-/** A member's answer to `maintenance/status`, as etcd 3.4 gives it. */
-export const STATUS = '{"header":{"revision":"7"},"version":"3.4.23","leader":"42","raftTerm":"2"}';
-
-/** Answers its status like etcd (so liveness probes pass) and everything else with `rest`. */
-export function statusThen(rest: Behaviour): Behaviour {
+/** Answers /version like etcd (so liveness probes pass) and everything else with `rest`. */
+export function versionThen(rest: Behaviour): Behaviour {
   return (request, response) => {
-    if (request.url === '/v3/maintenance/status') {
+    if (request.url === '/version') {
       response.setHeader('content-type', 'application/json');
-      response.end(STATUS);
+      response.end('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}');
       return;
     }
     rest(request, response);

@@ -29,6 +29,12 @@ export interface LinesExchange {
   readonly check?: (message: Record<string, unknown>) => void;
 }
 
+/** A GET with a JSON answer (`/version`, the cheapest question a member answers). */
+export interface GetExchange {
+  readonly kind: 'get';
+  readonly path: string;
+}
+
 /** A unary gRPC call, for what the gateway does not route (HashKV on etcd 3.4). */
 export interface GrpcExchange {
   readonly kind: 'grpc';
@@ -38,7 +44,7 @@ export interface GrpcExchange {
 }
 
 /** What one attempt sends. */
-export type Exchange = PostExchange | LinesExchange | GrpcExchange;
+export type Exchange = PostExchange | LinesExchange | GetExchange | GrpcExchange;
 
 /** What an exchange answers: messages of a stream, bytes of gRPC, JSON otherwise. */
 export type AnswerOf<E extends Exchange> = E extends LinesExchange ? Record<string, unknown> : E extends GrpcExchange ? Buffer : unknown;
@@ -67,7 +73,7 @@ export type OpenSocket = (endpoint: HttpEndpoint, path: string, openTimeoutMs: n
 
 /**
  * The way down to the members: every attempt (`send`) and every socket (`socket`).
- * @example door.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } })
+ * @example door.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
  */
 export interface Door {
   readonly send: Send;

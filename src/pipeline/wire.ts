@@ -4,7 +4,7 @@
  * configuration keeps it so), which is what lets every stage above see every byte sent.
  */
 import { Observable, tap } from 'rxjs';
-import { postJson } from '../transport/http-call';
+import { getJson, postJson } from '../transport/http-call';
 import { streamJsonLines } from '../transport/http-stream';
 import { grpcUnary } from '../transport/grpc-unary';
 import { WsChannel } from '../transport/ws-channel';
@@ -24,6 +24,8 @@ function sent({ endpoint, exchange }: Attempt): Observable<unknown> {
       const stream = streamJsonLines(endpoint, exchange.path, exchange.body, exchange.headers);
       return exchange.check === undefined ? stream : stream.pipe(tap(exchange.check));
     }
+    case 'get':
+      return getJson(endpoint, exchange.path);
     case 'grpc':
       return grpcUnary(endpoint, exchange.path, exchange.message);
   }

@@ -51,6 +51,14 @@ export function postUnauthorized(endpoint: HttpEndpoint, path: string, body: unk
   return request(endpoint, path, { method: 'POST', body: JSON.stringify(body), headers: JSON_HEADERS });
 }
 
+/**
+ * GETs a plain JSON document such as `/version` or `/health` from one endpoint.
+ * @example getJson(endpoint, '/version').subscribe(console.log)
+ */
+export function getJson(endpoint: HttpEndpoint, path: string): Observable<unknown> {
+  return request(endpoint, path, { method: 'GET' });
+}
+
 function request(endpoint: HttpEndpoint, path: string, init: RequestInit, named: (error: EtcdError) => EtcdError = same): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
