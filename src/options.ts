@@ -28,7 +28,7 @@ export interface EtcdOptions {
    * Writes always wait for their answer, up to `requestTimeoutMs`.
    */
   readonly stallCheckAfterMs?: number;
-  /** How long a liveness probe (the member's status, `maintenance/status`) may take before its member counts as gone (default 1000 ms). */
+  /** How long a liveness probe (`GET /version`) may take before its member counts as gone (default 1000 ms). */
   readonly probeTimeoutMs?: number;
   /**
    * How often the member of a call that waits on the server (taking a lock, campaigning,
@@ -152,7 +152,7 @@ export const DEFAULTS: ResolvedOptions = {
   probeAfterIdleMs: 3000,
   // Far longer than a healthy read takes, even under load; short next to a request timeout.
   stallCheckAfterMs: 1000,
-  // A live member answers its status in a millisecond or two; waiting longer only delays failover.
+  // A live member answers /version in well under a millisecond; waiting longer only delays failover.
   probeTimeoutMs: 1000,
   waitProbeEveryMs: 1000,
   waitProbeTimeoutMs: 1500,

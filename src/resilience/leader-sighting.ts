@@ -40,7 +40,7 @@ export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, po
  */
 export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    pool.monitor.check(endpoint, timeoutMs).pipe(
+    pool.monitor.status(endpoint, timeoutMs).pipe(
       filter((seen): seen is StatusSeen => seen !== undefined),
       map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
       catchError(() => EMPTY),

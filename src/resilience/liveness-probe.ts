@@ -4,41 +4,27 @@
  * A frozen member still accepts TCP connections, so only an answer proves it alive; a probe that
  * fails costs no write, which then goes elsewhere safely.
  */
-import { catchError, ignoreElements, Observable, of, OperatorFunction, tap, throwError } from 'rxjs';
+import { catchError, Observable, tap, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdTimeoutError, EtcdTlsError } from '../errors';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { answeredAnyway, StatusSeen } from './member-monitor';
 
 /**
- * Completes when `endpoint` answers the monitor within `timeoutMs`; errors with a failure
- * marked as "request not sent" otherwise.
+ * Completes when `endpoint` answers the member monitor within `timeoutMs` (and records the
+ * answer in the pool); errors with a failure marked as "request not sent" otherwise.
  * @example concat(probe(pool, endpoint, 1000), write$)
  */
 export function probe(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<never> {
-  return pool.monitor.check(endpoint, timeoutMs).pipe(proofOfLife(pool, endpoint));
-}
-
-/**
- * A status question as a liveness probe: any answer (a refusal for the user's role too) proves
- * `endpoint` alive and is recorded as an answer in the pool; silence or a failed request becomes
- * a failure marked as "request not sent".
- * @example pool.monitor.watch(endpoint, 1000, 1500, proofOfLife(pool, endpoint))
- */
-export function proofOfLife(pool: EndpointPool, endpoint: Endpoint): OperatorFunction<StatusSeen | undefined, never> {
-  return (question) =>
-    question.pipe(
-      catchError((error: unknown) => (answeredAnyway(error) ? of(undefined) : throwError(() => error))),
-      tap(() => pool.answered(endpoint)),
-      ignoreElements(),
-      catchError((error: unknown) =>
-        throwError(() =>
-          // A TLS failure is the endpoint's verdict on this client, not a sign of life or death.
-          error instanceof EtcdTlsError
-            ? error
-            : error instanceof EtcdTimeoutError
-              ? new EtcdTimeoutError(error.timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })
-              : new EtcdConnectionError(`liveness probe of ${(error as Error).message}`, false, { endpoint: endpoint.url, cause: error }),
-        ),
+  return pool.monitor.check(endpoint, timeoutMs).pipe(
+    tap({ complete: () => pool.answered(endpoint) }),
+    catchError((error: unknown) =>
+      throwError(() =>
+        // A TLS failure is the endpoint's verdict on this client, not a sign of life or death.
+        error instanceof EtcdTlsError
+          ? error
+          : error instanceof EtcdTimeoutError
+            ? new EtcdTimeoutError(error.timeoutMs, false, { endpoint: endpoint.url, what: 'liveness probe' })
+            : new EtcdConnectionError(`liveness probe of ${(error as Error).message}`, false, { endpoint: endpoint.url, cause: error }),
       ),
-    );
+    ),
+  );
 }

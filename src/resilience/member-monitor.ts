@@ -3,10 +3,10 @@
  * it answered, whether it knows a leader, its raft term and its etcd version. Every liveness
  * question asks here: the liveness probe before a call to a silent member and after a call
  * stalls, the watch of a waiting call, a stream's watchdog and a failing call's leader sighting.
- * Questions about one member share the status request in flight, and an answer heard a moment
- * ago is given again without asking; a member's probe loop runs only while someone watches it.
+ * Questions about one member share the request in flight, and an answer heard a moment ago is
+ * given again without asking; a member's probe loop runs only while someone watches it.
  */
-import { exhaustMap, finalize, map, Observable, of, OperatorFunction, SchedulerLike, share, Subject, tap, throwError } from 'rxjs';
+import { catchError, EMPTY, exhaustMap, finalize, ignoreElements, map, Observable, of, SchedulerLike, share, Subject, tap, throwError } from 'rxjs';
 import { EtcdPermissionDeniedError, EtcdTimeoutError } from '../errors';
 import { Send } from '../pipeline/attempt';
 import { HttpEndpoint } from '../transport/http-endpoint';
@@ -65,22 +65,33 @@ export function answeredAnyway(error: unknown): boolean {
   return error instanceof EtcdPermissionDeniedError || memberAnswered(error);
 }
 
-/** One member's outcome: what its last answer was, kept for FRESH_ANSWER_MS. */
-type Outcome = { readonly at: number } & ({ readonly seen: StatusSeen | undefined } | { readonly refusal: unknown });
+/** One member's last status answer (or refusal for the user's role), given again for FRESH_ANSWER_MS. */
+type StatusOutcome = { readonly at: number } & ({ readonly seen: StatusSeen | undefined } | { readonly refusal: unknown });
+
+/**
+ * What the monitor sends: the cheapest question a member answers (`GET /version`, no token, not
+ * through raft), or its status.
+ */
+type Question = 'version' | 'status';
 
 /**
  * The members' last reports, their questions in flight and their probe loops.
- * @example monitor.check(endpoint, 1000).subscribe((s) => console.log(s?.leaderKnown)); monitor.report(endpoint.url).version
+ * @example monitor.status(endpoint, 1000).subscribe((s) => console.log(s?.leaderKnown)); monitor.report(endpoint.url).version
  */
 export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
-  private readonly asking = new Map<string, Observable<StatusSeen | undefined>>();
-  private readonly answers = new Map<string, Outcome>();
+  private readonly asking = new Map<Question, Map<string, Observable<StatusSeen | undefined>>>([
+    ['version', new Map()],
+    ['status', new Map()],
+  ]);
+  /** When each member last answered anything; its last status answer, or refusal. */
+  private readonly answeredAt = new Map<string, number>();
+  private readonly statuses = new Map<string, StatusOutcome>();
   private readonly loops = new Map<string, ProbeLoop>();
 
   /**
    * @param clock the client's clock: reports, time limits and loops are timed on it
-   * @param send how a status question goes down to a member (the client's attempt chain)
+   * @param send how a question goes down to a member (the client's attempt chain)
    */
   constructor(
     endpoints: readonly string[],
@@ -96,39 +107,52 @@ export class MemberMonitor {
   }
 
   /**
-   * Asks `endpoint` its status, or joins the question already in flight to it, and gives up
-   * after `timeoutMs` of silence; an answer heard within FRESH_ANSWER_MS is given at once. Emits
-   * what it said (undefined for an answer that is not a status); errors with EtcdTimeoutError
-   * when it stays silent, or with the failure of the request (a refusal for the user's role
-   * included: see answeredAnyway). The report of the member is updated either way.
-   * @example monitor.check(endpoint, 1000).subscribe({ next: (seen) => console.log(seen?.raftTerm), error: console.error })
+   * Is `endpoint` alive? Completes when it answers within `timeoutMs` (anything: a refusal of its
+   * status for the user's role too), errors with EtcdTimeoutError when it stays silent or with
+   * the failure of the request. It joins the question in flight to that member, whichever it is,
+   * or asks `GET /version` (no token, not through raft); an answer heard within FRESH_ANSWER_MS
+   * counts without asking.
+   * @example concat(monitor.check(endpoint, 1000), call$)
    */
-  check(endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
+  check(endpoint: HttpEndpoint, timeoutMs: number): Observable<never> {
     const url = endpoint.url;
-    const silent = () => new EtcdTimeoutError(timeoutMs, true, { endpoint: url, what: 'status' });
-    const fresh = this.answers.get(url);
-    if (fresh !== undefined && this.clock.now() - fresh.at <= FRESH_ANSWER_MS) return 'seen' in fresh ? of(fresh.seen) : throwError(() => fresh.refusal);
-    return this.question(endpoint).pipe(
-      timeLimit(timeoutMs, silent, this.clock),
-      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.heard(url, { reachable: false }) }),
+    if (this.isFresh(this.answeredAt.get(url))) return EMPTY;
+    const question = this.asking.get('status')?.get(url) ?? this.question(endpoint, 'version');
+    return this.timed(endpoint, question, timeoutMs, 'liveness probe').pipe(
+      ignoreElements(),
+      catchError((error: unknown) => (answeredAnyway(error) ? EMPTY : throwError(() => error))),
     );
   }
 
   /**
-   * Asks `endpoint` its status every `everyMs` (one question per member and tick however many
-   * watch it: the member's probe loop ticks at the shortest period asked of it) and passes each
-   * question, as `check` makes it, through `judge`, one at a time; a tick that comes while the
-   * previous question is still out is skipped. The loop runs only while someone watches the
-   * member: no timer or socket is kept for a member nobody watches.
-   * @example monitor.watch(endpoint, 2000, 2000, ignoreElements()).subscribe({ error: (e) => console.log('gone', e) })
+   * Asks `endpoint` its status, or joins the status question already in flight to it, and gives
+   * up after `timeoutMs` of silence; a status heard within FRESH_ANSWER_MS is given at once.
+   * Emits what it said (undefined for an answer that is not a status); errors with
+   * EtcdTimeoutError when it stays silent, or with the failure of the request (a refusal for
+   * the user's role included: see answeredAnyway). The report of the member is updated either way.
+   * @example monitor.status(endpoint, 1000).subscribe({ next: (seen) => console.log(seen?.raftTerm), error: console.error })
    */
-  watch<T>(endpoint: HttpEndpoint, everyMs: number, timeoutMs: number, judge: OperatorFunction<StatusSeen | undefined, T>): Observable<T> {
+  status(endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
+    const fresh = this.statuses.get(endpoint.url);
+    if (fresh !== undefined && this.isFresh(fresh.at)) return 'seen' in fresh ? of(fresh.seen) : throwError(() => fresh.refusal);
+    return this.timed(endpoint, this.question(endpoint, 'status'), timeoutMs, 'status');
+  }
+
+  /**
+   * Asks `ask()` of a member at every tick of its probe loop, one at a time (a tick that comes
+   * while the previous question is still out is skipped), mirroring what each answers: the loop
+   * ticks every `everyMs` of the watcher that asks most often, and runs only while someone
+   * watches the member, so no timer is kept for a member nobody watches. Questions asked
+   * through `check` and `status` at one tick share one request.
+   * @example monitor.watch(endpoint, 1000, () => monitor.check(endpoint, 1500)).subscribe({ error: (e) => console.log('gone', e) })
+   */
+  watch<T>(endpoint: HttpEndpoint, everyMs: number, ask: () => Observable<T>): Observable<T> {
     let loop = this.loops.get(endpoint.url);
     if (loop === undefined) {
       loop = new ProbeLoop(this.clock);
       this.loops.set(endpoint.url, loop);
     }
-    return loop.ticks(everyMs).pipe(exhaustMap(() => this.check(endpoint, timeoutMs).pipe(judge)));
+    return loop.ticks(everyMs).pipe(exhaustMap(ask));
   }
 
   /** Stops every probe loop for good: their watchers' ticks end, and no timer is left behind. */
@@ -136,37 +160,75 @@ export class MemberMonitor {
     for (const loop of this.loops.values()) loop.close();
   }
 
-  /** The status question in flight to `endpoint`, sent now if there is none. */
-  private question(endpoint: HttpEndpoint): Observable<StatusSeen | undefined> {
+  private isFresh(at: number | undefined): boolean {
+    return at !== undefined && this.clock.now() - at <= FRESH_ANSWER_MS;
+  }
+
+  /** `question` given up after `timeoutMs`, the silence recorded in the member's report. */
+  private timed<T>(endpoint: HttpEndpoint, question: Observable<T>, timeoutMs: number, what: string): Observable<T> {
+    const silent = () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what });
+    return question.pipe(
+      timeLimit(timeoutMs, silent, this.clock),
+      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.heard(endpoint.url, { reachable: false }) }),
+    );
+  }
+
+  /** The `kind` question in flight to `endpoint`, sent now if there is none. */
+  private question(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
     const url = endpoint.url;
-    let question = this.asking.get(url);
+    const inFlight = this.asking.get(kind)!;
+    let question = inFlight.get(url);
     if (question === undefined) {
-      const exchange = { kind: 'post', path: '/v3/maintenance/status', body: {} } as const;
-      question = this.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange }).pipe(
-        map(readStatus),
-        tap({
-          next: (seen) => {
-            this.answers.set(url, { at: this.clock.now(), seen });
-            this.heard(url, { reachable: true, ...seen });
-          },
-          error: (error: unknown) => {
-            const reachable = answeredAnyway(error);
-            if (reachable) this.answers.set(url, { at: this.clock.now(), refusal: error });
-            this.heard(url, { reachable });
-          },
-        }),
-        finalize(() => this.asking.delete(url)),
+      question = this.ask(endpoint, kind).pipe(
+        finalize(() => inFlight.delete(url)),
         // When every asker has given up, the request is abandoned.
         share(),
       );
-      this.asking.set(url, question);
+      inFlight.set(url, question);
     }
     return question;
+  }
+
+  private ask(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
+    const url = endpoint.url;
+    const answered = () => this.answeredAt.set(url, this.clock.now());
+    if (kind === 'version')
+      return this.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
+        map((json) => {
+          answered();
+          this.heard(url, { reachable: true, ...versionOf(json) });
+          return undefined;
+        }),
+      );
+    return this.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
+      map(readStatus),
+      tap({
+        next: (seen) => {
+          answered();
+          this.statuses.set(url, { at: this.clock.now(), seen });
+          this.heard(url, { reachable: true, ...seen });
+        },
+        error: (error: unknown) => {
+          const reachable = answeredAnyway(error);
+          if (reachable) {
+            answered();
+            this.statuses.set(url, { at: this.clock.now(), refusal: error });
+          }
+          this.heard(url, { reachable });
+        },
+      }),
+    );
   }
 
   private heard(url: string, news: Partial<MemberReport>): void {
     this.reports.set(url, { ...this.report(url), ...news, at: this.clock.now() });
   }
+}
+
+/** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
+function versionOf(json: unknown): { version?: string } {
+  const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
+  return typeof version === 'string' ? { version } : {};
 }
 
 /**

@@ -31,7 +31,9 @@ export class MemberWatchdog {
    * and only while one does.
    */
   guard(endpoint: Endpoint): Observable<never> {
-    return this.pool.monitor.watch(endpoint, this.everyMs, this.everyMs, fitness(endpoint)).pipe(ignoreElements());
+    return this.pool.monitor
+      .watch(endpoint, this.everyMs, () => this.pool.monitor.status(endpoint, this.everyMs).pipe(fitness(endpoint)))
+      .pipe(ignoreElements());
   }
 }
 

@@ -10,7 +10,7 @@ import { EtcdTimeoutError } from '../errors';
 import { Call, Decoder, methodOf } from '../pipeline/call';
 import { SeenRevision } from './seen-revision';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { proofOfLife } from './liveness-probe';
+import { probe } from './liveness-probe';
 import { attemptOn, retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
 import { backoffDelay } from './retry-policy';
@@ -27,7 +27,7 @@ export interface WaitingSettings {
 /**
  * The settings a client uses: a probe every `waitProbeEveryMs` (1 s), given up after
  * `waitProbeTimeoutMs` (1.5 s) or the request timeout, if shorter. A live member answers
- * its status in about a millisecond.
+ * `/version` in about a millisecond.
  * @example routeCalls(pool, { ...options, waiting: waitingSettings(options) }, seen)
  */
 export function waitingSettings(options: {
@@ -108,7 +108,7 @@ export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, 
 function watched<T>(pool: EndpointPool, settings: WaitingSettings, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   const { probeEveryMs, probeTimeoutMs } = settings;
   const stalled = pool.monitor
-    .watch(endpoint, probeEveryMs, probeTimeoutMs, proofOfLife(pool, endpoint))
+    .watch(endpoint, probeEveryMs, () => probe(pool, endpoint, probeTimeoutMs))
     .pipe(
       catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
     );
