@@ -11,10 +11,10 @@
 export type EndpointState = 'healthy' | 'suspect' | 'demoted';
 
 /**
- * What the member said of itself the last time the client asked its status (the member
- * monitor asks it while a call waits on it, a stream runs on it, or calls keep failing). Each
- * field is absent until the member answered a status question once; `leaderKnown` and
- * `raftTerm` stay absent where etcd refuses status to the user (etcd 3.5: root only).
+ * What the member last said of itself when the client's member monitor asked: its version (told
+ * by every liveness probe), its raft term and whether it knows a leader (told by its status,
+ * asked while a watch streams from it or calls keep failing; etcd 3.5 tells it to root only).
+ * Each field is absent until the member told it once.
  */
 export interface MemberLearned {
   /** Its etcd version, such as `3.5.17`. */

@@ -80,12 +80,11 @@ type Question = 'version' | 'status';
  */
 export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
-  private readonly asking = new Map<Question, Map<string, Observable<StatusSeen | undefined>>>([
-    ['version', new Map()],
-    ['status', new Map()],
-  ]);
-  /** When each member last answered anything; its last status answer, or refusal. */
+  /** The questions in flight, by kind and member. */
+  private readonly asking: Record<Question, Map<string, Observable<StatusSeen | undefined>>> = { version: new Map(), status: new Map() };
+  /** When each member last answered anything. */
   private readonly answeredAt = new Map<string, number>();
+  /** Each member's last status answer, or refusal. */
   private readonly statuses = new Map<string, StatusOutcome>();
   private readonly loops = new Map<string, ProbeLoop>();
 
@@ -117,7 +116,7 @@ export class MemberMonitor {
   check(endpoint: HttpEndpoint, timeoutMs: number): Observable<never> {
     const url = endpoint.url;
     if (this.isFresh(this.answeredAt.get(url))) return EMPTY;
-    const question = this.asking.get('status')?.get(url) ?? this.question(endpoint, 'version');
+    const question = this.asking.status.get(url) ?? this.question(endpoint, 'version');
     return this.timed(endpoint, question, timeoutMs, 'liveness probe').pipe(
       ignoreElements(),
       catchError((error: unknown) => (answeredAnyway(error) ? EMPTY : throwError(() => error))),
@@ -176,7 +175,7 @@ export class MemberMonitor {
   /** The `kind` question in flight to `endpoint`, sent now if there is none. */
   private question(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
     const url = endpoint.url;
-    const inFlight = this.asking.get(kind)!;
+    const inFlight = this.asking[kind];
     let question = inFlight.get(url);
     if (question === undefined) {
       question = this.ask(endpoint, kind).pipe(
