@@ -6,7 +6,7 @@
  * Questions about one member share the request in flight, and an answer heard a moment ago is
  * given again without asking; a member's probe loop runs only while someone watches it.
  */
-import { catchError, EMPTY, exhaustMap, finalize, ignoreElements, map, Observable, of, SchedulerLike, share, Subject, tap, throwError } from 'rxjs';
+import { catchError, EMPTY, exhaustMap, finalize, ignoreElements, map, Observable, of, SchedulerLike, share, Subscriber, tap, throwError } from 'rxjs';
 import { EtcdPermissionDeniedError, EtcdTimeoutError } from '../errors';
 import { Send } from '../pipeline/attempt';
 import { HttpEndpoint } from '../transport/http-endpoint';
@@ -138,11 +138,11 @@ export class MemberMonitor {
   }
 
   /**
-   * Asks `ask()` of a member at every tick of its probe loop, one at a time (a tick that comes
-   * while the previous question is still out is skipped), mirroring what each answers: the loop
-   * ticks every `everyMs` of the watcher that asks most often, and runs only while someone
-   * watches the member, so no timer is kept for a member nobody watches. Questions asked
-   * through `check` and `status` at one tick share one request.
+   * Asks `ask()` every `everyMs`, one at a time (a tick that comes while the previous question
+   * is still out is skipped), mirroring what each answers. Every watcher of one member is timed
+   * by the member's one probe loop, which ticks those due together at once (their questions,
+   * made through `check` and `status`, then share one request) and runs only while someone
+   * watches the member: no timer is kept for a member nobody watches.
    * @example monitor.watch(endpoint, 1000, () => monitor.check(endpoint, 1500)).subscribe({ error: (e) => console.log('gone', e) })
    */
   watch<T>(endpoint: HttpEndpoint, everyMs: number, ask: () => Observable<T>): Observable<T> {
@@ -231,28 +231,43 @@ function versionOf(json: unknown): { version?: string } {
 }
 
 /**
- * The ticks of one member's probe loop: every `everyMs` of the watcher that asks most often, and
- * only while one watches (the timer is stopped with the last). A watcher that asks more often
- * than the loop ticks brings the next tick forward; one that leaves does not delay it.
+ * Watchers of one member due within this long of each other are ticked together (the later ones
+ * a little early), so that their questions share one request (ms).
+ */
+const TICK_TOGETHER_MS = 50;
+
+/** One watcher of a probe loop: when it is due next, and how to tell it. */
+interface LoopWatcher {
+  readonly everyMs: number;
+  dueAt: number;
+  readonly subscriber: Subscriber<void>;
+}
+
+/**
+ * The ticks of one member's probe loop: one timer for every watcher of the member, set for the
+ * one due first, and only while one watches (the timer is stopped with the last). Each watcher
+ * is ticked every `everyMs` of its own; those due together are ticked at once.
  */
 class ProbeLoop {
-  private readonly periods = new Map<object, number>();
-  private readonly tick = new Subject<void>();
+  private readonly watchers = new Set<LoopWatcher>();
   private next: { readonly at: number; readonly cancel: () => void } | undefined;
   private closed = false;
 
   constructor(private readonly clock: SchedulerLike) {}
 
-  /** Emits at each tick of the loop, which ticks at least every `everyMs` while subscribed. */
+  /** Emits every `everyMs` while subscribed; completes at once once the loop is closed. */
   ticks(everyMs: number): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const watcher = {};
-      this.periods.set(watcher, everyMs);
-      subscriber.add(this.tick.subscribe(subscriber));
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
+      }
+      const watcher: LoopWatcher = { everyMs, dueAt: this.clock.now() + everyMs, subscriber };
+      this.watchers.add(watcher);
       this.schedule();
       return () => {
-        this.periods.delete(watcher);
-        if (this.periods.size === 0) this.stop();
+        this.watchers.delete(watcher);
+        if (this.watchers.size === 0) this.stop();
       };
     });
   }
@@ -261,25 +276,25 @@ class ProbeLoop {
   close(): void {
     this.closed = true;
     this.stop();
-    this.tick.complete();
+    for (const watcher of [...this.watchers]) watcher.subscriber.complete();
   }
 
+  /** Sets the timer for the watcher due first, unless it is set for then or sooner already. */
   private schedule(): void {
-    if (this.closed) return;
-    const everyMs = Math.min(...this.periods.values());
-    const at = this.clock.now() + everyMs;
+    if (this.closed || this.watchers.size === 0) return;
+    const at = Math.min(...[...this.watchers].map((watcher) => watcher.dueAt));
     if (this.next !== undefined && this.next.at <= at) return;
     this.stop();
-    const cancel = after(
-      everyMs,
-      () => {
-        this.next = undefined;
-        if (this.periods.size > 0) this.schedule();
-        this.tick.next();
-      },
-      this.clock,
-    );
-    this.next = { at, cancel };
+    this.next = { at, cancel: after(Math.max(0, at - this.clock.now()), () => this.fire(), this.clock) };
+  }
+
+  private fire(): void {
+    this.next = undefined;
+    const now = this.clock.now();
+    const due = [...this.watchers].filter((watcher) => watcher.dueAt <= now + TICK_TOGETHER_MS);
+    for (const watcher of due) watcher.dueAt = now + watcher.everyMs;
+    this.schedule();
+    for (const watcher of due) watcher.subscriber.next();
   }
 
   private stop(): void {
