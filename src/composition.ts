@@ -4,7 +4,7 @@
  * same parts (sharing their connections, revision floor and open streams).
  */
 import { performance } from 'perf_hooks';
-import { Observable } from 'rxjs';
+import { asyncScheduler, Observable } from 'rxjs';
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
 import { Membership } from './cluster/membership';
@@ -73,10 +73,12 @@ function openShared(given: EtcdOptions): SharedParts {
   const options = resolveOptions(given);
   const { endpoints, tokens, tls } = resolveConnection(given);
   const door: Door = { send: attemptChain(ATTEMPT_STAGES, wire), socket: openSocket };
-  const pool = new EndpointPool(endpoints, { ...options, tokens, tls, door });
+  // The client's one clock: every timer and timestamp below reads it (a unit spec builds the parts on a TestScheduler).
+  const clock = asyncScheduler;
+  const pool = new EndpointPool(endpoints, { ...options, tokens, tls, door, clock });
   // One revision floor for every caller: a read must not go back behind what any answer showed.
   const seen = new SeenRevision();
-  const lifecycle = new Lifecycle();
+  const lifecycle = new Lifecycle(clock);
   const routed = routeCalls(pool, { ...options, waiting: waitingSettings(options) }, seen);
   return {
     endpoints,
@@ -136,10 +138,10 @@ export class ClientCore {
     const caller = callerOver(shared.routed);
     this.leaseCalls = new LeaseCalls(caller);
     const callsWithTimeout = (ms: number) => new LeaseCalls(callerOver(shared.routed, ms));
-    this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs);
+    this.leases = new LeaseService(this.leaseCalls, callsWithTimeout, this.lifecycle, options.requestTimeoutMs, pool.clock);
     // The KV service's calls (locks' and elections' included) are coalesced; lease and cluster calls are not.
     this.kv = new KvService(callerOver(shared.coalesced), this.leaseCalls, this.lifecycle);
-    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, caller, waiting: caller, lifecycle: this.lifecycle };
+    this.coordination = { leases: this.leases, kv: this.kv, retry: options.retry, clock: pool.clock, caller, waiting: caller, lifecycle: this.lifecycle };
     this.locks = new LockService(this.coordination, caller);
     this.watches = { watch: (selector, watchOptions) => shared.watches.watch(selector, watchOptions, space) };
     this.mirrors = new MirrorService(this.kv, this.watches, this.lifecycle);

@@ -11,10 +11,25 @@
 export type EndpointState = 'healthy' | 'suspect' | 'demoted';
 
 /**
- * One endpoint entering a state.
- * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason))
+ * What the member last said of itself when the client's member monitor asked: its version (told
+ * by every liveness probe), its raft term and whether it knows a leader (told by its status,
+ * asked while a watch streams from it or calls keep failing; etcd 3.5 tells it to root only).
+ * Each field is absent until the member told it once.
  */
-export interface EndpointStateChange {
+export interface MemberLearned {
+  /** Its etcd version, such as `3.5.17`. */
+  readonly version?: string;
+  /** Its raft term: it grows with each election the member saw. */
+  readonly raftTerm?: number;
+  /** Whether it follows (or is) a leader; false for a member cut off from its quorum. */
+  readonly leaderKnown?: boolean;
+}
+
+/**
+ * One endpoint entering a state, with what its member last said of itself.
+ * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason, e.version))
+ */
+export interface EndpointStateChange extends MemberLearned {
   readonly type: 'endpoint';
   /** The endpoint's URL, as normalised by the client (`http://host:port`). */
   readonly endpoint: string;

@@ -11,7 +11,7 @@ import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 /**
  * The way down of a pool with no members behind it: every attempt the code under test sends by
  * itself (a liveness probe, a status question) fails as an unreachable member's would.
- * @example new EndpointPool(urls, { demoteMs: 60_000, door: nowhere })
+ * @example new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: asyncScheduler })
  */
 export const nowhere: Door = {
   send: (attempt) =>
@@ -22,16 +22,13 @@ export const nowhere: Door = {
 };
 
 /**
- * A fresh pool of `urls` (failures remembered for a minute), a scheduler whose assertions are
- * jest's, and an empty record of attempts: what each virtual-time test starts from.
+ * A fresh pool of `urls` (failures remembered for a minute) whose clock is a scheduler whose
+ * assertions are jest's, and an empty record of attempts: what each virtual-time test starts from.
  * @example beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)))
  */
 export function virtualEndpoints(urls: readonly string[]): { pool: EndpointPool; test: TestScheduler; tried: string[] } {
-  return {
-    pool: new EndpointPool(urls, { demoteMs: 60_000, door: nowhere }),
-    test: new TestScheduler((actual, expected) => expect(actual).toEqual(expected)),
-    tried: [],
-  };
+  const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  return { pool: new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: test }), test, tried: [] };
 }
 
 /** What a source did: its values, its error, and the virtual time it ended at (-1: never). */

@@ -28,7 +28,6 @@ describe('an operation deadline in virtual time', () => {
       stallCheckAfterMs: 1000,
       probeTimeoutMs: 1000,
       retry: { attempts: 100, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 },
-      scheduler: test,
       sightLeader: () => of({ withLeader: urls, leaderless: [], silent: [] }),
       ...overrides,
     };

@@ -48,7 +48,7 @@ describe('lease deadlines in virtual time', () => {
     const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     const cluster = new FakeLeases(test, 2500);
     const calls = new LeaseCalls(cluster);
-    const leases = new LeaseService(calls, () => calls, new Lifecycle(), 5000, test);
+    const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
     const events: string[] = [];
     let lost: { error: unknown; at: number } | undefined;
     test.run(() => {
@@ -71,7 +71,7 @@ describe('lease deadlines in virtual time', () => {
     // nothing answers after 4000.
     const cluster = new FakeLeases(test, 4000, { from: 1000, byMs: 1500 });
     const calls = new LeaseCalls(cluster);
-    const leases = new LeaseService(calls, () => calls, new Lifecycle(), 5000, test);
+    const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
     const events: string[] = [];
     let lostAt: number | undefined;
     test.run(() => {
@@ -90,7 +90,7 @@ describe('lease deadlines in virtual time', () => {
       const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
       const cluster = new FakeLeases(test, Infinity, undefined, String(ttl));
       const calls = new LeaseCalls(cluster);
-      const leases = new LeaseService(calls, () => calls, new Lifecycle(), 5000, test);
+      const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
       test.run(({ flush }) => {
         const held = leases.lease(ttl).subscribe();
         test.schedule(() => held.unsubscribe(), atMs);

@@ -29,12 +29,11 @@ describe('the failover kernel in virtual time', () => {
     stallCheckAfterMs: 1000,
     probeTimeoutMs: 1000,
     retry: policy,
-    scheduler: test,
   });
   const refused = (endpoint: Endpoint) => new EtcdConnectionError('refused', false, { endpoint: endpoint.url });
 
   it('moves to the next endpoint at once, backs off between sweeps, and names every endpoint when it gives up', () => {
-    const loop = { retry: 'repeatable' as const, policy, giveUp: (f: { count: number }) => f.count >= 5, scheduler: test };
+    const loop = { retry: 'repeatable' as const, policy, giveUp: (f: { count: number }) => f.count >= 5 };
     const result = run(
       retryAcrossEndpoints(
         pool,
@@ -135,7 +134,7 @@ describe('the failover kernel in virtual time', () => {
       // The first stream delivers, then breaks; no endpoint serves it after that.
       return test.createColdObservable(opened++ === 0 ? '-a-#' : '-#', { a: 'event' }, refused(endpoint));
     };
-    const result = run(followStream(pool, { retry: policy, giveUpAfterMs: 30, scheduler: test }, open));
+    const result = run(followStream(pool, { retry: policy, giveUpAfterMs: 30 }, open));
     expect(result.values).toEqual(['event']);
     expect(result.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     // Failing since 3: b at once, c at once, then a after the first sweep's backoff (10 ms).
@@ -151,7 +150,6 @@ describe('the failover kernel in virtual time', () => {
         5,
         100,
         attempt((e) => (e.url === 'http://a:1' ? '-' : '--a|'), refused),
-        test,
       ),
     );
     expect(tried).toEqual(['0 http://a:1', '5 http://b:2']);
@@ -161,7 +159,7 @@ describe('the failover kernel in virtual time', () => {
   it('tells health listeners the state of each endpoint, every demotion and failover, and the recovery', () => {
     const events: HealthEvent[] = [];
     pool.health.events().subscribe((e) => events.push(e));
-    const loop = { retry: 'repeatable' as const, policy, giveUp: () => false, scheduler: test };
+    const loop = { retry: 'repeatable' as const, policy, giveUp: () => false };
     run(
       retryAcrossEndpoints(
         pool,
@@ -192,7 +190,7 @@ describe('the failover kernel in virtual time', () => {
     const result = run(
       retryAcrossEndpoints(
         pool,
-        { retry: 'repeatable', policy, giveUp: () => false, scheduler: test },
+        { retry: 'repeatable', policy, giveUp: () => false },
         attempt(() => 'a|', refused),
       ),
     );

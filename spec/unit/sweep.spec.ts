@@ -1,3 +1,4 @@
+import { asyncScheduler } from 'rxjs';
 import { EndpointPool, Sweep } from '../../src/resilience/endpoint-pool';
 import { nowhere } from '../support/virtual-time';
 
@@ -5,7 +6,7 @@ describe('a sweep over the endpoints', () => {
   const urls = ['http://a:1', 'http://b:2', 'http://c:3'];
 
   it('tries each endpoint once per sweep, healthy ones first, then starts a new sweep', () => {
-    const pool = new EndpointPool(urls, { demoteMs: 60_000, door: nowhere });
+    const pool = new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: asyncScheduler });
     pool.demote(pool.endpoints[0], 'refused');
     const sweep = new Sweep(pool);
     const first = [sweep.next(), sweep.next(), sweep.next()].map((e) => e.url);
@@ -17,7 +18,7 @@ describe('a sweep over the endpoints', () => {
   });
 
   it('starts over from an endpoint that proved good', () => {
-    const pool = new EndpointPool(urls, { demoteMs: 60_000, door: nowhere });
+    const pool = new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: asyncScheduler });
     const sweep = new Sweep(pool);
     sweep.next();
     const good = sweep.next();

@@ -3,10 +3,10 @@
  * already seen, else `GET /version`); HashKV goes to the gateway or to gRPC, and the watches of a
  * client with credentials to a WebSocket or to HTTP streams, as it says.
  */
-import { firstValueFrom, NEVER, Observable, of, Subject, throwError } from 'rxjs';
+import { asyncScheduler, firstValueFrom, NEVER, Observable, of, Subject, throwError } from 'rxjs';
 import { EtcdConnectionError, EtcdPermissionDeniedError } from '../../src';
 import { hashKv } from '../../src/maintenance/hash-kv';
-import { Door, Exchange, Send } from '../../src/pipeline/attempt';
+import { Door, Exchange } from '../../src/pipeline/attempt';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import type { MemberWatchdog } from '../../src/resilience/member-watchdog';
 import { parseMemberVersion, watchTransportFor } from '../../src/resilience/member-version';
@@ -21,7 +21,10 @@ const URL = 'http://a:1';
 const HEADER = { cluster_id: '1', member_id: '2', revision: '9', raft_term: '3' };
 
 /** A pool of one member of etcd `version` that records what it was sent (and the tokens of its sockets). */
-function memberOf(version: string, tokens?: TokenSource): { pool: EndpointPool; sent: Exchange[]; sockets: FakeChannel[] } {
+function memberOf(
+  version: string,
+  tokens?: TokenSource,
+): { pool: EndpointPool; sent: Exchange[]; sockets: FakeChannel[]; answers: Record<Exchange['kind'], () => Observable<unknown>> } {
   const sockets: FakeChannel[] = [];
   const sent: Exchange[] = [];
   const answers: Record<Exchange['kind'], () => Observable<unknown>> = {
@@ -42,7 +45,7 @@ function memberOf(version: string, tokens?: TokenSource): { pool: EndpointPool; 
       return channel as unknown as WsChannel;
     },
   };
-  return { pool: new EndpointPool([URL], { demoteMs: 1000, door, tokens }), sent, sockets };
+  return { pool: new EndpointPool([URL], { demoteMs: 1000, door, tokens, clock: asyncScheduler }), sent, sockets, answers };
 }
 
 /** A WebSocket that records what is sent on it, and the token it was opened with. */
@@ -100,31 +103,30 @@ describe('choices made from each member version', () => {
   });
 
   it('uses the version a status answered, without asking again', async () => {
-    const { pool, sent } = memberOf('3.4.23');
-    const status = { header: HEADER, version: '3.6.2', leader: '2', raftTerm: '3' };
-    await firstValueFrom(pool.monitor.ask(() => of(status) as never, pool.endpoints[0], 1000));
+    const { pool, sent, answers } = memberOf('3.4.23');
+    answers.post = () => of({ header: HEADER, version: '3.6.2', leader: '2', raftTerm: '3' });
+    await firstValueFrom(pool.monitor.status(pool.endpoints[0], 1000));
+    sent.length = 0;
     const gatewayPaths: string[] = [];
     expect(await askHash(pool, gatewayPaths)).toBe(55);
     expect(sent).toEqual([]);
   });
 
   it('asks callers at the same time one question, and asks again after the member went silent', async () => {
-    const { pool, sent } = memberOf('3.5.30');
-    const send: Send = (attempt) => pool.send(attempt);
-    await Promise.all([1, 2, 3].map(() => firstValueFrom(pool.monitor.version(send, pool.endpoints[0], 1000))));
+    const { pool, sent, answers } = memberOf('3.5.30');
+    await Promise.all([1, 2, 3].map(() => firstValueFrom(pool.monitor.version(pool.endpoints[0], 1000))));
     expect(sent).toHaveLength(1);
-    const silent: Send = () => throwError(() => new EtcdConnectionError('refused', false));
-    await expect(firstValueFrom(pool.monitor.ask(silent, pool.endpoints[0], 1000))).rejects.toThrow('refused');
+    answers.post = () => throwError(() => new EtcdConnectionError('refused', false));
+    await expect(firstValueFrom(pool.monitor.status(pool.endpoints[0], 1000))).rejects.toThrow('refused');
     expect(pool.monitor.report(URL).version).toBeUndefined();
-    expect(await firstValueFrom(pool.monitor.version(send, pool.endpoints[0], 1000))).toEqual({ major: 3, minor: 5, patch: 30 });
-    expect(sent).toHaveLength(2);
+    expect(await firstValueFrom(pool.monitor.version(pool.endpoints[0], 1000))).toEqual({ major: 3, minor: 5, patch: 30 });
+    expect(sent.map((e) => e.kind)).toEqual(['get', 'post', 'get']);
   });
 
   it('keeps the version of a member that refused its status for the user role', async () => {
     const { pool } = memberOf('3.5.30');
-    await firstValueFrom(pool.monitor.version((attempt) => pool.send(attempt), pool.endpoints[0], 1000));
-    const refused: Send = () => throwError(() => new EtcdPermissionDeniedError('status is for root only'));
-    await expect(firstValueFrom(pool.monitor.ask(refused, pool.endpoints[0], 1000))).rejects.toThrow('root only');
+    await firstValueFrom(pool.monitor.version(pool.endpoints[0], 1000));
+    await expect(firstValueFrom(pool.monitor.status(pool.endpoints[0], 1000))).rejects.toThrow('root only');
     expect(pool.monitor.report(URL)).toEqual(expect.objectContaining({ reachable: true, version: '3.5.30' }));
   });
 });

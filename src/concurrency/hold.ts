@@ -12,7 +12,7 @@
  * - The services answer "acquired" once every older key is gone, without checking that ours
  *   still exists. So the key is read back before anything is reported held.
  */
-import { catchError, defer, EMPTY, finalize, map, mergeMap, Observable, of, retry, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, EMPTY, finalize, map, mergeMap, Observable, of, retry, SchedulerLike, tap, throwError, timer } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
 import { EtcdServerError, LeaseLostError } from '../errors';
 import { KeyValue } from '../kv/key-value';
@@ -30,6 +30,8 @@ export interface HoldDeps {
   readonly leases: LeaseService;
   readonly kv: KvService;
   readonly retry: RetryPolicy;
+  /** The client's clock: the backoff between tries is timed on it. */
+  readonly clock: SchedulerLike;
 }
 
 /**
@@ -62,7 +64,7 @@ export function holdUnderLease<H extends Ownership>(deps: HoldDeps, ttl: number,
   });
   return once.pipe(
     retry({
-      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(count - 1, deps.retry)) : throwError(() => error)),
+      delay: (error: unknown, count: number) => (isTransient(error) ? timer(backoffDelay(count - 1, deps.retry), deps.clock) : throwError(() => error)),
     }),
   );
 }

@@ -31,7 +31,7 @@ const SHORT_TTL_S = 6;
 
 /**
  * Leases that keep themselves alive.
- * @example new LeaseService(calls, (ms) => new LeaseCalls(callerWithTimeout(ms)), lifecycle, 5000).lease(10)
+ * @example new LeaseService(calls, (ms) => new LeaseCalls(callerWithTimeout(ms)), lifecycle, 5000, asyncScheduler).lease(10)
  */
 export class LeaseService {
   constructor(
@@ -39,8 +39,8 @@ export class LeaseService {
     private readonly callsWithTimeout: LeaseCallsFactory,
     private readonly lifecycle: Lifecycle,
     private readonly requestTimeoutMs: number,
-    /** Where renewals and deadlines are timed (tests pass a virtual-time scheduler). */
-    private readonly scheduler?: SchedulerLike,
+    /** The client's clock: renewals and deadlines are timed on it. */
+    private readonly clock: SchedulerLike,
   ) {}
 
   /**
@@ -117,7 +117,7 @@ export class LeaseService {
   }
 
   private now(): number {
-    return this.scheduler?.now() ?? Date.now();
+    return this.clock.now();
   }
 
   private attemptTimeoutMs(ttl: number): number {
@@ -141,7 +141,7 @@ export class LeaseService {
         header: answer.header,
       })),
     );
-    const renewals = timer(everyMs, this.scheduler).pipe(
+    const renewals = timer(everyMs, this.clock).pipe(
       switchMap(() => renewOnce),
       repeat(),
     );
@@ -157,7 +157,7 @@ export class LeaseService {
         merge(
           events,
           events.pipe(
-            switchMap((event) => timer(event.validUntil - this.now(), this.scheduler)),
+            switchMap((event) => timer(event.validUntil - this.now(), this.clock)),
             mergeMap(() => throwError(unreachable)),
           ),
         ),

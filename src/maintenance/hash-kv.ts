@@ -21,7 +21,7 @@ export type GatewayCall = (path: string, body: unknown) => Observable<unknown>;
  */
 export function hashKv(gateway: GatewayCall, pool: EndpointPool, endpoint: Endpoint, revision: number, timeoutMs: number): Observable<HashKv> {
   return pool.monitor
-    .version((attempt) => pool.send(attempt), endpoint, timeoutMs)
+    .version(endpoint, timeoutMs)
     .pipe(
       mergeMap((version) =>
         version !== undefined && hashKvOverGateway(version)

@@ -11,7 +11,7 @@ import { EtcdAllEndpointsFailedError, EtcdDeadlineExceededError } from '../error
 
 /**
  * The time left to one operation.
- * @example const deadline = new Deadline(15_000); const limit = deadline.limit(5000)
+ * @example const deadline = new Deadline(15_000, pool.clock); const limit = deadline.limit(5000)
  */
 export class Deadline {
   private readonly endsAt: number;
@@ -19,14 +19,14 @@ export class Deadline {
 
   constructor(
     readonly ms: number,
-    private readonly scheduler?: SchedulerLike,
+    private readonly clock: SchedulerLike,
   ) {
-    this.endsAt = this.now() + ms;
+    this.endsAt = clock.now() + ms;
   }
 
   /** Milliseconds left; 0 once passed. */
   get left(): number {
-    return Math.max(0, this.endsAt - this.now());
+    return Math.max(0, this.endsAt - this.clock.now());
   }
 
   get passed(): boolean {
@@ -55,9 +55,5 @@ export class Deadline {
    */
   explain(error: unknown): unknown {
     return error instanceof EtcdAllEndpointsFailedError && (this.outOfTime || this.passed) ? new EtcdDeadlineExceededError(this.ms, error.failures) : error;
-  }
-
-  private now(): number {
-    return this.scheduler?.now() ?? Date.now();
   }
 }

@@ -47,22 +47,27 @@ export interface PoolSettings {
   readonly tls?: tls.ConnectionOptions;
   /** The way down to the members: the attempt chain and its sockets (built by the composition root). */
   readonly door: Door;
-  /** The clock of the pool's timestamps (tests pass a virtual-time scheduler); the system clock by default. */
-  readonly scheduler?: SchedulerLike;
+  /**
+   * The client's one clock: every timer and timestamp of its calls, probes and streams is read on
+   * it (rxjs' async scheduler in a client, a TestScheduler in a unit spec).
+   */
+  readonly clock: SchedulerLike;
 }
 
 /**
  * The endpoint list of one client.
  * @example
- * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000, door })
+ * const pool = new EndpointPool(['http://127.0.0.1:2379'], { demoteMs: 5000, door, clock: asyncScheduler })
  * const endpoint = pool.pick(new Set())
  */
 export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
   /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
   readonly health: MemberHealth;
-  /** What each member last said of itself when asked its status: leader, term, version. */
+  /** The one place that asks members about themselves, and what each last said: leader, term, version. */
   readonly monitor: MemberMonitor;
+  /** The client's one clock (see PoolSettings.clock). */
+  readonly clock: SchedulerLike;
   private readonly helpers = new Map<object, unknown>();
   private preferred = 0;
   private isClosed = false;
@@ -72,13 +77,14 @@ export class EndpointPool {
     private readonly settings: PoolSettings,
   ) {
     this.endpoints = urls.map((url, index) => new Endpoint(url, index, settings.tokens, settings.tls));
-    this.health = new MemberHealth(urls);
-    this.monitor = new MemberMonitor(urls, settings.scheduler);
+    this.clock = settings.clock;
+    this.monitor = new MemberMonitor(urls, this.clock, (attempt) => this.send(attempt));
+    this.health = new MemberHealth(urls, this.clock, (url) => this.monitor.report(url));
   }
 
-  /** The pool's clock (ms): every timestamp it keeps is read on it. */
+  /** The time now on the client's clock (ms): every timestamp the pool keeps is read on it. */
   now(): number {
-    return this.settings.scheduler?.now() ?? Date.now();
+    return this.clock.now();
   }
 
   /**
@@ -157,7 +163,7 @@ export class EndpointPool {
 
   /**
    * Sends one attempt down the client's attempt chain, unless the pool is closed.
-   * @example pool.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } })
+   * @example pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } })
    */
   send<E extends Exchange>(attempt: Attempt<E>): Observable<AnswerOf<E>> {
     // Attempts are made as they are sent (inside the loops' own ifOpen): checked once, here, not again on subscribe.
@@ -172,9 +178,10 @@ export class EndpointPool {
     return this.settings.door.socket(endpoint, path, openTimeoutMs, token);
   }
 
-  /** Closes every idle connection and refuses further calls. */
+  /** Closes every idle connection, stops the member monitor's probe loops, and refuses further calls. */
   close(): void {
     this.isClosed = true;
+    this.monitor.close();
     this.health.close();
     for (const endpoint of this.endpoints) endpoint.agent.destroy();
   }

@@ -4,7 +4,7 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, finalize, merge, Observable, SchedulerLike, take, tap, throwError } from 'rxjs';
+import { catchError, concat, defer, finalize, merge, Observable, take, tap, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -38,8 +38,6 @@ export interface FailoverSettings {
   readonly deadlineMs: number;
   /** How a failing call asks the members whether they know a leader (tests pass a stand-in). */
   readonly sightLeader?: SightLeader;
-  /** Where time limits and backoff are timed (tests pass a virtual-time scheduler). */
-  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -60,23 +58,21 @@ export function withFailover<T>(
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
-  const now = () => settings.scheduler?.now() ?? Date.now();
   return defer(() => {
-    const deadline = new Deadline(deadlineMs, settings.scheduler);
-    const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), now(), settings.sightLeader);
+    const deadline = new Deadline(deadlineMs, pool.clock);
+    const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now(), settings.sightLeader);
     const loop = {
       retry,
       policy: settings.retry,
       // No attempt is started that the deadline would cut before it could even be sent.
       giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
-      scheduler: settings.scheduler,
       method,
     };
     return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
       return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(
-        tap({ error: (error: unknown) => lookout.failed(error, now()) }),
+        tap({ error: (error: unknown) => lookout.failed(error, pool.now()) }),
       );
     }).pipe(
       catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
@@ -94,7 +90,7 @@ function attemptOnce<T>(
   sent: Observable<T>,
   deadline: Deadline,
 ): Observable<T> {
-  const { stallCheckAfterMs, scheduler } = settings;
+  const { stallCheckAfterMs } = settings;
   const probeMs = deadline.limit(Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs));
   const suspected = () => {
     pool.health.set(endpoint.url, 'suspect', `a call has been unanswered for ${stallCheckAfterMs} ms; probing it`);
@@ -103,9 +99,9 @@ function attemptOnce<T>(
   // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
   const attempted =
     retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
-      ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), scheduler))
+      ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), pool.clock))
       : sent;
-  const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, scheduler));
+  const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock));
   // The pool's timestamps are read on the pool's clock.
   if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
   // A repeatable call goes with its probe rather than after it: an answer to either proves the

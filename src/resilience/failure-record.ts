@@ -7,7 +7,7 @@ import { EtcdAllEndpointsFailedError } from '../errors';
 
 /**
  * The failures since the last answer.
- * @example const failures = new FailureRecord(); failures.note(endpoint.url, error); throw failures.allFailed()
+ * @example const failures = new FailureRecord(); failures.note(endpoint.url, error, pool.now()); throw failures.allFailed()
  */
 export class FailureRecord {
   private readonly lastByEndpoint = new Map<string, Error>();
@@ -15,7 +15,7 @@ export class FailureRecord {
   private firstAt: number | undefined;
 
   /** Records that an attempt on `endpoint` failed with `error`. */
-  note(endpoint: string, error: Error, now = Date.now()): void {
+  note(endpoint: string, error: Error, now: number): void {
     this.lastByEndpoint.set(endpoint, error);
     this.failed++;
     this.firstAt ??= now;
@@ -34,7 +34,7 @@ export class FailureRecord {
   }
 
   /** How long (ms) attempts have been failing; 0 when none failed. */
-  failingForMs(now = Date.now()): number {
+  failingForMs(now: number): number {
     return this.firstAt === undefined ? 0 : now - this.firstAt;
   }
 

@@ -4,7 +4,7 @@
  * the rest are cancelled. Failover waits out each hung member in turn; hedging does not, which
  * is what a deadline shorter than a few request timeouts (a lease's TTL) needs.
  */
-import { catchError, defer, EMPTY, mergeMap, Observable, SchedulerLike, take, throwError, timer } from 'rxjs';
+import { catchError, defer, EMPTY, mergeMap, Observable, take, throwError, timer } from 'rxjs';
 import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { attemptOn, requestTimeLimit } from './retry-loop';
 import { isTransient } from './retry-policy';
@@ -26,7 +26,6 @@ export function withHedging<T>(
   hedgeMs: number,
   attemptTimeoutMs: number,
   attempt: (endpoint: Endpoint, attempt: number) => Observable<T>,
-  scheduler?: SchedulerLike,
 ): Observable<T> {
   return defer(() => {
     const sweep = new Sweep(pool);
@@ -34,7 +33,7 @@ export function withHedging<T>(
     let attempts = 0;
     const once = pool.ifOpen(() => {
       const endpoint = sweep.next();
-      return attemptOn(pool, endpoint, attempt(endpoint, ++attempts).pipe(requestTimeLimit(attemptTimeoutMs, endpoint, scheduler))).pipe(
+      return attemptOn(pool, endpoint, attempt(endpoint, ++attempts).pipe(requestTimeLimit(attemptTimeoutMs, endpoint, pool.clock))).pipe(
         catchError((error: unknown) => {
           if (isTransient(error)) return EMPTY;
           verdicts.add(endpoint);
@@ -42,7 +41,7 @@ export function withHedging<T>(
         }),
       );
     });
-    return timer(0, hedgeMs, scheduler).pipe(
+    return timer(0, hedgeMs, pool.clock).pipe(
       mergeMap(() => once),
       take(1),
     );

@@ -40,13 +40,11 @@ export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, po
  */
 export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
   const asked = endpoints.map((endpoint) =>
-    pool.monitor
-      .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
-      .pipe(
-        filter((seen): seen is StatusSeen => seen !== undefined),
-        map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
-        catchError(() => EMPTY),
-      ),
+    pool.monitor.status(endpoint, timeoutMs).pipe(
+      filter((seen): seen is StatusSeen => seen !== undefined),
+      map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
+      catchError(() => EMPTY),
+    ),
   );
   const urls = endpoints.map((endpoint) => endpoint.url);
   return merge(...asked).pipe(
@@ -88,7 +86,7 @@ class SharedSighting {
  * Watches one operation for a lost quorum: each failed attempt asks, in the background, whether
  * any member knows a leader (one question at a time for the whole client), so that giving up
  * costs no extra time and can say why.
- * @example const lookout = new LeaderLookout(pool, 1000, Date.now()); lookout.failed(Date.now()); ...; lookout.explain(error)
+ * @example const lookout = new LeaderLookout(pool, 1000, pool.now()); lookout.failed(error, pool.now()); ...; lookout.explain(error)
  */
 export class LeaderLookout {
   private readonly sightings: SharedSighting;

@@ -4,7 +4,8 @@
  * teardown starts (revoking a lease). `close()` ends the streams and waits for the clean-ups, so
  * that a closed client leaves no lease behind on the server, and no timer or socket in the process.
  */
-import { finalize, Observable, Subscriber, Subscription } from 'rxjs';
+import { finalize, Observable, SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import { after } from './time-limit';
 import { EtcdClientClosedError } from '../errors';
 
 /**
@@ -21,7 +22,7 @@ interface CleanUp {
 /**
  * The open streams and pending clean-ups of one client.
  * @example
- * const lifecycle = new Lifecycle()
+ * const lifecycle = new Lifecycle(asyncScheduler)
  * lifecycle.track(keepAlive$).subscribe()
  * await lifecycle.close(5000)
  */
@@ -29,6 +30,9 @@ export class Lifecycle {
   private readonly streams = new Map<Subscriber<unknown>, OnClose>();
   private readonly cleanUps = new Map<string, CleanUp>();
   private isClosed = false;
+
+  /** @param clock what close() times its wait for the clean-ups on */
+  constructor(private readonly clock: SchedulerLike) {}
 
   /**
    * Runs `source` until it ends by itself, or until close() ends it: with EtcdClientClosedError,
@@ -95,9 +99,9 @@ export class Lifecycle {
     }
     const pending = [...this.cleanUps.values()];
     if (pending.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(pending.map((entry) => entry.finished)), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-      clearTimeout(timer);
+      let cancel: (() => void) | undefined;
+      await Promise.race([Promise.all(pending.map((entry) => entry.finished)), new Promise<void>((resolve) => (cancel = after(waitMs, resolve, this.clock)))]);
+      cancel?.();
     }
     for (const entry of this.cleanUps.values()) entry.subscription?.unsubscribe();
   }

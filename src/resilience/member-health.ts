@@ -4,12 +4,12 @@
  * listen to it while in flight, so one caller's proof that a member is gone moves every
  * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
  */
-import { concat, defer, from, Observable, Subject } from 'rxjs';
-import { EndpointState, EndpointStateChange, HealthEvent } from '../health';
+import { concat, defer, from, Observable, SchedulerLike, Subject } from 'rxjs';
+import { EndpointState, EndpointStateChange, HealthEvent, MemberLearned } from '../health';
 
 /**
  * The health of a client's endpoints.
- * @example const health = new MemberHealth(['http://127.0.0.1:2379']); health.set('http://127.0.0.1:2379', 'demoted', 'refused')
+ * @example const health = new MemberHealth(['http://127.0.0.1:2379'], asyncScheduler); health.set('http://127.0.0.1:2379', 'demoted', 'refused')
  */
 export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
@@ -18,8 +18,17 @@ export class MemberHealth {
   // client may hold thousands of watches.
   private readonly demotionListeners = new Map<string, Set<(change: EndpointStateChange) => void>>();
 
-  constructor(endpoints: readonly string[], now = new Date()) {
-    for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since: now });
+  /**
+   * @param clock what the events' times are read on
+   * @param learned what the member monitor last heard from an endpoint's member, told with its state
+   */
+  constructor(
+    endpoints: readonly string[],
+    private readonly clock: SchedulerLike,
+    private readonly learned: (endpoint: string) => MemberLearned = () => ({}),
+  ) {
+    const since = this.date();
+    for (const endpoint of endpoints) this.states.set(endpoint, { type: 'endpoint', endpoint, state: 'healthy', reason: 'no failure seen yet', since });
   }
 
   /** The state of `endpoint` now. */
@@ -30,15 +39,16 @@ export class MemberHealth {
   /** Records that `endpoint` is in `state`; a change is told to every listener. */
   set(endpoint: string, state: EndpointState, reason: string): void {
     if (this.stateOf(endpoint) === state) return;
-    const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: new Date() };
+    const change: EndpointStateChange = { type: 'endpoint', endpoint, state, reason, since: this.date() };
     this.states.set(endpoint, change);
-    this.changes.next(change);
-    if (state === 'demoted') for (const listener of [...(this.demotionListeners.get(endpoint) ?? [])]) listener(change);
+    const told = this.told(change);
+    this.changes.next(told);
+    if (state === 'demoted') for (const listener of [...(this.demotionListeners.get(endpoint) ?? [])]) listener(told);
   }
 
   /** Records that a call or stream left `from` after `error`. */
   failedOver(from: string, error: unknown): void {
-    this.changes.next({ type: 'failover', from, reason: error instanceof Error ? error.message : String(error), at: new Date() });
+    this.changes.next({ type: 'failover', from, reason: error instanceof Error ? error.message : String(error), at: this.date() });
   }
 
   /**
@@ -46,7 +56,7 @@ export class MemberHealth {
    * @example health.events().subscribe(console.log)
    */
   events(): Observable<HealthEvent> {
-    return defer(() => concat(from([...this.states.values()]), this.changes));
+    return defer(() => concat(from([...this.states.values()].map((state) => this.told(state))), this.changes));
   }
 
   /**
@@ -58,6 +68,21 @@ export class MemberHealth {
     if (listeners === undefined) this.demotionListeners.set(endpoint, (listeners = new Set()));
     listeners.add(listener);
     return () => listeners.delete(listener);
+  }
+
+  /** `change` with what the member last said of itself, the fields it never said left out. */
+  private told(change: EndpointStateChange): EndpointStateChange {
+    const { version, raftTerm, leaderKnown } = this.learned(change.endpoint);
+    return {
+      ...change,
+      ...(version === undefined ? {} : { version }),
+      ...(raftTerm === undefined ? {} : { raftTerm }),
+      ...(leaderKnown === undefined ? {} : { leaderKnown }),
+    };
+  }
+
+  private date(): Date {
+    return new Date(this.clock.now());
   }
 
   /** Completes every listener. */

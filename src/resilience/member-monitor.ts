@@ -1,15 +1,34 @@
 /**
- * What the client last heard from each member when it asked its status: whether it answered,
- * whether it knows a leader, its raft term and its etcd version. Every status question the
- * client asks by itself (a stream's watchdog, a failing call's leader sighting) is asked here and
- * decoded once, so every liveness question reads the same record.
+ * The one place where the client asks a member about itself, and remembers what it said: whether
+ * it answered, whether it knows a leader, its raft term and its etcd version. Every liveness
+ * question asks here: the liveness probe before a call to a silent member and after a call
+ * stalls, the watch of a waiting call, a stream's watchdog and a failing call's leader sighting.
+ * Questions about one member share the request in flight, and an answer heard a moment ago is
+ * given again without asking; a member's probe loop runs only while someone watches it.
  */
-import { defer, finalize, map, Observable, of, SchedulerLike, share, tap } from 'rxjs';
-import { MemberVersion, parseMemberVersion } from './member-version';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  exhaustMap,
+  finalize,
+  ignoreElements,
+  map,
+  Observable,
+  of,
+  SchedulerLike,
+  share,
+  Subscriber,
+  tap,
+  throwError,
+} from 'rxjs';
 import { EtcdPermissionDeniedError, EtcdTimeoutError } from '../errors';
 import { Send } from '../pipeline/attempt';
 import { HttpEndpoint } from '../transport/http-endpoint';
-import { timeLimit } from './time-limit';
+import { MemberVersion, parseMemberVersion } from './member-version';
+import { memberAnswered } from './retry-policy';
+import { after, timeLimit } from './time-limit';
 
 /** What one member said of itself. */
 export interface MemberReport {
@@ -33,6 +52,14 @@ export interface StatusSeen {
 }
 
 /**
+ * How long an answer is given again to whoever asks next without asking the member (ms). A live
+ * member answers in a millisecond or two, so this is what lets a burst of stalled calls, a
+ * watchdog and a waiting call share one question; it is short, so that a member frozen since
+ * cannot hide behind it for long.
+ */
+export const FRESH_ANSWER_MS = 100;
+
+/**
  * The one reading of "does this member know a leader" (and its term and version) from a status
  * answer; undefined for an answer that is not a member's status (only a real member saying "no
  * leader" may count as leaderless). proto3 leaves a zero leader id out of the JSON; "0" would
@@ -47,17 +74,45 @@ export function readStatus(json: unknown): StatusSeen | undefined {
 }
 
 /**
- * The members' last reports.
- * @example monitor.ask(send, endpoint, 1000).subscribe((s) => console.log(s?.version)); monitor.report(endpoint.url).version
+ * Whether a failed status question was answered by the member all the same: a refusal for the
+ * user's role (etcd 3.5 answers status only to root) or any error etcd itself gave.
+ * @example answeredAnyway(new EtcdPermissionDeniedError('permission denied')) // true
+ */
+export function answeredAnyway(error: unknown): boolean {
+  return error instanceof EtcdPermissionDeniedError || memberAnswered(error);
+}
+
+/** One member's last status answer (or refusal for the user's role), given again for FRESH_ANSWER_MS. */
+type StatusOutcome = { readonly at: number } & ({ readonly seen: StatusSeen | undefined } | { readonly refusal: unknown });
+
+/**
+ * What the monitor sends: the cheapest question a member answers (`GET /version`, no token, not
+ * through raft), or its status.
+ */
+type Question = 'version' | 'status';
+
+/**
+ * The members' last reports, their questions in flight and their probe loops.
+ * @example monitor.status(endpoint, 1000).subscribe((s) => console.log(s?.leaderKnown)); monitor.report(endpoint.url).version
  */
 export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
-  private readonly versionQuestions = new Map<string, Observable<MemberVersion | undefined>>();
+  /** The questions in flight, by kind and member. */
+  private readonly asking: Record<Question, Map<string, Observable<StatusSeen | undefined>>> = { version: new Map(), status: new Map() };
+  /** When each member last answered anything. */
+  private readonly answeredAt = new Map<string, number>();
+  /** Each member's last status answer, or refusal. */
+  private readonly statuses = new Map<string, StatusOutcome>();
+  private readonly loops = new Map<string, ProbeLoop>();
 
-  /** @param scheduler the clock of the reports and the time limits (tests pass a virtual-time one); the system's by default */
+  /**
+   * @param clock the client's clock: reports, time limits and loops are timed on it
+   * @param send how a question goes down to a member (the client's attempt chain)
+   */
   constructor(
     endpoints: readonly string[],
-    private readonly scheduler?: SchedulerLike,
+    private readonly clock: SchedulerLike,
+    private readonly send: Send,
   ) {
     for (const endpoint of endpoints) this.reports.set(endpoint, { endpoint, reachable: true, at: 0 });
   }
@@ -68,64 +123,222 @@ export class MemberMonitor {
   }
 
   /**
-   * Asks `endpoint` its status within `timeoutMs` and records the answer (or the silence):
-   * emits what it said (undefined for an answer that is not a status), errors with
-   * EtcdTimeoutError when it stays silent, or with the failure of the request.
+   * Is `endpoint` alive? Completes when it answers within `timeoutMs` (anything: a refusal of its
+   * status for the user's role too), errors with EtcdTimeoutError when it stays silent or with
+   * the failure of the request. It joins the question in flight to that member, whichever it is,
+   * or asks `GET /version` (no token, not through raft); an answer heard within FRESH_ANSWER_MS
+   * counts without asking.
+   * @example concat(monitor.check(endpoint, 1000), call$)
    */
-  ask(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
-    const exchange = { kind: 'post', path: '/v3/maintenance/status', body: {} } as const;
-    return send({ method: 'maintenance/status', endpoint, attempt: 1, exchange }).pipe(
-      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'status' }), this.scheduler),
+  check(endpoint: HttpEndpoint, timeoutMs: number): Observable<never> {
+    const url = endpoint.url;
+    if (this.isFresh(this.answeredAt.get(url))) return EMPTY;
+    const question = this.asking.status.get(url) ?? this.question(endpoint, 'version');
+    return this.timed(endpoint, question, timeoutMs, 'liveness probe').pipe(
+      ignoreElements(),
+      catchError((error: unknown) => (answeredAnyway(error) ? EMPTY : throwError(() => error))),
+    );
+  }
+
+  /**
+   * Asks `endpoint` its status, or joins the status question already in flight to it, and gives
+   * up after `timeoutMs` of silence; a status heard within FRESH_ANSWER_MS is given at once.
+   * Emits what it said (undefined for an answer that is not a status); errors with
+   * EtcdTimeoutError when it stays silent, or with the failure of the request (a refusal for
+   * the user's role included: see answeredAnyway). The report of the member is updated either way.
+   * @example monitor.status(endpoint, 1000).subscribe({ next: (seen) => console.log(seen?.raftTerm), error: console.error })
+   */
+  status(endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
+    const fresh = this.statuses.get(endpoint.url);
+    if (fresh !== undefined && this.isFresh(fresh.at)) return 'seen' in fresh ? of(fresh.seen) : throwError(() => fresh.refusal);
+    return this.timed(endpoint, this.question(endpoint, 'status'), timeoutMs, 'status');
+  }
+
+  /**
+   * The etcd version of `endpoint`, for choices that differ per member: the one it last told,
+   * else asked (`GET /version`, shared with any liveness question in flight) and kept until the
+   * member falls silent (it may come back upgraded). Emits undefined for a version that cannot
+   * be read; errors as the question does.
+   * @example monitor.version(endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
+   */
+  version(endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
+    const known = () => {
+      const version = this.report(endpoint.url).version;
+      return version === undefined ? undefined : parseMemberVersion(version);
+    };
+    return defer(() => {
+      if (this.report(endpoint.url).version !== undefined) return of(known());
+      return concat(
+        this.timed(endpoint, this.question(endpoint, 'version'), timeoutMs, 'version').pipe(ignoreElements()),
+        defer(() => of(known())),
+      );
+    });
+  }
+
+  /**
+   * Asks `ask()` every `everyMs`, one at a time (a tick that comes while the previous question
+   * is still out is skipped), mirroring what each answers. Every watcher of one member is timed
+   * by the member's one probe loop, which ticks those due together at once (their questions,
+   * made through `check` and `status`, then share one request) and runs only while someone
+   * watches the member: no timer is kept for a member nobody watches.
+   * @example monitor.watch(endpoint, 1000, () => monitor.check(endpoint, 1500)).subscribe({ error: (e) => console.log('gone', e) })
+   */
+  watch<T>(endpoint: HttpEndpoint, everyMs: number, ask: () => Observable<T>): Observable<T> {
+    let loop = this.loops.get(endpoint.url);
+    if (loop === undefined) {
+      loop = new ProbeLoop(this.clock);
+      this.loops.set(endpoint.url, loop);
+    }
+    return loop.ticks(everyMs).pipe(exhaustMap(ask));
+  }
+
+  /** Stops every probe loop for good: their watchers' ticks end, and no timer is left behind. */
+  close(): void {
+    for (const loop of this.loops.values()) loop.close();
+  }
+
+  private isFresh(at: number | undefined): boolean {
+    return at !== undefined && this.clock.now() - at <= FRESH_ANSWER_MS;
+  }
+
+  /** `question` given up after `timeoutMs`, the silence recorded in the member's report. */
+  private timed<T>(endpoint: HttpEndpoint, question: Observable<T>, timeoutMs: number, what: string): Observable<T> {
+    const silent = () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what });
+    return question.pipe(
+      timeLimit(timeoutMs, silent, this.clock),
+      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.heard(endpoint.url, { reachable: false }) }),
+    );
+  }
+
+  /** The `kind` question in flight to `endpoint`, sent now if there is none. */
+  private question(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
+    const url = endpoint.url;
+    const inFlight = this.asking[kind];
+    let question = inFlight.get(url);
+    if (question === undefined) {
+      question = this.ask(endpoint, kind).pipe(
+        finalize(() => inFlight.delete(url)),
+        // When every asker has given up, the request is abandoned.
+        share(),
+      );
+      inFlight.set(url, question);
+    }
+    return question;
+  }
+
+  private ask(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
+    const url = endpoint.url;
+    const answered = () => this.answeredAt.set(url, this.clock.now());
+    if (kind === 'version')
+      return this.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
+        map((json) => {
+          answered();
+          this.heard(url, { reachable: true, ...versionOf(json) });
+          return undefined;
+        }),
+      );
+    return this.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } }).pipe(
       map(readStatus),
       tap({
-        next: (seen) => this.reports.set(endpoint.url, { endpoint: endpoint.url, reachable: true, ...seen, at: this.now() }),
-        // A refusal for the user's role (etcd 3.5 answers status only to root) is an answer too.
-        // A member that stopped answering may come back upgraded: its version is asked again then.
+        next: (seen) => {
+          answered();
+          this.statuses.set(url, { at: this.clock.now(), seen });
+          this.heard(url, { reachable: true, ...seen });
+        },
         error: (error: unknown) => {
-          const reachable = error instanceof EtcdPermissionDeniedError;
-          const { version, ...rest } = this.report(endpoint.url);
-          this.reports.set(endpoint.url, { ...rest, ...(reachable ? { version } : {}), reachable, at: this.now() });
+          const reachable = answeredAnyway(error);
+          if (reachable) {
+            answered();
+            this.statuses.set(url, { at: this.clock.now(), refusal: error });
+          }
+          this.heard(url, { reachable });
         },
       }),
     );
   }
 
-  /**
-   * The etcd version of `endpoint`, for choices that differ per member: the one its last status
-   * answered, else asked of `GET /version` (once for every caller at the same time) and kept.
-   * `/version` answers anyone, where etcd 3.5 answers status only to root. Emits undefined for a
-   * version that cannot be read; errors as the question does.
-   * @example monitor.version(send, endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
-   */
-  version(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
-    return defer(() => {
-      const known = this.report(endpoint.url).version;
-      if (known !== undefined) return of(parseMemberVersion(known));
-      let question = this.versionQuestions.get(endpoint.url);
-      if (question === undefined) {
-        question = this.askVersion(send, endpoint, timeoutMs).pipe(
-          finalize(() => this.versionQuestions.delete(endpoint.url)),
-          share(),
-        );
-        this.versionQuestions.set(endpoint.url, question);
+  private heard(url: string, news: Partial<MemberReport>): void {
+    const { version, ...kept } = this.report(url);
+    // A member that fell silent may come back upgraded: its version is asked again then.
+    this.reports.set(url, { ...kept, ...(news.reachable === false ? {} : { version }), ...news, at: this.clock.now() });
+  }
+}
+
+/** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
+function versionOf(json: unknown): { version?: string } {
+  const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
+  return typeof version === 'string' ? { version } : {};
+}
+
+/**
+ * Watchers of one member due within this long of each other are ticked together (the later ones
+ * a little early), so that their questions share one request (ms).
+ */
+const TICK_TOGETHER_MS = 50;
+
+/** One watcher of a probe loop: when it is due next, and how to tell it. */
+interface LoopWatcher {
+  readonly everyMs: number;
+  dueAt: number;
+  readonly subscriber: Subscriber<void>;
+}
+
+/**
+ * The ticks of one member's probe loop: one timer for every watcher of the member, set for the
+ * one due first, and only while one watches (the timer is stopped with the last). Each watcher
+ * is ticked every `everyMs` of its own; those due together are ticked at once.
+ */
+class ProbeLoop {
+  private readonly watchers = new Set<LoopWatcher>();
+  private next: { readonly at: number; readonly cancel: () => void } | undefined;
+  private closed = false;
+
+  constructor(private readonly clock: SchedulerLike) {}
+
+  /** Emits every `everyMs` while subscribed; completes at once once the loop is closed. */
+  ticks(everyMs: number): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
       }
-      return question;
+      const watcher: LoopWatcher = { everyMs, dueAt: this.clock.now() + everyMs, subscriber };
+      this.watchers.add(watcher);
+      this.schedule();
+      return () => {
+        this.watchers.delete(watcher);
+        if (this.watchers.size === 0) this.stop();
+      };
     });
   }
 
-  private askVersion(send: Send, endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
-    return send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
-      timeLimit(timeoutMs, () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what: 'version' }), this.scheduler),
-      map((json) => {
-        const server = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
-        if (typeof server !== 'string') return undefined;
-        this.reports.set(endpoint.url, { ...this.report(endpoint.url), version: server });
-        return parseMemberVersion(server);
-      }),
-    );
+  /** Ends every watcher's ticks and stops the timer; a watcher that comes later gets none. */
+  close(): void {
+    this.closed = true;
+    this.stop();
+    for (const watcher of [...this.watchers]) watcher.subscriber.complete();
   }
 
-  private now(): number {
-    return this.scheduler?.now() ?? Date.now();
+  /** Sets the timer for the watcher due first, unless it is set for then or sooner already. */
+  private schedule(): void {
+    if (this.closed || this.watchers.size === 0) return;
+    const at = Math.min(...[...this.watchers].map((watcher) => watcher.dueAt));
+    if (this.next !== undefined && this.next.at <= at) return;
+    this.stop();
+    this.next = { at, cancel: after(Math.max(0, at - this.clock.now()), () => this.fire(), this.clock) };
+  }
+
+  private fire(): void {
+    this.next = undefined;
+    const now = this.clock.now();
+    const due = [...this.watchers].filter((watcher) => watcher.dueAt <= now + TICK_TOGETHER_MS);
+    for (const watcher of due) watcher.dueAt = now + watcher.everyMs;
+    this.schedule();
+    for (const watcher of due) watcher.subscriber.next();
+  }
+
+  private stop(): void {
+    this.next?.cancel();
+    this.next = undefined;
   }
 }

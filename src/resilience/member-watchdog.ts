@@ -2,25 +2,24 @@
  * Keeps long-lived streams honest. A stream can go silent without any error: a frozen member
  * still accepts TCP connections (the kernel does) and simply never answers, and a member cut off
  * from its leader keeps its streams open but receives no new revisions. So while streams run on
- * a member, it is asked `maintenance/status` every so often: no answer in time, or an answer
+ * a member, the member monitor asks it its status every so often: no answer in time, or an answer
  * without a leader (measured on 3.4: `leader` then disappears and `errors` says "no leader"
  * within about two seconds), fails every stream on it, which then resume elsewhere. From etcd
  * 3.5.x `maintenance/status` is for admins only: a user without the root role is answered
  * "permission denied" (measured on 3.5.30), which proves the member alive but cannot say whether
  * it knows a leader; its streams' `hasleader` header still ends them when it loses its leader.
  */
-import { catchError, exhaustMap, ignoreElements, interval, map, Observable, of, share, throwError } from 'rxjs';
+import { catchError, ignoreElements, map, Observable, of, OperatorFunction, throwError } from 'rxjs';
 import { EtcdPermissionDeniedError, EtcdProtocolError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool } from './endpoint-pool';
+import { StatusSeen } from './member-monitor';
 
 /**
- * One status probe per member and interval, shared by every stream on that member.
+ * The streams' watch over their members, on the member monitor's probe loops.
  * @example merge(stream$, watchdog.guard(endpoint)) // fails when the member hangs or loses its leader
  */
 export class MemberWatchdog {
-  private readonly guards = new Map<Endpoint, Observable<never>>();
-
-  /** @param everyMs how often a member is probed; a probe unanswered after as long fails it. */
+  /** @param everyMs how often a member is asked; a question unanswered after as long fails it. */
   constructor(
     private readonly pool: EndpointPool,
     private readonly everyMs: number,
@@ -28,31 +27,20 @@ export class MemberWatchdog {
 
   /**
    * Never emits; errors (EtcdTimeoutError, EtcdUnavailableError) when the member stops answering
-   * or knows no leader. One probe runs per member however many subscribers there are, and only
-   * while there is one.
+   * or knows no leader. One question runs per member and tick however many streams guard it,
+   * and only while one does.
    */
   guard(endpoint: Endpoint): Observable<never> {
-    let guard = this.guards.get(endpoint);
-    if (guard === undefined) {
-      guard = interval(this.everyMs).pipe(
-        exhaustMap(() => checkMember(this.pool, endpoint, this.everyMs)),
-        ignoreElements(),
-        share(),
-      );
-      this.guards.set(endpoint, guard);
-    }
-    return guard;
+    return this.pool.monitor
+      .watch(endpoint, this.everyMs, () => this.pool.monitor.status(endpoint, this.everyMs).pipe(fitness(endpoint)))
+      .pipe(ignoreElements());
   }
 }
 
-/**
- * Asks one member whether it is alive and knows a leader.
- * @example checkMember(pool, endpoint, 2000).subscribe({ error: (e) => console.log('unhealthy', e.message) })
- */
-export function checkMember(pool: EndpointPool, endpoint: Endpoint, timeoutMs: number): Observable<void> {
-  return pool.monitor
-    .ask((attempt) => pool.send(attempt), endpoint, timeoutMs)
-    .pipe(
+/** A status question as a verdict on the member: fine, or an error saying why not. */
+function fitness(endpoint: Endpoint): OperatorFunction<StatusSeen | undefined, void> {
+  return (question) =>
+    question.pipe(
       map((seen) => {
         if (seen === undefined)
           throw new EtcdProtocolError(`${endpoint.url} answered its status with something that is not a status`, { endpoint: endpoint.url });

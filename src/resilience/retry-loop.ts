@@ -28,8 +28,6 @@ export interface RetryLoop {
    * backoff the next attempt would wait for.
    */
   readonly giveUp: (failures: FailureRecord, now: number, nextDelayMs: number) => boolean;
-  /** Where backoff is timed (tests pass a virtual-time scheduler); rxjs' async scheduler by default. */
-  readonly scheduler?: SchedulerLike;
   /** The operation, as `etcd-rx:failover` names it (see methodOf). */
   readonly method?: string;
   /** Called with every answer (a stream's first answer proves its endpoint serves it). */
@@ -47,7 +45,6 @@ export interface RetryLoop {
  * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => send(ep, path, body))
  */
 export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, attempt: (endpoint: Endpoint, attempt: number) => Observable<T>): Observable<T> {
-  const now = () => loop.scheduler?.now() ?? Date.now();
   return pool.ifOpen(() => {
     const failures = new FailureRecord();
     const sweep = new Sweep(pool);
@@ -74,7 +71,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
         },
         failed: (error: unknown) => {
           if (isTransient(error)) {
-            failures.note(endpoint.url, error as Error, now());
+            failures.note(endpoint.url, error as Error, pool.now());
             pool.health.failedOver(endpoint.url, error);
             lastFailure = { endpoint: endpoint.url, reason: (error as Error).message };
           }
@@ -88,7 +85,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
           if (!isRetryable(error, loop.retry)) return throwError(() => error);
           return pool.ifOpen(() => {
             const delay = sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0;
-            return loop.giveUp(failures, now(), delay) ? throwError(() => failures.allFailed()) : timer(delay, loop.scheduler);
+            return loop.giveUp(failures, pool.now(), delay) ? throwError(() => failures.allFailed()) : timer(delay, pool.clock);
           });
         },
       }),
@@ -106,7 +103,7 @@ export interface AttemptHooks {
  * One attempt on one endpoint: an answer makes it the pool's preferred endpoint, a transient
  * failure demotes it; then `hooks` run. One subscriber rather than taps and a catchError: every
  * call and every watch goes through it, and a client may hold thousands of watches.
- * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint)))
+ * @example attemptOn(pool, endpoint, postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint, pool.clock)))
  */
 export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>, hooks: AttemptHooks = {}): Observable<T> {
   return new Observable<T>((subscriber) =>
@@ -140,8 +137,8 @@ function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Obs
 
 /**
  * The time limit of one request to `endpoint`: EtcdTimeoutError (request sent) after `ms`.
- * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint))
+ * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint, pool.clock))
  */
-export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
-  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), scheduler);
+export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, clock: SchedulerLike): MonoTypeOperatorFunction<T> {
+  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), clock);
 }

@@ -49,12 +49,12 @@ export function routeCalls(pool: EndpointPool, settings: RoutingSettings, seen: 
           methodOf(call.path),
         );
       case 'hedged':
-        return withHedging(pool, route.hedgeMs, timed.requestTimeoutMs, (endpoint, attempt) => sendOn(call, endpoint, attempt), settings.scheduler);
+        return withHedging(pool, route.hedgeMs, timed.requestTimeoutMs, (endpoint, attempt) => sendOn(call, endpoint, attempt));
       case 'on':
         return defer(() => {
           const endpoint = named(pool, route.endpoint);
           // An answer or a failure here is news of the member's health like any other call's.
-          return attemptOn(pool, endpoint, sendOn(call, endpoint, 1).pipe(requestTimeLimit(timed.requestTimeoutMs, endpoint, settings.scheduler)));
+          return attemptOn(pool, endpoint, sendOn(call, endpoint, 1).pipe(requestTimeLimit(timed.requestTimeoutMs, endpoint, pool.clock)));
         });
       case 'wait':
         return waitOnOneEndpoint(pool, settings.waiting, seen, call);

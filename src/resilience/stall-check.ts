@@ -12,19 +12,19 @@ import { after } from './time-limit';
 /**
  * Runs `check` (a liveness probe) once `afterMs` pass without an answer from the source; when
  * the check fails, the call fails with `onDead(cause)` (and the source is unsubscribed, aborting
- * it). One timer per call (native unless `scheduler` is given), cleared at the first answer.
- * @example postJson(ep, path, body).pipe(stallCheck(1000, () => probe(pool, ep, 1000), (cause) => new EtcdTimeoutError(...)))
+ * it). One timer per call on `clock`, cleared at the first answer.
+ * @example postJson(ep, path, body).pipe(stallCheck(1000, () => probe(pool, ep, 1000), (cause) => new EtcdTimeoutError(...), pool.clock))
  */
 export function stallCheck<T>(
   afterMs: number,
   check: () => Observable<never>,
   onDead: (cause: unknown) => Error,
-  scheduler?: SchedulerLike,
+  clock: SchedulerLike,
 ): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
       let checking: Subscription | undefined;
-      const cancel = after(afterMs, () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })), scheduler);
+      const cancel = after(afterMs, () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })), clock);
       const settle = () => {
         cancel();
         checking?.unsubscribe();

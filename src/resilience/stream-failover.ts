@@ -5,7 +5,7 @@
  * reopening is a new call of `open`. A stream never served gives up as a call does, after the
  * retry policy's attempts; once served, it gives up only when no endpoint served it for a while.
  */
-import { defer, Observable, SchedulerLike } from 'rxjs';
+import { defer, Observable } from 'rxjs';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
@@ -22,8 +22,6 @@ export interface StreamFailoverSettings {
    * could serve it again for this long.
    */
   readonly giveUpAfterMs: number;
-  /** Where backoff is timed (tests pass a virtual-time scheduler). */
-  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -48,7 +46,6 @@ export function followStream<T>(
         retry: 'repeatable',
         policy: settings.retry,
         giveUp: (failures, now) => (!served && failures.count >= attempts) || failures.failingForMs(now) >= settings.giveUpAfterMs,
-        scheduler: settings.scheduler,
         method: 'watch',
         answered: () => (served = true),
       },

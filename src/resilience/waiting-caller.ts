@@ -2,10 +2,10 @@
  * Calls that wait on the server for as long as it takes (taking a lock, campaigning) or stream
  * for ever (observing an election). No request timeout fits them, and a frozen member would make
  * them hang for ever: it still accepts connections and simply never answers. So while such a call
- * is outstanding its member is asked `GET /version` every so often; when a probe goes unanswered
+ * is outstanding the member monitor asks its member every so often; when a probe goes unanswered
  * the call fails like a timed-out one and the member is demoted, so the next call goes elsewhere.
  */
-import { catchError, defer, exhaustMap, interval, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, map, Observable, repeat, tap, throwError, timer } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Call, Decoder, methodOf } from '../pipeline/call';
 import { SeenRevision } from './seen-revision';
@@ -97,20 +97,21 @@ export function followForever<T>(pool: EndpointPool, settings: WaitingSettings, 
       repeat({
         delay: () => {
           const ends = quietEnds++;
-          return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy));
+          return timer(ends === 0 ? 0 : backoffDelay(ends - 1, policy), pool.clock);
         },
       }),
     );
   });
 }
 
-/** Mirrors `call`, failing it when `endpoint` stops answering liveness probes. */
+/** Mirrors `call`, failing it when `endpoint` stops answering the member monitor's probes. */
 function watched<T>(pool: EndpointPool, settings: WaitingSettings, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   const { probeEveryMs, probeTimeoutMs } = settings;
-  const stalled = interval(probeEveryMs).pipe(
-    exhaustMap(() => probe(pool, endpoint, probeTimeoutMs)),
-    catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
-  );
+  const stalled = pool.monitor
+    .watch(endpoint, probeEveryMs, () => probe(pool, endpoint, probeTimeoutMs))
+    .pipe(
+      catchError(() => throwError(() => new EtcdTimeoutError(probeTimeoutMs, true, { endpoint: endpoint.url, what: 'liveness probe during a waiting call' }))),
+    );
   return new Observable<T>((subscriber) => {
     subscriber.add(stalled.subscribe({ error: (error: unknown) => subscriber.error(error) }));
     subscriber.add(call.subscribe(subscriber));

@@ -75,7 +75,7 @@ export class MemberVersionConnector implements WatchConnector {
   ) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
-    const version = endpoint.tokens === undefined ? of(undefined) : this.pool.monitor.version((a) => this.pool.send(a), endpoint, this.versionTimeoutMs);
+    const version = endpoint.tokens === undefined ? of(undefined) : this.pool.monitor.version(endpoint, this.versionTimeoutMs);
     return version.pipe(
       mergeMap((known) =>
         (watchTransportFor(known, endpoint.tokens !== undefined) === 'websocket' ? this.websocket : this.http).open(endpoint, create, attempt),

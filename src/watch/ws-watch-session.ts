@@ -13,7 +13,7 @@
  * session that ends cancels each watch the server holds and waits (at most one progress interval)
  * for the cancels to be answered before it drops the socket. Only a broken socket is dropped at once.
  */
-import { firstValueFrom, interval, Observable, race, Subject, Subscriber, Subscription, timer } from 'rxjs';
+import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Subscriber, Subscription, timer } from 'rxjs';
 import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import type { WsChannel } from '../transport/ws-channel';
@@ -49,8 +49,10 @@ export class WsWatchSession {
   private readonly checks = new Subscription();
   /** How long an ending session waits for its cancels to be answered. */
   private readonly cancelWithinMs: number;
+  private readonly clock: SchedulerLike;
   private nextId = 1;
-  private progressRequestedAt: number | undefined;
+  /** Whether a progress request is out and nothing has come since. */
+  private progressAwaited = false;
   private ended = false;
 
   /**
@@ -66,6 +68,7 @@ export class WsWatchSession {
     private readonly onEnd: (closed: Promise<void>) => void,
     readonly token?: string,
   ) {
+    this.clock = pool.clock;
     this.channel = pool.openSocket(endpoint, '/v3/watch', settings.openTimeoutMs, token);
     this.subscriptions.add(
       this.channel.messages.subscribe({
@@ -78,7 +81,7 @@ export class WsWatchSession {
     // The member is still reachable when it is merely unfit (no leader) or its stream is silent:
     // worth cancelling the watches, as they would otherwise stay on a 3.5 member for good.
     this.checks.add(guard.subscribe({ error: (error: EtcdError) => this.fail(error, true) }));
-    this.checks.add(interval(settings.progressIntervalMs).subscribe(() => this.checkProgress(settings.progressIntervalMs)));
+    this.checks.add(interval(settings.progressIntervalMs, this.clock).subscribe(() => this.checkProgress(settings.progressIntervalMs)));
     this.cancelWithinMs = settings.progressIntervalMs;
   }
 
@@ -102,7 +105,7 @@ export class WsWatchSession {
   }
 
   private route(result: Record<string, unknown>): void {
-    this.progressRequestedAt = undefined;
+    this.progressAwaited = false;
     let response: WatchResponse;
     try {
       response = decodeWatchResponse(result);
@@ -135,11 +138,11 @@ export class WsWatchSession {
   }
 
   private checkProgress(intervalMs: number): void {
-    if (this.progressRequestedAt !== undefined) {
+    if (this.progressAwaited) {
       this.fail(new EtcdTimeoutError(intervalMs, true, { endpoint: this.endpoint.url, what: 'progress request on the watch stream' }), true);
       return;
     }
-    this.progressRequestedAt = Date.now();
+    this.progressAwaited = true;
     this.channel.send({ progress_request: {} });
   }
 
@@ -177,7 +180,7 @@ export class WsWatchSession {
 
   private afterCancels(): Promise<void> {
     if (this.cancelling.size === 0) return Promise.resolve();
-    return firstValueFrom(race(this.drained, timer(this.cancelWithinMs)), { defaultValue: undefined }).then(() => undefined);
+    return firstValueFrom(race(this.drained, timer(this.cancelWithinMs, this.clock)), { defaultValue: undefined }).then(() => undefined);
   }
 
   private close(): Promise<void> {
