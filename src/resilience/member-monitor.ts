@@ -156,8 +156,8 @@ export class MemberMonitor {
 
   /**
    * The etcd version of `endpoint`, for choices that differ per member: the one it last told,
-   * else asked (`GET /version`, shared with any liveness question in flight) and kept until the
-   * member falls silent (it may come back upgraded). Emits undefined for a version that cannot
+   * else asked (`GET /version`, shared with any liveness question in flight); asked again once
+   * the member has fallen silent (it may come back upgraded). Emits undefined for a version that cannot
    * be read; errors as the question does.
    * @example monitor.version(endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
    */
@@ -167,7 +167,9 @@ export class MemberMonitor {
       return version === undefined ? undefined : parseMemberVersion(version);
     };
     return defer(() => {
-      if (this.report(endpoint.url).version !== undefined) return of(known());
+      // A member that fell silent may come back upgraded: its version is asked again then.
+      const { version, reachable } = this.report(endpoint.url);
+      if (version !== undefined && reachable) return of(known());
       return concat(
         this.timed(endpoint, this.question(endpoint, 'version'), timeoutMs, 'version').pipe(ignoreElements()),
         defer(() => of(known())),
@@ -258,9 +260,7 @@ export class MemberMonitor {
   }
 
   private heard(url: string, news: Partial<MemberReport>): void {
-    const { version, ...kept } = this.report(url);
-    // A member that fell silent may come back upgraded: its version is asked again then.
-    this.reports.set(url, { ...kept, ...(news.reachable === false ? {} : { version }), ...news, at: this.clock.now() });
+    this.reports.set(url, { ...this.report(url), ...news, at: this.clock.now() });
   }
 }
 
