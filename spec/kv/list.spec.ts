@@ -3,7 +3,7 @@
  * the keys look like, every key comes once and in order; a write made meanwhile is never seen;
  * unsubscribing cancels the pages in flight; a revision compacted meanwhile fails it clearly.
  */
-import { firstValueFrom, from, lastValueFrom, mergeMap, Observable, take, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, mergeMap, Observable, Subscription, toArray } from 'rxjs';
 import { CallEndMessage, CallStartMessage, DIAGNOSTICS_CHANNELS, Etcd, EtcdCompactedError, KeyValue, Op } from '../../src';
 import { useCluster } from '../support/cluster';
 import { listen } from '../support/diagnostics';
@@ -87,18 +87,33 @@ describe('whole listings fetched in parallel against a real etcd', () => {
 
   it('cancels the pages in flight when unsubscribed, and asks for no more', async () => {
     const prefix = 'cancel/';
-    await write(Array.from({ length: 4000 }, (_, i) => Buffer.from(`${prefix}${String(i).padStart(5, '0')}`)));
-    const starts = listen<CallStartMessage>(DIAGNOSTICS_CHANNELS.callStart);
+    const all = Array.from({ length: 4000 }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
+    await write(all.map((key) => Buffer.from(key)));
+    const keys: string[] = [];
+    let listing: Subscription | undefined;
+    let ranges = 0;
+    let rangesWhenUnsubscribed: number | undefined;
+    // Unsubscribed a microtask after the third range request went out: no answer can have come yet.
+    const starts = listen<CallStartMessage>(DIAGNOSTICS_CHANNELS.callStart, (start) => {
+      if (start.method !== 'range' || ++ranges !== 3) return;
+      queueMicrotask(() => {
+        listing?.unsubscribe();
+        rangesWhenUnsubscribed = ranges;
+      });
+    });
     const ends = listen<CallEndMessage>(DIAGNOSTICS_CHANNELS.callEnd);
     try {
-      const taken = await lastValueFrom(etcd.list({ prefix }, { pageSize: 10 }).pipe(take(25), toArray()));
-      expect(taken.map((kv) => kv.key)).toEqual(Array.from({ length: 25 }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`));
-      await waitFor(() => ends.messages.length === starts.messages.length, 'every request made to end');
-      const madeAtTheEnd = starts.messages.length;
+      listing = etcd.list({ prefix }, { pageSize: 10 }).subscribe((kv) => keys.push(kv.key));
+      await waitFor(
+        () => rangesWhenUnsubscribed !== undefined && ends.messages.length === starts.messages.length,
+        'the listing unsubscribed, every request ended',
+      );
       expect(ends.messages.some((end) => end.cancelled === true)).toBe(true);
+      expect(keys).toEqual(all.slice(0, keys.length));
       // A round trip later, still nothing new: the listing asks for nothing once unsubscribed.
-      await firstValueFrom(etcd.get(`${prefix}00000`));
-      expect(starts.messages.filter((start) => start.method === '/v3/kv/range').length).toBeLessThan(20);
+      const madeAtTheEnd = starts.messages.length;
+      await firstValueFrom(etcd.get(all[0]));
+      expect(ranges).toBe(rangesWhenUnsubscribed! + 1);
       expect(starts.messages.length).toBe(madeAtTheEnd + 1);
     } finally {
       starts.stop();
