@@ -1,5 +1,5 @@
 /** How a watch reaches a member: the transports behind one interface. */
-import { mergeMap, Observable, of, Subscription } from 'rxjs';
+import { mergeMap, Observable, Subscription } from 'rxjs';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { watchTransportFor } from '../resilience/member-version';
 import { EtcdWebSocketRefusedError } from '../errors';
@@ -75,12 +75,12 @@ export class MemberVersionConnector implements WatchConnector {
   ) {}
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
-    const version = endpoint.tokens === undefined ? of(undefined) : this.pool.monitor.version(endpoint, this.versionTimeoutMs);
-    return version.pipe(
-      mergeMap((known) =>
-        (watchTransportFor(known, endpoint.tokens !== undefined) === 'websocket' ? this.websocket : this.http).open(endpoint, create, attempt),
-      ),
-    );
+    // Without credentials every member carries the WebSocket: no version to wait for, and no
+    // mergeMap held by each of thousands of watches.
+    if (endpoint.tokens === undefined) return this.websocket.open(endpoint, create, attempt);
+    return this.pool.monitor
+      .version(endpoint, this.versionTimeoutMs)
+      .pipe(mergeMap((known) => (watchTransportFor(known, true) === 'websocket' ? this.websocket : this.http).open(endpoint, create, attempt)));
   }
 
   async close(): Promise<void> {
