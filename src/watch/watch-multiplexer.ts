@@ -4,12 +4,10 @@
  * With credentials the socket carries the token it was opened with: a watch made after the token
  * changed opens a new socket, and the old one ends with its last watch.
  */
-import { defer, map, mergeMap, Observable } from 'rxjs';
+import { defer, mergeMap, Observable } from 'rxjs';
 import { withFreshToken } from '../pipeline/reauthentication';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
-import { throwIfRefused } from './create-refusal';
-import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
 import { WatchResponse } from './watch-response';
 import { WsSessionSettings, WsWatchSession } from './ws-watch-session';
@@ -30,15 +28,10 @@ export class WatchMultiplexer implements WatchConnector {
 
   open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
     const tokens = endpoint.tokens;
-    const watch = (token?: string) =>
-      this.session(endpoint, token)
-        .watch(create)
-        .pipe(map((response) => throwIfRefused(response, endpoint.url)));
-    const opened =
-      tokens === undefined
-        ? defer(() => watch())
-        : withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
-    return opened.pipe(reassembleFragments());
+    // The session refuses and joins fragments itself: no operator here that every watch would hold.
+    const watch = (token?: string) => this.session(endpoint, token).watch(create);
+    if (tokens === undefined) return defer(() => watch());
+    return withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,8 @@ import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Sub
 import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import type { WsChannel } from '../transport/ws-channel';
+import { refusedCreate } from './create-refusal';
+import { Fragments } from './fragments';
 import { decodeWatchResponse, WatchResponse } from './watch-response';
 
 /** Timing of a session. */
@@ -37,6 +39,8 @@ export interface WsSessionSettings {
 export class WsWatchSession {
   private readonly channel: WsChannel;
   private readonly watches = new Map<number, Subscriber<WatchResponse>>();
+  /** The pieces of the fragmented answers still incomplete, by watch id (rare: kept apart). */
+  private readonly fragments = new Map<number, Fragments>();
   /** Ids whose create is not answered yet, in the order sent. */
   private readonly pendingCreates: number[] = [];
   /** Ids of the watches the server holds (or will, once their create arrives). */
@@ -86,8 +90,10 @@ export class WsWatchSession {
   }
 
   /**
-   * Creates a watch on this socket; emits its answers (the created answer first); unsubscribing
-   * cancels it on the server. Errors when the socket breaks.
+   * Creates a watch on this socket; emits its answers (the created answer first, fragments
+   * joined); unsubscribing cancels it on the server. Errors when the socket breaks, and with the
+   * refusal of a refused create (see refusedCreate). Routing, refusals and fragments are the
+   * session's, not operators of each watch: a client may hold thousands of watches.
    */
   watch(create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
     return new Observable<WatchResponse>((subscriber) => {
@@ -98,6 +104,7 @@ export class WsWatchSession {
       this.channel.send(create(id));
       return () => {
         if (!this.watches.delete(id)) return;
+        this.fragments.delete(id);
         this.cancel(id);
         if (this.watches.size === 0) this.end();
       };
@@ -125,16 +132,36 @@ export class WsWatchSession {
         return;
       }
       if (response.watchId === -1) this.onServer.delete(id);
-      this.watches.get(id)?.next(response);
+      this.deliver(id, response);
     } else if (response.watchId !== -1) {
       // Only the answer to our own cancel frees a watch: one the server cancelled by itself
       // (compaction) still counts as a watcher on etcd 3.5 until the client cancels it too.
       if (response.canceled) this.cancelled(response.watchId);
-      this.watches.get(response.watchId)?.next(response);
+      this.deliver(response.watchId, response);
     }
     // watch_id -1 without `created` answers a progress request. On etcd < 3.4.25 / 3.5.8 it is
     // not ordered with the events still queued on the server (etcd issue 15220), so it proves the
     // stream alive and nothing more: it never moves a watch's resume point.
+  }
+
+  private deliver(id: number, response: WatchResponse): void {
+    const watch = this.watches.get(id);
+    if (watch === undefined) return;
+    const refusal = refusedCreate(response, this.endpoint.url);
+    if (refusal !== undefined) {
+      watch.error(refusal);
+      return;
+    }
+    let fragments = this.fragments.get(id);
+    if (fragments === undefined && response.fragment) this.fragments.set(id, (fragments = new Fragments()));
+    if (fragments === undefined) {
+      watch.next(response);
+      return;
+    }
+    const whole = fragments.take(response);
+    if (whole === undefined) return;
+    this.fragments.delete(id);
+    watch.next(whole);
   }
 
   private checkProgress(intervalMs: number): void {
@@ -162,6 +189,7 @@ export class WsWatchSession {
   private fail(error: EtcdError, reachable: boolean): void {
     const watches = [...this.watches];
     this.watches.clear();
+    this.fragments.clear();
     if (reachable) for (const [id] of watches) this.cancel(id);
     else {
       this.cancelling.clear();
