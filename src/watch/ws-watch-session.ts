@@ -14,7 +14,7 @@
  * for the cancels to be answered before it drops the socket. Only a broken socket is dropped at once.
  */
 import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Subscriber, Subscription, timer } from 'rxjs';
-import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
+import { EtcdError, EtcdProtocolError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import type { WsChannel } from '../transport/ws-channel';
 import { refusedCreate } from './create-refusal';
@@ -32,13 +32,19 @@ export interface WsSessionSettings {
   readonly progressIntervalMs: number;
 }
 
+/** One watch on the socket: who hears its answers, and where it goes if the upgrade is refused. */
+interface SocketWatch {
+  readonly subscriber: Subscriber<WatchResponse>;
+  readonly refused?: () => Observable<WatchResponse>;
+}
+
 /**
  * One WebSocket's watches.
  * @example session.watch((id) => encodeCreate(request, 0, id)).subscribe((response) => console.log(response.events))
  */
 export class WsWatchSession {
   private readonly channel: WsChannel;
-  private readonly watches = new Map<number, Subscriber<WatchResponse>>();
+  private readonly watches = new Map<number, SocketWatch>();
   /** The pieces of the fragmented answers still incomplete, by watch id (rare: kept apart). */
   private readonly fragments = new Map<number, Fragments>();
   /** Ids whose create is not answered yet, in the order sent. */
@@ -94,11 +100,13 @@ export class WsWatchSession {
    * joined); unsubscribing cancels it on the server. Errors when the socket breaks, and with the
    * refusal of a refused create (see refusedCreate). Routing, refusals and fragments are the
    * session's, not operators of each watch: a client may hold thousands of watches.
+   * @param refused where the watch goes on instead when the WebSocket upgrade is refused (some
+   *   proxies block upgrades); without it, the watch errors with EtcdWebSocketRefusedError
    */
-  watch(create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
+  watch(create: (watchId: number) => Record<string, unknown>, refused?: () => Observable<WatchResponse>): Observable<WatchResponse> {
     return new Observable<WatchResponse>((subscriber) => {
       const id = this.nextId++;
-      this.watches.set(id, subscriber);
+      this.watches.set(id, refused === undefined ? { subscriber } : { subscriber, refused });
       this.pendingCreates.push(id);
       this.onServer.add(id);
       this.channel.send(create(id));
@@ -145,7 +153,7 @@ export class WsWatchSession {
   }
 
   private deliver(id: number, response: WatchResponse): void {
-    const watch = this.watches.get(id);
+    const watch = this.watches.get(id)?.subscriber;
     if (watch === undefined) return;
     const refusal = refusedCreate(response, this.endpoint.url);
     if (refusal !== undefined) {
@@ -196,7 +204,10 @@ export class WsWatchSession {
       this.drained.next();
     }
     this.end();
-    for (const [, watch] of watches) watch.error(error);
+    for (const [, { subscriber, refused }] of watches) {
+      if (refused !== undefined && error instanceof EtcdWebSocketRefusedError) refused().subscribe(subscriber);
+      else subscriber.error(error);
+    }
   }
 
   private end(): void {
