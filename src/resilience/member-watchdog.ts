@@ -9,10 +9,11 @@
  * "permission denied" (measured on 3.5.30), which proves the member alive but cannot say whether
  * it knows a leader; its streams' `hasleader` header still ends them when it loses its leader.
  */
-import { catchError, ignoreElements, map, Observable, of, OperatorFunction, throwError } from 'rxjs';
+import { catchError, ignoreElements, map, merge, Observable, of, OperatorFunction, throwError } from 'rxjs';
 import { EtcdPermissionDeniedError, EtcdProtocolError, EtcdUnavailableError } from '../errors';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { StatusSeen } from './member-monitor';
+import { demotion } from './retry-loop';
 
 /**
  * The streams' watch over their members, on the member monitor's probe loops.
@@ -27,13 +28,14 @@ export class MemberWatchdog {
 
   /**
    * Never emits; errors (EtcdTimeoutError, EtcdUnavailableError) when the member stops answering
-   * or knows no leader. One question runs per member and tick however many streams guard it,
-   * and only while one does.
+   * or knows no leader, or once anything demotes it (a call that failed on it, another stream).
+   * One question runs per member and tick however many streams guard it, and only while one does.
    */
   guard(endpoint: Endpoint): Observable<never> {
-    return this.pool.monitor
+    const unfit = this.pool.monitor
       .watch(endpoint, this.everyMs, () => this.pool.monitor.status(endpoint, this.everyMs).pipe(fitness(endpoint)))
       .pipe(ignoreElements());
+    return merge(unfit, demotion(this.pool, endpoint));
   }
 }
 

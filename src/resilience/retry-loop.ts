@@ -32,6 +32,11 @@ export interface RetryLoop {
   readonly method?: string;
   /** Called with every answer (a stream's first answer proves its endpoint serves it). */
   readonly answered?: () => void;
+  /**
+   * Whether an attempt errors by itself once its endpoint is demoted (a stream's guard does, once
+   * per socket rather than once per stream); otherwise a repeatable attempt is made to.
+   */
+  readonly leavesWhenDemoted?: boolean;
 }
 
 /**
@@ -59,7 +64,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
       }
       lastFailure = undefined;
       const sent = attempt(endpoint, ++attempts);
-      const call = loop.retry === 'repeatable' ? leavingWhenDemoted(pool, endpoint, sent) : sent;
+      const call = loop.retry === 'repeatable' && loop.leavesWhenDemoted !== true ? leavingWhenDemoted(pool, endpoint, sent) : sent;
       return attemptOn(pool, endpoint, call, {
         answered: () => {
           loop.answered?.();
@@ -124,15 +129,21 @@ export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Obser
 
 function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
-    subscriber.add(
-      pool.health.whenDemoted(endpoint.url, (change) =>
-        subscriber.error(
-          new EtcdUnavailableError(`${endpoint.url} was demoted while this call waited on it (${change.reason})`, false, { endpoint: endpoint.url }),
-        ),
-      ),
-    );
-    subscriber.add(call.subscribe(subscriber));
+    demotion(pool, endpoint).subscribe(subscriber);
+    call.subscribe(subscriber);
   });
+}
+
+/**
+ * Never emits; errors (EtcdUnavailableError) once `endpoint` is demoted, whoever demoted it.
+ * @example merge(stream$, demotion(pool, endpoint)) // leaves the endpoint with everyone else
+ */
+export function demotion(pool: EndpointPool, endpoint: Endpoint): Observable<never> {
+  return new Observable<never>((subscriber) =>
+    pool.health.whenDemoted(endpoint.url, (change) =>
+      subscriber.error(new EtcdUnavailableError(`${endpoint.url} was demoted while this waited on it (${change.reason})`, false, { endpoint: endpoint.url })),
+    ),
+  );
 }
 
 /**

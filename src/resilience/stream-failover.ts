@@ -4,6 +4,8 @@
  * see retry-loop). The stream carries its own position (a watch its revision), so each
  * reopening is a new call of `open`. A stream never served gives up as a call does, after the
  * retry policy's attempts; once served, it gives up only when no endpoint served it for a while.
+ * A stream leaves its endpoint by itself once that endpoint is demoted: its transport's guard
+ * (see MemberWatchdog) errors then, once per socket, not once per stream.
  */
 import { defer, Observable } from 'rxjs';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -48,6 +50,7 @@ export function followStream<T>(
         giveUp: (failures, now) => (!served && failures.count >= attempts) || failures.failingForMs(now) >= settings.giveUpAfterMs,
         method: 'watch',
         answered: () => (served = true),
+        leavesWhenDemoted: true,
       },
       open,
     );

@@ -2,14 +2,14 @@
  * The WebSocket transport of watches: every watch of a client on one endpoint shares one socket
  * (one WsWatchSession), so a thousand watches cost one connection per endpoint, not a thousand.
  * With credentials the socket carries the token it was opened with: a watch made after the token
- * changed opens a new socket, and the old one ends with its last watch.
+ * changed opens a new socket, and the old one ends with its last watch. Given a fallback, an
+ * endpoint whose WebSocket upgrade was refused (some proxies block upgrades) carries its watches
+ * on the fallback (plain HTTP streams) from then on.
  */
-import { defer, map, mergeMap, Observable } from 'rxjs';
+import { defer, mergeMap, Observable } from 'rxjs';
 import { withFreshToken } from '../pipeline/reauthentication';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { MemberWatchdog } from '../resilience/member-watchdog';
-import { throwIfRefused } from './create-refusal';
-import { reassembleFragments } from './fragments';
 import { WatchConnector } from './watch-connector';
 import { WatchResponse } from './watch-response';
 import { WsSessionSettings, WsWatchSession } from './ws-watch-session';
@@ -21,24 +21,32 @@ import { WsSessionSettings, WsWatchSession } from './ws-watch-session';
 export class WatchMultiplexer implements WatchConnector {
   private readonly sessions = new Map<Endpoint, WsWatchSession>();
   private readonly closing = new Set<Promise<void>>();
+  private readonly refused = new Set<Endpoint>();
 
   constructor(
     private readonly pool: EndpointPool,
     private readonly settings: WsSessionSettings,
     private readonly watchdog: MemberWatchdog,
+    /** Where the watches of an endpoint that refuses the upgrade go; none: they fail. */
+    private readonly fallback?: WatchConnector,
   ) {}
 
-  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
+  open(endpoint: Endpoint, create: (watchId: number) => Record<string, unknown>, attempt?: number): Observable<WatchResponse> {
+    const fallback = this.fallback;
+    if (fallback !== undefined && this.refused.has(endpoint)) return fallback.open(endpoint, create, attempt);
+    const refused =
+      fallback === undefined
+        ? undefined
+        : () => {
+            this.refused.add(endpoint);
+            return fallback.open(endpoint, create, attempt);
+          };
     const tokens = endpoint.tokens;
-    const watch = (token?: string) =>
-      this.session(endpoint, token)
-        .watch(create)
-        .pipe(map((response) => throwIfRefused(response, endpoint.url)));
-    const opened =
-      tokens === undefined
-        ? defer(() => watch())
-        : withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
-    return opened.pipe(reassembleFragments());
+    // The session refuses, joins fragments and falls back itself: no operator here that every
+    // watch would hold.
+    const watch = (token?: string) => this.session(endpoint, token).watch(create, refused);
+    if (tokens === undefined) return defer(() => watch());
+    return withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import { MemberWatchdog } from '../resilience/member-watchdog';
 import { StreamFailoverSettings } from '../resilience/stream-failover';
 import { HttpWatchConnector } from './http-watch-connector';
 import { resumableWatch } from './resumable-watch';
-import { AutoConnector, MemberVersionConnector, WatchConnector } from './watch-connector';
+import { MemberVersionConnector, WatchConnector } from './watch-connector';
 import { WatchBatch } from './watch-event';
 import { WatchMultiplexer } from './watch-multiplexer';
 import { watchRequest, WatchOptions } from './watch-request';
@@ -55,11 +55,12 @@ export class WatchService {
   ) {
     const watchdog = new MemberWatchdog(pool, settings.watchProgressIntervalMs);
     const http = new HttpWatchConnector(pool, watchdog);
-    const websocket = new WatchMultiplexer(pool, { openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs }, watchdog);
+    const sessions = { openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs };
     const transports: Record<WatchTransport, () => WatchConnector> = {
       http: () => http,
-      websocket: () => websocket,
-      auto: () => new AutoConnector(new MemberVersionConnector(pool, websocket, http, settings.requestTimeoutMs), http),
+      websocket: () => new WatchMultiplexer(pool, sessions, watchdog),
+      // WebSocket first (one socket per endpoint); HTTP streams where the upgrade is refused.
+      auto: () => new MemberVersionConnector(pool, new WatchMultiplexer(pool, sessions, watchdog, http), http, settings.requestTimeoutMs),
     };
     this.connector = transports[settings.watchTransport]();
   }

@@ -14,9 +14,11 @@
  * for the cancels to be answered before it drops the socket. Only a broken socket is dropped at once.
  */
 import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Subscriber, Subscription, timer } from 'rxjs';
-import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
+import { EtcdError, EtcdProtocolError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import type { WsChannel } from '../transport/ws-channel';
+import { refusedCreate } from './create-refusal';
+import { Fragments } from './fragments';
 import { decodeWatchResponse, WatchResponse } from './watch-response';
 
 /** Timing of a session. */
@@ -30,13 +32,21 @@ export interface WsSessionSettings {
   readonly progressIntervalMs: number;
 }
 
+/** One watch on the socket: who hears its answers, and where it goes if the upgrade is refused. */
+interface SocketWatch {
+  readonly subscriber: Subscriber<WatchResponse>;
+  readonly refused?: () => Observable<WatchResponse>;
+}
+
 /**
  * One WebSocket's watches.
  * @example session.watch((id) => encodeCreate(request, 0, id)).subscribe((response) => console.log(response.events))
  */
 export class WsWatchSession {
   private readonly channel: WsChannel;
-  private readonly watches = new Map<number, Subscriber<WatchResponse>>();
+  private readonly watches = new Map<number, SocketWatch>();
+  /** The pieces of the fragmented answers still incomplete, by watch id (rare: kept apart). */
+  private readonly fragments = new Map<number, Fragments>();
   /** Ids whose create is not answered yet, in the order sent. */
   private readonly pendingCreates: number[] = [];
   /** Ids of the watches the server holds (or will, once their create arrives). */
@@ -86,18 +96,23 @@ export class WsWatchSession {
   }
 
   /**
-   * Creates a watch on this socket; emits its answers (the created answer first); unsubscribing
-   * cancels it on the server. Errors when the socket breaks.
+   * Creates a watch on this socket; emits its answers (the created answer first, fragments
+   * joined); unsubscribing cancels it on the server. Errors when the socket breaks, and with the
+   * refusal of a refused create (see refusedCreate). Routing, refusals and fragments are the
+   * session's, not operators of each watch: a client may hold thousands of watches.
+   * @param refused where the watch goes on instead when the WebSocket upgrade is refused (some
+   *   proxies block upgrades); without it, the watch errors with EtcdWebSocketRefusedError
    */
-  watch(create: (watchId: number) => Record<string, unknown>): Observable<WatchResponse> {
+  watch(create: (watchId: number) => Record<string, unknown>, refused?: () => Observable<WatchResponse>): Observable<WatchResponse> {
     return new Observable<WatchResponse>((subscriber) => {
       const id = this.nextId++;
-      this.watches.set(id, subscriber);
+      this.watches.set(id, refused === undefined ? { subscriber } : { subscriber, refused });
       this.pendingCreates.push(id);
       this.onServer.add(id);
       this.channel.send(create(id));
       return () => {
         if (!this.watches.delete(id)) return;
+        this.fragments.delete(id);
         this.cancel(id);
         if (this.watches.size === 0) this.end();
       };
@@ -125,16 +140,36 @@ export class WsWatchSession {
         return;
       }
       if (response.watchId === -1) this.onServer.delete(id);
-      this.watches.get(id)?.next(response);
+      this.deliver(id, response);
     } else if (response.watchId !== -1) {
       // Only the answer to our own cancel frees a watch: one the server cancelled by itself
       // (compaction) still counts as a watcher on etcd 3.5 until the client cancels it too.
       if (response.canceled) this.cancelled(response.watchId);
-      this.watches.get(response.watchId)?.next(response);
+      this.deliver(response.watchId, response);
     }
     // watch_id -1 without `created` answers a progress request. On etcd < 3.4.25 / 3.5.8 it is
     // not ordered with the events still queued on the server (etcd issue 15220), so it proves the
     // stream alive and nothing more: it never moves a watch's resume point.
+  }
+
+  private deliver(id: number, response: WatchResponse): void {
+    const watch = this.watches.get(id)?.subscriber;
+    if (watch === undefined) return;
+    const refusal = refusedCreate(response, this.endpoint.url);
+    if (refusal !== undefined) {
+      watch.error(refusal);
+      return;
+    }
+    let fragments = this.fragments.get(id);
+    if (fragments === undefined && response.fragment) this.fragments.set(id, (fragments = new Fragments()));
+    if (fragments === undefined) {
+      watch.next(response);
+      return;
+    }
+    const whole = fragments.take(response);
+    if (whole === undefined) return;
+    this.fragments.delete(id);
+    watch.next(whole);
   }
 
   private checkProgress(intervalMs: number): void {
@@ -162,13 +197,17 @@ export class WsWatchSession {
   private fail(error: EtcdError, reachable: boolean): void {
     const watches = [...this.watches];
     this.watches.clear();
+    this.fragments.clear();
     if (reachable) for (const [id] of watches) this.cancel(id);
     else {
       this.cancelling.clear();
       this.drained.next();
     }
     this.end();
-    for (const [, watch] of watches) watch.error(error);
+    for (const [, { subscriber, refused }] of watches) {
+      if (refused !== undefined && error instanceof EtcdWebSocketRefusedError) refused().subscribe(subscriber);
+      else subscriber.error(error);
+    }
   }
 
   private end(): void {
