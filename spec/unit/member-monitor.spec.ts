@@ -63,7 +63,7 @@ describe('the member monitor', () => {
       expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, at: 0 });
       expectObservable(monitor.status(endpoint, 100)).toBe('5ms (a|)', { a: seen });
       flush();
-      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, at: 5 });
+      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, at: 5, answeredAt: 5, statusAt: 5 });
       answer = cold('2ms #', undefined, new EtcdConnectionError('refused', false));
       // Asked again once the first answer is no longer fresh.
       test.schedule(() => monitor.status(endpoint, 100).subscribe({ error: () => undefined }), 200);
@@ -75,11 +75,22 @@ describe('the member monitor', () => {
         leaderKnown: seen.leaderKnown,
         raftTerm: seen.raftTerm,
         at: 207,
+        answeredAt: 5,
+        statusAt: 5,
       });
       answer = cold('1ms (a|)', { a: { etcdserver: '3.4.34', etcdcluster: '3.4.0' } });
       monitor.check(endpoint, 100).subscribe();
       flush();
-      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, version: '3.4.34', at: 208 });
+      // The leader and term are those of its last status, at 5; the version was told at 208.
+      expect(monitor.report('http://a:1')).toEqual({
+        endpoint: 'http://a:1',
+        reachable: true,
+        ...seen,
+        version: '3.4.34',
+        at: 208,
+        answeredAt: 208,
+        statusAt: 5,
+      });
     });
   });
 
@@ -101,7 +112,8 @@ describe('the member monitor', () => {
       // Joins the status question in flight: refused, the member answered all the same.
       record(test, heard, monitor.check(endpoint, 100));
       flush();
-      expect(monitor.report('http://a:1')).toMatchObject({ reachable: true, at: 101 });
+      expect(monitor.report('http://a:1')).toMatchObject({ reachable: true, at: 101, answeredAt: 101 });
+      expect(monitor.report('http://a:1').statusAt).toBeUndefined();
     });
     expect(heard).toEqual(['100 status to http://a:1 got no answer within 100 ms', '101 etcdserver: permission denied', '101 done']);
   });

@@ -42,6 +42,10 @@ export interface MemberReport {
   readonly version?: string;
   /** When it was last asked (the monitor's clock, ms); 0 when never. */
   readonly at: number;
+  /** When it last answered anything (a refusal of its status too); undefined when never. */
+  readonly answeredAt?: number;
+  /** When `leaderKnown` and `raftTerm` were heard, its last status answer; undefined when never. */
+  readonly statusAt?: number;
 }
 
 /** A status answer, decoded: what the monitor keeps of it. */
@@ -82,8 +86,11 @@ export function answeredAnyway(error: unknown): boolean {
   return error instanceof EtcdPermissionDeniedError || memberAnswered(error);
 }
 
-/** One member's last status answer (or refusal for the user's role), given again for FRESH_ANSWER_MS. */
-type StatusOutcome = { readonly at: number } & ({ readonly seen: StatusSeen | undefined } | { readonly refusal: unknown });
+/**
+ * A status question's last outcome that the report cannot hold: a refusal for the user's role, or
+ * an answer that is not a status. Given again, like a status, for FRESH_ANSWER_MS.
+ */
+type Untold = { readonly at: number; readonly refusal?: unknown };
 
 /**
  * What the monitor sends: the cheapest question a member answers (`GET /version`, no token, not
@@ -99,10 +106,8 @@ export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
   /** The questions in flight, by kind and member. */
   private readonly asking: Record<Question, Map<string, Observable<StatusSeen | undefined>>> = { version: new Map(), status: new Map() };
-  /** When each member last answered anything. */
-  private readonly answeredAt = new Map<string, number>();
-  /** Each member's last status answer, or refusal. */
-  private readonly statuses = new Map<string, StatusOutcome>();
+  /** Each member's last status outcome that is not a status, while it is newer than its report's. */
+  private readonly untold = new Map<string, Untold>();
   private readonly loops = new Map<string, ProbeLoop>();
 
   /**
@@ -132,7 +137,7 @@ export class MemberMonitor {
    */
   check(endpoint: HttpEndpoint, timeoutMs: number): Observable<never> {
     const url = endpoint.url;
-    if (this.isFresh(this.answeredAt.get(url))) return EMPTY;
+    if (this.isFresh(this.report(url).answeredAt)) return EMPTY;
     const question = this.asking.status.get(url) ?? this.question(endpoint, 'version');
     return this.timed(endpoint, question, timeoutMs, 'liveness probe').pipe(
       ignoreElements(),
@@ -149,8 +154,10 @@ export class MemberMonitor {
    * @example monitor.status(endpoint, 1000).subscribe({ next: (seen) => console.log(seen?.raftTerm), error: console.error })
    */
   status(endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
-    const fresh = this.statuses.get(endpoint.url);
-    if (fresh !== undefined && this.isFresh(fresh.at)) return 'seen' in fresh ? of(fresh.seen) : throwError(() => fresh.refusal);
+    const untold = this.untold.get(endpoint.url);
+    if (untold !== undefined && this.isFresh(untold.at)) return 'refusal' in untold ? throwError(() => untold.refusal) : of(undefined);
+    const fresh = this.freshStatus(this.report(endpoint.url));
+    if (fresh !== undefined) return of(fresh);
     return this.timed(endpoint, this.question(endpoint, 'status'), timeoutMs, 'status');
   }
 
@@ -197,6 +204,12 @@ export class MemberMonitor {
     for (const loop of this.loops.values()) loop.close();
   }
 
+  /** The status `report` holds, if heard within FRESH_ANSWER_MS and no question went unanswered since. */
+  private freshStatus({ reachable, statusAt, leaderKnown, raftTerm, version }: MemberReport): StatusSeen | undefined {
+    if (!reachable || !this.isFresh(statusAt) || leaderKnown === undefined || raftTerm === undefined || version === undefined) return undefined;
+    return { leaderKnown, raftTerm, version };
+  }
+
   private isFresh(at: number | undefined): boolean {
     return at !== undefined && this.clock.now() - at <= FRESH_ANSWER_MS;
   }
@@ -228,12 +241,10 @@ export class MemberMonitor {
 
   private ask(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
     const url = endpoint.url;
-    const answered = () => this.answeredAt.set(url, this.clock.now());
     if (kind === 'version')
       return this.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
         map((json) => {
-          answered();
-          this.heard(url, { reachable: true, ...versionOf(json) });
+          this.heard(url, { reachable: true, answeredAt: this.clock.now(), ...versionOf(json) });
           return undefined;
         }),
       );
@@ -241,17 +252,15 @@ export class MemberMonitor {
       map(readStatus),
       tap({
         next: (seen) => {
-          answered();
-          this.statuses.set(url, { at: this.clock.now(), seen });
-          this.heard(url, { reachable: true, ...seen });
+          const now = this.clock.now();
+          if (seen === undefined) this.untold.set(url, { at: now });
+          else this.untold.delete(url);
+          this.heard(url, { reachable: true, answeredAt: now, ...(seen === undefined ? {} : { ...seen, statusAt: now }) });
         },
         error: (error: unknown) => {
-          const reachable = answeredAnyway(error);
-          if (reachable) {
-            answered();
-            this.statuses.set(url, { at: this.clock.now(), refusal: error });
-          }
-          this.heard(url, { reachable });
+          if (!answeredAnyway(error)) return this.heard(url, { reachable: false });
+          this.untold.set(url, { at: this.clock.now(), refusal: error });
+          this.heard(url, { reachable: true, answeredAt: this.clock.now() });
         },
       }),
     );
