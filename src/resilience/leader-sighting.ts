@@ -9,7 +9,7 @@
 import { Subscription } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdQuorumLostError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
 import { EndpointPool } from './endpoint-pool';
-import { FRESH_ANSWER_MS, MemberReport } from './member-monitor';
+import { FRESH_ANSWER_MS, MemberReport, stillStands } from './member-monitor';
 
 /** What the members said about their leader. */
 export interface LeaderSighting {
@@ -33,12 +33,12 @@ export function noLeader(sighting: LeaderSighting): boolean {
 /**
  * What the members' reports say about their leader since `since`: a member counts by its last
  * status answer if it came at most FRESH_ANSWER_MS before then (an answer the monitor still gives
- * as new) and no question to it went unanswered after; it is silent otherwise.
+ * as new) and it has not fallen silent since; it is silent otherwise.
  * @example sightingSince(pool.endpoints.map((e) => pool.monitor.report(e.url)), startedAt)
  */
 export function sightingSince(reports: readonly MemberReport[], since: number): LeaderSighting {
   const told = (knows: boolean) => (report: MemberReport) =>
-    report.reachable && report.statusAt !== undefined && report.statusAt >= since - FRESH_ANSWER_MS && report.leaderKnown === knows;
+    stillStands(report, report.statusAt) && report.statusAt >= since - FRESH_ANSWER_MS && report.leaderKnown === knows;
   const urls = (which: (report: MemberReport) => boolean) => reports.filter(which).map((report) => report.endpoint);
   const withLeader = told(true);
   const leaderless = told(false);

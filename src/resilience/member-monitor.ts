@@ -38,7 +38,7 @@ export interface MemberReport {
   /** Whether it follows (or is) a leader; undefined until it answered once. */
   readonly leaderKnown?: boolean;
   readonly raftTerm?: number;
-  /** Its etcd version (`3.4.33`); undefined until it answered once. */
+  /** Its etcd version (`3.4.33`), the last it told; undefined until it told one. */
   readonly version?: string;
   /** When it was last asked (the monitor's clock, ms); 0 when never. */
   readonly at: number;
@@ -46,6 +46,19 @@ export interface MemberReport {
   readonly answeredAt?: number;
   /** When `leaderKnown` and `raftTerm` were heard, its last status answer; undefined when never. */
   readonly statusAt?: number;
+  /** When `version` was heard; undefined when never. */
+  readonly versionAt?: number;
+  /** When a question to it last went unanswered (no answer in time, no connection); undefined when never. */
+  readonly silentAt?: number;
+}
+
+/**
+ * Whether what `report` tells as heard at `heardAt` still stands: it was heard, and the member
+ * has not fallen silent since (it may come back upgraded, or cut off from its leader).
+ * @example stillStands(report, report.statusAt) && report.leaderKnown === false
+ */
+export function stillStands(report: MemberReport, heardAt: number | undefined): heardAt is number {
+  return heardAt !== undefined && (report.silentAt === undefined || report.silentAt < heardAt);
 }
 
 /** A status answer, decoded: what the monitor keeps of it. */
@@ -163,9 +176,9 @@ export class MemberMonitor {
 
   /**
    * The etcd version of `endpoint`, for choices that differ per member: the one it last told,
-   * else asked (`GET /version`, shared with any liveness question in flight) and kept until the
-   * member falls silent (it may come back upgraded). Emits undefined for a version that cannot
-   * be read; errors as the question does.
+   * unless it fell silent since (it may come back upgraded), else asked (`GET /version`, shared
+   * with any liveness question in flight). Emits undefined for a version that cannot be read;
+   * errors as the question does.
    * @example monitor.version(endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
    */
   version(endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
@@ -174,7 +187,8 @@ export class MemberMonitor {
       return version === undefined ? undefined : parseMemberVersion(version);
     };
     return defer(() => {
-      if (this.report(endpoint.url).version !== undefined) return of(known());
+      const report = this.report(endpoint.url);
+      if (stillStands(report, report.versionAt)) return of(known());
       return concat(
         this.timed(endpoint, this.question(endpoint, 'version'), timeoutMs, 'version').pipe(ignoreElements()),
         defer(() => of(known())),
@@ -204,9 +218,11 @@ export class MemberMonitor {
     for (const loop of this.loops.values()) loop.close();
   }
 
-  /** The status `report` holds, if heard within FRESH_ANSWER_MS and no question went unanswered since. */
-  private freshStatus({ reachable, statusAt, leaderKnown, raftTerm, version }: MemberReport): StatusSeen | undefined {
-    if (!reachable || !this.isFresh(statusAt) || leaderKnown === undefined || raftTerm === undefined || version === undefined) return undefined;
+  /** The status `report` holds, if heard within FRESH_ANSWER_MS and the member has not fallen silent since. */
+  private freshStatus(report: MemberReport): StatusSeen | undefined {
+    const { statusAt, leaderKnown, raftTerm, version } = report;
+    if (!stillStands(report, statusAt) || !this.isFresh(statusAt) || leaderKnown === undefined || raftTerm === undefined || version === undefined)
+      return undefined;
     return { leaderKnown, raftTerm, version };
   }
 
@@ -219,7 +235,7 @@ export class MemberMonitor {
     const silent = () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what });
     return question.pipe(
       timeLimit(timeoutMs, silent, this.clock),
-      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.heard(endpoint.url, { reachable: false }) }),
+      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.fellSilent(endpoint.url) }),
     );
   }
 
@@ -244,7 +260,7 @@ export class MemberMonitor {
     if (kind === 'version')
       return this.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
         map((json) => {
-          this.heard(url, { reachable: true, answeredAt: this.clock.now(), ...versionOf(json) });
+          this.heard(url, { reachable: true, answeredAt: this.clock.now(), ...this.versionOf(json) });
           return undefined;
         }),
       );
@@ -255,10 +271,10 @@ export class MemberMonitor {
           const now = this.clock.now();
           if (seen === undefined) this.untold.set(url, { at: now });
           else this.untold.delete(url);
-          this.heard(url, { reachable: true, answeredAt: now, ...(seen === undefined ? {} : { ...seen, statusAt: now }) });
+          this.heard(url, { reachable: true, answeredAt: now, ...(seen === undefined ? {} : { ...seen, statusAt: now, versionAt: now }) });
         },
         error: (error: unknown) => {
-          if (!answeredAnyway(error)) return this.heard(url, { reachable: false });
+          if (!answeredAnyway(error)) return this.fellSilent(url);
           this.untold.set(url, { at: this.clock.now(), refusal: error });
           this.heard(url, { reachable: true, answeredAt: this.clock.now() });
         },
@@ -267,16 +283,19 @@ export class MemberMonitor {
   }
 
   private heard(url: string, news: Partial<MemberReport>): void {
-    const { version, ...kept } = this.report(url);
-    // A member that fell silent may come back upgraded: its version is asked again then.
-    this.reports.set(url, { ...kept, ...(news.reachable === false ? {} : { version }), ...news, at: this.clock.now() });
+    this.reports.set(url, { ...this.report(url), ...news, at: this.clock.now() });
   }
-}
 
-/** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
-function versionOf(json: unknown): { version?: string } {
-  const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
-  return typeof version === 'string' ? { version } : {};
+  /** What it said stays told (health tells the version of a frozen member), but no longer stands. */
+  private fellSilent(url: string): void {
+    this.heard(url, { reachable: false, silentAt: this.clock.now() });
+  }
+
+  /** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
+  private versionOf(json: unknown): { version?: string; versionAt?: number } {
+    const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
+    return typeof version === 'string' ? { version, versionAt: this.clock.now() } : {};
+  }
 }
 
 /**
