@@ -58,6 +58,8 @@ interface SharedParts {
 /**
  * The attempt chain, first stage outermost: every request, stream and probe to a member goes
  * down it to the wire. A stage that must see every attempt (a new header, a tracer) goes here.
+ * The durations it publishes are real time to the sub-millisecond (`performance.now`), not the
+ * client's clock: they are what a tracer records of real requests.
  */
 const ATTEMPT_STAGES: readonly AttemptStage[] = [observed(() => performance.now()), reauthentication];
 
@@ -87,7 +89,7 @@ function openShared(given: EtcdOptions): SharedParts {
     pool,
     routed,
     // One coalescing stage for the client and all its views: their calls share batches.
-    coalesced: coalescing(options)(routed),
+    coalesced: coalescing(options, clock)(routed),
     caller: new ChainCaller(chain(callStages(undefined), routed), endpoints),
     watches: new WatchService(pool, watchSettings(options), lifecycle),
   };

@@ -5,7 +5,7 @@
 import { Observable, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { EtcdConnectionError } from '../../src/errors';
-import { Door } from '../../src/pipeline/attempt';
+import { Door, Send } from '../../src/pipeline/attempt';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 
 /**
@@ -24,11 +24,12 @@ export const nowhere: Door = {
 /**
  * A fresh pool of `urls` (failures remembered for a minute) whose clock is a scheduler whose
  * assertions are jest's, and an empty record of attempts: what each virtual-time test starts from.
+ * What the pool sends by itself goes to `send` (by default, `nowhere`).
  * @example beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)))
  */
-export function virtualEndpoints(urls: readonly string[]): { pool: EndpointPool; test: TestScheduler; tried: string[] } {
+export function virtualEndpoints(urls: readonly string[], send: Send = nowhere.send): { pool: EndpointPool; test: TestScheduler; tried: string[] } {
   const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-  return { pool: new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: test }), test, tried: [] };
+  return { pool: new EndpointPool(urls, { demoteMs: 60_000, door: { ...nowhere, send }, clock: test }), test, tried: [] };
 }
 
 /** What a source did: its values, its error, and the virtual time it ended at (-1: never). */

@@ -1,10 +1,9 @@
-import { asyncScheduler, defer, EMPTY, map, Observable } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, map, Observable, SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { None } from 'ts-results';
 import { coalescing, CoalescingSettings } from '../../src/coalescing/coalescing-caller';
 import { Call } from '../../src/pipeline/call';
 import { resolveOptions } from '../../src/options';
-import { Schedule } from '../../src/coalescing/schedule';
 import { EtcdAllEndpointsFailedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdOutcomeUnknownError } from '../../src/errors';
 import { decodeDelete } from '../../src/kv/delete';
 import { decodePut, PutResult } from '../../src/kv/put';
@@ -94,17 +93,19 @@ class FakeEtcd implements UnaryCaller {
 }
 
 /** The coalescing stage over `etcd`, as a caller. */
-function coalesced(etcd: FakeEtcd, settings: CoalescingSettings, schedule: Schedule): UnaryCaller {
+function coalesced(etcd: FakeEtcd, settings: CoalescingSettings, clock: SchedulerLike): UnaryCaller {
   const below = <T>(call: Call<T>) => etcd.call(call.path, call.body, call.safety, call.decode);
-  return new ChainCaller(coalescing(settings, schedule)(below), etcd.endpoints);
+  return new ChainCaller(coalescing(settings, clock)(below), etcd.endpoints);
+}
+
+/** Runs `body` in the virtual time of a fresh TestScheduler, given to it as the client's clock. */
+function inVirtualTime(body: (clock: TestScheduler, flush: () => void) => void): void {
+  const clock = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  clock.run(({ flush }) => body(clock, flush));
 }
 
 describe('coalescing, in virtual time', () => {
   let scheduler: TestScheduler;
-  const virtual: Schedule = (work, wait) => {
-    const action = asyncScheduler.schedule(work, wait === 'soon' ? 0 : wait);
-    return () => action.unsubscribe();
-  };
   const on = { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 };
   const get = (caller: UnaryCaller, key: string) =>
     caller.call('/v3/kv/range', { key: b64(key) }, LINEARIZABLE_READ, (json) =>
@@ -122,7 +123,7 @@ describe('coalescing, in virtual time', () => {
   it('sends the reads subscribed in one window as one read-only txn, each answer to its own subscriber', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
       expectObservable(get(caller, 'b')).toBe('--(x|)', { x: 'value of b' });
       expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
@@ -138,7 +139,7 @@ describe('coalescing, in virtual time', () => {
   it('sends a read alone as itself, and keeps reads of another window, a revision or a serializable one out', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, { ...on, coalesceWindowMs: 3 }, virtual);
+      const caller = coalesced(etcd, { ...on, coalesceWindowMs: 3 }, scheduler);
       expectObservable(get(caller, 'a')).toBe('-----(x|)', { x: 'value of a' });
       scheduler.schedule(() => get(caller, 'b').subscribe(), 2);
       scheduler.schedule(() => get(caller, 'c').subscribe(), 4);
@@ -150,10 +151,31 @@ describe('coalescing, in virtual time', () => {
     });
   });
 
+  it("times a window of some milliseconds on the client's clock, from the first call that joins it", () => {
+    scheduler.run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = coalesced(etcd, { ...on, coalesceWindowMs: 4 }, scheduler);
+      for (const [key, at] of [
+        ['a', 0],
+        ['b', 3],
+        ['c', 5],
+        ['d', 8],
+        ['e', 10],
+      ] as const)
+        scheduler.schedule(() => put(caller, key).subscribe(), at);
+      flush();
+      // a and b go at 4 (answered at 6); c opens the next window at 5, d joins it; e, alone, a third.
+      const keys = (body: Record<string, unknown>) =>
+        body.success === undefined ? text(body.key) : (body.success as { request_put: { key: string } }[]).map((op) => text(op.request_put.key)).join('');
+      const sent = etcd.sent.map((s) => `${s.at} ${keys(s.body)}`);
+      expect(sent).toEqual(['4 ab', '9 cd', '14 e']);
+    });
+  });
+
   it('splits a burst into txns of at most 128 operations', () => {
     scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       const answers: string[] = [];
       for (let i = 0; i < 300; i++) get(caller, `k${i}`).subscribe((value) => answers.push(value));
       flush();
@@ -166,7 +188,7 @@ describe('coalescing, in virtual time', () => {
   it('re-sends each request alone when one of them made etcd refuse the txn, so only that one fails', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
       expectObservable(get(caller, 'bad')).toBe('----#', undefined, new EtcdInvalidArgumentError('etcdserver: refused bad'));
       expectObservable(put(caller, 'k1', { prev_kv: true }).pipe(map((r) => r.prevKv.unwrap().value))).toBe('----(x|)', { x: 'old k1' });
@@ -182,7 +204,7 @@ describe('coalescing, in virtual time', () => {
       const etcd = new FakeEtcd();
       const unknown = new EtcdOutcomeUnknownError('the write may or may not have been applied');
       etcd.fail = unknown;
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       expectObservable(put(caller, 'a')).toBe('--#', undefined, unknown);
       expectObservable(put(caller, 'b')).toBe('--#', undefined, unknown);
       flush();
@@ -195,7 +217,7 @@ describe('coalescing, in virtual time', () => {
       const etcd = new FakeEtcd();
       const everyEndpoint = new EtcdAllEndpointsFailedError([]);
       etcd.fail = everyEndpoint;
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       expectObservable(get(caller, 'a')).toBe('--#', undefined, everyEndpoint);
       expectObservable(get(caller, 'b')).toBe('--#', undefined, everyEndpoint);
       flush();
@@ -206,7 +228,7 @@ describe('coalescing, in virtual time', () => {
   it('lets one subscriber leave without disturbing the others, and aborts only when all have left', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd(4);
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       // Left before the batch was sent: b is not asked at all.
       get(caller, 'b').subscribe().unsubscribe();
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
@@ -226,7 +248,7 @@ describe('coalescing, in virtual time', () => {
   it('keeps two writes to one key in separate txns, in order, the second sent after the first answered', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       const revision = (r: PutResult) => r.revision;
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
@@ -246,12 +268,12 @@ describe('coalescing, in virtual time', () => {
   it('passes through whatever it may not coalesce, and everything when turned off', () => {
     scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
-      const off = coalesced(etcd, { ...on, coalesceReads: false, coalesceWrites: false }, virtual);
+      const off = coalesced(etcd, { ...on, coalesceReads: false, coalesceWrites: false }, scheduler);
       get(off, 'a').subscribe();
       get(off, 'b').subscribe();
       put(off, 'c').subscribe();
       put(off, 'd').subscribe();
-      const on2 = coalesced(etcd, on, virtual);
+      const on2 = coalesced(etcd, on, scheduler);
       on2.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('b') }, NON_REPEATABLE, decodeDelete).subscribe();
       on2.call('/v3/kv/deleterange', { key: b64('c'), range_end: b64('d') }, NON_REPEATABLE, decodeDelete).subscribe();
       on2.call('/v3/lease/grant', { TTL: 5 }, NON_REPEATABLE, (json) => json).subscribe({ error: () => undefined });
@@ -272,7 +294,7 @@ describe('coalescing, in virtual time', () => {
   it('fails a subscriber whose own answer cannot be decoded, and only that one', () => {
     scheduler.run(({ expectObservable }) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, on, virtual);
+      const caller = coalesced(etcd, on, scheduler);
       const broken = new Error('cannot decode');
       const undecodable = () => {
         throw broken;
@@ -284,10 +306,6 @@ describe('coalescing, in virtual time', () => {
 });
 
 describe("reads after this client's pending writes, in virtual time", () => {
-  const virtual: Schedule = (work, wait) => {
-    const action = asyncScheduler.schedule(work, wait === 'soon' ? 0 : wait);
-    return () => action.unsubscribe();
-  };
   const range = (caller: UnaryCaller, body: Record<string, unknown>) => caller.call('/v3/kv/range', body, LINEARIZABLE_READ, decodeRange);
   const put = (caller: UnaryCaller, key: string) => caller.call('/v3/kv/put', { key: b64(key), value: b64('v') }, NON_REPEATABLE, decodePut);
   const sentAt = (etcd: FakeEtcd) => etcd.sent.map((s) => `${s.at} ${s.path}`);
@@ -296,9 +314,9 @@ describe("reads after this client's pending writes, in virtual time", () => {
     ['coalesced', { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }],
     ['not coalesced', { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }],
   ])('sends a read of a key with a write pending (%s) once the write answered, and other reads at once', (_, settings) => {
-    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+    inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, settings, virtual);
+      const caller = coalesced(etcd, settings, clock);
       put(caller, 'k').subscribe();
       range(caller, { key: b64('k') }).subscribe();
       range(caller, { key: b64('other') }).subscribe();
@@ -309,9 +327,9 @@ describe("reads after this client's pending writes, in virtual time", () => {
   });
 
   it("orders a range or prefix read that holds the written key, a txn's writes, and lets a read go when the write is given up", () => {
-    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+    inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, clock);
       put(caller, 'app/k').subscribe();
       range(caller, { key: b64('app/'), range_end: b64('app0') }).subscribe();
       range(caller, { key: b64('b'), range_end: b64('c') }).subscribe();
@@ -320,9 +338,9 @@ describe("reads after this client's pending writes, in virtual time", () => {
       flush();
       expect(sentAt(etcd)).toEqual(['0 /v3/kv/put', '0 /v3/kv/range', '2 /v3/kv/range', '2 /v3/kv/range']);
     });
-    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+    inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();
-      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, virtual);
+      const caller = coalesced(etcd, { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }, clock);
       caller.call('/v3/kv/txn', { success: [{ request_put: { key: b64('t'), value: b64('v') } }] }, NON_REPEATABLE, (json: unknown) => json).subscribe();
       range(caller, { key: b64('t') }).subscribe();
       const abandoned = put(caller, 'u').subscribe();

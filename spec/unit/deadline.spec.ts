@@ -2,13 +2,20 @@
  * An operation's deadline and the recognition of a lost quorum, in virtual time: every attempt,
  * probe and backoff stays inside the deadline, and a call that gives up says why.
  */
-import { Observable, of } from 'rxjs';
+import { merge, Observable, switchMap, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdDeadlineExceededError, EtcdOutcomeUnknownError, EtcdQuorumLostError } from '../../src';
+import {
+  EtcdAllEndpointsFailedError,
+  EtcdConnectionError,
+  EtcdDeadlineExceededError,
+  EtcdOutcomeUnknownError,
+  EtcdPermissionDeniedError,
+  EtcdQuorumLostError,
+} from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { FailoverSettings, withFailover } from '../../src/resilience/failover';
 import { Repeatability } from '../../src/resilience/retry-policy';
-import { LeaderSighting } from '../../src/resilience/leader-sighting';
+import { Attempt, Send } from '../../src/pipeline/attempt';
 import { recordedAttempt, runVirtual, virtualEndpoints } from '../support/virtual-time';
 
 describe('an operation deadline in virtual time', () => {
@@ -17,7 +24,19 @@ describe('an operation deadline in virtual time', () => {
   let test: TestScheduler;
   let tried: string[];
 
-  beforeEach(() => ({ pool, test, tried } = virtualEndpoints(urls)));
+  /** How each member answers its status question, and where and when one was asked. */
+  let statusOf: (url: string) => Observable<unknown>;
+  let asked: string[];
+  const send = ((question: Attempt) => {
+    asked.push(`${test.now()} ${question.endpoint.url}`);
+    return statusOf(question.endpoint.url);
+  }) as Send;
+
+  beforeEach(() => {
+    asked = [];
+    statusOf = (url) => throwError(() => new EtcdConnectionError('refused', false, { endpoint: url }));
+    ({ pool, test, tried } = virtualEndpoints(urls, send));
+  });
   afterEach(() => pool.close());
 
   function settings(overrides: Partial<FailoverSettings> = {}): FailoverSettings {
@@ -28,7 +47,6 @@ describe('an operation deadline in virtual time', () => {
       stallCheckAfterMs: 1000,
       probeTimeoutMs: 1000,
       retry: { attempts: 100, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 },
-      sightLeader: () => of({ withLeader: urls, leaderless: [], silent: [] }),
       ...overrides,
     };
   }
@@ -79,16 +97,17 @@ describe('an operation deadline in virtual time', () => {
     expect((result.error as EtcdDeadlineExceededError).deadlineMs).toBe(70);
   });
 
+  /** A status answer after 1 ms, naming `leader` or none. */
+  const status = (leader?: string) =>
+    test.createColdObservable('-(a|)', { a: { header: {}, version: '3.4.33', raftTerm: '3', ...(leader === undefined ? {} : { leader }) } });
+  const silent = () => test.createColdObservable('-');
+
   it('says the quorum is lost when the members that answer know no leader', () => {
-    const asked: string[] = [];
-    const sighting: LeaderSighting = { withLeader: [], leaderless: ['http://a:1'], silent: ['http://b:2', 'http://c:3'] };
-    const sightLeader = (endpoints: readonly Endpoint[]) => {
-      asked.push(`${test.now()} ${endpoints.length}`);
-      return of(sighting);
-    };
-    const result = call(settings({ sightLeader, deadlineMs: 200 }), 'repeatable', () => '-');
-    // Asked in the background after each failed attempt but the first; the latest answer decides.
-    expect(asked).toEqual(['100 3', '150 3', '200 3']);
+    statusOf = (url) => (url === 'http://a:1' ? status() : silent());
+    const result = call(settings({ deadlineMs: 200 }), 'repeatable', () => '-');
+    // Asked in the background after each failed attempt but the first: b and c again once their
+    // questions went unanswered; a's answer, a moment old, is given again without asking.
+    expect(asked).toEqual(['100 http://a:1', '100 http://b:2', '100 http://c:3', '150 http://b:2', '150 http://c:3', '200 http://b:2', '200 http://c:3']);
     expect(result.at).toBe(200);
     expect(result.error).toBeInstanceOf(EtcdQuorumLostError);
     const error = result.error as EtcdQuorumLostError;
@@ -96,39 +115,73 @@ describe('an operation deadline in virtual time', () => {
     expect(error.silent).toEqual(['http://b:2', 'http://c:3']);
     expect(error.notApplied).toBe(true);
     expect(error.message).toContain('no leader');
+    expect(pool.monitor.report('http://a:1')).toMatchObject({ reachable: true, leaderKnown: false, statusAt: 101 });
   });
 
   it('does not claim a lost quorum while a member knows a leader', () => {
-    const sightLeader = () => of({ withLeader: ['http://b:2'], leaderless: ['http://a:1'], silent: ['http://c:3'] });
-    const result = call(settings({ sightLeader, deadlineMs: 200 }), 'repeatable', () => '-');
+    statusOf = (url) => (url === 'http://a:1' ? status() : url === 'http://b:2' ? status('42') : silent());
+    const result = call(settings({ deadlineMs: 200 }), 'repeatable', () => '-');
     expect(result.error).toBeInstanceOf(EtcdDeadlineExceededError);
+    expect(result.error).not.toBeInstanceOf(EtcdQuorumLostError);
+  });
+
+  it('counts only what the members said since the operation began', () => {
+    statusOf = () => status();
+    runVirtual(test, pool.monitor.status(pool.endpoints[0], 50));
+    // a said "no leader" at 1; the call begins a second later: since, a refuses its status (as
+    // etcd 3.5 does to a user who is not root) and the others are silent.
+    statusOf = (url) => (url === 'http://a:1' ? throwError(() => new EtcdPermissionDeniedError('etcdserver: permission denied')) : silent());
+    const result = runVirtual(
+      test,
+      timer(1000).pipe(
+        switchMap(() =>
+          withFailover(
+            pool,
+            settings({ deadlineMs: 200 }),
+            'repeatable',
+            attempt(() => '-'),
+          ),
+        ),
+      ),
+      10_000,
+    );
+    expect(result.error).toBeInstanceOf(EtcdDeadlineExceededError);
+    expect(result.error).not.toBeInstanceOf(EtcdQuorumLostError);
   });
 
   it('asks nobody about a leader when the call is answered, or when members refuse connections', () => {
-    let asked = 0;
-    const sightLeader = () => {
-      asked++;
-      return of({ withLeader: [], leaderless: urls, silent: [] });
-    };
-    const answered = call(settings({ sightLeader }), 'repeatable', () => '-a|');
+    statusOf = () => status();
+    const answered = call(settings(), 'repeatable', () => '-a|');
     expect(answered.values).toEqual(['answer']);
-    expect(asked).toBe(0);
     // Refused at once by connection errors: members that are gone say nothing about a leader.
-    const refusedEverywhere = call(settings({ sightLeader, retry: { attempts: 3, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 } }), 'repeatable', () => '#');
-    expect(asked).toBe(0);
+    const refusedEverywhere = call(settings({ retry: { attempts: 3, backoffBaseMs: 10, backoffCapMs: 40, jitter: 0 } }), 'repeatable', () => '#');
+    expect(asked).toEqual([]);
     expect(refusedEverywhere.error).toBeInstanceOf(EtcdAllEndpointsFailedError);
     expect(refusedEverywhere.error).not.toBeInstanceOf(EtcdQuorumLostError);
   });
 
+  it('shares one status question per member among calls failing together', () => {
+    statusOf = () => silent();
+    const calls = merge(
+      ...[1, 2, 3].map(() =>
+        withFailover(
+          pool,
+          settings({ deadlineMs: 300 }),
+          'repeatable',
+          attempt(() => '-'),
+        ),
+      ),
+    );
+    runVirtual(test, calls, 10_000);
+    // Three calls fail together at 210 and again at 260: each time, one question per member.
+    expect(asked).toEqual([210, 260].flatMap((at) => urls.map((url) => `${at} ${url}`)));
+  });
+
   it('asks again for a later call when the call that asked ended before the answer came', () => {
-    let asked = 0;
-    const sightLeader = () => {
-      asked++;
-      return test.createColdObservable<LeaderSighting>('-');
-    };
-    call(settings({ sightLeader }), 'repeatable', () => '-');
-    expect(asked).toBe(1);
-    call(settings({ sightLeader }), 'repeatable', () => '-');
-    expect(asked).toBe(2);
+    statusOf = () => silent();
+    call(settings(), 'repeatable', () => '-');
+    expect(asked).toHaveLength(3);
+    call(settings(), 'repeatable', () => '-');
+    expect(asked).toHaveLength(6);
   });
 });

@@ -63,16 +63,40 @@ describe('the member monitor', () => {
       expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, at: 0 });
       expectObservable(monitor.status(endpoint, 100)).toBe('5ms (a|)', { a: seen });
       flush();
-      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, at: 5 });
+      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, at: 5, answeredAt: 5, statusAt: 5, versionAt: 5 });
       answer = cold('2ms #', undefined, new EtcdConnectionError('refused', false));
       // Asked again once the first answer is no longer fresh.
       test.schedule(() => monitor.status(endpoint, 100).subscribe({ error: () => undefined }), 200);
       flush();
-      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: false, ...seen, at: 207 });
+      // What it said stays told, with when; its silence too.
+      expect(monitor.report('http://a:1')).toEqual({
+        endpoint: 'http://a:1',
+        reachable: false,
+        ...seen,
+        at: 207,
+        answeredAt: 5,
+        statusAt: 5,
+        versionAt: 5,
+        silentAt: 207,
+      });
+      // A silent member may come back upgraded: its version is asked again.
       answer = cold('1ms (a|)', { a: { etcdserver: '3.4.34', etcdcluster: '3.4.0' } });
-      monitor.check(endpoint, 100).subscribe();
+      const told: unknown[] = [];
+      monitor.version(endpoint, 100).subscribe((version) => told.push(version));
       flush();
-      expect(monitor.report('http://a:1')).toEqual({ endpoint: 'http://a:1', reachable: true, ...seen, version: '3.4.34', at: 208 });
+      expect(told).toEqual([{ major: 3, minor: 4, patch: 34 }]);
+      // The leader and term are those of its last status, at 5; the version was told at 208.
+      expect(monitor.report('http://a:1')).toEqual({
+        endpoint: 'http://a:1',
+        reachable: true,
+        ...seen,
+        version: '3.4.34',
+        at: 208,
+        versionAt: 208,
+        silentAt: 207,
+        answeredAt: 208,
+        statusAt: 5,
+      });
     });
   });
 
@@ -94,7 +118,8 @@ describe('the member monitor', () => {
       // Joins the status question in flight: refused, the member answered all the same.
       record(test, heard, monitor.check(endpoint, 100));
       flush();
-      expect(monitor.report('http://a:1')).toMatchObject({ reachable: true, at: 101 });
+      expect(monitor.report('http://a:1')).toMatchObject({ reachable: true, at: 101, answeredAt: 101 });
+      expect(monitor.report('http://a:1').statusAt).toBeUndefined();
     });
     expect(heard).toEqual(['100 status to http://a:1 got no answer within 100 ms', '101 etcdserver: permission denied', '101 done']);
   });

@@ -53,6 +53,7 @@ export function openStream(url: string, settings: StreamSettings, listener: Stre
       listener.lost();
       if (stream.readyState !== CLOSED) return;
       stream.close();
+      // Real time: a browser's EventSource is reopened, outside any etcd client and its clock.
       reopening = setTimeout(connect, settings.retryDelayMs);
     };
   };

@@ -65,6 +65,7 @@ export function browserTabWeb(): TabWeb | undefined {
  * @example const membership = joinTabs('etcd-rx:https://app/events', browserTabWeb(), peer); membership.leave()
  */
 export function joinTabs(name: string, web: TabWeb, peer: TabPeer): TabMembership {
+  // Not a time: the clock only makes this tab's name unlikely to repeat.
   const me = Math.random().toString(36).slice(2) + Date.now().toString(36);
   const channel = web.channel(name);
   const leaving = new AbortController();

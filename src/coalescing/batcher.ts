@@ -16,7 +16,7 @@ import { Observable, Subscriber, Subscription } from 'rxjs';
 import { EtcdCompactedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdPermissionDeniedError, EtcdProtocolError, EtcdServerError } from '../errors';
 import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
-import { eventLoop, Schedule, Wait } from './schedule';
+import { Schedule, Wait } from './schedule';
 
 /** How the requests of one kind (reads, writes) go into a txn. */
 export interface BatchPolicy {
@@ -72,7 +72,7 @@ type Outcome = { readonly waiter: Waiter; readonly value: unknown } | { readonly
 /**
  * One kind of coalesced calls over an inner caller.
  * @example
- * const reads = new Batcher(caller, readPolicy(0), eventLoop)
+ * const reads = new Batcher(caller, readPolicy(0), scheduleOn(asyncScheduler))
  * reads.submit('/v3/kv/range', { key: 'YQ==' }, decodeRange).subscribe(console.log)
  */
 export class Batcher {
@@ -84,7 +84,7 @@ export class Batcher {
   constructor(
     private readonly inner: UnaryCaller,
     private readonly policy: BatchPolicy,
-    private readonly schedule: Schedule = eventLoop,
+    private readonly schedule: Schedule,
   ) {}
 
   /**

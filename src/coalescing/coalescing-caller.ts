@@ -4,13 +4,13 @@
  * writes to different keys made together as one `txn` (one revision). Everything else passes
  * through untouched.
  */
-import { Observable } from 'rxjs';
+import { Observable, SchedulerLike } from 'rxjs';
 import { CoalesceBatchMessage, diagnostics } from '../diagnostics/channels';
 import { Call, Stage } from '../pipeline/call';
 import { LINEARIZABLE_READ, NON_REPEATABLE } from '../resilience/retry-policy';
 import { ChainCaller } from '../resilience/unary-caller';
 import { Batcher, BatchPolicy } from './batcher';
-import { eventLoop, Schedule } from './schedule';
+import { scheduleOn } from './schedule';
 import { WriteOrder } from './write-order';
 
 /** What is coalesced. */
@@ -26,7 +26,7 @@ const MAX_TXN_OPS = 128;
 /**
  * The batch policy of linearizable reads: a range request becomes a `request_range`; equal
  * requests are asked once.
- * @example new Batcher(caller, readPolicy(0))
+ * @example new Batcher(caller, readPolicy(0), scheduleOn(asyncScheduler))
  */
 export function readPolicy(windowMs: number): BatchPolicy {
   return {
@@ -43,7 +43,7 @@ export function readPolicy(windowMs: number): BatchPolicy {
 
 /**
  * The batch policy of writes: puts and single-key deletes, kept apart when they change one key.
- * @example new Batcher(caller, writePolicy(0))
+ * @example new Batcher(caller, writePolicy(0), scheduleOn(asyncScheduler))
  */
 export function writePolicy(windowMs: number): BatchPolicy {
   return {
@@ -63,11 +63,13 @@ const DELETE = '/v3/kv/deleterange';
 const TXN = '/v3/kv/txn';
 
 /**
- * The stage that coalesces what it may and hands everything else down. The batches it makes go
- * down the chain below it as `txn` calls (one `etcd-rx:coalesce:batch` each).
- * @example chain([perCall, coalescing({ coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 })], route)
+ * The stage that coalesces what it may and hands everything else down, its windows timed on
+ * `clock` (the client's). The batches it makes go down the chain below it as `txn` calls (one
+ * `etcd-rx:coalesce:batch` each).
+ * @example chain([perCall, coalescing({ coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }, asyncScheduler)], route)
  */
-export function coalescing(settings: CoalescingSettings, schedule: Schedule = eventLoop): Stage {
+export function coalescing(settings: CoalescingSettings, clock: SchedulerLike): Stage {
+  const schedule = scheduleOn(clock);
   return (next) => {
     const batches = (kind: CoalesceBatchMessage['kind']) =>
       new ChainCaller(<T>(call: Call<T>) => {

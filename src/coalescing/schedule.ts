@@ -1,4 +1,8 @@
-/** When a batch of coalesced calls is sent: the event loop's turn, or a test's virtual time. */
+/**
+ * When a batch of coalesced calls is sent, on the client's clock: the event loop's turn on rxjs'
+ * async scheduler, the clock's own time on any other (a TestScheduler).
+ */
+import { asyncScheduler, SchedulerLike } from 'rxjs';
 
 /**
  * When a batch is sent: `'soon'` once the code running now and the promise callbacks it set off
@@ -7,19 +11,15 @@
  */
 export type Wait = 'soon' | number;
 
-/**
- * Runs `work` after `wait`; the returned function cancels it. Injected so that tests can run
- * batches in virtual time.
- */
+/** Runs `work` after `wait`; the returned function cancels it. */
 export type Schedule = (work: () => void, wait: Wait) => () => void;
 
 /**
  * The event loop's schedule: `process.nextTick` for `'soon'` (it runs after every pending promise
  * callback, so all calls made while handling one answer still join), `setImmediate` for 0 (every
  * call made while handling the current I/O joins), `setTimeout` for a longer wait.
- * @example const cancel = eventLoop(() => console.log('later'), 0)
  */
-export const eventLoop: Schedule = (work, wait) => {
+const eventLoop: Schedule = (work, wait) => {
   if (wait === 'soon') {
     let cancelled = false;
     process.nextTick(() => cancelled || work());
@@ -32,3 +32,17 @@ export const eventLoop: Schedule = (work, wait) => {
   const timer = setTimeout(work, wait);
   return () => clearTimeout(timer);
 };
+
+/**
+ * The schedule of batches on `clock`. A turn of the event loop is not a time, so only rxjs' async
+ * scheduler (the client's clock) waits for one; on any other clock `'soon'` and 0 both mean once
+ * what runs at this instant is done, and a window is that clock's milliseconds.
+ * @example const cancel = scheduleOn(asyncScheduler)(() => console.log('after this turn'), 0)
+ */
+export function scheduleOn(clock: SchedulerLike): Schedule {
+  if (clock === asyncScheduler) return eventLoop;
+  return (work, wait) => {
+    const action = clock.schedule(work, wait === 'soon' ? 0 : wait);
+    return () => action.unsubscribe();
+  };
+}

@@ -68,7 +68,6 @@ export class EndpointPool {
   readonly monitor: MemberMonitor;
   /** The client's one clock (see PoolSettings.clock). */
   readonly clock: SchedulerLike;
-  private readonly helpers = new Map<object, unknown>();
   private preferred = 0;
   private isClosed = false;
 
@@ -85,16 +84,6 @@ export class EndpointPool {
   /** The time now on the client's clock (ms): every timestamp the pool keeps is read on it. */
   now(): number {
     return this.clock.now();
-  }
-
-  /**
-   * The one helper of this pool made by `make` under `key`, made on first use: what the calls of
-   * one client share (a question in flight about the leader, say).
-   * @example const sightings = pool.shared(lookForLeader, () => new SharedSighting(pool, lookForLeader))
-   */
-  shared<T>(key: object, make: () => T): T {
-    if (!this.helpers.has(key)) this.helpers.set(key, make());
-    return this.helpers.get(key) as T;
   }
 
   get size(): number {

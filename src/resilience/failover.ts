@@ -8,7 +8,7 @@ import { catchError, concat, defer, finalize, merge, Observable, take, tap, thro
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
-import { LeaderLookout, SightLeader } from './leader-sighting';
+import { LeaderLookout } from './leader-sighting';
 import { probe } from './liveness-probe';
 import { requestTimeLimit, retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
@@ -36,8 +36,6 @@ export interface FailoverSettings {
   readonly retry: RetryPolicy;
   /** The longest a whole call may take, every retry and backoff included. */
   readonly deadlineMs: number;
-  /** How a failing call asks the members whether they know a leader (tests pass a stand-in). */
-  readonly sightLeader?: SightLeader;
 }
 
 /**
@@ -60,7 +58,7 @@ export function withFailover<T>(
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
   return defer(() => {
     const deadline = new Deadline(deadlineMs, pool.clock);
-    const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now(), settings.sightLeader);
+    const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now());
     const loop = {
       retry,
       policy: settings.retry,
@@ -71,9 +69,7 @@ export function withFailover<T>(
     return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
-      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(
-        tap({ error: (error: unknown) => lookout.failed(error, pool.now()) }),
-      );
+      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error) }));
     }).pipe(
       catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
       finalize(() => lookout.stop()),

@@ -1,14 +1,15 @@
 /**
- * Does any member know a leader? Asked of every endpoint at once (`/v3/maintenance/status`) while
- * a call keeps failing, so that when it gives up it can say "the cluster has no leader" (quorum
- * lost, or an election that never ends) instead of a generic "all endpoints failed". A member
- * cut off from its quorum drops its leader after an election timeout, so the question has a
- * clear answer by the time a call's retries run out.
+ * Does any member know a leader? Asked of every endpoint at once, through the member monitor,
+ * while a call keeps failing, so that when it gives up it can say "the cluster has no leader"
+ * (quorum lost, or an election that never ends) instead of a generic "all endpoints failed". A
+ * member cut off from its quorum drops its leader after an election timeout, so the question has
+ * a clear answer by the time a call's retries run out. The monitor remembers what each member
+ * said; the lookout only asks it and reads its reports.
  */
-import { catchError, EMPTY, filter, finalize, map, merge, Observable, scan, Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { EtcdAllEndpointsFailedError, EtcdQuorumLostError, EtcdTimeoutError, EtcdUnavailableError } from '../errors';
-import { StatusSeen } from './member-monitor';
-import { Endpoint, EndpointPool } from './endpoint-pool';
+import { EndpointPool } from './endpoint-pool';
+import { FRESH_ANSWER_MS, MemberReport, stillStands } from './member-monitor';
 
 /** What the members said about their leader. */
 export interface LeaderSighting {
@@ -29,100 +30,62 @@ export function noLeader(sighting: LeaderSighting): boolean {
   return sighting.leaderless.length > 0 && sighting.withLeader.length === 0;
 }
 
-/** How the members of `pool` are asked whether they know a leader. */
-export type SightLeader = (endpoints: readonly Endpoint[], timeoutMs: number, pool: EndpointPool) => Observable<LeaderSighting>;
-
 /**
- * Asks every endpoint's status within `timeoutMs` and sorts the endpoints by what they said,
- * emitting the picture again as each answer comes: one member that answers at once should not
- * wait for the silent ones to time out. An endpoint not heard from yet counts as silent.
- * @example lookForLeader(pool.endpoints, 500, pool).subscribe((s) => console.log(noLeader(s)))
+ * What the members' reports say about their leader since `since`: a member counts by its last
+ * status answer if it came at most FRESH_ANSWER_MS before then (an answer the monitor still gives
+ * as new) and it has not fallen silent since; it is silent otherwise.
+ * @example sightingSince(pool.endpoints.map((e) => pool.monitor.report(e.url)), startedAt)
  */
-export const lookForLeader: SightLeader = (endpoints, timeoutMs, pool) => {
-  const asked = endpoints.map((endpoint) =>
-    pool.monitor.status(endpoint, timeoutMs).pipe(
-      filter((seen): seen is StatusSeen => seen !== undefined),
-      map((seen) => ({ url: endpoint.url, knowsLeader: seen.leaderKnown })),
-      catchError(() => EMPTY),
-    ),
-  );
-  const urls = endpoints.map((endpoint) => endpoint.url);
-  return merge(...asked).pipe(
-    scan(
-      (sighting, answer) => ({
-        withLeader: answer.knowsLeader ? [...sighting.withLeader, answer.url] : sighting.withLeader,
-        leaderless: answer.knowsLeader ? sighting.leaderless : [...sighting.leaderless, answer.url],
-        silent: sighting.silent.filter((url) => url !== answer.url),
-      }),
-      { withLeader: [], leaderless: [], silent: urls } as LeaderSighting,
-    ),
-  );
-};
-
-/**
- * One client's latest sighting, shared by all its failing calls: a question in flight serves
- * every call that fails meanwhile, so a burst of failures costs one status request per member.
- */
-class SharedSighting {
-  latest: { readonly sighting: LeaderSighting; readonly askedAt: number } | undefined;
-  private asking = false;
-
-  constructor(
-    private readonly pool: EndpointPool,
-    private readonly sight: SightLeader,
-  ) {}
-
-  ask(timeoutMs: number, now: number): Subscription | undefined {
-    if (this.asking) return undefined;
-    this.asking = true;
-    // The operation that asked may end (and unsubscribe) first: whatever ends it, others may ask again.
-    return this.sight(this.pool.endpoints, timeoutMs, this.pool)
-      .pipe(finalize(() => (this.asking = false)))
-      .subscribe({ next: (sighting) => (this.latest = { sighting, askedAt: now }), error: () => undefined });
-  }
+export function sightingSince(reports: readonly MemberReport[], since: number): LeaderSighting {
+  const told = (knows: boolean) => (report: MemberReport) =>
+    stillStands(report, report.statusAt) && report.statusAt >= since - FRESH_ANSWER_MS && report.leaderKnown === knows;
+  const urls = (which: (report: MemberReport) => boolean) => reports.filter(which).map((report) => report.endpoint);
+  const withLeader = told(true);
+  const leaderless = told(false);
+  return { withLeader: urls(withLeader), leaderless: urls(leaderless), silent: urls((report) => !withLeader(report) && !leaderless(report)) };
 }
 
 /**
- * Watches one operation for a lost quorum: each failed attempt asks, in the background, whether
- * any member knows a leader (one question at a time for the whole client), so that giving up
- * costs no extra time and can say why.
- * @example const lookout = new LeaderLookout(pool, 1000, pool.now()); lookout.failed(error, pool.now()); ...; lookout.explain(error)
+ * Watches one operation for a lost quorum: each failed attempt asks the member monitor, in the
+ * background, for every member's status (the monitor joins a question already in flight and
+ * gives an answer heard a moment ago again, so a burst of failing calls costs one request per
+ * member), so that giving up costs no extra time and can say why.
+ * @example const lookout = new LeaderLookout(pool, 500, pool.now()); lookout.failed(error); ...; lookout.explain(error)
  */
 export class LeaderLookout {
-  private readonly sightings: SharedSighting;
   private readonly asking = new Subscription();
   private failures = 0;
 
   constructor(
-    pool: EndpointPool,
+    private readonly pool: EndpointPool,
     private readonly timeoutMs: number,
     private readonly startedAt: number,
-    sight: SightLeader = lookForLeader,
-  ) {
-    this.sightings = pool.shared(sight, () => new SharedSighting(pool, sight));
-  }
+  ) {}
 
   /**
    * An attempt failed. From the second failure of a timeout or an unavailable member on (one
-   * alone is an ordinary failover), ask again, unless a question is already in flight.
+   * alone is an ordinary failover), ask every member's status again.
    */
-  failed(error: unknown, now: number): void {
+  failed(error: unknown): void {
     if (!(error instanceof EtcdTimeoutError || error instanceof EtcdUnavailableError) || ++this.failures < 2) return;
-    const asked = this.sightings.ask(this.timeoutMs, now);
-    if (asked !== undefined) this.asking.add(asked);
+    // Silence is the monitor's to record: the report says so, and the member counts as silent.
+    for (const endpoint of this.pool.endpoints) this.asking.add(this.pool.monitor.status(endpoint, this.timeoutMs).subscribe({ error: () => undefined }));
   }
 
   /**
-   * EtcdQuorumLostError when the operation gave up on every endpoint and the latest sighting,
-   * asked since the operation began, found no leader; `error` itself otherwise.
+   * EtcdQuorumLostError when the operation gave up on every endpoint and, of what the members
+   * said since the operation began, some answered and none knows a leader; `error` itself otherwise.
    */
   explain(error: unknown): unknown {
-    const latest = this.sightings.latest;
-    if (!(error instanceof EtcdAllEndpointsFailedError) || latest === undefined || latest.askedAt < this.startedAt || !noLeader(latest.sighting)) return error;
-    return new EtcdQuorumLostError(latest.sighting.leaderless, latest.sighting.silent, error.failures);
+    if (!(error instanceof EtcdAllEndpointsFailedError)) return error;
+    const sighting = sightingSince(
+      this.pool.endpoints.map((endpoint) => this.pool.monitor.report(endpoint.url)),
+      this.startedAt,
+    );
+    return noLeader(sighting) ? new EtcdQuorumLostError(sighting.leaderless, sighting.silent, error.failures) : error;
   }
 
-  /** Stops this operation's question (another operation may ask again). */
+  /** Stops this operation's questions (the monitor abandons a request nobody else awaits). */
   stop(): void {
     this.asking.unsubscribe();
   }

@@ -38,10 +38,27 @@ export interface MemberReport {
   /** Whether it follows (or is) a leader; undefined until it answered once. */
   readonly leaderKnown?: boolean;
   readonly raftTerm?: number;
-  /** Its etcd version (`3.4.33`); undefined until it answered once. */
+  /** Its etcd version (`3.4.33`), the last it told; undefined until it told one. */
   readonly version?: string;
   /** When it was last asked (the monitor's clock, ms); 0 when never. */
   readonly at: number;
+  /** When it last answered anything (a refusal of its status too); undefined when never. */
+  readonly answeredAt?: number;
+  /** When `leaderKnown` and `raftTerm` were heard, its last status answer; undefined when never. */
+  readonly statusAt?: number;
+  /** When `version` was heard; undefined when never. */
+  readonly versionAt?: number;
+  /** When a question to it last went unanswered (no answer in time, no connection); undefined when never. */
+  readonly silentAt?: number;
+}
+
+/**
+ * Whether what `report` tells as heard at `heardAt` still stands: it was heard, and the member
+ * has not fallen silent since (it may come back upgraded, or cut off from its leader).
+ * @example stillStands(report, report.statusAt) && report.leaderKnown === false
+ */
+export function stillStands(report: MemberReport, heardAt: number | undefined): heardAt is number {
+  return heardAt !== undefined && (report.silentAt === undefined || report.silentAt < heardAt);
 }
 
 /** A status answer, decoded: what the monitor keeps of it. */
@@ -82,8 +99,11 @@ export function answeredAnyway(error: unknown): boolean {
   return error instanceof EtcdPermissionDeniedError || memberAnswered(error);
 }
 
-/** One member's last status answer (or refusal for the user's role), given again for FRESH_ANSWER_MS. */
-type StatusOutcome = { readonly at: number } & ({ readonly seen: StatusSeen | undefined } | { readonly refusal: unknown });
+/**
+ * A status question's last outcome that the report cannot hold: a refusal for the user's role, or
+ * an answer that is not a status. Given again, like a status, for FRESH_ANSWER_MS.
+ */
+type Untold = { readonly at: number; readonly refusal?: unknown };
 
 /**
  * What the monitor sends: the cheapest question a member answers (`GET /version`, no token, not
@@ -99,10 +119,8 @@ export class MemberMonitor {
   private readonly reports = new Map<string, MemberReport>();
   /** The questions in flight, by kind and member. */
   private readonly asking: Record<Question, Map<string, Observable<StatusSeen | undefined>>> = { version: new Map(), status: new Map() };
-  /** When each member last answered anything. */
-  private readonly answeredAt = new Map<string, number>();
-  /** Each member's last status answer, or refusal. */
-  private readonly statuses = new Map<string, StatusOutcome>();
+  /** Each member's last status outcome that is not a status, while it is newer than its report's. */
+  private readonly untold = new Map<string, Untold>();
   private readonly loops = new Map<string, ProbeLoop>();
 
   /**
@@ -132,7 +150,7 @@ export class MemberMonitor {
    */
   check(endpoint: HttpEndpoint, timeoutMs: number): Observable<never> {
     const url = endpoint.url;
-    if (this.isFresh(this.answeredAt.get(url))) return EMPTY;
+    if (this.isFresh(this.report(url).answeredAt)) return EMPTY;
     const question = this.asking.status.get(url) ?? this.question(endpoint, 'version');
     return this.timed(endpoint, question, timeoutMs, 'liveness probe').pipe(
       ignoreElements(),
@@ -149,16 +167,18 @@ export class MemberMonitor {
    * @example monitor.status(endpoint, 1000).subscribe({ next: (seen) => console.log(seen?.raftTerm), error: console.error })
    */
   status(endpoint: HttpEndpoint, timeoutMs: number): Observable<StatusSeen | undefined> {
-    const fresh = this.statuses.get(endpoint.url);
-    if (fresh !== undefined && this.isFresh(fresh.at)) return 'seen' in fresh ? of(fresh.seen) : throwError(() => fresh.refusal);
+    const untold = this.untold.get(endpoint.url);
+    if (untold !== undefined && this.isFresh(untold.at)) return 'refusal' in untold ? throwError(() => untold.refusal) : of(undefined);
+    const fresh = this.freshStatus(this.report(endpoint.url));
+    if (fresh !== undefined) return of(fresh);
     return this.timed(endpoint, this.question(endpoint, 'status'), timeoutMs, 'status');
   }
 
   /**
    * The etcd version of `endpoint`, for choices that differ per member: the one it last told,
-   * else asked (`GET /version`, shared with any liveness question in flight); asked again once
-   * the member has fallen silent (it may come back upgraded). Emits undefined for a version that cannot
-   * be read; errors as the question does.
+   * unless it fell silent since (it may come back upgraded), else asked (`GET /version`, shared
+   * with any liveness question in flight). Emits undefined for a version that cannot be read;
+   * errors as the question does.
    * @example monitor.version(endpoint, 5000).subscribe((v) => console.log(v && websocketWatchAuth(v)))
    */
   version(endpoint: HttpEndpoint, timeoutMs: number): Observable<MemberVersion | undefined> {
@@ -167,9 +187,8 @@ export class MemberMonitor {
       return version === undefined ? undefined : parseMemberVersion(version);
     };
     return defer(() => {
-      // A member that fell silent may come back upgraded: its version is asked again then.
-      const { version, reachable } = this.report(endpoint.url);
-      if (version !== undefined && reachable) return of(known());
+      const report = this.report(endpoint.url);
+      if (stillStands(report, report.versionAt)) return of(known());
       return concat(
         this.timed(endpoint, this.question(endpoint, 'version'), timeoutMs, 'version').pipe(ignoreElements()),
         defer(() => of(known())),
@@ -199,6 +218,14 @@ export class MemberMonitor {
     for (const loop of this.loops.values()) loop.close();
   }
 
+  /** The status `report` holds, if heard within FRESH_ANSWER_MS and the member has not fallen silent since. */
+  private freshStatus(report: MemberReport): StatusSeen | undefined {
+    const { statusAt, leaderKnown, raftTerm, version } = report;
+    if (!stillStands(report, statusAt) || !this.isFresh(statusAt) || leaderKnown === undefined || raftTerm === undefined || version === undefined)
+      return undefined;
+    return { leaderKnown, raftTerm, version };
+  }
+
   private isFresh(at: number | undefined): boolean {
     return at !== undefined && this.clock.now() - at <= FRESH_ANSWER_MS;
   }
@@ -208,7 +235,7 @@ export class MemberMonitor {
     const silent = () => new EtcdTimeoutError(timeoutMs, true, { endpoint: endpoint.url, what });
     return question.pipe(
       timeLimit(timeoutMs, silent, this.clock),
-      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.heard(endpoint.url, { reachable: false }) }),
+      tap({ error: (error: unknown) => error instanceof EtcdTimeoutError && this.fellSilent(endpoint.url) }),
     );
   }
 
@@ -230,12 +257,10 @@ export class MemberMonitor {
 
   private ask(endpoint: HttpEndpoint, kind: Question): Observable<StatusSeen | undefined> {
     const url = endpoint.url;
-    const answered = () => this.answeredAt.set(url, this.clock.now());
     if (kind === 'version')
       return this.send({ method: 'version', endpoint, attempt: 1, exchange: { kind: 'get', path: '/version' } }).pipe(
         map((json) => {
-          answered();
-          this.heard(url, { reachable: true, ...versionOf(json) });
+          this.heard(url, { reachable: true, answeredAt: this.clock.now(), ...this.versionOf(json) });
           return undefined;
         }),
       );
@@ -243,17 +268,15 @@ export class MemberMonitor {
       map(readStatus),
       tap({
         next: (seen) => {
-          answered();
-          this.statuses.set(url, { at: this.clock.now(), seen });
-          this.heard(url, { reachable: true, ...seen });
+          const now = this.clock.now();
+          if (seen === undefined) this.untold.set(url, { at: now });
+          else this.untold.delete(url);
+          this.heard(url, { reachable: true, answeredAt: now, ...(seen === undefined ? {} : { ...seen, statusAt: now, versionAt: now }) });
         },
         error: (error: unknown) => {
-          const reachable = answeredAnyway(error);
-          if (reachable) {
-            answered();
-            this.statuses.set(url, { at: this.clock.now(), refusal: error });
-          }
-          this.heard(url, { reachable });
+          if (!answeredAnyway(error)) return this.fellSilent(url);
+          this.untold.set(url, { at: this.clock.now(), refusal: error });
+          this.heard(url, { reachable: true, answeredAt: this.clock.now() });
         },
       }),
     );
@@ -262,12 +285,17 @@ export class MemberMonitor {
   private heard(url: string, news: Partial<MemberReport>): void {
     this.reports.set(url, { ...this.report(url), ...news, at: this.clock.now() });
   }
-}
 
-/** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
-function versionOf(json: unknown): { version?: string } {
-  const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
-  return typeof version === 'string' ? { version } : {};
+  /** What it said stays told (health tells the version of a frozen member), but no longer stands. */
+  private fellSilent(url: string): void {
+    this.heard(url, { reachable: false, silentAt: this.clock.now() });
+  }
+
+  /** The etcd version a `/version` answer names (`{ "etcdserver": "3.4.23", ... }`), if it does. */
+  private versionOf(json: unknown): { version?: string; versionAt?: number } {
+    const version = typeof json === 'object' && json !== null ? (json as { etcdserver?: unknown }).etcdserver : undefined;
+    return typeof version === 'string' ? { version, versionAt: this.clock.now() } : {};
+  }
 }
 
 /**

@@ -53,6 +53,7 @@ export class SseStream {
     });
     this.response.flushHeaders();
     this.response.socket?.setNoDelay(true);
+    // Real time: the pings keep a real HTTP response alive through proxies (the SSE adapter has no client clock).
     this.ping = setInterval(() => this.write(comment('ping')), this.settings.pingIntervalMs);
   }
 
@@ -90,6 +91,7 @@ export class SseStream {
     this.response.end(comment(reason));
     // What is already queued may still drain to a client that wakes up; one that never reads
     // must not hold the socket, and its buffer, for ever.
+    // Real time: the grace is for a real socket's buffer to drain.
     setTimeout(() => this.response.destroy(), DROP_GRACE_MS).unref();
   }
 

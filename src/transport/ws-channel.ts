@@ -69,6 +69,7 @@ export class WsChannel {
     });
     const wsClosed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
     this.closed = wsClosed.then(() => released(tcp));
+    // Real time, not the client's clock: it bounds a real socket's handshake, which no virtual clock can advance.
     this.openTimer = setTimeout(
       () => this.fail(new EtcdTimeoutError(options.openTimeoutMs, true, { endpoint, what: 'WebSocket upgrade' })),
       options.openTimeoutMs,

@@ -4,7 +4,7 @@
  * missed or seen twice. When the watch's resume point is compacted away (after a long outage,
  * say), it lists again and goes on from the fresh listing.
  */
-import { concat, defer, map, Observable, of, retry, switchMap, throwError, timer, toArray } from 'rxjs';
+import { concat, defer, map, Observable, of, retry, switchMap, throwError, toArray } from 'rxjs';
 import { WatchCompactedError } from '../errors';
 import { KeySelector } from '../kv/key-selector';
 import { KeyValue } from '../kv/key-value';
@@ -45,7 +45,8 @@ export function listThenWatch(
       ),
     ),
   );
-  return steps.pipe(retry({ delay: (error: unknown) => (error instanceof WatchCompactedError ? timer(0) : throwError(() => error)) }));
+  // Relists at once, on no clock: the listing goes over the wire, so nothing loops without waiting.
+  return steps.pipe(retry({ delay: (error: unknown) => (error instanceof WatchCompactedError ? of(true) : throwError(() => error)) }));
 }
 
 /** Every key of `selector` at one revision: the revision now, then a paged listing at it. */
