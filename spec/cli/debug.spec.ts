@@ -2,8 +2,10 @@
  * `--debug` prints what the client publishes on its diagnostics channels on stderr, and nothing
  * on stdout: each attempt, and a failover from an endpoint that refuses connections.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { useCluster } from '../support/cluster';
-import { useCli } from './support/cli';
+import { runProcess, useCli } from './support/cli';
 
 describe('etcd-rx --debug', () => {
   const cluster = useCluster(1);
@@ -27,5 +29,16 @@ describe('etcd-rx --debug', () => {
   it('prints nothing without the flag', async () => {
     const result = await cli.run(['get', 'debug/k']);
     expect([result.code, result.stderr]).toEqual([0, '']);
+  });
+
+  it('prints nothing on stderr when run from outside node_modules, where Node warns of what dependencies do', async () => {
+    // As a clone's dist/cli is: Node (24 and newer) is silent about deprecated calls made from node_modules only.
+    const copy = path.dirname(cli.tempFile('main.js'));
+    for (const file of fs.readdirSync(path.dirname(cli.main()))) fs.copyFileSync(path.join(path.dirname(cli.main()), file), path.join(copy, file));
+    const result = await runProcess(process.execPath, [path.join(copy, 'main.js'), 'get', 'debug/k'], {
+      ...process.env,
+      ETCD_SERVERS: cluster().endpoints.join(','),
+    });
+    expect([result.code, result.stdout, result.stderr]).toEqual([0, 'debug/k\nv\n', '']);
   });
 });
