@@ -3,7 +3,6 @@
  * `Etcd` facade only delegates to what is built here, so another facade can be laid over the
  * same parts (sharing their connections, revision floor and open streams).
  */
-import { performance } from 'perf_hooks';
 import { asyncScheduler, Observable } from 'rxjs';
 import { AuthService } from './auth/auth-admin';
 import { ClusterService } from './cluster/cluster-service';
@@ -61,6 +60,8 @@ interface SharedParts {
  * The durations it publishes are real time to the sub-millisecond (`performance.now`), not the
  * client's clock: they are what a tracer records of real requests.
  */
+// Node's global \`performance\` loads perf_hooks at its first use, which comes only when someone
+// listens to the diagnostics channels; importing perf_hooks would load it in every process.
 const ATTEMPT_STAGES: readonly AttemptStage[] = [observed(() => performance.now()), reauthentication];
 
 /**

@@ -18,7 +18,10 @@ export interface EtcdOptions {
   readonly deadlineMs?: number;
   /** How long an endpoint that failed is avoided (default 5000 ms). */
   readonly demoteMs?: number;
-  /** A call to an endpoint silent for longer than this is preceded (a write) or accompanied (a read) by a liveness probe (default 3000 ms). */
+  /**
+   * A write to an endpoint silent for longer than this is preceded by a liveness probe; a read is
+   * sent at once, and its member probed only when the read is not answered within 100 ms (default 3000 ms).
+   */
   readonly probeAfterIdleMs?: number;
   /**
    * A repeatable call (a read, a lease renewal) still unanswered after this long makes its

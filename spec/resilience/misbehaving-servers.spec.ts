@@ -44,13 +44,20 @@ describe('servers that answer garbage or nothing', () => {
 
   const ONE_KEY = '{"header":{"revision":"7"},"kvs":[{"key":"aw==","value":"dg==","version":"1"}],"count":"1"}';
 
+  it("sends a fresh client's read alone to a member that answers it at once: the answer proves it alive", async () => {
+    const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
+    const kv = await firstValueFrom(client([answering.url], 60_000).get('k'));
+    expect(kv.unwrap().value).toBe('v');
+    expect(answering.requests).toEqual(['POST /v3/kv/range']);
+  });
+
   it('abandons a read sent with its liveness probe to a silent endpoint once the probe fails, and reads elsewhere', async () => {
     const silent = await server(() => undefined);
     const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     // A long request timeout: only the probe's own cap (1 s) can be what moved the read on.
     const kv = await firstValueFrom(client([silent.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    // A read goes together with its probe (it may be sent again anyway); both are given up together.
+    // The read goes first (it may be sent again anyway), its probe after a moment; both are given up together.
     expect([...silent.requests].sort()).toEqual(['GET /version', 'POST /v3/kv/range']);
     await waitFor(() => silent.closedEarly.length === 2, 'the probe and the read to be abandoned');
   });
@@ -72,7 +79,8 @@ describe('servers that answer garbage or nothing', () => {
     const answering = await server(versionThen((_, res) => res.end(ONE_KEY)));
     const kv = await firstValueFrom(client([freezes.url, answering.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(freezes.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
+    // The read goes alone first; unanswered after a moment, its member is probed (and answers).
+    expect(freezes.requests).toEqual(['POST /v3/kv/range', 'GET /version', 'GET /version']);
     await waitFor(() => freezes.closedEarly.length === 2, 'the read and its probe to be abandoned');
     expect(freezes.closedEarly.sort()).toEqual(['GET /version', 'POST /v3/kv/range']);
   });
@@ -81,7 +89,7 @@ describe('servers that answer garbage or nothing', () => {
     const slow = await server(versionThen((_, res) => setTimeout(() => res.end(ONE_KEY), 1500)));
     const kv = await firstValueFrom(client([slow.url], 60_000).get('k'));
     expect(kv.unwrap().value).toBe('v');
-    expect(slow.requests).toEqual(['GET /version', 'POST /v3/kv/range', 'GET /version']);
+    expect(slow.requests).toEqual(['POST /v3/kv/range', 'GET /version', 'GET /version']);
     expect(slow.closedEarly).toEqual([]);
   });
 

@@ -6,6 +6,9 @@
 import { runCli } from './cli';
 import { userArguments } from './command-line';
 import { Interrupts } from './interrupts';
+import { silenceKnownWarnings } from './warnings';
+
+silenceKnownWarnings(process);
 
 const interrupts = new Interrupts();
 interrupts.install();

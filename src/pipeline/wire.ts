@@ -4,14 +4,11 @@
  * configuration keeps it so), which is what lets every stage above see every byte sent.
  */
 import { Observable, tap } from 'rxjs';
+import { grpcUnary } from '../transport/grpc-unary';
 import { getJson, postJson } from '../transport/http-call';
 import { streamJsonLines } from '../transport/http-stream';
+import { WsChannel } from '../transport/ws-channel';
 import { AnswerOf, Attempt, Exchange, OpenSocket, Send } from './attempt';
-
-// Loaded on first use: most processes (a CLI command, a client that only reads and writes) open
-// no WebSocket and no gRPC session, and need not load ws, http2, tls and crypto at start.
-const webSockets = () => require('../transport/ws-channel') as typeof import('../transport/ws-channel');
-const grpc = () => require('../transport/grpc-unary') as typeof import('../transport/grpc-unary');
 
 /**
  * Sends one attempt as its exchange says.
@@ -30,7 +27,7 @@ function sent({ endpoint, exchange }: Attempt): Observable<unknown> {
     case 'get':
       return getJson(endpoint, exchange.path);
     case 'grpc':
-      return grpc().grpcUnary(endpoint, exchange.path, exchange.message);
+      return grpcUnary(endpoint, exchange.path, exchange.message);
   }
 }
 
@@ -40,4 +37,4 @@ function sent({ endpoint, exchange }: Attempt): Observable<unknown> {
  * @example const channel = openSocket(endpoint, '/v3/watch', 5000)
  */
 export const openSocket: OpenSocket = (endpoint, path, openTimeoutMs, token) =>
-  new (webSockets().WsChannel)(endpoint.url, path, { openTimeoutMs, tls: endpoint.tls, protocols: token ? ['Bearer', token] : undefined });
+  new WsChannel(endpoint.url, path, { openTimeoutMs, tls: endpoint.tls, protocols: token ? ['Bearer', token] : undefined });

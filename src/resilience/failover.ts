@@ -4,7 +4,7 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, finalize, merge, Observable, take, tap, throwError } from 'rxjs';
+import { catchError, concat, defer, finalize, Observable, tap, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -100,12 +100,27 @@ function attemptOnce<T>(
   const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock));
   // The pool's timestamps are read on the pool's clock.
   if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
-  // A repeatable call goes with its probe rather than after it: an answer to either proves the
-  // member alive, and an unanswered probe still ends the attempt (the call is cancelled) within
-  // the probe's time; sending the call too costs nothing, as it may be sent again anyway.
-  if (retry === 'repeatable') return merge(probe(pool, endpoint, probeMs), call).pipe(take(1));
+  // A repeatable call is sent at once rather than after a probe (it may be sent again anyway),
+  // and its answer proves the member alive: a live member answers within ALONE_MS, and the call
+  // is then the only request (all a CLI command sends). Only a call still unanswered by then has
+  // its member probed, with what is left of the probe's time: a member that answers neither
+  // ends the attempt (the call is cancelled) within probeMs of its start, as a probe alone would.
+  if (retry === 'repeatable') {
+    const aloneMs = Math.min(ALONE_MS, probeMs / 2);
+    return call.pipe(
+      stallCheck(
+        aloneMs,
+        () => probe(pool, endpoint, probeMs - aloneMs),
+        (cause) => cause as Error,
+        pool.clock,
+      ),
+    );
+  }
   return concat(probe(pool, endpoint, probeMs), call);
 }
+
+/** How long a repeatable call to a silent member waits for its answer before its member is probed. */
+const ALONE_MS = 100;
 
 // A live member answers its status in a millisecond or two; only a leaderless answer matters.
 const SIGHTING_TIMEOUT_MS = 500;

@@ -3,7 +3,7 @@
  * reach: etcd 3.4's gateway routes `/v3/maintenance/hash` to Hash and has no route for HashKV,
  * although etcd serves gRPC on the same port. Messages are encoded by the caller (see protobuf.ts).
  */
-import * as http2 from 'http2';
+import type * as http2 from 'http2';
 import { Observable } from 'rxjs';
 import { EtcdConnectionError, EtcdProtocolError } from '../errors';
 import { authorized, Headers } from './http-call';
@@ -25,7 +25,8 @@ export function grpcUnary(target: HttpEndpoint, method: string, message: Buffer)
 function call(target: HttpEndpoint, method: string, message: Buffer, headers: Headers): Observable<Buffer> {
   const endpoint = target.url;
   return new Observable<Buffer>((subscriber) => {
-    const session = http2.connect(endpoint, target.tls ?? {});
+    // Loaded at the first gRPC call: most processes make none.
+    const session = (require('http2') as typeof http2).connect(endpoint, target.tls ?? {});
     const fail = (error: Error) =>
       subscriber.error(tlsFailure(error, endpoint) ?? new EtcdConnectionError(`${endpoint}: ${error.message}`, true, { endpoint, cause: error }));
     session.on('error', fail);

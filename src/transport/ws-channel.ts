@@ -10,8 +10,8 @@
  */
 import * as net from 'net';
 import { Observable, Subject } from 'rxjs';
-import * as tls from 'tls';
-import WebSocket from 'ws';
+import type * as tls from 'tls';
+import type WebSocket from 'ws';
 import { EtcdConnectionError, EtcdError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
 import { tlsFailure } from './tls-options';
 import { Headers } from './http-call';
@@ -61,8 +61,11 @@ export class WsChannel {
     // The TCP (or TLS) connection is made here so that close() can wait until it is released:
     // `ws` reports an aborted handshake closed a tick before the connection really is.
     const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions): net.Socket =>
-      (tcp = endpoint.startsWith('https:') ? tls.connect({ ...connectOptions, ...options.tls }) : net.connect(connectOptions));
-    this.socket = new WebSocket(endpoint.replace(/^http/, 'ws') + path, [...(options.protocols ?? [])], {
+      (tcp = endpoint.startsWith('https:') ? (require('tls') as typeof tls).connect({ ...connectOptions, ...options.tls }) : net.connect(connectOptions));
+    // ws (and tls) are loaded at the first WebSocket: most processes (a CLI command, a client that
+    // only reads and writes) never open one.
+    const Socket = require('ws') as typeof WebSocket;
+    this.socket = new Socket(endpoint.replace(/^http/, 'ws') + path, [...(options.protocols ?? [])], {
       headers: options.headers,
       perMessageDeflate: false,
       createConnection: connect as typeof net.createConnection,
@@ -99,7 +102,7 @@ export class WsChannel {
   send(message: unknown): void {
     if (this.ended) return;
     const text = JSON.stringify(message);
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(text);
     else this.queue.push(text);
   }
 
