@@ -240,7 +240,10 @@ function render(tables: readonly Table[], targets: readonly Target[], info: RunI
     `Written by \`npm run bench\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} in ${info.minutes.toFixed(1)} minutes.`,
     '',
     `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; load average ${info.loadBefore} before, ${info.loadAfter} after. ` +
-      'The machine was shared with other work during the run: absolute figures are noisy; the ratios, measured in alternating phases of one run, are what to compare.',
+      // A one-minute load above half the cores before the run means other work shared them.
+      (Number.parseFloat(info.loadBefore) > os.cpus().length / 2
+        ? 'The machine was shared with other work during the run: absolute figures are noisy; the ratios, measured in alternating phases of one run, are what to compare.'
+        : 'Nothing else ran: client and server had the cores to themselves; the ratios, measured in alternating phases of one run, are what to compare.'),
     `- etcd ${info.etcdVersion}, one member on loopback (three for the failover rows), started by the test harness; client and server share the cores`,
     `- Clients: ${CLIENTS.map((client) => names[client]).join('; ')}`,
     `- Throughput cells: ${ROUNDS} rounds, the clients alternating (their order reversed every round), ${PHASE_MS} ms closed-loop phases after a ${WARMUP_MS} ms warm-up of each; medians over the rounds`,
