@@ -141,15 +141,20 @@ export class KvService {
     return defer(() => {
       const compare = expectations(key, expected);
       const { ttl, ...rest } = checkPutOptions(given);
+      // The txn is built here, already valid, and decoded straight into the result: no second
+      // defer, check or map per call, the commonest write of a coordinating client.
       const attempt = (lease?: string) =>
-        this.txn(
+        this.caller.call(
+          '/v3/kv/txn',
           {
-            compare,
-            success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease })],
-            failure: [Op.get(key)],
+            compare: compare.map((comparison) => comparison.wire),
+            success: [Op.put(key, value, lease === undefined ? rest : { ...rest, lease }).wire],
+            failure: [Op.get(key).wire],
           },
+          NON_REPEATABLE,
+          decodeCas,
           rest,
-        ).pipe(map(toCasResult));
+        );
       if (ttl === undefined) return attempt();
       Op.put(key, value, rest);
       return this.underNewLease(ttl, attempt, (result) => result.ok);
@@ -200,11 +205,12 @@ function expectations(key: Key, expected: Expectation): Comparison[] {
   // A key as read: "unchanged since then", which its modRevision says (a recreated key has a new one).
   if (expected instanceof WireKeyValue) return [Compare.modRevision(key, '==', expected.modRevision)];
   if (typeof expected !== 'object' || expected === null) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
-  const given = Object.entries(expected).filter(([, operand]) => operand !== undefined);
-  const unknown = given.filter(([field]) => !Object.prototype.hasOwnProperty.call(EXPECTED, field)).map(([field]) => field);
+  const operands = expected as Readonly<Record<string, unknown>>;
+  const given = Object.keys(operands).filter((field) => operands[field] !== undefined);
+  const unknown = given.filter((field) => !Object.prototype.hasOwnProperty.call(EXPECTED, field));
   if (unknown.length > 0) throw new EtcdInvalidArgumentError(`${EXPECTATION_NEEDED}; got unknown field(s) ${unknown.join(', ')}`);
   if (given.length === 0) throw new EtcdInvalidArgumentError(EXPECTATION_NEEDED);
-  return given.map(([field, operand]) => EXPECTED[field](key, operand as never));
+  return given.map((field) => EXPECTED[field](key, operands[field] as never));
 }
 
 /** Put options, with `ttl` refused next to the options that name the lease themselves. */
@@ -218,7 +224,9 @@ function checkPutOptions(given: PutOptions | undefined): PutOptions {
   return options;
 }
 
-function toCasResult(txn: TxnResult): Result<PutResult, CompareFailed> {
+/** A compare-and-set's txn answer: Ok(the put's result) when it wrote, Err(the key as it is now) when not. */
+function decodeCas(json: unknown): Result<PutResult, CompareFailed> {
+  const txn = decodeTxn(json);
   const first = txn.responses[0];
   // The inner put's header holds only the revision; the txn's header is the full one.
   if (txn.succeeded && first?.type === 'put') return Ok({ ...first.result, header: txn.header });

@@ -4,7 +4,7 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { catchError, concat, defer, finalize, Observable, tap, throwError } from 'rxjs';
+import { concat, Observable, tap, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -56,7 +56,9 @@ export function withFailover<T>(
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
-  return defer(() => {
+  // One subscriber explains the failure and stops the lookout (rather than a catchError and a
+  // finalize): every unary call passes here.
+  return new Observable<T>((subscriber) => {
     const deadline = new Deadline(deadlineMs, pool.clock);
     const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now());
     const loop = {
@@ -66,14 +68,19 @@ export function withFailover<T>(
       giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
       method,
     };
-    return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
+    const subscription = retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
       return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error) }));
-    }).pipe(
-      catchError((error: unknown) => throwError(() => lookout.explain(deadline.explain(error)))),
-      finalize(() => lookout.stop()),
-    );
+    }).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => subscriber.error(lookout.explain(deadline.explain(error))),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      subscription.unsubscribe();
+      lookout.stop();
+    };
   });
 }
 

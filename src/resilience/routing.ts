@@ -3,7 +3,7 @@
  * is checked (the read floor) and decoded. Every attempt it makes goes down the attempt chain
  * (`pool.send`): diagnostics, re-authentication, the wire.
  */
-import { defer, map, Observable } from 'rxjs';
+import { defer, Observable } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
 import { Call, Handler, methodOf } from '../pipeline/call';
@@ -25,15 +25,26 @@ export interface RoutingSettings extends FailoverSettings {
  * @example chain([perCall, namespaced(space)], routeCalls(pool, settings, seen))
  */
 export function routeCalls(pool: EndpointPool, settings: RoutingSettings, seen: SeenRevision): Handler {
+  // One subscriber per attempt (rather than a defer and a map): every attempt of every call passes here.
   const sendOn = <T>(call: Call<T>, endpoint: Endpoint, attempt: number, floor?: number): Observable<T> =>
-    defer(() => {
+    new Observable<T>((subscriber) => {
       const sentAt = pool.now();
-      return pool.send({ method: methodOf(call.path), endpoint, attempt, exchange: { kind: 'post', path: call.path, body: call.body } }).pipe(
-        map((json) => {
-          seen.record(json, endpoint.url, floor);
-          return call.decode(json, endpoint.url, sentAt);
-        }),
-      );
+      const answers = pool.send({ method: methodOf(call.path), endpoint, attempt, exchange: { kind: 'post', path: call.path, body: call.body } });
+      return answers.subscribe({
+        next: (json) => {
+          let result: T;
+          try {
+            seen.record(json, endpoint.url, floor);
+            result = call.decode(json, endpoint.url, sentAt);
+          } catch (error: unknown) {
+            subscriber.error(error);
+            return;
+          }
+          subscriber.next(result);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
     });
   return <T>(call: Call<T>): Observable<T> => {
     const timed = call.attemptTimeoutMs === undefined ? settings : { ...settings, requestTimeoutMs: call.attemptTimeoutMs };
