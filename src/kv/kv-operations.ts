@@ -32,8 +32,9 @@ export interface KvOperations {
 
   /**
    * Streams every key of a prefix or range, in key order, all read at one revision: the first
-   * page answers the revision and how many keys there are, the rest is cut into parts of about
-   * a page, fetched a few at a time, so memory stays bounded by a few pages however many keys.
+   * request asks for up to five pages (a listing that small is one request) and answers the
+   * revision and how many keys there are, the rest is cut into parts of about a page, fetched a
+   * few at a time, so memory stays bounded by a few pages however many keys.
    * @example etcd.list({ prefix: 'jobs/' }, { pageSize: 500 }).subscribe((kv) => console.log(kv.key))
    */
   list(selector: KeySelector, options?: ListOptions): Observable<KeyValue>;

@@ -11,7 +11,11 @@ import { CallOptions } from '../call-options';
 
 /** Options of a paged listing (`list`, `scan`, `scanPages`); `deadlineMs` applies to each page. */
 export interface ListOptions extends CallOptions {
-  /** Keys fetched per request (default 1000). */
+  /**
+   * Keys per page (default 1000). `scan` and `scanPages` fetch one page per request and hold one
+   * at a time; `list` asks for up to five pages in its first request (a listing that small is one
+   * request) and fetches the rest in parts of about a page, four at a time: it holds five pages at most.
+   */
   readonly pageSize?: number;
   /** List the store as it was at this revision (default: the revision of the first page). */
   readonly revision?: number;
@@ -66,8 +70,8 @@ export function paging(read: RangeReader, selector: KeySelector, given: ListOpti
     pageSize: limit,
     /** Whether the listing reads a member's local state. */
     serializable: options.serializable === true,
-    /** The first page. */
-    first: (): Observable<Page> => fetch(selector, options.revision),
+    /** The first page; `keys` sets its size (a listing fetched in parallel asks for several pages' worth). */
+    first: (keys?: number): Observable<Page> => fetch(selector, options.revision, keys),
     /** The first page of `span` (the rest after a page, or a part of the listing), at the listing's revision; `keys` sets its size. */
     after: (span: Span, revision: number, keys?: number): Observable<Page> => fetch(span, revision, keys),
   };

@@ -1,8 +1,9 @@
 /**
- * A whole listing, fetched in parallel at one revision: the first page answers the revision and
- * how many keys the range holds; a rest of a few pages is fetched in one request, a bigger one
- * is cut into parts of about a page (`splitRange`), which are fetched a few at a time and handed
- * on in key order (`inOrder`).
+ * A whole listing, fetched in parallel at one revision: the first request asks for up to
+ * FIRST_PAGES pages and answers the revision and how many keys the range holds, so a listing
+ * that small is one request, as a single range would be; a rest of a few pages is fetched in one
+ * more request, a bigger one is cut into parts of about a page (`splitRange`), which are
+ * fetched a few at a time and handed on in key order (`inOrder`).
  */
 import { concat, Observable, of, switchMap } from 'rxjs';
 import { inOrder } from './in-order';
@@ -16,25 +17,32 @@ import { PartCounter, splitRange } from './range-split';
 export const PARALLEL_PAGES = 4;
 
 /**
+ * Pages the first request asks for: no more than the first page and the parts in flight would
+ * hold later anyway, so a listing that small costs one round trip and no more memory.
+ */
+export const FIRST_PAGES = 1 + PARALLEL_PAGES;
+
+/**
  * Every page of the listing, in key order, each key once, all at the revision of the first page
  * (or the listing's own). `counter(revision)` counts parts of the range at that revision.
  * @example parallelPages(paging(reader, { prefix: 'jobs/' }, {}, 'list'), (revision) => countAt(revision))
  */
 export function parallelPages(pages: Paging, counter: (revision: number) => PartCounter): Observable<Page> {
-  return pages.first().pipe(
+  return pages.first(FIRST_PAGES * pages.pageSize).pipe(
     switchMap((first) => {
-      const rest = first.rest;
+      const { rest, revision } = first;
       if (rest === undefined) return of(first);
       const count = first.count - first.kvs.length;
       // No more than the pages that would be in flight at once: one request, no counting round trip.
-      if (count <= PARALLEL_PAGES * pages.pageSize) return concat(of(first), pages.after(rest, first.revision, count));
+      if (count <= PARALLEL_PAGES * pages.pageSize) return concat(of(first), pages.after(rest, revision, count));
+      // Only the keys are kept for the cuts: the first answer's values go once they are handed on.
       const sample = first.kvs.map((kv) => kv.keyBuffer);
-      const parts = splitRange({ ...rest, count }, pages.pageSize, sample, counter(first.revision));
+      const parts = splitRange({ ...rest, count }, pages.pageSize, sample, counter(revision));
       const following = parts.pipe(
         switchMap((cut) =>
           inOrder(
-            cut.map((part) => pages.after(part, first.revision)),
-            (page) => (page.rest === undefined ? undefined : pages.after(page.rest, first.revision)),
+            cut.map((part) => pages.after(part, revision)),
+            (page) => (page.rest === undefined ? undefined : pages.after(page.rest, revision)),
             PARALLEL_PAGES,
           ),
         ),
