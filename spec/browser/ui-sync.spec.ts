@@ -83,8 +83,12 @@ describe('examples/ui-sync.ts in Chromium', () => {
     await firstValueFrom(etcd.put('uiz/x', 'kept'));
     expect((await api('DELETE', '?key=uiz/x')).status).toBe(403);
     expect((await firstValueFrom(etcd.get('uiz/x'))).some).toBe(true);
-    expect((await api('DELETE', '?key=ui/api')).status).toBe(200);
+    const deleted = await api('DELETE', '?key=ui/api');
+    expect(deleted.status).toBe(200);
     expect((await firstValueFrom(etcd.get('ui/api'))).none).toBe(true);
+    // The deletion's own revision: the next write is the one after it.
+    const next = await firstValueFrom(etcd.put('not-ui/after', 'x'));
+    expect(await deleted.json()).toEqual({ revision: next.revision - 1 });
     const events = await fetch(`${base()}/events`, { headers: { 'Last-Event-ID': 'yesterday' } });
     expect(events.status).toBe(400);
     expect((await fetch(base())).status).toBe(200);
