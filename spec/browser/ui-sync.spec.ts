@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, chromium, Page, Request } from 'playwright-core';
 import { firstValueFrom } from 'rxjs';
 import { freePorts } from '../../src/testing';
 import { CliProcess } from '../cli/support/cli';
@@ -83,11 +83,30 @@ describe('examples/ui-sync.ts in Chromium', () => {
     await firstValueFrom(etcd.put('uiz/x', 'kept'));
     expect((await api('DELETE', '?key=uiz/x')).status).toBe(403);
     expect((await firstValueFrom(etcd.get('uiz/x'))).some).toBe(true);
-    expect((await api('DELETE', '?key=ui/api')).status).toBe(200);
+    const deleted = await api('DELETE', '?key=ui/api');
+    expect(deleted.status).toBe(200);
     expect((await firstValueFrom(etcd.get('ui/api'))).none).toBe(true);
+    // The deletion's own revision: the next write is the one after it.
+    const next = await firstValueFrom(etcd.put('not-ui/after', 'x'));
+    expect(await deleted.json()).toEqual({ revision: next.revision - 1 });
     const events = await fetch(`${base()}/events`, { headers: { 'Last-Event-ID': 'yesterday' } });
     expect(events.status).toBe(400);
     expect((await fetch(base())).status).toBe(200);
+  });
+
+  it("serves the page's modules as the build made them: etcd-rx/browser and rxjs, byte for byte", async () => {
+    const built = path.join(ROOT, 'dist', 'esm');
+    const files = [
+      ['etcd-rx-browser.js', path.join(built, 'browser', 'index.js')],
+      ['sync-state.js', path.join(built, 'browser', 'sync-state.js')],
+      ['rxjs.js', path.join(built, 'rxjs.js')],
+    ];
+    for (const [name, file] of files) {
+      const served = await fetch(`${base()}/${name}`);
+      expect(served.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(await served.text()).toBe(fs.readFileSync(file, 'utf8'));
+    }
+    expect(fs.readFileSync(path.join(built, 'rxjs.js'), 'utf8')).toMatch(/^\/\/ rxjs [\d.]+ as an ES module/);
   });
 
   it('two pages show the same live state: a write through a page, one through the library, a deletion, a server restart', async () => {
@@ -133,7 +152,14 @@ describe('examples/ui-sync.ts in Chromium', () => {
     expect(seen.filter((s) => s.snapshot)).toHaveLength(1);
     const change = seen.find((s) => s.revision === written.revision) as { keys: string[] };
     expect(change.keys.sort()).toEqual(['ui/banner', 'ui/theme', 'ui/while-away']);
-    expect(seen[seen.length - 1]).toMatchObject({ revision: written.revision, synced: true });
+    // Unsynced from the loss on (whichever tab held the stream), until the synced after the replay.
+    const lost = seen.findIndex((s) => !s.synced && !s.snapshot);
+    expect(seen[lost].revision).toBeLessThan(written.revision);
+    expect(seen.slice(lost).map((s) => [s.revision, s.synced])).toEqual([
+      [seen[lost].revision, false],
+      [written.revision, false],
+      [written.revision, true],
+    ]);
 
     await pages[0].locator('#status').filter({ hasText: 'live at revision' }).waitFor();
     await pages[0].screenshot({ path: SCREENSHOT });
@@ -149,10 +175,17 @@ describe('examples/ui-sync.ts in Chromium', () => {
     for (const tab of tabs) await tab.locator('#status').filter({ hasText: 'live at revision' }).waitFor({ timeout: 20_000 });
     return tabs;
   };
-  /** Records, in the tab, every change the page's store emits from now on: "revision type key". */
+  /**
+   * Records, in the tab, every change the page's store emits from now on ("revision type key"),
+   * and every turn of its synced flag.
+   */
   const recordChanges = (tab: Page) =>
     tab.evaluate(
-      `window.changes = []; store.states.subscribe((s) => { if (!s.snapshot) for (const c of s.changes) changes.push(s.revision + ' ' + c.type + ' ' + c.key) })`,
+      `window.changes = []; window.syncedTurns = [];
+      store.states.subscribe((s) => {
+        if (!s.snapshot) for (const c of s.changes) changes.push(s.revision + ' ' + c.type + ' ' + c.key);
+        if (s.synced !== (syncedTurns.at(-1) ?? true)) syncedTurns.push(s.synced);
+      }); 0`,
     );
   const holders = async (tabs: Page[]) => {
     const roles = await Promise.all(tabs.map((tab) => tab.evaluate('document.documentElement.dataset.role')));
@@ -186,29 +219,44 @@ describe('examples/ui-sync.ts in Chromium', () => {
 
   it('10 tabs of one profile share one stream: all live, a change shows in all, and after the holder closes the others go on with no gap or repeat', async () => {
     const etcd = client();
-    const tabs = await openTabs(10);
-    await waitFor(async () => (await holders(tabs)).length === 1, 'one holder among the tabs');
-    for (const tab of tabs) await recordChanges(tab);
-    const first = await firstValueFrom(etcd.put('ui/tabs', 'one'));
-    for (const tab of tabs) await expectText(valueOf(tab, 'ui/tabs'), 'one');
+    // Every stream the profile opens, as the URL it asked for.
+    const streams: string[] = [];
+    const onRequest = (request: Request) => {
+      if (new URL(request.url()).pathname === '/events') streams.push(request.url());
+    };
+    (context as BrowserContext).on('request', onRequest);
+    try {
+      const tabs = await openTabs(10);
+      await waitFor(async () => (await holders(tabs)).length === 1, 'one holder among the tabs');
+      expect(streams).toEqual([`${base()}/events`]);
+      for (const tab of tabs) await recordChanges(tab);
+      const first = await firstValueFrom(etcd.put('ui/tabs', 'one'));
+      for (const tab of tabs) await expectText(valueOf(tab, 'ui/tabs'), 'one');
 
-    const [holder] = await holders(tabs);
-    await holder.close();
-    const rest = tabs.filter((tab) => tab !== holder);
-    // Written while the stream changes hands, then after.
-    const second = await firstValueFrom(etcd.put('ui/tabs', 'two'));
-    const third = await firstValueFrom(etcd.put('ui/tabs-also', 'x'));
-    const fourth = await firstValueFrom(etcd.put('ui/tabs', 'three'));
-    for (const tab of rest) await expectText(valueOf(tab, 'ui/tabs'), 'three');
-    await waitFor(async () => (await holders(rest)).length === 1, 'a new holder');
-    const expected = [
-      `${first.revision} put ui/tabs`,
-      `${second.revision} put ui/tabs`,
-      `${third.revision} put ui/tabs-also`,
-      `${fourth.revision} put ui/tabs`,
-    ];
-    for (const tab of rest) expect(await tab.evaluate('changes')).toEqual(expected);
-    for (const tab of rest) expect(await tab.locator('#status').textContent()).toMatch(/live at revision \d+/);
+      const [holder] = await holders(tabs);
+      await holder.close();
+      const rest = tabs.filter((tab) => tab !== holder);
+      // Written while the stream changes hands, then after.
+      const second = await firstValueFrom(etcd.put('ui/tabs', 'two'));
+      const third = await firstValueFrom(etcd.put('ui/tabs-also', 'x'));
+      const fourth = await firstValueFrom(etcd.put('ui/tabs', 'three'));
+      for (const tab of rest) await expectText(valueOf(tab, 'ui/tabs'), 'three');
+      await waitFor(async () => (await holders(rest)).length === 1, 'a new holder');
+      // One new stream, resuming after the last revision the tabs held.
+      expect(streams).toEqual([`${base()}/events`, `${base()}/events?lastEventId=${first.revision}`]);
+      const expected = [
+        `${first.revision} put ui/tabs`,
+        `${second.revision} put ui/tabs`,
+        `${third.revision} put ui/tabs-also`,
+        `${fourth.revision} put ui/tabs`,
+      ];
+      for (const tab of rest) await tab.locator('#status').filter({ hasText: 'live at revision' }).waitFor();
+      for (const tab of rest) expect(await tab.evaluate('changes')).toEqual(expected);
+      // Each tab was told it might be behind while the stream changed hands, then that it caught up.
+      for (const tab of rest) expect(await tab.evaluate('syncedTurns')).toEqual([false, true]);
+    } finally {
+      (context as BrowserContext).off('request', onRequest);
+    }
   });
 
   it("read-your-writes: a page's write shows at once, is confirmed at its revision, and a refused one is rolled back", async () => {
@@ -216,12 +264,7 @@ describe('examples/ui-sync.ts in Chromium', () => {
     await firstValueFrom(etcd.put('ui/color', 'red'));
     const [tab, other] = await openTabs(2);
     // Hold the page's write until the test has seen it on screen.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await tab.route('**/api/keys*', async (route) => {
-      await held;
-      await route.continue();
-    });
+    let release = await holdApi(tab);
     await tab.locator('tr[data-key="ui/color"] input[name="value"]').fill('blue');
     await tab.locator('tr[data-key="ui/color"] button', { hasText: 'Save' }).click();
     await tab.locator('tr.pending[data-key="ui/color"]').waitFor();
@@ -235,27 +278,64 @@ describe('examples/ui-sync.ts in Chromium', () => {
     expect(await tab.locator('tr.pending').count()).toBe(0);
     expect(await valueOf(tab, 'ui/color').textContent()).toBe('blue');
     await expectText(valueOf(other, 'ui/color'), 'blue');
-    // The browser API waits for a revision: at once for one already held.
+    // The browser API waits for a revision: at once for one already held...
     expect(await tab.evaluate(`store.waitForRevision(${confirmed}).then((s) => s.entries.get('ui/color'))`)).toBe('blue');
+    // ...and, for one to come, until the state includes it.
+    await tab.evaluate(
+      `window.waited = undefined; store.waitForRevision(store.current.revision + 1).then((s) => (waited = { revision: s.revision, color: s.entries.get('ui/color') })); 0`,
+    );
+    expect(await tab.evaluate('waited')).toBeUndefined();
+    const later = await firstValueFrom(etcd.put('ui/color', 'green'));
+    await waitInPage(tab, 'waited !== undefined');
+    expect(await tab.evaluate('waited')).toEqual({ revision: later.revision, color: 'green' });
 
-    // A key outside ui/: shown at once, refused by the server (403), rolled back.
-    await tab.unroute('**/api/keys*');
-    let refuse: () => void = () => undefined;
-    const refusing = new Promise<void>((resolve) => (refuse = resolve));
-    await tab.route('**/api/keys*', async (route) => {
-      await refusing;
-      await route.continue();
-    });
+    // A change to a key the page shows, refused by the server (400): shown at once, then the server's value again.
+    release = await holdApi(tab);
+    await tab.evaluate(
+      `window.refused = undefined;
+      store
+        .write({ type: 'put', key: 'ui/color', value: 'purple' }, async () => {
+          const r = await fetch('/api/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"key":"ui/color","value":7}' });
+          if (!r.ok) throw new Error(r.status + ' ' + (await r.text()).trim());
+          return (await r.json()).revision;
+        })
+        .catch((e) => (refused = e.message)); 0`,
+    );
+    await tab.locator('tr.pending[data-key="ui/color"]').waitFor();
+    expect(await valueOf(tab, 'ui/color').textContent()).toBe('purple');
+    release();
+    await waitInPage(tab, 'refused !== undefined');
+    expect(await tab.evaluate('refused')).toBe('400 key and value must both be strings');
+    await expectText(valueOf(tab, 'ui/color'), 'green');
+    expect(await tab.locator('tr.pending').count()).toBe(0);
+    expect((await firstValueFrom(etcd.get('ui/color'))).unwrap().value).toBe('green');
+
+    // A key outside ui/, through the page's form: shown at once, refused by the server (403), rolled back.
+    release = await holdApi(tab);
     await tab.locator('#add input[name="key"]').fill('elsewhere/x');
     await tab.locator('#add input[name="value"]').fill('nope');
     await tab.locator('#add button').click();
     await tab.locator('tr.pending[data-key="elsewhere/x"]').waitFor();
-    refuse();
+    release();
     await tab.locator('tr[data-key="elsewhere/x"]').waitFor({ state: 'detached' });
     await tab.locator('#status').filter({ hasText: 'refused: only keys under ui/ may be changed here' }).waitFor();
     expect((await firstValueFrom(etcd.get('elsewhere/x'))).none).toBe(true);
+    expect(await valueOf(other, 'ui/color').textContent()).toBe('green');
   });
 });
+
+/** Holds the page's requests to its API until the returned function is called. */
+async function holdApi(page: Page): Promise<() => void> {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  // The requests an earlier hold let through are on their way: this one replaces it.
+  await page.unrouteAll({ behavior: 'wait' });
+  await page.route('**/api/keys*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
 
 async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
   await locator.filter({ hasText: text }).waitFor({ timeout: 20_000 });

@@ -106,10 +106,28 @@ describe('tabs sharing one stream', () => {
     sources[1].send('change', { revision: 6, changes: [{ type: 'put', key: 'k', value: '2' }] });
     sources[1].send('change', { revision: 7, changes: [{ type: 'delete', key: 'k' }] });
     sources[1].send('synced', { revision: 7 });
-    await waitFor(() => c.seen.length === 4, 'the changes after the hand-over');
-    // Synced since revision 5 and never lost: the resumed stream's synced is no news.
-    for (const { seen } of [b, c]) expect(seen).toEqual(['5 snapshot', '5 synced', '6 put k', '7 delete k']);
+    await waitFor(() => c.seen.length === 6, 'the changes after the hand-over, then synced');
+    // Unsynced while the stream changes hands, until the resumed stream says it has caught up.
+    for (const { seen } of [b, c]) expect(seen).toEqual(['5 snapshot', '5 synced', '6 put k', '6 lost', '7 delete k', '7 synced']);
     expect(a.seen).toEqual(['5 snapshot', '5 synced', '6 put k']);
+  });
+
+  it("the holder's lost stream unsyncs every tab, and its resumed stream's synced syncs them again", async () => {
+    const a = tab();
+    const b = tab();
+    sources[0].send('snapshot', { revision: 5, entries: { k: '1' } });
+    sources[0].send('synced', { revision: 5 });
+    await waitFor(() => b.seen.length === 2, 'the relayed snapshot');
+    // The browser reconnects by itself: the source stays, CONNECTING.
+    sources[0].readyState = 0;
+    sources[0].onerror?.({});
+    await waitFor(() => b.seen.length === 3, 'the relayed loss');
+    sources[0].readyState = 1;
+    sources[0].send('change', { revision: 6, changes: [{ type: 'put', key: 'k', value: '2' }] });
+    sources[0].send('synced', { revision: 6 });
+    await waitFor(() => b.seen.length === 5, 'the replayed change, then synced');
+    for (const { seen } of [a, b]) expect(seen).toEqual(['5 snapshot', '5 synced', '5 lost', '6 put k', '6 synced']);
+    expect(sources).toHaveLength(1);
   });
 
   it('without Web Locks each subscription has its own stream', () => {

@@ -15,8 +15,9 @@ export interface SyncOptions {
   readonly retryDelayMs?: number;
   /**
    * Share one stream among the tabs of this origin following the same URL (default true): one
-   * tab holds the EventSource and relays to the others; when it closes, another takes over and
-   * resumes after the last revision it holds. Browsers allow 6 connections per host over
+   * tab holds the EventSource and relays to the others (its losses of the stream too); when it
+   * closes, another takes over and resumes after the last revision it holds, every tab unsynced
+   * until the resumed stream's `synced`. Browsers allow 6 connections per host over
    * HTTP/1.1, so without sharing the seventh tab waits. Needs Web Locks and BroadcastChannel
    * (secure contexts); without them each tab has its own stream.
    */
@@ -49,6 +50,10 @@ export function syncState(url: string, options: SyncOptions = {}): Observable<Sy
       }
       if (state !== undefined) subscriber.next(state);
     };
+    const lose = () => {
+      const state = table.lost();
+      if (state !== undefined) subscriber.next(state);
+    };
     const listener: StreamListener = {
       resumeAfter: () => table.revision,
       frame: (kind, data) => {
@@ -56,14 +61,15 @@ export function syncState(url: string, options: SyncOptions = {}): Observable<Sy
         take(kind, data);
       },
       lost: () => {
-        const state = table.lost();
-        if (state !== undefined) subscriber.next(state);
+        membership?.relayLost();
+        lose();
       },
     };
     if (web === undefined) return openStream(url, settings, listener);
     membership = shareStream(url, web, table, options, {
       hold: () => openStream(url, settings, listener),
       take,
+      lose,
     });
     return () => membership?.leave();
   });
@@ -75,7 +81,7 @@ function shareStream(
   web: TabWeb,
   table: SyncTable,
   options: SyncOptions,
-  own: { hold(): () => void; take(kind: FrameKind, data: string): void },
+  own: { hold(): () => void; take(kind: FrameKind, data: string): void; lose(): void },
 ): TabMembership {
   options.onRole?.('follower');
   return joinTabs(`etcd-rx:${absolute(url)}`, web, {
@@ -88,6 +94,7 @@ function shareStream(
       if (joined && kind === 'snapshot' && table.revision !== undefined) return;
       own.take(kind, data);
     },
+    lost: own.lose,
     stateForNewcomer: () => {
       const data = table.snapshotData();
       return data === undefined ? undefined : { data: JSON.stringify(data), synced: table.isSynced };

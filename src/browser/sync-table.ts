@@ -18,8 +18,8 @@ export interface SyncState {
   readonly snapshot: boolean;
   /**
    * True once the server said this page holds its current state (its `synced` event, after the
-   * snapshot or after the changes a resume replayed); false again while the stream is lost (as
-   * the tab holding it sees).
+   * snapshot or after the changes a resume replayed); false again while the stream is lost, in
+   * every tab that shares it, and while it changes hands between tabs.
    */
   readonly synced: boolean;
   /** Keys showing a write of this page that the server has not confirmed yet (see `syncStore`). */

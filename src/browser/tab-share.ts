@@ -1,8 +1,8 @@
 /**
  * The tabs of one origin on one stream: they elect one holder of the EventSource with a Web
  * Lock (the browser grants it to one tab at a time, and to the next in line when that tab
- * closes), and the holder relays every frame on a BroadcastChannel. A tab that joins asks for
- * the state so far and gets it from the holder.
+ * closes), and the holder relays every frame on a BroadcastChannel, and says when its stream
+ * was lost. A tab that joins asks for the state so far and gets it from the holder.
  */
 import type { FrameKind } from './sync-table.js';
 
@@ -27,6 +27,7 @@ export interface TabWeb {
 /** What the tabs say to one another. */
 type TabMessage =
   | { readonly type: 'frame'; readonly kind: FrameKind; readonly data: string }
+  | { readonly type: 'lost' }
   | { readonly type: 'hello'; readonly from: string }
   | { readonly type: 'state'; readonly to: string; readonly data: string; readonly synced: boolean };
 
@@ -36,6 +37,8 @@ export interface TabPeer {
   hold(): () => void;
   /** A frame relayed by the holder; `joined` marks the state given to this tab when it joined. */
   receive(kind: FrameKind, data: string, joined: boolean): void;
+  /** The holder's stream was lost, or is changing hands: what this tab has may be behind until the next `synced`. */
+  lost(): void;
   /** The state so far for a tab that joins, as a snapshot's data (JSON), when there is one. */
   stateForNewcomer(): { readonly data: string; readonly synced: boolean } | undefined;
 }
@@ -43,6 +46,8 @@ export interface TabPeer {
 /** A tab's membership: the holder relays with it, and every tab leaves with it. */
 export interface TabMembership {
   relay(kind: FrameKind, data: string): void;
+  /** Tells the other tabs that the stream was lost. */
+  relayLost(): void;
   leave(): void;
 }
 
@@ -72,6 +77,7 @@ export function joinTabs(name: string, web: TabWeb, peer: TabPeer): TabMembershi
   let holding = false;
   let release: (() => void) | undefined;
   let close: (() => void) | undefined;
+  const relayLost = () => channel.postMessage({ type: 'lost' } satisfies TabMessage);
   channel.onmessage = ({ data }) => {
     const message = data as TabMessage;
     if (message.type === 'hello') {
@@ -79,6 +85,8 @@ export function joinTabs(name: string, web: TabWeb, peer: TabPeer): TabMembershi
       if (state !== undefined) channel.postMessage({ type: 'state', to: message.from, ...state } satisfies TabMessage);
     } else if (message.type === 'frame') {
       peer.receive(message.kind, message.data, false);
+    } else if (message.type === 'lost') {
+      peer.lost();
     } else if (message.type === 'state' && message.to === me) {
       peer.receive('snapshot', message.data, true);
       if (message.synced) peer.receive('synced', JSON.stringify({ revision: (JSON.parse(message.data) as { revision: number }).revision }), true);
@@ -88,6 +96,9 @@ export function joinTabs(name: string, web: TabWeb, peer: TabPeer): TabMembershi
   web.locks
     .request(name, { signal: leaving.signal }, () => {
       holding = true;
+      // The stream changes hands: every tab may be behind until the resumed stream's `synced`.
+      relayLost();
+      peer.lost();
       close = peer.hold();
       return new Promise<void>((resolve) => (release = resolve));
     })
@@ -95,6 +106,7 @@ export function joinTabs(name: string, web: TabWeb, peer: TabPeer): TabMembershi
     .catch(() => undefined);
   return {
     relay: (kind, data) => channel.postMessage({ type: 'frame', kind, data } satisfies TabMessage),
+    relayLost,
     leave: () => {
       leaving.abort();
       close?.();
