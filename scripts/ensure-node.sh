@@ -41,7 +41,11 @@ if ! runs_wanted_major "$target"; then
   staging="$(mktemp -d "$cache/.fetch-$major.XXXXXX")"
   trap 'rm -rf "$staging"' EXIT
   echo "ensure-node: fetching Node $major (npm package node-$os-$arch@$major)..." >&2
-  tarball="$(npm pack "node-$os-$arch@$major" --pack-destination "$staging" --silent --loglevel=error | tail -n 1)"
+  if ! tarball="$(npm pack "node-$os-$arch@$major" --pack-destination "$staging" --silent --loglevel=error | tail -n 1)" || [ -z "$tarball" ]; then
+    echo "ensure-node: could not get Node $major: \`npm pack node-$os-$arch@$major\` failed (its error is above)." >&2
+    echo "ensure-node: no such version means $major is no released Node major; a connection error, that the npm registry cannot be reached (offline, or a proxy missing from npm's config)." >&2
+    exit 1
+  fi
   # Only the binary and its licence: the headers and docs in the package are not needed to run.
   tar -xzf "$staging/$tarball" -C "$staging" package/bin/node package/LICENSE
   if ! runs_wanted_major "$staging/package"; then

@@ -72,8 +72,9 @@ describe('failover against a real 3-member cluster', () => {
       () => victim.freeze(),
       () => victim.resume(),
     );
-    // One request timeout to give up on the frozen member, plus slack for a busy CI machine.
-    expect(report.slowestMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
+    // One request timeout to give up on the frozen member, then a live member's answer on a busy
+    // machine (spec/resilience/freeze-latency.spec.ts bounds every call so).
+    expect(report.slowestMs).toBeLessThan(REQUEST_TIMEOUT_MS + 500);
   });
 
   it('goes on after a new election when the leader serving the client is frozen', async () => {
