@@ -4,7 +4,7 @@
  * (no `count` when 0, no `kvs`, no `more`, no `created`, header fields absent), int64 as strings,
  * and an error body `{code, message, details}` without `error`.
  */
-import { EtcdCompactedError, EtcdPermissionDeniedError, EtcdUnauthenticatedError } from '../../src';
+import { EtcdCompactedError, EtcdPermissionDeniedError, EtcdProtocolError, EtcdUnauthenticatedError } from '../../src';
 import { decodeMemberList } from '../../src/cluster/member-codec';
 import { decodeStatus } from '../../src/cluster/cluster-service';
 import { decodeDelete } from '../../src/kv/delete';
@@ -30,6 +30,14 @@ describe('answer shapes of etcd 3.4/3.5 and of 3.6+ (protojson)', () => {
     const full = decodeRange({ header: HEADER_36, kvs: [KV], count: '3', more: true });
     expect(full.kvs.map((kv) => [kv.key, kv.value, kv.modRevision, kv.lease])).toEqual([['a', '1', 7, '0']]);
     expect(full).toMatchObject({ count: 3, more: true });
+  });
+
+  it('range: keys and values are read from their base64 once asked for, and must be text', () => {
+    const [kv] = decodeRange({ kvs: [{ key: 'YQ==' }] }).kvs;
+    expect(kv.valueBuffer).toEqual(Buffer.alloc(0));
+    expect(kv.keyBuffer).toBe(kv.keyBuffer);
+    expect(kv.key).toBe('a');
+    expect(() => decodeRange({ kvs: [{ key: 5, value: 'MQ==' }] })).toThrow(EtcdProtocolError);
   });
 
   it('put and delete: no prev_kv, no deleted count, no prev_kvs', () => {

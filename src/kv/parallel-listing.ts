@@ -5,7 +5,7 @@
  * more request, a bigger one is cut into parts of about a page (`splitRange`), which are
  * fetched a few at a time and handed on in key order (`inOrder`).
  */
-import { concat, Observable, of, switchMap } from 'rxjs';
+import { Observable, switchMap } from 'rxjs';
 import { inOrder } from './in-order';
 import { Page, Paging } from './paging';
 import { PartCounter, splitRange } from './range-split';
@@ -31,10 +31,10 @@ export function parallelPages(pages: Paging, counter: (revision: number) => Part
   return pages.first(FIRST_PAGES * pages.pageSize).pipe(
     switchMap((first) => {
       const { rest, revision } = first;
-      if (rest === undefined) return of(first);
+      if (rest === undefined) return handOn(first, undefined);
       const count = first.count - first.kvs.length;
       // No more than the pages that would be in flight at once: one request, no counting round trip.
-      if (count <= PARALLEL_PAGES * pages.pageSize) return concat(of(first), pages.after(rest, revision, count));
+      if (count <= PARALLEL_PAGES * pages.pageSize) return handOn(first, pages.after(rest, revision, count));
       // Only the keys are kept for the cuts: the first answer's values go once they are handed on.
       const sample = first.kvs.map((kv) => kv.keyBuffer);
       const parts = splitRange({ ...rest, count }, pages.pageSize, sample, counter(revision));
@@ -47,7 +47,21 @@ export function parallelPages(pages: Paging, counter: (revision: number) => Part
           ),
         ),
       );
-      return concat(of(first), following);
+      return handOn(first, following);
     }),
   );
+}
+
+/**
+ * `page`, then the pages of `rest`, for the one subscription a listing makes. The page is let go
+ * once handed on: it is a listing's biggest (several pages' worth), and `concat(of(page), rest)`
+ * would hold it until the listing ends.
+ */
+function handOn(page: Page, rest: Observable<Page> | undefined): Observable<Page> {
+  let held: Page | undefined = page;
+  return new Observable<Page>((subscriber) => {
+    if (held !== undefined) subscriber.next(held);
+    held = undefined;
+    return rest === undefined ? subscriber.complete() : rest.subscribe(subscriber);
+  });
 }

@@ -91,7 +91,9 @@ export class KeySpace {
    * @example space.keyValue(kv).key // 'k' for app/k
    */
   keyValue(kv: KeyValue): KeyValue {
-    return new WireKeyValue(this.relative(kv.keyBuffer), kv.valueBuffer, kv.createRevision, kv.modRevision, kv.version, kv.lease);
+    const key = this.relative(kv.keyBuffer);
+    // A value still undecoded stays so: a listing through a namespace decodes only what is read.
+    return kv instanceof WireKeyValue ? kv.withKey(key) : new WireKeyValue(key, kv.valueBuffer, kv.createRevision, kv.modRevision, kv.version, kv.lease);
   }
 
   /**

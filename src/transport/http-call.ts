@@ -4,6 +4,7 @@
  */
 import fetch, { FetchError, RequestInit, Response } from 'node-fetch';
 import { mergeMap, Observable } from 'rxjs';
+import { StringDecoder } from 'string_decoder';
 import { EtcdConnectionError, EtcdError, EtcdProtocolError } from '../errors';
 import { HttpEndpoint } from './http-endpoint';
 import { namingRefusedKey } from './refused-key';
@@ -88,7 +89,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 const same = (error: EtcdError) => error;
 
 async function readJson(response: Response, endpoint: string): Promise<unknown> {
-  const text = await response.text();
+  const text = await bodyText(response);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -99,6 +100,17 @@ async function readJson(response: Response, endpoint: string): Promise<unknown> 
   }
   if (response.status !== 200) throw decodeServerError(json, endpoint, response.status);
   return json;
+}
+
+/**
+ * The body as text, decoded chunk by chunk as it arrives: `response.text()` would first join the
+ * chunks into one Buffer, a second copy of every page of a listing beside its text.
+ */
+async function bodyText(response: Response): Promise<string> {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  for await (const chunk of response.body) text += decoder.write(chunk as Buffer);
+  return text + decoder.end();
 }
 
 /** Classifies a failure of fetch: whether the request may have reached the server matters for writes. */
