@@ -33,6 +33,17 @@ export function usedMb(): number {
   return used() / 2 ** 20;
 }
 
+/**
+ * Memory in use once the process has settled, in MB: collected, then collected again after the
+ * callbacks that free what the first collection released (closed sockets, Buffers) have run.
+ * @example const before = await settledUsedMb(); ...; console.log((await settledUsedMb()) - before)
+ */
+export async function settledUsedMb(): Promise<number> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return usedMb();
+}
+
 function used(): number {
   const { heapUsed, external } = process.memoryUsage();
   return heapUsed + external;
