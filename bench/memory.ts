@@ -34,14 +34,20 @@ export function usedMb(): number {
 }
 
 /**
- * Memory in use once the process has settled, in MB: collected, then collected again after the
- * callbacks that free what the first collection released (closed sockets, Buffers) have run.
+ * Memory in use once the process has settled, in MB: collected until two collections, some
+ * callbacks apart, agree (what a closed client leaves, its sockets and Buffers, is freed by
+ * callbacks after the collection that released it; and V8 drops unused code over several).
  * @example const before = await settledUsedMb(); ...; console.log((await settledUsedMb()) - before)
  */
 export async function settledUsedMb(): Promise<number> {
-  collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return usedMb();
+  let last = usedMb();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = usedMb();
+    if (Math.abs(now - last) < 0.02) return now;
+    last = now;
+  }
+  return last;
 }
 
 function used(): number {
