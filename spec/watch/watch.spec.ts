@@ -139,15 +139,18 @@ describe('watch against a real 3-member etcd', () => {
       await firstValueFrom(etcd.compact(latest.revision));
       const before = await watchers();
       const live = new Recorder(etcd.watch(key, { createdNotify: true }));
-      await waitFor(() => live.batches.length === 1, 'the other watch to be live');
-      const compacted = new Recorder(etcd.watch(key, { startRevision: old.revision }));
-      await waitFor(() => compacted.error !== undefined, 'the compacted watch to fail');
-      expect(compacted.error).toBeInstanceOf(WatchCompactedError);
-      const next = await firstValueFrom(etcd.put(key, 'next'));
-      await waitFor(() => live.lastRevision === next.revision, 'the other watch to see the next put');
-      expect([live.error, live.revisions.length]).toEqual([undefined, 2]);
-      await waitFor(async () => (await watchers()) === before + 1, 'only the compacted watch to leave the server');
-      live.stop();
+      try {
+        await waitFor(() => live.batches.length === 1, 'the other watch to be live');
+        const compacted = new Recorder(etcd.watch(key, { startRevision: old.revision }));
+        await waitFor(() => compacted.error !== undefined, 'the compacted watch to fail');
+        expect(compacted.error).toBeInstanceOf(WatchCompactedError);
+        const next = await firstValueFrom(etcd.put(key, 'next'));
+        await waitFor(() => live.batches.length === 2 || live.error !== undefined, 'the other watch to see the next put');
+        expect([live.error, live.batches[1].revision, live.batches[1].events[0].kv.value]).toEqual([undefined, next.revision, 'next']);
+        await waitFor(async () => (await watchers()) === before + 1, 'only the compacted watch to leave the server');
+      } finally {
+        live.stop();
+      }
     });
 
     it('is cold: the server-side watch exists only between subscribe and unsubscribe', async () => {
