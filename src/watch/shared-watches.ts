@@ -76,8 +76,7 @@ export class SharedWatches {
   private readonly closing = new Set<Promise<void>>();
   private loop: Subscription | undefined;
   private carrier: Carrier | undefined;
-  /** Whether a member refused the upgrade and the watches went on elsewhere (see RefusedUpgrade). */
-  handedOff = false;
+  private refused = false;
 
   /** @param refusedUpgrade where the watches go when the upgrade is refused; none: the loop goes on to the next member */
   constructor(
@@ -92,6 +91,7 @@ export class SharedWatches {
    * another member with every other shared watch whenever their socket breaks. Ends only with
    * WatchCompactedError, an error no retry can fix, or EtcdAllEndpointsFailedError when no member
    * could serve the watches for too long.
+   * @example shared.watch(watchRequest('config/a')).subscribe((batch) => console.log(batch.revision))
    */
   watch(request: WatchRequest): Observable<WatchBatch> {
     return new Observable<WatchBatch>((subscriber) => {
@@ -101,6 +101,11 @@ export class SharedWatches {
       else if (this.carrier !== undefined) this.place(watch, this.carrier);
       return watch;
     });
+  }
+
+  /** Whether a member refused the upgrade and the watches went on elsewhere (see RefusedUpgrade). */
+  get handedOff(): boolean {
+    return this.refused;
   }
 
   /** Resolves once every socket is closed (the watches themselves end with the client's lifecycle). */
@@ -209,7 +214,7 @@ export class SharedWatches {
       attempt.error(error);
       return;
     }
-    this.handedOff = true;
+    this.refused = true;
     const watches = [...this.watches];
     this.watches.clear();
     this.stop();
