@@ -57,6 +57,14 @@ export class BareGateway {
     });
   }
 
+  /** The local ports of the agent's connections, busy or idle: what the benchmark leaves out when it counts another client's. */
+  localPorts(): Set<number> {
+    const ports = new Set<number>();
+    for (const sockets of [this.agent.sockets, this.agent.freeSockets])
+      for (const list of Object.values(sockets)) for (const socket of list ?? []) if (socket.localPort !== undefined) ports.add(socket.localPort);
+    return ports;
+  }
+
   /** Closes the agent's idle connections. */
   close(): void {
     this.agent.destroy();

@@ -33,6 +33,23 @@ export function usedMb(): number {
   return used() / 2 ** 20;
 }
 
+/**
+ * Memory in use once the process has settled, in MB: collected until two collections, some
+ * callbacks apart, agree (what a closed client leaves, its sockets and Buffers, is freed by
+ * callbacks after the collection that released it; and V8 drops unused code over several).
+ * @example const before = await settledUsedMb(); ...; console.log((await settledUsedMb()) - before)
+ */
+export async function settledUsedMb(): Promise<number> {
+  let last = usedMb();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = usedMb();
+    if (Math.abs(now - last) < 0.02) return now;
+    last = now;
+  }
+  return last;
+}
+
 function used(): number {
   const { heapUsed, external } = process.memoryUsage();
   return heapUsed + external;

@@ -12,7 +12,7 @@ import { Etcd } from '../src';
 import { base64, Clients, openEtcd3 } from './clients';
 import { BareGateway } from './bare-gateway';
 import { percentile } from './phase';
-import { usedMb } from './memory';
+import { settledUsedMb } from './memory';
 
 export const WATCHED_PUTS = 20_000;
 export const WATCHES = 2_000;
@@ -96,41 +96,49 @@ export async function deliveryScenario(clients: Clients, bare: BareGateway, roun
 }
 
 /**
- * Each client, opened afresh, opens 2,000 watches, one per key, and a put is made to each key.
- * @example const results = await manyWatchesScenario(bare, 'http://127.0.0.1:2379')
+ * Each client, opened afresh, opens 2,000 watches, one per key, and a put is made to each key;
+ * `rounds` times, the clients alternating.
+ * @example const results = await manyWatchesScenario(bare, 'http://127.0.0.1:2379', 3)
  */
-export async function manyWatchesScenario(bare: BareGateway, endpoint: string): Promise<Record<WatchClient, ManyWatchesResult>> {
-  const etcdPort = Number(new URL(endpoint).port);
-  const results = {} as Record<WatchClient, ManyWatchesResult>;
-  for (const client of WATCH_CLIENTS) {
-    const fresh = { etcd3: openEtcd3([endpoint], { ownConnections: true }), rx: new Etcd({ endpoints: [endpoint] }) };
-    const follow = followers(fresh);
-    const prefix = `bench/watches/${client}/`;
-    // The writer's own connections are open before counting, so only the watcher's are counted.
-    await putEach(bare, WRITERS, (i) => `${prefix}warm-up/${i}`);
-    const before = usedMb();
-    const socketsBefore = socketsTo(etcdPort);
-    let seen = 0;
-    let allSeen!: () => void;
-    const done = new Promise<void>((resolve) => (allSeen = resolve));
-    const from = (await currentRevision(bare)) + 1;
-    const start = performance.now();
-    const stops = await Promise.all(
-      Array.from({ length: WATCHES }, (_, i) =>
-        follow[client](`${prefix}${i}/`, from, () => {
-          if (++seen === WATCHES) allSeen();
-        }),
-      ),
-    );
-    await putEach(bare, WATCHES, (i) => `${prefix}${i}/k`);
-    await done;
-    const ms = performance.now() - start;
-    results[client] = { ms, sockets: socketsTo(etcdPort) - socketsBefore, memoryMb: usedMb() - before };
-    for (const stop of stops) stop();
-    fresh.etcd3.close();
-    await fresh.rx.close();
+export async function manyWatchesScenario(bare: BareGateway, endpoint: string, rounds: number): Promise<Record<WatchClient, ManyWatchesResult[]>> {
+  const results: Record<WatchClient, ManyWatchesResult[]> = { etcd3: [], rx: [] };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? WATCH_CLIENTS : [...WATCH_CLIENTS].reverse();
+    for (const client of order) results[client].push(await manyWatches(bare, endpoint, client, `bench/watches/${client}-${round}/`));
   }
   return results;
+}
+
+async function manyWatches(bare: BareGateway, endpoint: string, client: WatchClient, prefix: string): Promise<ManyWatchesResult> {
+  const etcdPort = Number(new URL(endpoint).port);
+  const fresh = { etcd3: openEtcd3([endpoint], { ownConnections: true }), rx: new Etcd({ endpoints: [endpoint] }) };
+  const follow = followers(fresh);
+  await putEach(bare, WRITERS, (i) => `${prefix}warm-up/${i}`);
+  const before = await settledUsedMb();
+  // Only connections opened since, and not the writer's, are the watcher's: the other idle
+  // keep-alive connections of the process may close meanwhile.
+  const socketsBefore = socketsTo(etcdPort);
+  let seen = 0;
+  let allSeen!: () => void;
+  const done = new Promise<void>((resolve) => (allSeen = resolve));
+  const from = (await currentRevision(bare)) + 1;
+  const start = performance.now();
+  const stops = await Promise.all(
+    Array.from({ length: WATCHES }, (_, i) =>
+      follow[client](`${prefix}${i}/`, from, () => {
+        if (++seen === WATCHES) allSeen();
+      }),
+    ),
+  );
+  await putEach(bare, WATCHES, (i) => `${prefix}${i}/k`);
+  await done;
+  const ms = performance.now() - start;
+  const sockets = [...socketsTo(etcdPort, bare.localPorts())].filter((inode) => !socketsBefore.has(inode)).length;
+  const result = { ms, sockets, memoryMb: (await settledUsedMb()) - before };
+  for (const stop of stops) stop();
+  fresh.etcd3.close();
+  await fresh.rx.close();
+  return result;
 }
 
 async function putEach(bare: BareGateway, n: number, key: (i: number) => string, beforeSend?: (i: number) => void): Promise<void> {
@@ -150,10 +158,15 @@ async function currentRevision(bare: BareGateway): Promise<number> {
   return Number(answer.header.revision);
 }
 
-/** Established TCP connections whose remote end is `port` on this host (the benchmark is that etcd's only client). */
-function socketsTo(port: number): number {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let n = 0;
+/** The sockets of this process connected to `port` on this host, by inode; `except` names local ports to leave out. */
+function socketsTo(port: number, except: ReadonlySet<number> = new Set()): Set<string> {
+  const ours = new Set<string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    const match = /^socket:\[(\d+)\]$/.exec(readLink(`/proc/self/fd/${fd}`));
+    if (match) ours.add(match[1]);
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const found = new Set<string>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -163,8 +176,18 @@ function socketsTo(port: number): number {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length > 3 && fields[2].endsWith(hexPort) && fields[3] === '01') n++;
+      if (fields.length < 10 || fields[3] !== '01' || !ours.has(fields[9])) continue;
+      const [local, remote] = [fields[1], fields[2]].map((address) => address.slice(address.lastIndexOf(':') + 1));
+      if (remote === hexPort && !except.has(parseInt(local, 16))) found.add(fields[9]);
     }
   }
-  return n;
+  return found;
+}
+
+function readLink(path: string): string {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return ''; // the descriptor closed meanwhile
+  }
 }

@@ -1,6 +1,6 @@
 import { EtcdValueNotJsonError, KeyValue } from '../../src';
 import { MirrorTable } from '../../src/watch/mirror';
-import { WatchPosition } from '../../src/watch/resumable-watch';
+import { WatchPosition } from '../../src/watch/watch-position';
 import { watchRequest } from '../../src/watch/watch-request';
 import { watchAnswer, wireEvent } from './wire';
 

@@ -1,7 +1,7 @@
 import { lastValueFrom, from, toArray } from 'rxjs';
 import { EtcdUnavailableError } from '../../src';
 import { reassembleFragments } from '../../src/watch/fragments';
-import { WatchPosition } from '../../src/watch/resumable-watch';
+import { WatchPosition } from '../../src/watch/watch-position';
 import { WatchCompactedError } from '../../src/errors';
 import { watchRequest } from '../../src/watch/watch-request';
 import { watchAnswer, wireEvent } from './wire';

@@ -30,15 +30,19 @@ function session() {
   const channel = new FakeChannel();
   const pool = { openSocket: () => channel as unknown as WsChannel } as unknown as EndpointPool;
   const ended: Promise<void>[] = [];
+  const errors: unknown[] = [];
   const watches = new WsWatchSession(
     pool,
     { url: 'http://127.0.0.1:2379' } as Endpoint,
     { openTimeoutMs: 1000, progressIntervalMs: PROGRESS_INTERVAL_MS },
     NEVER,
     (closed) => ended.push(closed),
+    (error) => errors.push(error),
   );
   const cancels = () => channel.sent.filter((m) => (m as { cancel_request?: unknown }).cancel_request !== undefined);
-  return { channel, watches, ended, cancels };
+  /** Adds a watch whose refusal, if any, goes to `errors`. */
+  const watch = () => watches.add(create, { answer: () => undefined, fail: (error) => errors.push(error) });
+  return { channel, watches, ended, cancels, errors, watch };
 }
 
 const create = (id: number) => ({ create_request: { key: 'aw==', watch_id: id } });
@@ -48,10 +52,10 @@ describe('WsWatchSession ending', () => {
   afterEach(() => jest.useRealTimers());
 
   it('cancels the last watch and closes the socket only once the cancel is answered', async () => {
-    const { channel, watches, ended, cancels } = session();
-    const subscription = watches.watch(create).subscribe();
+    const { channel, watches, ended, cancels, watch } = session();
+    const id = watch();
     channel.incoming.next({ watch_id: '1', created: true });
-    subscription.unsubscribe();
+    watches.remove(id);
     expect(cancels()).toEqual([{ cancel_request: { watch_id: 1 } }]);
     expect(ended).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS / 2);
@@ -62,12 +66,11 @@ describe('WsWatchSession ending', () => {
   });
 
   it('cancels a watch the server cancelled by itself (compaction): 3.5 still counts it', async () => {
-    const { channel, watches, ended, cancels } = session();
-    const errors: unknown[] = [];
-    const subscription = watches.watch(create).subscribe({ error: (e: unknown) => errors.push(e) });
+    const { channel, watches, ended, cancels, watch } = session();
+    const id = watch();
     channel.incoming.next({ watch_id: '1', created: true });
     channel.incoming.next({ watch_id: '1', canceled: true, compact_revision: '3' });
-    subscription.unsubscribe();
+    watches.remove(id);
     expect(cancels()).toHaveLength(1);
     channel.incoming.next({ watch_id: '1', canceled: true });
     await ended[0];
@@ -75,19 +78,19 @@ describe('WsWatchSession ending', () => {
   });
 
   it('sends no cancel for a create the server refused, and closes at once', async () => {
-    const { channel, watches, ended, cancels } = session();
-    const subscription = watches.watch(create).subscribe();
+    const { channel, watches, ended, cancels, errors, watch } = session();
+    const id = watch();
     channel.incoming.next({ watch_id: '-1', created: true, canceled: true, cancel_reason: 'no' });
-    subscription.unsubscribe();
+    expect(errors).toHaveLength(1);
+    watches.remove(id);
     expect(cancels()).toEqual([]);
     await ended[0];
     expect(channel.closed).toBe(true);
   });
 
   it('closes after one progress interval when a cancel is never answered', async () => {
-    const { channel, watches, ended } = session();
-    const subscription = watches.watch(create).subscribe();
-    subscription.unsubscribe();
+    const { channel, watches, ended, watch } = session();
+    watches.remove(watch());
     await jest.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS - 1);
     expect(channel.closed).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
@@ -95,10 +98,24 @@ describe('WsWatchSession ending', () => {
     expect(channel.closed).toBe(true);
   });
 
+  it('leaves: cancels every watch the server holds, tells no watch, and closes once the cancels are answered', async () => {
+    const { channel, watches, ended, cancels, errors, watch } = session();
+    watch();
+    watch();
+    channel.incoming.next({ watch_id: '1', created: true });
+    channel.incoming.next({ watch_id: '2', created: true });
+    watches.leave();
+    expect(cancels()).toEqual([{ cancel_request: { watch_id: 1 } }, { cancel_request: { watch_id: 2 } }]);
+    expect([errors, ended.length]).toEqual([[], 1]);
+    channel.incoming.next({ watch_id: '1', canceled: true });
+    channel.incoming.next({ watch_id: '2', canceled: true });
+    await ended[0];
+    expect(channel.closed).toBe(true);
+  });
+
   it('drops a broken socket at once, with no cancel', async () => {
-    const { channel, watches, ended, cancels } = session();
-    const errors: unknown[] = [];
-    watches.watch(create).subscribe({ error: (e: unknown) => errors.push(e) });
+    const { channel, ended, cancels, errors, watch } = session();
+    watch();
     channel.incoming.error(new EtcdConnectionError('reset', true));
     expect(errors[0]).toBeInstanceOf(EtcdConnectionError);
     expect(cancels()).toEqual([]);

@@ -110,6 +110,40 @@ describe('watch failover against a real 3-member cluster', () => {
     await cluster().waitHealthy();
   });
 
+  it('moves every watch of a client together when its member is SIGKILLed, each resumed from where it stood', async () => {
+    const victim = await follower();
+    const etcd = watchingFrom(victim, 'websocket');
+    const writer = writerAvoiding(victim);
+    const prefixes = ['together/0/', 'together/1/', 'together/2/'];
+    const watches = prefixes.map((prefix) => new Recorder(etcd.watch({ prefix })));
+    const quiet = new Recorder(etcd.watch('together/quiet', { createdNotify: true }));
+    await waitFor(async () => (await watchGauges(victim)).watchers === prefixes.length + 1, 'every watch on the victim');
+    // The watches stand at different revisions when the member dies: each prefix is written at its own pace.
+    let killed: Promise<void> | undefined;
+    const reports = await Promise.all(
+      prefixes.map((prefix, i) =>
+        writeKeys(writer, prefix, 1000 * (i + 1), 8, (done) => {
+          if (i === 2 && done === 1500) killed = victim.kill();
+        }),
+      ),
+    );
+    await killed;
+    expect(reports.flatMap((r) => r.errors)).toEqual([]);
+    const after = await firstValueFrom(writer.put('together/quiet', 'after'));
+    for (const [i, watch] of watches.entries()) {
+      const expected = await storedRevisions(writer, prefixes[i]);
+      await waitFor(() => watch.lastRevision >= expected[expected.length - 1] || watch.error !== undefined, 'each watch to catch up', 60_000);
+      expect(watch.error).toBeUndefined();
+      expect(deliveryReport(watch.revisions, expected)).toEqual(PERFECT);
+      watch.stop();
+    }
+    await waitFor(() => quiet.lastRevision === after.revision, 'the quiet watch to see the write after the kill');
+    expect(quiet.batches.map((b) => b.created)).toEqual([true, false]);
+    quiet.stop();
+    await victim.restart();
+    await cluster().waitHealthy();
+  });
+
   it.each(TRANSPORTS)(
     'leaves a frozen member within the bound when nothing is written, then delivers the next write, announcing its creation once (%s)',
     async (transport) => {

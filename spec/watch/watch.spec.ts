@@ -132,6 +132,27 @@ describe('watch against a real 3-member etcd', () => {
       expect(batch.events[0].kv.value).toBe('new');
     });
 
+    it("ends only the watch whose startRevision was compacted: the client's other watches go on", async () => {
+      const key = `${p('compacted-alone')}k`;
+      const old = await firstValueFrom(etcd.put(key, 'old'));
+      const latest = await firstValueFrom(etcd.put(key, 'new'));
+      await firstValueFrom(etcd.compact(latest.revision));
+      const before = await watchers();
+      const live = new Recorder(etcd.watch(key, { createdNotify: true }));
+      try {
+        await waitFor(() => live.batches.length === 1, 'the other watch to be live');
+        const compacted = new Recorder(etcd.watch(key, { startRevision: old.revision }));
+        await waitFor(() => compacted.error !== undefined, 'the compacted watch to fail');
+        expect(compacted.error).toBeInstanceOf(WatchCompactedError);
+        const next = await firstValueFrom(etcd.put(key, 'next'));
+        await waitFor(() => live.batches.length === 2 || live.error !== undefined, 'the other watch to see the next put');
+        expect([live.error, live.batches[1].revision, live.batches[1].events[0].kv.value]).toEqual([undefined, next.revision, 'next']);
+        await waitFor(async () => (await watchers()) === before + 1, 'only the compacted watch to leave the server');
+      } finally {
+        live.stop();
+      }
+    });
+
     it('is cold: the server-side watch exists only between subscribe and unsubscribe', async () => {
       const watch = etcd.watch({ prefix: p('cold') });
       expect(await watchers()).toBe(0);

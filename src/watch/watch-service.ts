@@ -5,16 +5,17 @@
 import { defer, map, Observable } from 'rxjs';
 import { KeySelector, WireRange } from '../kv/key-selector';
 import { ResolvedOptions, WatchTransport } from '../options';
-import { EndpointPool } from '../resilience/endpoint-pool';
+import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import { Lifecycle } from '../resilience/lifecycle';
 import { MemberWatchdog } from '../resilience/member-watchdog';
 import { StreamFailoverSettings } from '../resilience/stream-failover';
 import { HttpWatchConnector } from './http-watch-connector';
 import { resumableWatch } from './resumable-watch';
+import { SharedWatch, SharedWatches } from './shared-watches';
 import { MemberVersionConnector, WatchConnector } from './watch-connector';
 import { WatchBatch } from './watch-event';
 import { WatchMultiplexer } from './watch-multiplexer';
-import { watchRequest, WatchOptions } from './watch-request';
+import { WatchRequest, watchRequest, WatchOptions } from './watch-request';
 
 /**
  * Where a watch lives when it is not the whole key space (a namespace): how its range is written
@@ -42,11 +43,14 @@ export function watchSettings(options: ResolvedOptions): WatchSettings {
 }
 
 /**
- * Watches of one client, sharing its transports.
+ * Watches of one client, sharing its transports. Without credentials, the WebSocket watches share
+ * one socket and one failover loop (SharedWatches); the others (HTTP streams, and WebSockets that
+ * carry a token, which a new token moves to a new socket) each fail over on their own.
  * @example new WatchService(pool, settings, lifecycle).watch({ prefix: 'a/' }).subscribe(console.log)
  */
 export class WatchService {
   private readonly connector: WatchConnector;
+  private readonly shared?: SharedWatches;
 
   constructor(
     private readonly pool: EndpointPool,
@@ -56,13 +60,22 @@ export class WatchService {
     const watchdog = new MemberWatchdog(pool, settings.watchProgressIntervalMs);
     const http = new HttpWatchConnector(pool, watchdog);
     const sessions = { openTimeoutMs: settings.requestTimeoutMs, progressIntervalMs: settings.watchProgressIntervalMs };
+    // WebSocket first (one socket per endpoint); HTTP streams where the upgrade is refused.
+    const multiplexer = new WatchMultiplexer(pool, sessions, watchdog, settings.watchTransport === 'auto' ? http : undefined);
     const transports: Record<WatchTransport, () => WatchConnector> = {
       http: () => http,
-      websocket: () => new WatchMultiplexer(pool, sessions, watchdog),
-      // WebSocket first (one socket per endpoint); HTTP streams where the upgrade is refused.
-      auto: () => new MemberVersionConnector(pool, new WatchMultiplexer(pool, sessions, watchdog, http), http, settings.requestTimeoutMs),
+      websocket: () => multiplexer,
+      auto: () => new MemberVersionConnector(pool, multiplexer, http, settings.requestTimeoutMs),
     };
     this.connector = transports[settings.watchTransport]();
+    if (settings.watchTransport !== 'http' && pool.endpoints[0].tokens === undefined) {
+      // A member that refuses the upgrade sends every watch on by itself, as a watch made then would go.
+      const handOff = (endpoint: Endpoint, watches: readonly SharedWatch[]) => {
+        multiplexer.refuse(endpoint);
+        for (const watch of watches) this.resumable(watch.request, watch).subscribe(watch.subscriber);
+      };
+      this.shared = new SharedWatches(pool, { ...settings, sessions }, watchdog, settings.watchTransport === 'auto' ? handOff : undefined);
+    }
   }
 
   /**
@@ -73,17 +86,21 @@ export class WatchService {
     return this.lifecycle.track(
       defer(() => {
         const request = watchRequest(selector, options);
-        if (space === undefined) return resumableWatch(request, this.connector, this.pool, this.settings);
-        return resumableWatch({ ...request, range: space.range(request.range) }, this.connector, this.pool, this.settings).pipe(
-          map((batch) => space.watchBatch(batch)),
-        );
+        if (space === undefined) return this.resumable(request);
+        return this.resumable({ ...request, range: space.range(request.range) }).pipe(map((batch) => space.watchBatch(batch)));
       }),
       'complete',
     );
   }
 
   /** Resolves once every watch socket is closed (the watches themselves end with the client's lifecycle). */
-  close(): Promise<void> {
-    return this.connector.close();
+  async close(): Promise<void> {
+    await Promise.all([this.connector.close(), this.shared?.close()]);
+  }
+
+  private resumable(request: WatchRequest, from?: SharedWatch): Observable<WatchBatch> {
+    const shared = this.shared;
+    if (shared !== undefined && !shared.handedOff) return shared.watch(request);
+    return resumableWatch(request, this.connector, this.pool, this.settings, from);
   }
 }

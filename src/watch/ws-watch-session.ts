@@ -13,8 +13,8 @@
  * session that ends cancels each watch the server holds and waits (at most one progress interval)
  * for the cancels to be answered before it drops the socket. Only a broken socket is dropped at once.
  */
-import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Subscriber, Subscription, timer } from 'rxjs';
-import { EtcdError, EtcdProtocolError, EtcdTimeoutError, EtcdWebSocketRefusedError } from '../errors';
+import { firstValueFrom, interval, Observable, race, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
+import { EtcdError, EtcdProtocolError, EtcdTimeoutError } from '../errors';
 import { Endpoint, EndpointPool } from '../resilience/endpoint-pool';
 import type { WsChannel } from '../transport/ws-channel';
 import { refusedCreate } from './create-refusal';
@@ -32,19 +32,23 @@ export interface WsSessionSettings {
   readonly progressIntervalMs: number;
 }
 
-/** One watch on the socket: who hears its answers, and where it goes if the upgrade is refused. */
-interface SocketWatch {
-  readonly subscriber: Subscriber<WatchResponse>;
-  readonly refused?: () => Observable<WatchResponse>;
+/**
+ * Who hears one watch's answers on the socket: each answer, the created one first, fragments
+ * joined; or the refusal of its create (see refusedCreate). A plain object rather than a
+ * subscriber per watch: a client may hold thousands of watches.
+ */
+export interface WatchSink {
+  answer(response: WatchResponse): void;
+  fail(error: EtcdError): void;
 }
 
 /**
  * One WebSocket's watches.
- * @example session.watch((id) => encodeCreate(request, 0, id)).subscribe((response) => console.log(response.events))
+ * @example const id = session.add((id) => encodeCreate(request, 0, id), { answer: console.log, fail: console.error })
  */
 export class WsWatchSession {
   private readonly channel: WsChannel;
-  private readonly watches = new Map<number, SocketWatch>();
+  private readonly watches = new Map<number, WatchSink>();
   /** The pieces of the fragmented answers still incomplete, by watch id (rare: kept apart). */
   private readonly fragments = new Map<number, Fragments>();
   /** Ids whose create is not answered yet, in the order sent. */
@@ -68,6 +72,8 @@ export class WsWatchSession {
   /**
    * @param guard errors when the member should no longer be trusted (see MemberWatchdog)
    * @param onEnd called once when the session ends, with the promise of its socket closing
+   * @param broken called once if the socket breaks or its member should no longer be trusted,
+   *   with the error and the watches it carried (the session has ended then)
    * @param token the auth token the socket carries (every watch on it is checked with it)
    */
   constructor(
@@ -76,6 +82,7 @@ export class WsWatchSession {
     settings: WsSessionSettings,
     guard: Observable<never>,
     private readonly onEnd: (closed: Promise<void>) => void,
+    private readonly broken: (error: EtcdError, watches: WatchSink[]) => void,
     readonly token?: string,
   ) {
     this.clock = pool.clock;
@@ -96,27 +103,32 @@ export class WsWatchSession {
   }
 
   /**
-   * Creates a watch on this socket; emits its answers (the created answer first, fragments
-   * joined); unsubscribing cancels it on the server. Errors when the socket breaks, and with the
-   * refusal of a refused create (see refusedCreate). Routing, refusals and fragments are the
-   * session's, not operators of each watch: a client may hold thousands of watches.
-   * @param refused where the watch goes on instead when the WebSocket upgrade is refused (some
-   *   proxies block upgrades); without it, the watch errors with EtcdWebSocketRefusedError
+   * Creates a watch on this socket with the create message `create(id)`; `sink` hears its
+   * answers until `remove(id)`, which cancels it on the server. Routing, refusals and fragments
+   * are the session's, not operators of each watch: a client may hold thousands of watches.
+   * @returns the watch's id on this socket
    */
-  watch(create: (watchId: number) => Record<string, unknown>, refused?: () => Observable<WatchResponse>): Observable<WatchResponse> {
-    return new Observable<WatchResponse>((subscriber) => {
-      const id = this.nextId++;
-      this.watches.set(id, refused === undefined ? { subscriber } : { subscriber, refused });
-      this.pendingCreates.push(id);
-      this.onServer.add(id);
-      this.channel.send(create(id));
-      return () => {
-        if (!this.watches.delete(id)) return;
-        this.fragments.delete(id);
-        this.cancel(id);
-        if (this.watches.size === 0) this.end();
-      };
-    });
+  add(create: (watchId: number) => Record<string, unknown>, sink: WatchSink): number {
+    const id = this.nextId++;
+    this.watches.set(id, sink);
+    this.pendingCreates.push(id);
+    this.onServer.add(id);
+    this.channel.send(create(id));
+    return id;
+  }
+
+  /** Cancels watch `id` on the server (if it holds it); the session ends with its last watch. */
+  remove(id: number): void {
+    if (!this.watches.delete(id)) return;
+    this.fragments.delete(id);
+    this.cancel(id);
+    if (this.watches.size === 0) this.end();
+  }
+
+  /** Cancels every watch on the server, telling their sinks nothing, and ends the session. */
+  leave(): void {
+    for (const id of [...this.watches.keys()]) this.remove(id);
+    this.end();
   }
 
   private route(result: Record<string, unknown>): void {
@@ -153,23 +165,23 @@ export class WsWatchSession {
   }
 
   private deliver(id: number, response: WatchResponse): void {
-    const watch = this.watches.get(id)?.subscriber;
+    const watch = this.watches.get(id);
     if (watch === undefined) return;
     const refusal = refusedCreate(response, this.endpoint.url);
     if (refusal !== undefined) {
-      watch.error(refusal);
+      watch.fail(refusal);
       return;
     }
     let fragments = this.fragments.get(id);
     if (fragments === undefined && response.fragment) this.fragments.set(id, (fragments = new Fragments()));
     if (fragments === undefined) {
-      watch.next(response);
+      watch.answer(response);
       return;
     }
     const whole = fragments.take(response);
     if (whole === undefined) return;
     this.fragments.delete(id);
-    watch.next(whole);
+    watch.answer(whole);
   }
 
   private checkProgress(intervalMs: number): void {
@@ -195,19 +207,19 @@ export class WsWatchSession {
 
   /** @param reachable whether the socket still carries messages, so the watches can be cancelled */
   private fail(error: EtcdError, reachable: boolean): void {
-    const watches = [...this.watches];
+    // An ended session may still wait for its cancels: a break then only stops the wait.
+    const carried = !this.ended;
+    const ids = [...this.watches.keys()];
+    const sinks = [...this.watches.values()];
     this.watches.clear();
     this.fragments.clear();
-    if (reachable) for (const [id] of watches) this.cancel(id);
+    if (reachable) for (const id of ids) this.cancel(id);
     else {
       this.cancelling.clear();
       this.drained.next();
     }
     this.end();
-    for (const [, { subscriber, refused }] of watches) {
-      if (refused !== undefined && error instanceof EtcdWebSocketRefusedError) refused().subscribe(subscriber);
-      else subscriber.error(error);
-    }
+    if (carried) this.broken(error, sinks);
   }
 
   private end(): void {
