@@ -192,56 +192,56 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
     return this.core.membership.add(peerUrls, options);
   }
 
-  removeMember(id: MemberId): Observable<MemberList> {
-    return this.core.membership.remove(id);
+  removeMember(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.remove(id, options);
   }
 
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
-    return this.core.membership.update(id, peerUrls);
+  updateMember(id: MemberId, peerUrls: string | readonly string[], options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.update(id, peerUrls, options);
   }
 
-  promoteMember(id: MemberId): Observable<MemberList> {
-    return this.core.membership.promote(id);
+  promoteMember(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.promote(id, options);
   }
 
   endpointStatus(endpoint?: string, options?: CallOptions): Observable<MemberStatus> {
     return this.core.cluster.endpointStatus(endpoint, options);
   }
 
-  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
-    return this.core.maintenance.endpointStatuses();
+  endpointStatuses(options?: CallOptions): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.core.maintenance.endpointStatuses(options);
   }
 
-  endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
-    return this.core.maintenance.endpointHealth(endpoint);
+  endpointHealth(endpoint?: string, options?: CallOptions): Observable<EndpointHealth[]> {
+    return this.core.maintenance.endpointHealth(endpoint, options);
   }
 
-  defragment(endpoint?: string): Observable<Defragmented> {
-    return this.core.maintenance.defragment(endpoint);
+  defragment(endpoint?: string, options?: CallOptions): Observable<Defragmented> {
+    return this.core.maintenance.defragment(endpoint, options);
   }
 
-  alarms(): Observable<AlarmList> {
-    return this.core.maintenance.alarms();
+  alarms(options?: CallOptions): Observable<AlarmList> {
+    return this.core.maintenance.alarms(options);
   }
 
-  disarmAlarms(which?: Alarm): Observable<AlarmList> {
-    return this.core.maintenance.disarmAlarms(which);
+  disarmAlarms(which?: Alarm, options?: CallOptions): Observable<AlarmList> {
+    return this.core.maintenance.disarmAlarms(which, options);
   }
 
-  hashKv(endpoint: string, options?: { revision?: number }): Observable<HashKv> {
+  hashKv(endpoint: string, options?: { revision?: number } & CallOptions): Observable<HashKv> {
     return this.core.maintenance.hashKv(endpoint, options);
   }
 
-  moveLeader(targetId: MemberId): Observable<ResponseHeader> {
-    return this.core.maintenance.moveLeader(targetId);
+  moveLeader(targetId: MemberId, options?: CallOptions): Observable<ResponseHeader> {
+    return this.core.maintenance.moveLeader(targetId, options);
   }
 
   snapshot(endpoint?: string): Observable<SnapshotChunk> {
     return this.core.snapshots.stream(endpoint);
   }
 
-  saveSnapshot(file: string, options?: { endpoint?: string }): Observable<SnapshotSaved> {
-    return this.core.snapshots.save(file, options?.endpoint);
+  saveSnapshot(file: string, options?: { endpoint?: string } & CallOptions): Observable<SnapshotSaved> {
+    return this.core.snapshots.save(file, options);
   }
 
   stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {
