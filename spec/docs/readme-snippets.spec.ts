@@ -36,6 +36,10 @@ const EXPECTED_OUTPUT: readonly { in: string; prints: RegExp }[] = [
   { in: "sseHandler(etcd, { select: (request) => (request.url === '/events'", prints: /event: snapshot\nid: \d+\ndata: \{"revision":\d+,"entries":\{"guide\/ui\/greeting":"hello"\}\}/ },
   { in: 'await member.restart();', prints: /^v$/m },
   { in: "etcd.compareAndSet('guide/owner', 'me', { version: 0 })", prints: /^100\ncreated\nmoved at revision \d+$/m },
+  // A KeyValue prints as its fields, not as the wire's buffers.
+  { in: "const write = etcd.put('guide/cold', 'x');", prints: /^revisions \d+ and \d+\n\[\n  KeyValue \{\n    key: 'guide\/cold',\n    value: 'x',\n/m },
+  { in: "etcd.put('guide/orders/42', 'paid', { deadlineMs: 1000 })", prints: /^written$/m },
+  { in: 'retry({ count: 3, delay: (_error, attempt) => timer(250 * attempt) })', prints: /^\{ rps: 100 \}$/m },
 ];
 
 interface Block {
