@@ -13,7 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { HealthEvent } from './health';
+import { EndpointEvent } from './health';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { Key, KeySelector } from './kv/key-selector';
 import { KeyValue } from './kv/key-value';
@@ -182,10 +182,10 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
    * or `demoted`, with the reason and since when), then every change of state and every
    * failover (a call or stream leaving an endpoint after a failure), until close(). Watching it
    * sends nothing to etcd: it tells what the client's own calls and probes found.
-   * @example etcd.health().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
+   * @example etcd.endpointStates().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
    */
-  health(): Observable<HealthEvent> {
-    return this.core.health();
+  endpointStates(): Observable<EndpointEvent> {
+    return this.core.endpointStates();
   }
 
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {

@@ -91,7 +91,21 @@ const OPERATIONS: readonly Operation[] = [
  * The client's methods that are not one call: streams that run until unsubscribed (they end
  * when their subscriber says so), views, and the client's own state.
  */
-const NOT_CALLS = ['watch', 'mirror', 'mirrorJson', 'lease', 'keepAlive', 'lock', 'withLock', 'election', 'snapshot', 'scan', 'health', 'namespace', 'close'];
+const NOT_CALLS = [
+  'watch',
+  'mirror',
+  'mirrorJson',
+  'lease',
+  'keepAlive',
+  'lock',
+  'withLock',
+  'election',
+  'snapshot',
+  'scan',
+  'endpointStates',
+  'namespace',
+  'close',
+];
 
 describe('per-call options on every operation', () => {
   const { cluster, client } = useClusterWithClients(1);
