@@ -91,7 +91,8 @@ function runBlock(block: Block, endpoint: string): Promise<Run> {
   fs.writeFileSync(file, block.code.replaceAll('127.0.0.1:2379', new URL(endpoint).host));
   const env: NodeJS.ProcessEnv = { ...process.env, ETCD_SERVERS: endpoint, NO_COLOR: '1' };
   delete env.ETCDCTL_ENDPOINTS;
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd: OUT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own: tsx runs the block in a child node, which a timeout must kill too.
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd: OUT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   let errors = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -99,7 +100,7 @@ function runBlock(block: Block, endpoint: string): Promise<Run> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
   }, RUN_TIMEOUT_MS);
   return new Promise((resolve) =>
     child.once('close', (code) => {
