@@ -13,7 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { HealthEvent } from './health';
+import { EndpointEvent } from './health';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { Key, KeySelector } from './kv/key-selector';
 import { KeyValue } from './kv/key-value';
@@ -182,66 +182,66 @@ export class Etcd implements KvOperations, LeaseOperations, ConcurrencyOperation
    * or `demoted`, with the reason and since when), then every change of state and every
    * failover (a call or stream leaving an endpoint after a failure), until close(). Watching it
    * sends nothing to etcd: it tells what the client's own calls and probes found.
-   * @example etcd.health().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
+   * @example etcd.endpointStates().subscribe((e) => console.log(e.type === 'endpoint' ? `${e.endpoint} ${e.state}: ${e.reason}` : `failover from ${e.from}: ${e.reason}`))
    */
-  health(): Observable<HealthEvent> {
-    return this.core.health();
+  endpointStates(): Observable<EndpointEvent> {
+    return this.core.endpointStates();
   }
 
   addMember(peerUrls: string | readonly string[], options?: AddMemberOptions): Observable<MemberAdded> {
     return this.core.membership.add(peerUrls, options);
   }
 
-  removeMember(id: MemberId): Observable<MemberList> {
-    return this.core.membership.remove(id);
+  removeMember(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.remove(id, options);
   }
 
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
-    return this.core.membership.update(id, peerUrls);
+  updateMember(id: MemberId, peerUrls: string | readonly string[], options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.update(id, peerUrls, options);
   }
 
-  promoteMember(id: MemberId): Observable<MemberList> {
-    return this.core.membership.promote(id);
+  promoteMember(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return this.core.membership.promote(id, options);
   }
 
   endpointStatus(endpoint?: string, options?: CallOptions): Observable<MemberStatus> {
     return this.core.cluster.endpointStatus(endpoint, options);
   }
 
-  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
-    return this.core.maintenance.endpointStatuses();
+  endpointStatuses(options?: CallOptions): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.core.maintenance.endpointStatuses(options);
   }
 
-  endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
-    return this.core.maintenance.endpointHealth(endpoint);
+  endpointHealth(endpoint?: string, options?: CallOptions): Observable<EndpointHealth[]> {
+    return this.core.maintenance.endpointHealth(endpoint, options);
   }
 
-  defragment(endpoint?: string): Observable<Defragmented> {
-    return this.core.maintenance.defragment(endpoint);
+  defragment(endpoint?: string, options?: CallOptions): Observable<Defragmented> {
+    return this.core.maintenance.defragment(endpoint, options);
   }
 
-  alarms(): Observable<AlarmList> {
-    return this.core.maintenance.alarms();
+  alarms(options?: CallOptions): Observable<AlarmList> {
+    return this.core.maintenance.alarms(options);
   }
 
-  disarmAlarms(which?: Alarm): Observable<AlarmList> {
-    return this.core.maintenance.disarmAlarms(which);
+  disarmAlarms(which?: Alarm, options?: CallOptions): Observable<AlarmList> {
+    return this.core.maintenance.disarmAlarms(which, options);
   }
 
-  hashKv(endpoint: string, options?: { revision?: number }): Observable<HashKv> {
+  hashKv(endpoint: string, options?: { revision?: number } & CallOptions): Observable<HashKv> {
     return this.core.maintenance.hashKv(endpoint, options);
   }
 
-  moveLeader(targetId: MemberId): Observable<ResponseHeader> {
-    return this.core.maintenance.moveLeader(targetId);
+  moveLeader(targetId: MemberId, options?: CallOptions): Observable<ResponseHeader> {
+    return this.core.maintenance.moveLeader(targetId, options);
   }
 
   snapshot(endpoint?: string): Observable<SnapshotChunk> {
     return this.core.snapshots.stream(endpoint);
   }
 
-  saveSnapshot(file: string, options?: { endpoint?: string }): Observable<SnapshotSaved> {
-    return this.core.snapshots.save(file, options?.endpoint);
+  saveSnapshot(file: string, options?: { endpoint?: string } & CallOptions): Observable<SnapshotSaved> {
+    return this.core.snapshots.save(file, options);
   }
 
   stm<T>(apply: (tx: StmTx) => ObservableInput<T>, options?: StmOptions): Observable<T> {

@@ -12,7 +12,7 @@ import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { resolveConnection } from './connection';
-import { HealthEvent } from './health';
+import { EndpointEvent } from './health';
 import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
@@ -175,9 +175,9 @@ export class ClientCore {
 
   /**
    * Each endpoint's state, then every change and failover (see `Etcd.health`).
-   * @example core.health().subscribe(console.log)
+   * @example core.endpointStates().subscribe(console.log)
    */
-  health(): Observable<HealthEvent> {
+  endpointStates(): Observable<EndpointEvent> {
     return this.shared.pool.health.events();
   }
 

@@ -1,5 +1,5 @@
 /**
- * What `etcd.health()` tells: each endpoint's state as the client sees it, and every time a call
+ * What `etcd.endpointStates()` tells: each endpoint's state as the client sees it, and every time a call
  * or a stream left an endpoint for another. For logs, metrics, or a connection indicator.
  */
 
@@ -27,7 +27,7 @@ export interface MemberLearned {
 
 /**
  * One endpoint entering a state, with what its member last said of itself.
- * @example etcd.health().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason, e.version))
+ * @example etcd.endpointStates().subscribe((e) => e.type === 'endpoint' && console.log(e.endpoint, e.state, e.reason, e.version))
  */
 export interface EndpointStateChange extends MemberLearned {
   readonly type: 'endpoint';
@@ -43,7 +43,7 @@ export interface EndpointStateChange extends MemberLearned {
 /**
  * A call or a stream that failed on `from` and goes on with another endpoint (or gives up, when
  * its retry policy says so).
- * @example etcd.health().subscribe((e) => e.type === 'failover' && metrics.increment('etcd.failover'))
+ * @example etcd.endpointStates().subscribe((e) => e.type === 'failover' && metrics.increment('etcd.failover'))
  */
 export interface FailoverEvent {
   readonly type: 'failover';
@@ -54,5 +54,5 @@ export interface FailoverEvent {
   readonly at: Date;
 }
 
-/** What `etcd.health()` emits. */
-export type HealthEvent = EndpointStateChange | FailoverEvent;
+/** What `etcd.endpointStates()` emits. */
+export type EndpointEvent = EndpointStateChange | FailoverEvent;

@@ -66,11 +66,14 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     expect(ok(await cli.etcdctl(['get', 'table/k'])).stdout).toBe('');
     expect(ok(await cli.etcdctl(['get', 'forms/a', '--print-value-only'])).stdout).toBe('1\n');
     expect(ok(await cli.etcdctl(['lease', 'list'])).stdout).toBe(leases);
+    // etcdctl refuses these (the ones that change nothing) with the same message and code.
     for (const args of [
       ['get', 'forms/a'],
       ['lease', 'list'],
-    ])
-      expect((await cli.etcdctl([...args, '-w', 'table'])).code).toBe(4);
+    ]) {
+      const theirs = await cli.etcdctl([...args, '-w', 'table']);
+      expect({ args, code: theirs.code, stderr: theirs.stderr }).toEqual({ args, code: 4, stderr: 'Error: table not supported as output format\n' });
+    }
   });
 
   it('prints put, del and txn answers as etcdctl does, in every form', async () => {
@@ -96,8 +99,9 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     ).kvs;
     expect([Buffer.from(kv.value, 'base64').toString(), BigInt(kv.lease).toString(16).padStart(16, '0')]).toEqual(['new value', lease]);
     // Without a key, --ignore-value fails as etcdctl's does (etcd: "key not found").
-    const missing = await cli.run(['put', 'in/none', '--ignore-value']);
+    const [missing, theirs] = [await cli.run(['put', 'in/none', '--ignore-value']), await cli.etcdctl(['put', 'in/none', '--ignore-value'])];
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('key not found')]);
+    expect([theirs.code, theirs.stderr]).toEqual([1, expect.stringContaining('key not found')]);
   });
 
   it('prints lease answers as etcdctl does: grant, timetolive, list, keep-alive --once, revoke', async () => {
@@ -137,28 +141,38 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     expect(theirs.stdout.split('\n').slice(0, 3)).toEqual(ours.stdout.split('\n').slice(0, 3));
   });
 
-  it('watch KEY -- CMD runs CMD for each event with the ETCD_WATCH_* variables etcdctl sets, and --hex shows bytes', async () => {
-    const log = cli.tempFile('events');
-    const record = `printf '%s|%s|%s|%s\\n' "$ETCD_WATCH_REVISION" "$ETCD_WATCH_EVENT_TYPE" "$ETCD_WATCH_KEY" "$ETCD_WATCH_VALUE" >> ${log}`;
-    const watching = cli.start(['watch', 'cmd/k', '--hex', '--', 'sh', '-c', record]);
-    await waitFor(async () => {
-      ok(await cli.etcdctl(['put', 'cmd/probe', 'x']));
-      return watching.stderr === '' && watching.running && (await cli.etcdctl(['put', 'cmd/k', 'a "b"'])).code === 0 && fs.existsSync(log);
-    }, 'the first event to run the command');
-    ok(await cli.etcdctl(['del', 'cmd/k']));
-    await waitFor(() => fs.readFileSync(log, 'utf8').includes('DELETE'), 'the delete to run the command');
-    const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/^\d+\|"PUT"\|"cmd\/k"\|"a \\"b\\""$/);
-    expect(lines[lines.length - 1]).toMatch(/^\d+\|"DELETE"\|"cmd\/k"\|""$/);
-    expect(watching.stdout).toContain('PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\n');
-    watching.interrupt();
-    expect((await watching.exited).code).toBe(0);
+  it('watch KEY -- CMD runs CMD for each event with the ETCD_WATCH_* variables etcdctl sets, and --hex shows bytes, as etcdctl', async () => {
+    const record = (log: string) => `printf '%s|%s|%s|%s\\n' "$ETCD_WATCH_REVISION" "$ETCD_WATCH_EVENT_TYPE" "$ETCD_WATCH_KEY" "$ETCD_WATCH_VALUE" >> ${log}`;
+    const [ourLog, theirLog] = [cli.tempFile('ours'), cli.tempFile('theirs')];
+    // Both watch from the same revision on: each sees the same events, whenever it got going.
+    const from = String((JSON.parse(ok(await cli.etcdctl(['get', 'cmd/k', '-w', 'json'])).stdout) as { header: { revision: number } }).header.revision + 1);
+    const ours = cli.start(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(ourLog)]);
+    const theirs = cli.startEtcdctl(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(theirLog)]);
+    const revisionOf = (result: CliResult) => (JSON.parse(ok(result).stdout) as { header: { revision: number } }).header.revision;
+    const put = revisionOf(await cli.etcdctl(['put', 'cmd/k', 'a "b"', '-w', 'json']));
+    const del = revisionOf(await cli.etcdctl(['del', 'cmd/k', '-w', 'json']));
+    const logged = (log: string) => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('DELETE');
+    await waitFor(() => logged(ourLog) && logged(theirLog), 'both watches to run the command for the delete');
+    expect(fs.readFileSync(ourLog, 'utf8')).toBe(`${put}|"PUT"|"cmd/k"|"a \\"b\\""\n${del}|"DELETE"|"cmd/k"|""\n`);
+    // ETCD_WATCH_REVISION is the event's revision; etcdctl's is that of the answer that carried it,
+    // which is later than the event's when the watch catches up on history (as it may here).
+    const revisionless = (log: string) => fs.readFileSync(log, 'utf8').replace(/^\d+\|/gm, 'R|');
+    expect(revisionless(ourLog)).toBe(revisionless(theirLog));
+    expect(ours.stdout).toBe('PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\nDELETE\n\\x63\\x6d\\x64\\x2f\\x6b\n\n');
+    expect(ours.stdout).toBe(theirs.stdout);
+    ours.interrupt();
+    expect((await ours.exited).code).toBe(0);
 
-    // A command that fails ends the watch, as etcdctl's does (exit 1).
-    const failing = cli.start(['watch', 'cmd/f', '--', 'false']);
-    await waitFor(async () => (await cli.etcdctl(['put', 'cmd/f', 'x'])).code === 0 && !failing.running, 'the failing command to end the watch');
-    expect((await failing.exited).code).toBe(1);
-    expect(failing.stderr).toContain('command ["false"] error (exit status 1)');
+    // A command that fails ends the watch, as etcdctl's does (exit 1, naming the command).
+    const failing = [cli.start(['watch', 'cmd/f', '--', 'false']), cli.startEtcdctl(['watch', 'cmd/f', '--', 'false'])];
+    await waitFor(
+      async () => (await cli.etcdctl(['put', 'cmd/f', 'x'])).code === 0 && !failing.some((p) => p.running),
+      'the failing command to end both watches',
+    );
+    const [ourEnd, theirEnd] = await Promise.all(failing.map((p) => p.exited));
+    expect([ourEnd.code, theirEnd.code]).toEqual([1, 1]);
+    expect(failing[0].stderr).toBe('etcd-rx: command ["false"] error (exit status 1)\n');
+    expect(failing[1].stderr).toBe('command ["false"] error (exit status 1)\n');
   });
 
   it('--discovery-srv looks up the SRV records etcdctl looks up, and fails as it does when there are none', async () => {

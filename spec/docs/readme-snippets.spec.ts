@@ -36,6 +36,10 @@ const EXPECTED_OUTPUT: readonly { in: string; prints: RegExp }[] = [
   { in: "sseHandler(etcd, { select: (request) => (request.url === '/events'", prints: /event: snapshot\nid: \d+\ndata: \{"revision":\d+,"entries":\{"guide\/ui\/greeting":"hello"\}\}/ },
   { in: 'await member.restart();', prints: /^v$/m },
   { in: "etcd.compareAndSet('guide/owner', 'me', { version: 0 })", prints: /^100\ncreated\nmoved at revision \d+$/m },
+  // A KeyValue prints as its fields, not as the wire's buffers.
+  { in: "const write = etcd.put('guide/cold', 'x');", prints: /^revisions \d+ and \d+\n\[\n  KeyValue \{\n    key: 'guide\/cold',\n    value: 'x',\n/m },
+  { in: "etcd.put('guide/orders/42', 'paid', { deadlineMs: 1000 })", prints: /^written$/m },
+  { in: 'retry({ count: 3, delay: (_error, attempt) => timer(250 * attempt) })', prints: /^\{ rps: 100 \}$/m },
 ];
 
 interface Block {
@@ -87,7 +91,8 @@ function runBlock(block: Block, endpoint: string): Promise<Run> {
   fs.writeFileSync(file, block.code.replaceAll('127.0.0.1:2379', new URL(endpoint).host));
   const env: NodeJS.ProcessEnv = { ...process.env, ETCD_SERVERS: endpoint, NO_COLOR: '1' };
   delete env.ETCDCTL_ENDPOINTS;
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd: OUT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own: tsx runs the block in a child node, which a timeout must kill too.
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd: OUT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   let errors = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -95,7 +100,7 @@ function runBlock(block: Block, endpoint: string): Promise<Run> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
   }, RUN_TIMEOUT_MS);
   return new Promise((resolve) =>
     child.once('close', (code) => {

@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
-import { DIAGNOSTICS_CHANNELS, Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, FailoverMessage, HealthEvent, Op } from '../../src';
+import { DIAGNOSTICS_CHANNELS, Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, FailoverMessage, EndpointEvent, Op } from '../../src';
 import { listen } from '../support/diagnostics';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
 import { startLoad } from '../support/load';
@@ -115,8 +115,8 @@ describe('failover against a real 3-member cluster', () => {
     }
   });
 
-  /** What `etcd.health()` said of `url`, in order: its states, and failovers away from it. */
-  const toldOf = (events: readonly HealthEvent[], url: string) =>
+  /** What `etcd.endpointStates()` said of `url`, in order: its states, and failovers away from it. */
+  const toldOf = (events: readonly EndpointEvent[], url: string) =>
     events.flatMap((e) => (e.type === 'endpoint' ? (e.endpoint === url ? [e.state] : []) : e.from === url ? ['failover'] : []));
 
   it('finishes a listing on another member, at its revision, when the member serving it is SIGKILLed mid-way', async () => {
@@ -143,11 +143,11 @@ describe('failover against a real 3-member cluster', () => {
     await cluster.waitHealthy();
   });
 
-  it('etcd.health() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
+  it('etcd.endpointStates() tells a frozen member suspect, then demoted, the read leaving it, and healthy again once it answers', async () => {
     const member = await follower();
     const etcd = preferring(member);
-    const events: HealthEvent[] = [];
-    const health = etcd.health().subscribe((e) => events.push(e));
+    const events: EndpointEvent[] = [];
+    const health = etcd.endpointStates().subscribe((e) => events.push(e));
     expect(events.map((e) => e.type === 'endpoint' && e.state)).toEqual(['healthy', 'healthy', 'healthy']);
     await firstValueFrom(etcd.put('health/frozen', 'v'));
     member.freeze();
@@ -172,12 +172,12 @@ describe('failover against a real 3-member cluster', () => {
     health.unsubscribe();
   });
 
-  it('etcd.health() tells a killed member demoted with the reason, healthy once restarted, and completes on close()', async () => {
+  it('etcd.endpointStates() tells a killed member demoted with the reason, healthy once restarted, and completes on close()', async () => {
     const member = await follower();
     const etcd = preferring(member);
-    const events: HealthEvent[] = [];
+    const events: EndpointEvent[] = [];
     let completed = false;
-    etcd.health().subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+    etcd.endpointStates().subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
     await firstValueFrom(etcd.put('health/killed', 'v'));
     await member.kill();
     try {

@@ -5,7 +5,7 @@
  */
 import { ignoreElements, NEVER, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { EtcdConnectionError, EtcdPermissionDeniedError, EtcdTimeoutError, HealthEvent } from '../../src';
+import { EtcdConnectionError, EtcdPermissionDeniedError, EtcdTimeoutError, EndpointEvent } from '../../src';
 import { Attempt, Send } from '../../src/pipeline/attempt';
 import { EndpointPool } from '../../src/resilience/endpoint-pool';
 import { withFailover } from '../../src/resilience/failover';
@@ -212,10 +212,10 @@ describe('the member monitor', () => {
     expect(asked).toEqual(['100 version http://a:1']);
   });
 
-  it("tells each endpoint's state in etcd.health() with what its member last said of itself", () => {
+  it("tells each endpoint's state in etcd.endpointStates() with what its member last said of itself", () => {
     const test = scheduler();
     const pool = new EndpointPool(['http://a:1', 'http://b:2'], { demoteMs: 60_000, door: { ...nowhere, send: door(test, []) }, clock: test });
-    const told: HealthEvent[] = [];
+    const told: EndpointEvent[] = [];
     test.run(({ flush }) => {
       pool.monitor.status(pool.endpoints[0], 100).subscribe();
       flush();

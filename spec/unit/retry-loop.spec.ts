@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { HealthEvent } from '../../src';
+import { EndpointEvent } from '../../src';
 import { TestScheduler } from 'rxjs/testing';
 import { EtcdAllEndpointsFailedError, EtcdConnectionError, EtcdOutcomeUnknownError, EtcdTimeoutError, EtcdUnavailableError } from '../../src';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
@@ -157,7 +157,7 @@ describe('the failover kernel in virtual time', () => {
   });
 
   it('tells health listeners the state of each endpoint, every demotion and failover, and the recovery', () => {
-    const events: HealthEvent[] = [];
+    const events: EndpointEvent[] = [];
     pool.health.events().subscribe((e) => events.push(e));
     const loop = { retry: 'repeatable' as const, policy, giveUp: () => false };
     run(

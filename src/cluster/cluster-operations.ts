@@ -5,6 +5,7 @@ import { CallOptions } from '../call-options';
 /**
  * The cluster's members: who leads, who is in it, and changing who is.
  * `Etcd` offers all of these; a function that needs only these can take this type.
+ * Each takes the per-call options last (`deadlineMs`, `signal`).
  * @example etcd.memberList().subscribe(({ members }) => console.log(members.map((m) => m.name)))
  */
 export interface ClusterOperations {
@@ -35,18 +36,18 @@ export interface ClusterOperations {
    * Removes member `id` (a decimal id as `memberList()` gives it, or a bigint).
    * @example etcd.removeMember(member.id).subscribe((r) => console.log(r.members.length, 'left'))
    */
-  removeMember(id: MemberId): Observable<MemberList>;
+  removeMember(id: MemberId, options?: CallOptions): Observable<MemberList>;
 
   /**
    * Changes the peer URLs of member `id`.
    * @example etcd.updateMember(member.id, ['http://127.0.0.1:12380'])
    */
-  updateMember(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList>;
+  updateMember(id: MemberId, peerUrls: string | readonly string[], options?: CallOptions): Observable<MemberList>;
 
   /**
    * Makes learner `id` a voting member; etcd refuses (EtcdServerError, code 9) until it has
    * caught up with the leader, so callers retry a little later.
    * @example etcd.promoteMember(learner.id)
    */
-  promoteMember(id: MemberId): Observable<MemberList>;
+  promoteMember(id: MemberId, options?: CallOptions): Observable<MemberList>;
 }

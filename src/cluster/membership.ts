@@ -4,6 +4,7 @@
  * reported as EtcdOutcomeUnknownError, never sent twice.
  */
 import { defer, Observable } from 'rxjs';
+import { CallOptions } from '../call-options';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
 import { NON_REPEATABLE } from '../resilience/retry-policy';
@@ -23,28 +24,30 @@ export class Membership {
   add(peerUrls: string | readonly string[], options: AddMemberOptions = {}): Observable<MemberAdded> {
     return defer(() => {
       const body = { peerURLs: checkPeerUrls(peerUrls), isLearner: options.learner === true };
-      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, (json) => {
+      const decode = (json: unknown): MemberAdded => {
         const answer = asObject(json, 'member add response');
         return { ...decodeMemberList(answer), member: decodeMember(answer.member) };
-      });
+      };
+      return this.caller.call('/v3/cluster/member/add', body, NON_REPEATABLE, decode, options);
     });
   }
 
   /** Removes the member `id`. */
-  remove(id: MemberId): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
+  remove(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/remove', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList, options));
   }
 
   /** Changes the peer URLs of member `id`. */
-  update(id: MemberId, peerUrls: string | readonly string[]): Observable<MemberList> {
-    return defer(() =>
-      this.caller.call('/v3/cluster/member/update', { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) }, NON_REPEATABLE, decodeMemberList),
-    );
+  update(id: MemberId, peerUrls: string | readonly string[], options?: CallOptions): Observable<MemberList> {
+    return defer(() => {
+      const body = { ID: encodeMemberId(id), peerURLs: checkPeerUrls(peerUrls) };
+      return this.caller.call('/v3/cluster/member/update', body, NON_REPEATABLE, decodeMemberList, options);
+    });
   }
 
   /** Makes the learner `id` a voting member (refused by etcd until it has caught up with the leader). */
-  promote(id: MemberId): Observable<MemberList> {
-    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList));
+  promote(id: MemberId, options?: CallOptions): Observable<MemberList> {
+    return defer(() => this.caller.call('/v3/cluster/member/promote', { ID: encodeMemberId(id) }, NON_REPEATABLE, decodeMemberList, options));
   }
 }
 

@@ -1,4 +1,5 @@
 /** The public types of the cluster: members, their status, and the answers of membership changes. */
+import { CallOptions } from '../call-options';
 import { ResponseHeader } from '../transport/response-header';
 
 /** One member of the cluster. */
@@ -49,7 +50,7 @@ export interface MemberAdded extends MemberList {
 }
 
 /** Options of `addMember`. */
-export interface AddMemberOptions {
+export interface AddMemberOptions extends CallOptions {
   /** Add it as a learner: it receives the log but does not vote until promoted. */
   readonly learner?: boolean;
 }

@@ -5,6 +5,7 @@
  */
 import { catchError, defer, filter, map, merge, mergeMap, Observable, of, Subject, take, takeUntil, tap, throwError } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { EtcdServerError, LeaseLostError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
 import { optionsOf } from '../validate';
@@ -74,10 +75,10 @@ export class NamedElection implements Election {
     });
   }
 
-  leader(): Observable<Option<Leader>> {
+  leader(options?: CallOptions): Observable<Option<Leader>> {
     return defer(() =>
       this.deps.caller
-        .call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json)))
+        .call('/v3/election/leader', { name: this.wireName }, LINEARIZABLE_READ, (json): Option<Leader> => Some(decodeLeader(json)), options)
         .pipe(catchError((error: unknown) => (isNoLeader(error) ? of(None) : throwError(() => error)))),
     );
   }

@@ -4,6 +4,7 @@
  */
 import { catchError, defer, finalize, map, Observable, of, Subject, throwError } from 'rxjs';
 import { Err, Ok, Result } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { EtcdServerError } from '../errors';
 import { checkValue } from '../kv/key-selector';
 import { KvService } from '../kv/kv-service';
@@ -43,11 +44,11 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
     super(keyBuffer, fencingToken, leaseId, deps.kv);
   }
 
-  proclaim(value: Bytes): Observable<Result<ResponseHeader, NotHeld>> {
+  proclaim(value: Bytes, options?: CallOptions): Observable<Result<ResponseHeader, NotHeld>> {
     return defer(() => {
       const body = { leader: this.wireLeader, value: encodeBytes(checkValue(value)) };
       return this.deps.caller
-        .call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header))
+        .call('/v3/election/proclaim', body, NON_REPEATABLE, (json) => decodeHeader(asObject(json, 'proclaim response').header), options)
         .pipe(
           map((header): Result<ResponseHeader, NotHeld> => Ok(header)),
           catchError((error: unknown) => (isNotLeader(error) ? of(Err({})) : throwError(() => error))),
@@ -55,14 +56,14 @@ export class HeldLeadership extends KeyOwnership implements Leadership {
     });
   }
 
-  resign(): Observable<ResponseHeader> {
+  resign(options?: CallOptions): Observable<ResponseHeader> {
     return defer(() => {
       // The campaign stops holding first: its next check would find the key deleted by this very
       // call and report the leadership lost instead of resigned.
       this.resignation.started.next();
       // Resigning deletes the key only if it is still ours (a compare on its revision): safe to repeat.
       return this.deps.caller
-        .call('/v3/election/resign', { leader: this.wireLeader }, REPEATABLE, (json) => decodeHeader(asObject(json, 'resign response').header))
+        .call('/v3/election/resign', { leader: this.wireLeader }, REPEATABLE, (json) => decodeHeader(asObject(json, 'resign response').header), options)
         .pipe(finalize(() => this.resignation.ended.next()));
     });
   }

@@ -4,6 +4,7 @@
  */
 import { defer, map, Observable } from 'rxjs';
 import { Err, Ok, Result } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { EtcdProtocolError } from '../errors';
 import { KvService } from '../kv/kv-service';
 import { Compare, Comparison, Op, TxnRequest, TxnResult } from '../kv/txn';
@@ -30,9 +31,9 @@ export class KeyOwnership implements Ownership {
     return Compare.createRevision(this.keyBuffer, '==', this.fencingToken);
   }
 
-  txn(request: TxnRequest): Observable<Result<TxnResult, NotHeld>> {
+  txn(request: TxnRequest, options?: CallOptions): Observable<Result<TxnResult, NotHeld>> {
     return defer(() =>
-      this.kv.txn({ compare: [this.ifHeld()], success: [Op.txn(request)] }).pipe(
+      this.kv.txn({ compare: [this.ifHeld()], success: [Op.txn(request)] }, options).pipe(
         map((outer): Result<TxnResult, NotHeld> => {
           if (!outer.succeeded) return Err({ header: outer.header });
           const inner = outer.responses[0];

@@ -6,6 +6,7 @@
  */
 import { defaultIfEmpty, defer, last, map, Observable, ObservableInput, from, switchMap, of } from 'rxjs';
 import { None, Option, Some } from 'ts-results';
+import { CallOptions } from '../call-options';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError, StmConflictError } from '../errors';
 import { checkKey, checkValue, Key } from '../kv/key-selector';
@@ -25,8 +26,8 @@ import { LeaseId } from '../lease/types';
  */
 export type StmIsolation = 'serializable-snapshot' | 'serializable' | 'repeatable-read' | 'read-committed';
 
-/** Options of `stm()`. */
-export interface StmOptions {
+/** Options of `stm()`; `deadlineMs` and `signal` hold each of its reads and its commit, as any call's. */
+export interface StmOptions extends CallOptions {
   readonly isolation?: StmIsolation;
   /** How many times `apply` may run before giving up with StmConflictError (default: until it commits). */
   readonly maxAttempts?: number;
@@ -52,7 +53,7 @@ export interface StmTx {
 /** What an STM needs of the KV service. */
 export interface StmKv {
   range(key: Key, options?: RangeOptions): Observable<RangeResult>;
-  txn(request: TxnRequest): Observable<TxnResult>;
+  txn(request: TxnRequest, options?: CallOptions): Observable<TxnResult>;
 }
 
 const ISOLATIONS: Record<StmIsolation, StmIsolation> = {
@@ -74,13 +75,14 @@ export function runStm<T>(kv: StmKv, apply: (tx: StmTx) => ObservableInput<T>, g
     const isolation = oneOf(ISOLATIONS, options.isolation ?? 'serializable-snapshot', 'stm isolation');
     const maxAttempts = options.maxAttempts ?? Infinity;
     if (!(maxAttempts >= 1)) throw new EtcdInvalidArgumentError(`stm maxAttempts must be at least 1, got ${String(options.maxAttempts)}`);
+    const perCall: CallOptions = { deadlineMs: options.deadlineMs, signal: options.signal };
     const attempt = (n: number): Observable<T> => {
-      const tx = new Transaction(kv, isolation);
+      const tx = new Transaction(kv, isolation, perCall);
       return from(apply(tx)).pipe(
         defaultIfEmpty(undefined as T),
         last(),
         switchMap((result) =>
-          kv.txn(tx.commitRequest()).pipe(
+          kv.txn(tx.commitRequest(), perCall).pipe(
             switchMap((answer) => {
               if (answer.succeeded) return of(result);
               if (n >= maxAttempts) throw new StmConflictError(n);
@@ -106,6 +108,7 @@ class Transaction implements StmTx {
   constructor(
     private readonly kv: StmKv,
     private readonly isolation: StmIsolation,
+    private readonly perCall: CallOptions,
   ) {}
 
   get(key: Key): Observable<Option<string>> {
@@ -151,7 +154,7 @@ class Transaction implements StmTx {
       const cached = this.reads.get(id);
       if (cached !== undefined) return of(cached);
       const serializable = this.isolation === 'serializable' || this.isolation === 'serializable-snapshot';
-      return this.kv.range(key, serializable && this.snapshot !== undefined ? { revision: this.snapshot } : {}).pipe(
+      return this.kv.range(key, serializable && this.snapshot !== undefined ? { ...this.perCall, revision: this.snapshot } : this.perCall).pipe(
         map((answer) => {
           if (serializable) this.snapshot ??= answer.header.revision;
           const [kv] = answer.kvs;

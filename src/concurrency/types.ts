@@ -2,6 +2,7 @@
  * What users hold of locks and elections: interfaces only, so that the machinery behind them
  * (leases, waiting calls, the campaign's resignation) stays out of the public surface.
  */
+import { CallOptions } from '../call-options';
 import { Observable } from 'rxjs';
 import { Option, Result } from 'ts-results';
 import { Comparison, TxnRequest, TxnResult } from '../kv/txn';
@@ -56,7 +57,7 @@ export interface Ownership {
    * `request` (whose own compares chose its branch), or `Err(NotHeld)` when it was lost.
    * @example lock.txn({ success: [Op.put('config', 'v2')] })
    */
-  txn(request: TxnRequest): Observable<Result<TxnResult, NotHeld>>;
+  txn(request: TxnRequest, options?: CallOptions): Observable<Result<TxnResult, NotHeld>>;
 }
 
 /**
@@ -77,14 +78,14 @@ export interface Leadership extends Ownership {
    * leadership was lost meanwhile.
    * @example leadership.proclaim('maintenance').subscribe((r) => r.ok || console.log('not leader any more'))
    */
-  proclaim(value: Bytes): Observable<Result<ResponseHeader, NotHeld>>;
+  proclaim(value: Bytes, options?: CallOptions): Observable<Result<ResponseHeader, NotHeld>>;
 
   /**
    * Gives up the leadership now (the next candidate is elected at once); the campaign stream
    * then emits `resigned` and completes, revoking its lease.
    * @example leadership.resign().subscribe()
    */
-  resign(): Observable<ResponseHeader>;
+  resign(options?: CallOptions): Observable<ResponseHeader>;
 }
 
 /** Who leads an election. */
@@ -122,7 +123,7 @@ export interface Election {
    * The current leader, or None when nobody leads.
    * @example election.leader().subscribe((l) => console.log(l.some ? l.val.value : 'no leader'))
    */
-  leader(): Observable<Option<Leader>>;
+  leader(options?: CallOptions): Observable<Option<Leader>>;
 
   /**
    * Who leads, now and at every change (a new leader, or a proclaim), in order, for ever: the

@@ -9,7 +9,7 @@ import { RangeOptions, RangeResult } from './range';
 import { checkCount, optionsOf } from '../validate';
 import { CallOptions } from '../call-options';
 
-/** Options of a paged listing (`list`, `scan`, `scanPages`); `deadlineMs` applies to each page. */
+/** Options of a paged listing (`list`, `scan`, `scanPages`); `deadlineMs` applies to each page, `signal` to the whole listing. */
 export interface ListOptions extends CallOptions {
   /**
    * Keys per page (default 1000). `scan` and `scanPages` fetch one page per request and hold one
@@ -57,7 +57,14 @@ export function paging(read: RangeReader, selector: KeySelector, given: ListOpti
   const options: ListOptions = optionsOf(given, what);
   const limit = checkCount(options.pageSize ?? 1000, 'pageSize', 1);
   const fetch = (at: KeySelector, revision: number | undefined, keys = limit): Observable<Page> =>
-    read(at, { limit: keys, revision, serializable: options.serializable, keysOnly: options.keysOnly, deadlineMs: options.deadlineMs }).pipe(
+    read(at, {
+      limit: keys,
+      revision,
+      serializable: options.serializable,
+      keysOnly: options.keysOnly,
+      deadlineMs: options.deadlineMs,
+      signal: options.signal,
+    }).pipe(
       map((result) => {
         const last = result.kvs[result.kvs.length - 1];
         const more = result.more && last !== undefined;

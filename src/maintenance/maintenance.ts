@@ -6,7 +6,16 @@ import { catchError, concatMap, defer, forkJoin, from, map, Observable, of, swit
 import { Err, Ok, Result } from 'ts-results';
 import { decodeStatus } from '../cluster/cluster-service';
 import { encodeMemberId } from '../cluster/membership';
-import { EndpointFailure, EtcdError, EtcdInvalidArgumentError, EtcdPermissionDeniedError } from '../errors';
+import { CallOptions } from '../call-options';
+import { heldTo } from '../resilience/held-to';
+import {
+  EndpointFailure,
+  EtcdAllEndpointsFailedError,
+  EtcdDeadlineExceededError,
+  EtcdError,
+  EtcdInvalidArgumentError,
+  EtcdPermissionDeniedError,
+} from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
 import { checkCount, oneOf } from '../validate';
 import { NON_REPEATABLE, REPEATABLE } from '../resilience/retry-policy';
@@ -32,41 +41,41 @@ export class Maintenance {
   ) {}
 
   /** The status of every endpoint of the client, in their order: a value or why it failed. */
-  endpointStatuses(): Observable<Result<MemberStatus, EndpointFailure>[]> {
-    return this.eachEndpoint((endpoint) => this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus));
+  endpointStatuses(options?: CallOptions): Observable<Result<MemberStatus, EndpointFailure>[]> {
+    return this.eachEndpoint((endpoint) => this.caller.callOn(endpoint, '/v3/maintenance/status', {}, decodeStatus, options));
   }
 
   /** Health of every endpoint of the client (or of `endpoint`); each read may take up to the request timeout. */
-  endpointHealth(endpoint?: string): Observable<EndpointHealth[]> {
-    return defer(() => forkJoin((endpoint === undefined ? this.caller.endpoints : [endpoint]).map((e) => this.healthOf(e))));
+  endpointHealth(endpoint?: string, options?: CallOptions): Observable<EndpointHealth[]> {
+    return defer(() => forkJoin((endpoint === undefined ? this.caller.endpoints : [endpoint]).map((e) => this.healthOf(e, options))));
   }
 
   /**
    * Defragments `endpoint`, or every endpoint of the client one after the other (a member being
    * defragmented stops answering for a while: doing them all at once would stall the cluster).
    */
-  defragment(endpoint?: string): Observable<Defragmented> {
+  defragment(endpoint?: string, options?: CallOptions): Observable<Defragmented> {
     return defer(() =>
       from(endpoint === undefined ? this.caller.endpoints : [endpoint]).pipe(
-        concatMap((e) => this.caller.callOn(e, '/v3/maintenance/defragment', {}, (json, url) => ({ endpoint: url, header: headerOf(json) }))),
+        concatMap((e) => this.caller.callOn(e, '/v3/maintenance/defragment', {}, (json, url) => ({ endpoint: url, header: headerOf(json) }), options)),
       ),
     );
   }
 
   /** Every alarm raised in the cluster. */
-  alarms(): Observable<AlarmList> {
-    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, REPEATABLE, decodeAlarms));
+  alarms(options?: CallOptions): Observable<AlarmList> {
+    return defer(() => this.caller.call('/v3/maintenance/alarm', { action: 'GET' }, REPEATABLE, decodeAlarms, options));
   }
 
   /** Disarms every alarm raised (or only `which`); answers the alarms it disarmed. */
-  disarmAlarms(which?: Alarm): Observable<AlarmList> {
+  disarmAlarms(which?: Alarm, options?: CallOptions): Observable<AlarmList> {
     return defer(() => {
-      if (which !== undefined) return this.disarm(checkAlarm(which));
-      return this.alarms().pipe(
+      if (which !== undefined) return this.disarm(checkAlarm(which), options);
+      return this.alarms(options).pipe(
         switchMap((raised) =>
           raised.alarms.length === 0
             ? of(raised)
-            : forkJoin(raised.alarms.map((a) => this.disarm(a))).pipe(
+            : forkJoin(raised.alarms.map((a) => this.disarm(a, options))).pipe(
                 map((answers) => ({ header: answers[answers.length - 1].header, alarms: answers.flatMap((a) => a.alarms) })),
               ),
         ),
@@ -74,12 +83,16 @@ export class Maintenance {
     });
   }
 
-  /** HashKV of `endpoint` at `revision` (0, the default, means the latest). */
-  hashKv(endpoint: string, options: { revision?: number } = {}): Observable<HashKv> {
+  /**
+   * HashKV of `endpoint` at `revision` (0, the default, means the latest). Its version check and
+   * gRPC call go around the failover chain, so the whole is held to the call's options here.
+   */
+  hashKv(endpoint: string, options: { revision?: number } & CallOptions = {}): Observable<HashKv> {
     return defer(() => {
       const revision = options.revision === undefined ? 0 : checkCount(options.revision, 'hashKv revision');
       const target = this.pool.named(endpoint);
-      return hashKv((path, body) => this.caller.callOn(target.url, path, body, (json) => json), this.pool, target, revision, this.requestTimeoutMs);
+      const gateway = (path: string, body: unknown) => this.caller.callOn(target.url, path, body, (json) => json, options);
+      return heldTo(hashKv(gateway, this.pool, target, revision, this.requestTimeoutMs), options, this.pool.clock);
     });
   }
 
@@ -87,34 +100,41 @@ export class Maintenance {
    * Hands the leadership to member `targetId`. The request must reach the leader, so the leader
    * has to be among the client's endpoints (as etcdctl requires).
    */
-  moveLeader(targetId: MemberId): Observable<ResponseHeader> {
+  moveLeader(targetId: MemberId, options?: CallOptions): Observable<ResponseHeader> {
     return defer(() => {
       const target = encodeMemberId(targetId);
-      return this.endpointStatuses().pipe(
+      return this.endpointStatuses(options).pipe(
         switchMap((answers) => {
+          const failures = answers.flatMap((a) => (a.ok ? [] : [a.val]));
+          if (failures.length === answers.length) {
+            // Nobody answered: say why, not that none of them leads.
+            const cut = failures.find((f) => f.error instanceof EtcdDeadlineExceededError)?.error;
+            return throwError(() => cut ?? new EtcdAllEndpointsFailedError(failures));
+          }
           const leader = answers.find((a) => a.ok && a.val.leader === a.val.header.memberId);
           if (leader === undefined || !leader.ok) {
             return throwError(
               () => new EtcdInvalidArgumentError(`none of the endpoints ${this.caller.endpoints.join(', ')} is the leader: moveLeader must reach the leader`),
             );
           }
-          return this.caller.callOn(leader.val.endpoint, '/v3/maintenance/transfer-leadership', { targetID: target }, headerOf);
+          return this.caller.callOn(leader.val.endpoint, '/v3/maintenance/transfer-leadership', { targetID: target }, headerOf, options);
         }),
       );
     });
   }
 
-  private disarm(alarm: Alarm): Observable<AlarmList> {
-    return this.caller.call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm }, NON_REPEATABLE, decodeAlarms);
+  private disarm(alarm: Alarm, options: CallOptions | undefined): Observable<AlarmList> {
+    const body = { action: 'DEACTIVATE', memberID: alarm.memberId, alarm: alarm.alarm };
+    return this.caller.call('/v3/maintenance/alarm', body, NON_REPEATABLE, decodeAlarms, options);
   }
 
-  private healthOf(endpoint: string): Observable<EndpointHealth> {
+  private healthOf(endpoint: string, options: CallOptions | undefined): Observable<EndpointHealth> {
     return defer(() => {
       // Real time, sub-millisecond: `tookMs` is the latency the member showed, as etcdctl's "took".
       const started = process.hrtime.bigint();
       const took = () => Number(process.hrtime.bigint() - started) / 1e6;
       return this.caller
-        .callOn(endpoint, '/v3/kv/range', { key: encodeBytes('health') }, () => undefined)
+        .callOn(endpoint, '/v3/kv/range', { key: encodeBytes('health') }, () => undefined, options)
         .pipe(
           map((): EndpointHealth => ({ endpoint, health: true, tookMs: took() })),
           catchError((error: unknown) => {

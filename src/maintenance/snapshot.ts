@@ -6,6 +6,8 @@
 import type * as crypto from 'crypto';
 import * as fs from 'fs';
 import { concatMap, defer, from, map, Observable, of } from 'rxjs';
+import { CallOptions } from '../call-options';
+import { heldTo } from '../resilience/held-to';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError, EtcdProtocolError } from '../errors';
 import { EndpointPool } from '../resilience/endpoint-pool';
@@ -39,12 +41,13 @@ export class Snapshots {
   /**
    * Writes the snapshot to `file` (through `file.part`, renamed once complete and checked), and
    * emits what was saved. A stream that ends early or whose SHA-256 does not match fails with
-   * EtcdProtocolError and leaves no file; so does unsubscribing before the end.
+   * EtcdProtocolError and leaves no file; so does unsubscribing, an aborted signal or a passed
+   * deadline before the end.
    */
-  save(file: string, endpoint?: string): Observable<SnapshotSaved> {
+  save(file: string, options: { endpoint?: string } & CallOptions = {}): Observable<SnapshotSaved> {
     return defer(() => {
       if (typeof file !== 'string' || file === '') throw new EtcdInvalidArgumentError(`snapshot file must be a path, got ${describe(file)}`);
-      return writeChecked(this.stream(endpoint), file);
+      return heldTo(writeChecked(this.stream(options.endpoint), file), options, this.pool.clock);
     });
   }
 }

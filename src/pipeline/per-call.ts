@@ -4,7 +4,7 @@
  * abort signal cancels everything below, as unsubscribing does.
  */
 import { Observable } from 'rxjs';
-import { deadlineOf } from '../call-options';
+import { abortable, deadlineOf } from '../call-options';
 import { Stage } from './call';
 
 /**
@@ -18,17 +18,6 @@ export const perCall: Stage = (next) => (call) => {
   return new Observable((subscriber) => {
     deadlineOf(call.options);
     const signal = call.options.signal;
-    if (signal === undefined) return next(call).subscribe(subscriber);
-    if (signal.aborted) {
-      subscriber.error(signal.reason);
-      return undefined;
-    }
-    const abort = () => subscriber.error(signal.reason);
-    signal.addEventListener('abort', abort, { once: true });
-    const subscription = next(call).subscribe(subscriber);
-    return () => {
-      signal.removeEventListener('abort', abort);
-      subscription.unsubscribe();
-    };
+    return (signal === undefined ? next(call) : abortable(next(call), signal)).subscribe(subscriber);
   });
 };

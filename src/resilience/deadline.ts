@@ -7,7 +7,7 @@
  * write already sent is an unknown outcome.
  */
 import { SchedulerLike } from 'rxjs';
-import { EtcdAllEndpointsFailedError, EtcdDeadlineExceededError } from '../errors';
+import { EtcdAllEndpointsFailedError, EtcdDeadlineExceededError, EtcdTimeoutError } from '../errors';
 
 /**
  * The time left to one operation.
@@ -55,5 +55,14 @@ export class Deadline {
    */
   explain(error: unknown): unknown {
     return error instanceof EtcdAllEndpointsFailedError && (this.outOfTime || this.passed) ? new EtcdDeadlineExceededError(this.ms, error.failures) : error;
+  }
+
+  /**
+   * The error to report of an operation that was one attempt on `endpoint`: EtcdDeadlineExceededError
+   * when the deadline cut the attempt short, `error` itself otherwise.
+   * @example catchError((e) => throwError(() => deadline.explainAttempt(endpoint.url, e)))
+   */
+  explainAttempt(endpoint: string, error: unknown): unknown {
+    return error instanceof EtcdTimeoutError && this.passed ? new EtcdDeadlineExceededError(this.ms, [{ endpoint, error }]) : error;
   }
 }

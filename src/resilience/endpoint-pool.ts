@@ -62,7 +62,7 @@ export interface PoolSettings {
  */
 export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
-  /** What every call, stream and probe saw of each endpoint (see `etcd.health()`). */
+  /** What every call, stream and probe saw of each endpoint (see `etcd.endpointStates()`). */
   readonly health: MemberHealth;
   /** The one place that asks members about themselves, and what each last said: leader, term, version. */
   readonly monitor: MemberMonitor;

@@ -2,10 +2,10 @@
  * The one record of member health: every call, stream and probe reports what it saw of an
  * endpoint here, and what they report is one state per endpoint. Calls that may leave a member
  * listen to it while in flight, so one caller's proof that a member is gone moves every
- * repeatable call and stream off it at once. Its stream of changes is `etcd.health()`.
+ * repeatable call and stream off it at once. Its stream of changes is `etcd.endpointStates()`.
  */
 import { concat, defer, from, Observable, SchedulerLike, Subject } from 'rxjs';
-import { EndpointState, EndpointStateChange, HealthEvent, MemberLearned } from '../health';
+import { EndpointState, EndpointStateChange, EndpointEvent, MemberLearned } from '../health';
 
 /**
  * The health of a client's endpoints.
@@ -13,7 +13,7 @@ import { EndpointState, EndpointStateChange, HealthEvent, MemberLearned } from '
  */
 export class MemberHealth {
   private readonly states = new Map<string, EndpointStateChange>();
-  private readonly changes = new Subject<HealthEvent>();
+  private readonly changes = new Subject<EndpointEvent>();
   // Plain callbacks, not subscribers of `changes`: every call and watch in flight listens, and a
   // client may hold thousands of watches.
   private readonly demotionListeners = new Map<string, Set<(change: EndpointStateChange) => void>>();
@@ -55,7 +55,7 @@ export class MemberHealth {
    * Every endpoint's current state at once, then every change and failover, until close().
    * @example health.events().subscribe(console.log)
    */
-  events(): Observable<HealthEvent> {
+  events(): Observable<EndpointEvent> {
     return defer(() => concat(from([...this.states.values()].map((state) => this.told(state))), this.changes));
   }
 

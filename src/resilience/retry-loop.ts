@@ -45,7 +45,7 @@ export interface RetryLoop {
  * the endpoint good: the failures are forgotten and the next failure starts a new sweep from it,
  * so a stream that breaks later resumes with a full retry budget. A repeatable attempt also
  * leaves its endpoint as soon as anything else demotes it (see MemberHealth); every transient
- * failure is told to `etcd.health()` as a failover, and to `etcd-rx:failover` once the next
+ * failure is told to `etcd.endpointStates()` as a failover, and to `etcd-rx:failover` once the next
  * attempt goes to another endpoint. `attempt` is given the endpoint and the attempt's number (1, 2, …).
  * @example retryAcrossEndpoints(pool, { retry: 'repeatable', policy, giveUp: (f) => f.count >= 8 }, (ep) => send(ep, path, body))
  */

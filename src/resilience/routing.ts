@@ -3,13 +3,14 @@
  * is checked (the read floor) and decoded. Every attempt it makes goes down the attempt chain
  * (`pool.send`): diagnostics, re-authentication, the wire.
  */
-import { defer, Observable } from 'rxjs';
+import { catchError, defer, Observable, throwError } from 'rxjs';
 import { describe } from '../describe-value';
 import { EtcdInvalidArgumentError } from '../errors';
 import { Call, Handler, methodOf } from '../pipeline/call';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { FailoverSettings, withFailover } from './failover';
 import { withHedging } from './hedging';
+import { Deadline } from './deadline';
 import { attemptOn, requestTimeLimit } from './retry-loop';
 import { SeenRevision } from './seen-revision';
 import { followForever, waitOnOneEndpoint, WaitingSettings } from './waiting-caller';
@@ -64,8 +65,10 @@ export function routeCalls(pool: EndpointPool, settings: RoutingSettings, seen: 
       case 'on':
         return defer(() => {
           const endpoint = named(pool, route.endpoint);
+          const deadline = new Deadline(call.options.deadlineMs ?? settings.deadlineMs, pool.clock);
+          const attempt = sendOn(call, endpoint, 1).pipe(requestTimeLimit(deadline.limit(timed.requestTimeoutMs), endpoint, pool.clock));
           // An answer or a failure here is news of the member's health like any other call's.
-          return attemptOn(pool, endpoint, sendOn(call, endpoint, 1).pipe(requestTimeLimit(timed.requestTimeoutMs, endpoint, pool.clock)));
+          return attemptOn(pool, endpoint, attempt).pipe(catchError((error: unknown) => throwError(() => deadline.explainAttempt(endpoint.url, error))));
         });
       case 'wait':
         return waitOnOneEndpoint(pool, settings.waiting, seen, call);

@@ -110,6 +110,18 @@ export function useCli(cluster: () => EtcdCluster) {
     },
     /** Runs etcdctl (API v3) against the cluster. */
     etcdctl,
+    /** Starts etcdctl (API v3) against the cluster, as `start` starts etcd-rx. */
+    startEtcdctl: (args: readonly string[]): CliProcess => {
+      const child = new CliProcess(
+        spawn(ETCDCTL, ['--endpoints', cluster().endpoints.join(','), ...args], {
+          env: { ...process.env, ETCDCTL_API: '3' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        }),
+      );
+      started.add(child);
+      return child;
+    },
     /**
      * Runs the same arguments through etcdctl and etcd-rx (on `options.endpoints`, default the
      * whole cluster) and expects the same stdout and exit code; answers etcd-rx's run.
