@@ -144,21 +144,25 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
   it('watch KEY -- CMD runs CMD for each event with the ETCD_WATCH_* variables etcdctl sets, and --hex shows bytes, as etcdctl', async () => {
     const record = (log: string) => `printf '%s|%s|%s|%s\\n' "$ETCD_WATCH_REVISION" "$ETCD_WATCH_EVENT_TYPE" "$ETCD_WATCH_KEY" "$ETCD_WATCH_VALUE" >> ${log}`;
     const [ourLog, theirLog] = [cli.tempFile('ours'), cli.tempFile('theirs')];
-    // Both watch from the same revision on: each sees the same events, whenever it got going.
-    const from = String((JSON.parse(ok(await cli.etcdctl(['get', 'cmd/k', '-w', 'json'])).stdout) as { header: { revision: number } }).header.revision + 1);
-    const ours = cli.start(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(ourLog)]);
-    const theirs = cli.startEtcdctl(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(theirLog)]);
     const revisionOf = (result: CliResult) => (JSON.parse(ok(result).stdout) as { header: { revision: number } }).header.revision;
     const put = revisionOf(await cli.etcdctl(['put', 'cmd/k', 'a "b"', '-w', 'json']));
     const del = revisionOf(await cli.etcdctl(['del', 'cmd/k', '-w', 'json']));
-    const logged = (log: string) => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('DELETE');
-    await waitFor(() => logged(ourLog) && logged(theirLog), 'both watches to run the command for the delete');
-    expect(fs.readFileSync(ourLog, 'utf8')).toBe(`${put}|"PUT"|"cmd/k"|"a \\"b\\""\n${del}|"DELETE"|"cmd/k"|""\n`);
-    // ETCD_WATCH_REVISION is the event's revision; etcdctl's is that of the answer that carried it,
-    // which is later than the event's when the watch catches up on history (as it may here).
-    const revisionless = (log: string) => fs.readFileSync(log, 'utf8').replace(/^\d+\|/gm, 'R|');
-    expect(revisionless(ourLog)).toBe(revisionless(theirLog));
-    expect(ours.stdout).toBe('PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\nDELETE\n\\x63\\x6d\\x64\\x2f\\x6b\n\n');
+    // Both catch up on the put and the delete from history, carried by one answer of revision `del`.
+    const ours = cli.start(['watch', 'cmd/k', '--hex', '--rev', String(put), '--', 'sh', '-c', record(ourLog)]);
+    const theirs = cli.startEtcdctl(['watch', 'cmd/k', '--hex', '--rev', String(put), '--', 'sh', '-c', record(theirLog)]);
+    const logged = (log: string, text: string) => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(text);
+    await waitFor(() => logged(ourLog, 'DELETE') && logged(theirLog, 'DELETE'), 'both watches to run the command for the delete');
+    // ETCD_WATCH_REVISION is the revision of the answer that carried the event, as etcdctl sets it.
+    const caughtUp = `${del}|"PUT"|"cmd/k"|"a \\"b\\""\n${del}|"DELETE"|"cmd/k"|""\n`;
+    expect([fs.readFileSync(ourLog, 'utf8'), fs.readFileSync(theirLog, 'utf8')]).toEqual([caughtUp, caughtUp]);
+    // A change seen as it happens comes in an answer of its own revision.
+    const live = revisionOf(await cli.etcdctl(['put', 'cmd/k', 'c', '-w', 'json']));
+    await waitFor(() => logged(ourLog, '"c"') && logged(theirLog, '"c"'), 'both watches to run the command for the live put');
+    const withLive = `${caughtUp}${live}|"PUT"|"cmd/k"|"c"\n`;
+    expect([fs.readFileSync(ourLog, 'utf8'), fs.readFileSync(theirLog, 'utf8')]).toEqual([withLive, withLive]);
+    expect(ours.stdout).toBe(
+      'PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\nDELETE\n\\x63\\x6d\\x64\\x2f\\x6b\n\nPUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x63\n',
+    );
     expect(ours.stdout).toBe(theirs.stdout);
     ours.interrupt();
     expect((await ours.exited).code).toBe(0);
