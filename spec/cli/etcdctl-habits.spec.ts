@@ -86,6 +86,20 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     await sameWrite(['txn', '-w', 'json'], { input: 'version("w/t") > "0"\n\nput w/t again\nget w/ --prefix --keys-only\n\n\n' });
   });
 
+  it('prints FAILURE and exits 0 when the compares of a txn fail, as etcdctl does, in every form', async () => {
+    ok(await cli.etcdctl(['put', 'fail/k', 'blue']));
+    const failing = 'value("fail/k") = "green"\n\nput fail/k red\n\nget fail/k\nput fail/seen yes\ndel fail/none\n\n';
+    for (const w of ['simple', 'json', 'fields']) {
+      const ours = await sameWrite(['txn', '-w', w], { input: failing });
+      expect({ w, code: ours.code, failed: /FAILURE|"Succeeded" : false|^\{"header"(?!.*"succeeded")/.test(ours.stdout) }).toEqual({
+        w,
+        code: 0,
+        failed: true,
+      });
+    }
+    expect(ok(await cli.etcdctl(['get', 'fail/k', '--print-value-only'])).stdout).toBe('blue\n');
+  });
+
   it('puts the value read from stdin when VALUE is left out, and keeps the value or the lease with --ignore-value/--ignore-lease', async () => {
     await sameWrite(['put', 'in/k'], { input: 'from stdin\n' });
     expect(ok(await cli.run(['get', 'in/k', '--print-value-only'])).stdout).toBe('from stdin\n\n');
@@ -133,9 +147,7 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
 
   it('txn -i asks for each section on stdout with etcdctl prompts', async () => {
     const script = 'value("i/k") = ""\n\nput i/k asked\n\n\n';
-    // etcd-rx exits 2 when the compares fail, where etcdctl exits 0.
-    const ours = await cli.run(['txn', '-i'], { input: script });
-    expect(ours.code).toBe(2);
+    const ours = ok(await cli.run(['txn', '-i'], { input: script }));
     const theirs = ok(await cli.etcdctl(['txn', '-i'], { input: script }));
     expect(ours.stdout).toBe('compares:\nsuccess requests (get, put, del):\nfailure requests (get, put, del):\nFAILURE\n');
     expect(theirs.stdout.split('\n').slice(0, 3)).toEqual(ours.stdout.split('\n').slice(0, 3));
