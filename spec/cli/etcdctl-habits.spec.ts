@@ -26,6 +26,17 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     return actual;
   };
 
+  /**
+   * Runs a failing command through both tools: the same exit code, stdout, and message (etcd-rx
+   * says `etcd-rx:` where etcdctl says `Error:`); answers etcd-rx's run.
+   */
+  const sameFailure = async (args: readonly string[]) => {
+    const [actual, expected] = [await cli.run(args), await cli.etcdctl(args)];
+    const seen = (result: CliResult) => ({ args, code: result.code, stdout: result.stdout, stderr: result.stderr.replace(/^(etcd-rx|Error): /gm, '') });
+    expect(seen(actual)).toEqual(seen(expected));
+    return actual;
+  };
+
   it('get -w json prints one object: the header with the read revision, kvs in base64, count, and more when --limit cut the list', async () => {
     for (const [k, v] of [
       ['forms/a', '1'],
@@ -130,6 +141,9 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
       expect(ttlless(ours)).toBe(ttlless(theirs));
       await same(['lease', 'keep-alive', '--once', id, '-w', w]);
       await same(['lease', 'timetolive', 'abc123', '-w', w]);
+      // A lease etcd does not know: etcd's message and exit code 2, as etcdctl.
+      const unknown = await sameFailure(['lease', 'keep-alive', '--once', 'abc123', '-w', w]);
+      expect(unknown).toMatchObject({ code: 2, stderr: 'etcd-rx: etcdserver: requested lease not found\n' });
     }
     expect(ok(await cli.run(['lease', 'revoke', id, '-w', 'json'])).stdout).toMatch(
       /^\{"header":\{"cluster_id":\d+,"member_id":\d+,"revision":\d+,"raft_term":\d+\}\}\n$/,
