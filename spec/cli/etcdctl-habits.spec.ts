@@ -26,6 +26,17 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     return actual;
   };
 
+  /**
+   * Runs a failing command through both tools: the same exit code, stdout, and message (etcd-rx
+   * says `etcd-rx:` where etcdctl says `Error:`); answers etcd-rx's run.
+   */
+  const sameFailure = async (args: readonly string[]) => {
+    const [actual, expected] = [await cli.run(args), await cli.etcdctl(args)];
+    const seen = (result: CliResult) => ({ args, code: result.code, stdout: result.stdout, stderr: result.stderr.replace(/^(etcd-rx|Error): /gm, '') });
+    expect(seen(actual)).toEqual(seen(expected));
+    return actual;
+  };
+
   it('get -w json prints one object: the header with the read revision, kvs in base64, count, and more when --limit cut the list', async () => {
     for (const [k, v] of [
       ['forms/a', '1'],
@@ -86,6 +97,20 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     await sameWrite(['txn', '-w', 'json'], { input: 'version("w/t") > "0"\n\nput w/t again\nget w/ --prefix --keys-only\n\n\n' });
   });
 
+  it('prints FAILURE and exits 0 when the compares of a txn fail, as etcdctl does, in every form', async () => {
+    ok(await cli.etcdctl(['put', 'fail/k', 'blue']));
+    const failing = 'value("fail/k") = "green"\n\nput fail/k red\n\nget fail/k\nput fail/seen yes\ndel fail/none\n\n';
+    for (const w of ['simple', 'json', 'fields']) {
+      const ours = await sameWrite(['txn', '-w', w], { input: failing });
+      expect({ w, code: ours.code, failed: /FAILURE|"Succeeded" : false|^\{"header"(?!.*"succeeded")/.test(ours.stdout) }).toEqual({
+        w,
+        code: 0,
+        failed: true,
+      });
+    }
+    expect(ok(await cli.etcdctl(['get', 'fail/k', '--print-value-only'])).stdout).toBe('blue\n');
+  });
+
   it('puts the value read from stdin when VALUE is left out, and keeps the value or the lease with --ignore-value/--ignore-lease', async () => {
     await sameWrite(['put', 'in/k'], { input: 'from stdin\n' });
     expect(ok(await cli.run(['get', 'in/k', '--print-value-only'])).stdout).toBe('from stdin\n\n');
@@ -116,6 +141,9 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
       expect(ttlless(ours)).toBe(ttlless(theirs));
       await same(['lease', 'keep-alive', '--once', id, '-w', w]);
       await same(['lease', 'timetolive', 'abc123', '-w', w]);
+      // A lease etcd does not know: etcd's message and exit code 2, as etcdctl.
+      const unknown = await sameFailure(['lease', 'keep-alive', '--once', 'abc123', '-w', w]);
+      expect(unknown).toMatchObject({ code: 2, stderr: 'etcd-rx: etcdserver: requested lease not found\n' });
     }
     expect(ok(await cli.run(['lease', 'revoke', id, '-w', 'json'])).stdout).toMatch(
       /^\{"header":\{"cluster_id":\d+,"member_id":\d+,"revision":\d+,"raft_term":\d+\}\}\n$/,
@@ -133,9 +161,7 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
 
   it('txn -i asks for each section on stdout with etcdctl prompts', async () => {
     const script = 'value("i/k") = ""\n\nput i/k asked\n\n\n';
-    // etcd-rx exits 2 when the compares fail, where etcdctl exits 0.
-    const ours = await cli.run(['txn', '-i'], { input: script });
-    expect(ours.code).toBe(2);
+    const ours = ok(await cli.run(['txn', '-i'], { input: script }));
     const theirs = ok(await cli.etcdctl(['txn', '-i'], { input: script }));
     expect(ours.stdout).toBe('compares:\nsuccess requests (get, put, del):\nfailure requests (get, put, del):\nFAILURE\n');
     expect(theirs.stdout.split('\n').slice(0, 3)).toEqual(ours.stdout.split('\n').slice(0, 3));
@@ -144,21 +170,25 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
   it('watch KEY -- CMD runs CMD for each event with the ETCD_WATCH_* variables etcdctl sets, and --hex shows bytes, as etcdctl', async () => {
     const record = (log: string) => `printf '%s|%s|%s|%s\\n' "$ETCD_WATCH_REVISION" "$ETCD_WATCH_EVENT_TYPE" "$ETCD_WATCH_KEY" "$ETCD_WATCH_VALUE" >> ${log}`;
     const [ourLog, theirLog] = [cli.tempFile('ours'), cli.tempFile('theirs')];
-    // Both watch from the same revision on: each sees the same events, whenever it got going.
-    const from = String((JSON.parse(ok(await cli.etcdctl(['get', 'cmd/k', '-w', 'json'])).stdout) as { header: { revision: number } }).header.revision + 1);
-    const ours = cli.start(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(ourLog)]);
-    const theirs = cli.startEtcdctl(['watch', 'cmd/k', '--hex', '--rev', from, '--', 'sh', '-c', record(theirLog)]);
     const revisionOf = (result: CliResult) => (JSON.parse(ok(result).stdout) as { header: { revision: number } }).header.revision;
     const put = revisionOf(await cli.etcdctl(['put', 'cmd/k', 'a "b"', '-w', 'json']));
     const del = revisionOf(await cli.etcdctl(['del', 'cmd/k', '-w', 'json']));
-    const logged = (log: string) => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('DELETE');
-    await waitFor(() => logged(ourLog) && logged(theirLog), 'both watches to run the command for the delete');
-    expect(fs.readFileSync(ourLog, 'utf8')).toBe(`${put}|"PUT"|"cmd/k"|"a \\"b\\""\n${del}|"DELETE"|"cmd/k"|""\n`);
-    // ETCD_WATCH_REVISION is the event's revision; etcdctl's is that of the answer that carried it,
-    // which is later than the event's when the watch catches up on history (as it may here).
-    const revisionless = (log: string) => fs.readFileSync(log, 'utf8').replace(/^\d+\|/gm, 'R|');
-    expect(revisionless(ourLog)).toBe(revisionless(theirLog));
-    expect(ours.stdout).toBe('PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\nDELETE\n\\x63\\x6d\\x64\\x2f\\x6b\n\n');
+    // Both catch up on the put and the delete from history, carried by one answer of revision `del`.
+    const ours = cli.start(['watch', 'cmd/k', '--hex', '--rev', String(put), '--', 'sh', '-c', record(ourLog)]);
+    const theirs = cli.startEtcdctl(['watch', 'cmd/k', '--hex', '--rev', String(put), '--', 'sh', '-c', record(theirLog)]);
+    const logged = (log: string, text: string) => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(text);
+    await waitFor(() => logged(ourLog, 'DELETE') && logged(theirLog, 'DELETE'), 'both watches to run the command for the delete');
+    // ETCD_WATCH_REVISION is the revision of the answer that carried the event, as etcdctl sets it.
+    const caughtUp = `${del}|"PUT"|"cmd/k"|"a \\"b\\""\n${del}|"DELETE"|"cmd/k"|""\n`;
+    expect([fs.readFileSync(ourLog, 'utf8'), fs.readFileSync(theirLog, 'utf8')]).toEqual([caughtUp, caughtUp]);
+    // A change seen as it happens comes in an answer of its own revision.
+    const live = revisionOf(await cli.etcdctl(['put', 'cmd/k', 'c', '-w', 'json']));
+    await waitFor(() => logged(ourLog, '"c"') && logged(theirLog, '"c"'), 'both watches to run the command for the live put');
+    const withLive = `${caughtUp}${live}|"PUT"|"cmd/k"|"c"\n`;
+    expect([fs.readFileSync(ourLog, 'utf8'), fs.readFileSync(theirLog, 'utf8')]).toEqual([withLive, withLive]);
+    expect(ours.stdout).toBe(
+      'PUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x61\\x20\\x22\\x62\\x22\nDELETE\n\\x63\\x6d\\x64\\x2f\\x6b\n\nPUT\n\\x63\\x6d\\x64\\x2f\\x6b\n\\x63\n',
+    );
     expect(ours.stdout).toBe(theirs.stdout);
     ours.interrupt();
     expect((await ours.exited).code).toBe(0);

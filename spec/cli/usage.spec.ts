@@ -22,7 +22,6 @@ describe('etcd-rx usage: help, mistakes, server selection', () => {
     const result = await cli.run(['--help']);
     expect(result.code).toBe(0);
     for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name}`);
-    expect(result.stdout).toContain("2  a txn's compares did not hold (etcdctl exits 0)");
     expect(result.stdout).toContain('3  the lock, leadership or lease was lost');
     expect(result.stdout).toContain('127  lock -- COMMAND: COMMAND is not executable / not found');
     expect(result.stdout).toContain('etcd members, separated by commas, semicolons or spaces');

@@ -18,7 +18,7 @@ const put = (key: string, value: string, version: number, prev?: string) =>
 /** A delete of `key`, with its previous value when etcd sent it. */
 const del = (key: string, prev?: string) =>
   decodeEvent({ type: 'DELETE', kv: { key: b64(key), mod_revision: '10' }, ...(prev === undefined ? {} : { prev_kv: wireKv(key, prev, 3, 9) }) });
-const batch = (...events: ReturnType<typeof decodeEvent>[]): WatchBatch => ({ revision: 10, events, progress: false, created: false });
+const batch = (...events: ReturnType<typeof decodeEvent>[]): WatchBatch => ({ revision: 10, headerRevision: 10, events, progress: false, created: false });
 
 const hideSecrets: ValueTransform = (kv) => (kv.value.startsWith('secret') ? undefined : kv.value);
 const unknown = () => undefined;

@@ -18,11 +18,19 @@ describe('a watch position', () => {
       watchAnswer(11, { events: [wireEvent('p/a', '1', 10), wireEvent('p/b', '2', 10), wireEvent('p/a', undefined, 11)] }),
       endpoint,
     );
-    expect(batches.map((b) => [b.revision, b.events.map((e) => `${e.type} ${e.kv.key}`)])).toEqual([
-      [10, ['put p/a', 'put p/b']],
-      [11, ['delete p/a']],
+    // Both revisions came in one answer: each batch carries that answer's header revision.
+    expect(batches.map((b) => [b.revision, b.headerRevision, b.events.map((e) => `${e.type} ${e.kv.key}`)])).toEqual([
+      [10, 11, ['put p/a', 'put p/b']],
+      [11, 11, ['delete p/a']],
     ]);
     expect(position.next).toBe(12);
+  });
+
+  it('announces a created watch with the first revision it delivers and the revision the server was at', () => {
+    const position = new WatchPosition(watchRequest({ prefix: 'p/' }, { startRevision: 5, createdNotify: true }));
+    expect(position.accept(watchAnswer(9, { created: true }), endpoint)).toEqual([
+      { revision: 5, headerRevision: 9, events: [], progress: false, created: true },
+    ]);
   });
 
   it('drops revisions already delivered, whatever a resumed stream replays', () => {
@@ -38,7 +46,7 @@ describe('a watch position', () => {
     expect(quiet.accept(watchAnswer(20), endpoint)).toEqual([]);
     expect(quiet.next).toBe(21);
     const asked = new WatchPosition(watchRequest({ key: 'k' }, { startRevision: 3, progressNotify: true }));
-    expect(asked.accept(watchAnswer(20), endpoint)).toEqual([{ revision: 20, events: [], progress: true, created: false }]);
+    expect(asked.accept(watchAnswer(20), endpoint)).toEqual([{ revision: 20, headerRevision: 20, events: [], progress: true, created: false }]);
     expect(asked.accept(watchAnswer(15), endpoint)).toEqual([]);
     expect(asked.next).toBe(21);
   });

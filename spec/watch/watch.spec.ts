@@ -88,6 +88,8 @@ describe('watch against a real 3-member etcd', () => {
       expect(removal.events[0].kv.key).toBe(`${prefix}a`);
       expect(removal.events[0].kv.modRevision).toBe(deleted.header.revision);
       expect(removal.events[0].prevKv.unwrap().value).toBe('4');
+      // Seen as they happened: each came in an answer of its own revision.
+      expect([put, both, update, removal].map((b) => b.headerRevision - b.revision)).toEqual([0, 0, 0, 0]);
     });
 
     it('leaves out puts or deletes with the noPut / noDelete filters, like etcd', async () => {
@@ -106,15 +108,16 @@ describe('watch against a real 3-member etcd', () => {
       ]);
     });
 
-    it('replays history from startRevision, one batch per revision', async () => {
+    it('replays history from startRevision, one batch per revision, each with the header revision of the answer', async () => {
       const key = `${p('history')}k`;
       const revisions: number[] = [];
       for (const value of ['a', 'b', 'c']) revisions.push((await firstValueFrom(etcd.put(key, value))).revision);
       const batches = await firstBatches(etcd.watch(key, { startRevision: revisions[0] }), 3);
-      expect(batches.map((b) => [b.revision, b.events[0].kv.value])).toEqual([
-        [revisions[0], 'a'],
-        [revisions[1], 'b'],
-        [revisions[2], 'c'],
+      // The server caught the watch up in one answer, sent when the store was at the last put.
+      expect(batches.map((b) => [b.revision, b.headerRevision, b.events[0].kv.value])).toEqual([
+        [revisions[0], revisions[2], 'a'],
+        [revisions[1], revisions[2], 'b'],
+        [revisions[2], revisions[2], 'c'],
       ]);
     });
 

@@ -6,8 +6,8 @@ export const ExitCode = {
   OK: 0,
   /** An error (etcd's, the network's, or bad input), with its message on stderr. */
   ERROR: 1,
-  /** A `txn`'s compares did not hold (its failure operations ran). */
-  COMPARE_FAILED: 2,
+  /** `lease keep-alive --once` of a lease etcd does not know, as etcdctl exits. */
+  LEASE_NOT_FOUND: 2,
   /** What the command held was lost: the lock, the leadership, or the lease. */
   LOST: 3,
   /** The output format asked for is one etcdctl has no form of for this command (as etcdctl exits); nothing was done. */
@@ -24,7 +24,7 @@ export const ExitCode = {
 export const EXIT_CODES_HELP = `exit codes:
   0  done (also when Ctrl-C ends a command that runs until interrupted)
   1  error or bad usage (the message is on stderr)
-  2  a txn's compares did not hold (etcdctl exits 0)
+  2  lease keep-alive --once of a lease etcd does not know, as etcdctl exits
   3  the lock, leadership or lease was lost
   4  -w table or fields asked of a command etcdctl has no such form for (nothing was done)
   128 --print-value-only with another format than simple, as etcdctl exits

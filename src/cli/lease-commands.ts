@@ -3,9 +3,12 @@
  * etcdctl's forms (IDs in hexadecimal in the simple form, as etcdctl shows and reads them).
  */
 import { concatMap, map, Observable, take } from 'rxjs';
+import { LeaseLostError } from '../index';
 import type { Etcd, LeaseEvent, ResponseHeader } from '../index';
 import { UsageError, wholeNumber } from './args';
 import { Command, Context, finished, untilInterrupted } from './command';
+import type { Ending } from './interrupts';
+import { ExitCode } from './exit-codes';
 import { GoNumber, goJson, headerFields, headerJson, printAs, refuseFormats } from './etcdctl-format';
 import { goQuote } from './etcdctl-kv';
 import { hexLeaseId, parseHexId, showBytes } from './render';
@@ -133,7 +136,8 @@ export const leaseKeepAlive: Command = {
     'grants a lease of --ttl seconds, keeps it alive, and revokes it on Ctrl-C, deleting every key\n' +
     'attached to it. Either way it goes on across the failure of any member. -w json and -w fields\n' +
     'print each renewal as etcdctl does (the grant as lease grant prints it).\n' +
-    'Exit code 3 if the lease is lost (expired, revoked elsewhere, or unknown).',
+    'Exit code 3 if the lease is lost (expired, revoked elsewhere, or unknown); with --once, a lease\n' +
+    'etcd does not know fails as etcdctl\'s does: "etcdserver: requested lease not found", exit code 2.',
   args: {
     positionals: [{ name: 'ID', optional: true }],
     flags: [
@@ -156,12 +160,22 @@ export const leaseKeepAlive: Command = {
     const print = (event: LeaseEvent) => printEvent(context, event);
     if (given === undefined) return untilInterrupted(await context.interrupts.run(etcd.lease(ttl ?? DEFAULT_KEEP_ALIVE_TTL), print));
     const renewals = etcd.keepAlive(parseHexId(given, 'ID'));
-    if (once) return finished(await context.interrupts.run(renewals.pipe(take(1)), print));
+    if (once) return renewedOnce(context, await context.interrupts.run(renewals.pipe(take(1)), print));
     return untilInterrupted(await context.interrupts.run(renewals, print));
   },
 };
 
 const DEFAULT_KEEP_ALIVE_TTL = 10;
+
+/**
+ * The exit code of `keep-alive --once`. etcdctl reports a lease etcd does not know with etcd's own
+ * message and exit code 2; a script written for it tests that code.
+ */
+function renewedOnce(context: Context, ending: Ending): number {
+  if (ending.type !== 'failed' || !(ending.error instanceof LeaseLostError) || ending.error.reason !== 'gone') return finished(ending);
+  context.log.note((paint) => `${paint.red('etcd-rx:')} etcdserver: requested lease not found`);
+  return ExitCode.LEASE_NOT_FOUND;
+}
 
 function printEvent(context: Context, event: LeaseEvent): void {
   const granted = event.type === 'granted';

@@ -4,7 +4,6 @@ import type * as readline from 'readline';
 import type { TxnResult } from '../index';
 import { Command, Context, finished } from './command';
 import { argumentBytes } from './command-line';
-import { ExitCode } from './exit-codes';
 import { Paint } from './output';
 import { UsageError } from './args';
 import { txnFields, txnGoJson } from './etcdctl-kv';
@@ -25,8 +24,8 @@ ${TXN_FORMAT}
 
 Prints SUCCESS or FAILURE, then the result of each operation that ran after an empty line, as
 etcdctl does (OK for put, the count for del, keys and values for get); -w json and -w fields print the answer as etcdctl does, and -w table
-is refused as etcdctl refuses it (exit 4). The exit code is 2 when the compares did not hold (the
-failure operations ran); etcdctl exits 0 then, so a script cannot tell without parsing its output.`,
+is refused as etcdctl refuses it (exit 4). The exit code is 0 whether the compares held or not, as
+etcdctl's: SUCCESS or FAILURE (or "succeeded" in -w json) tells which branch ran.`,
   args: {
     positionals: [{ name: 'FILE', optional: true }],
     flags: [{ name: 'interactive', short: 'i', kind: 'boolean', description: 'ask for each section in turn, as etcdctl txn -i does' }],
@@ -36,9 +35,7 @@ failure operations ran); etcdctl exits 0 then, so a script cannot tell without p
     const refused = refuseFormats(context, ['table']);
     if (refused !== undefined) return refused;
     const { request, printing } = parseTxn(await readScript(context));
-    let code: number = ExitCode.OK;
     const ending = await context.interrupts.run(context.etcd().txn(request), (result) => {
-      if (!result.succeeded) code = ExitCode.COMPARE_FAILED;
       const ran = result.succeeded ? printing.success : printing.failure;
       printAs(context.out, {
         simple: () => txnText(result, ran, context.out.paint),
@@ -46,8 +43,7 @@ failure operations ran); etcdctl exits 0 then, so a script cannot tell without p
         fields: () => txnFields(result).join('\n'),
       });
     });
-    const exit = finished(ending);
-    return exit === ExitCode.OK ? code : exit;
+    return finished(ending);
   },
 };
 

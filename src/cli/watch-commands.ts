@@ -25,7 +25,8 @@ export const watch: Command = {
     'says so on stderr after a second.\n' +
     'With -- COMMAND, runs COMMAND after each event is printed, one at a time, as etcdctl does, with\n' +
     'ETCD_WATCH_REVISION, ETCD_WATCH_EVENT_TYPE, ETCD_WATCH_KEY and ETCD_WATCH_VALUE in its\n' +
-    'environment (the last three quoted as etcdctl quotes them: "PUT", "key"); when COMMAND fails,\n' +
+    'environment (the revision of the answer that carried the event, as etcdctl sets it; the last\n' +
+    'three quoted as etcdctl quotes them: "PUT", "key"); when COMMAND fails,\n' +
     'the watch ends with exit code 1. -w table and -w fields are refused (exit 4).',
   args: {
     positionals: KEY_POSITIONALS,
@@ -67,7 +68,7 @@ export const watch: Command = {
     const runs = events.pipe(
       concatMap((batch) => {
         batch.events.forEach(print);
-        return from(batch.events).pipe(concatMap((event) => runForEvent(command, context.io.env, batch.revision, event)));
+        return from(batch.events).pipe(concatMap((event) => runForEvent(command, context.io.env, batch.headerRevision, event)));
       }),
     );
     return untilInterrupted(await context.interrupts.run(runs, () => undefined));

@@ -33,6 +33,15 @@ export interface WatchEvent {
  */
 export interface WatchBatch {
   readonly revision: number;
+  /**
+   * The revision in the header of the etcd answer that carried this batch: the store's revision
+   * when the answer was sent. It is `revision` for a change delivered as it happens, and later when
+   * the watch catches up on history (`startRevision`) or one answer carried several revisions;
+   * etcdctl's `watch -- COMMAND` passes it as `ETCD_WATCH_REVISION`. Order and resume by
+   * `revision`, never by this.
+   * @example etcd.watch('k', { startRevision: 1 }).subscribe((b) => console.log(`${b.revision} seen at ${b.headerRevision}`))
+   */
+  readonly headerRevision: number;
   readonly events: readonly WatchEvent[];
   /** A progress notification: nothing changed among the watched keys up to `revision`. */
   readonly progress: boolean;
@@ -53,20 +62,21 @@ export function decodeEvent(field: unknown): WatchEvent {
 }
 
 /**
- * Cuts a list of events (which may span several revisions when a watch catches up) into one
- * batch per revision, in order.
- * @example toBatches(response.events)
+ * Cuts the events of one answer (which may span several revisions when a watch catches up) into
+ * one batch per revision, in order, each carrying the answer's header revision.
+ * @example toBatches(response.events, response.header.revision)
  */
-export function toBatches(events: readonly WatchEvent[]): WatchBatch[] {
+export function toBatches(events: readonly WatchEvent[], headerRevision: number): WatchBatch[] {
   const batches: WatchBatch[] = [];
   let current: WatchEvent[] = [];
+  const close = () => batches.push({ revision: current[0].revision, headerRevision, events: current, progress: false, created: false });
   for (const event of events) {
     if (current.length > 0 && current[0].revision !== event.revision) {
-      batches.push({ revision: current[0].revision, events: current, progress: false, created: false });
+      close();
       current = [];
     }
     current.push(event);
   }
-  if (current.length > 0) batches.push({ revision: current[0].revision, events: current, progress: false, created: false });
+  if (current.length > 0) close();
   return batches;
 }

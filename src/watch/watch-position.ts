@@ -33,7 +33,7 @@ export class WatchPosition {
       if (this.next === 0) this.next = response.header.revision + 1;
       if (!this.request.createdNotify || this.announced) return [];
       this.announced = true;
-      return [{ revision: this.next, events: [], progress: false, created: true }];
+      return [{ revision: this.next, headerRevision: response.header.revision, events: [], progress: false, created: true }];
     }
     if (response.canceled) {
       throw new EtcdUnavailableError(`${endpoint} cancelled the watch${response.cancelReason ? `: ${response.cancelReason}` : ''}`, false, { endpoint });
@@ -42,11 +42,11 @@ export class WatchPosition {
       const revision = response.header.revision;
       if (revision < this.next - 1) return [];
       this.next = revision + 1;
-      return this.request.progressNotify ? [{ revision, events: [], progress: true, created: false }] : [];
+      return this.request.progressNotify ? [{ revision, headerRevision: revision, events: [], progress: true, created: false }] : [];
     }
     // A stream created from `next` never sends older revisions; dropping them anyway keeps
     // "each revision once" true whatever a server or proxy in between may replay.
-    const batches = toBatches(response.events).filter((batch) => batch.revision >= this.next);
+    const batches = toBatches(response.events, response.header.revision).filter((batch) => batch.revision >= this.next);
     if (batches.length > 0) this.next = batches[batches.length - 1].revision + 1;
     return batches;
   }
