@@ -1,9 +1,10 @@
 /**
  * Your own writes, even when concurrent: a read of a key that a write of this client still has
  * pending (subscribed, not yet answered) is sent only once that write has answered, failed or
- * been given up. Linearizability lets etcd order calls that overlap in time either way; a
- * client knows the order its caller made them in, so a put and a get subscribed in one tick
- * (both pending) read what was put, coalesced or not.
+ * been given up, and so is another write of that key. Linearizability lets etcd order calls that
+ * overlap in time either way; a client knows the order its caller made them in, so a put and a
+ * get subscribed in one tick (both pending) read what was put, and two puts of one key made one
+ * after the other leave the second's value, coalesced or not.
  */
 import { Observable, Subscription } from 'rxjs';
 
@@ -15,7 +16,7 @@ interface KeyRange {
   readonly rangeEnd: string | undefined;
 }
 
-/** A write in flight and the reads waiting for it. */
+/** A write pending and the calls waiting for it. */
 interface PendingWrite {
   readonly ranges: readonly KeyRange[];
   readonly waiting: Set<() => void>;
@@ -27,66 +28,85 @@ const DELETE = '/v3/kv/deleterange';
 const TXN = '/v3/kv/txn';
 
 /**
- * Orders the reads of one client after its pending writes to the same keys.
+ * Orders the reads and writes of one client after its pending writes to the same keys.
  * @example const order = new WriteOrder(); order.ordered('/v3/kv/range', { key: 'YQ==' }, () => send())
  */
 export class WriteOrder {
   private readonly pending = new Set<PendingWrite>();
 
   /**
-   * `send()` subscribed in order: a write is tracked until it ends; a read of a key some tracked
-   * write changes is subscribed once every such write has ended. Anything else is `send()` itself.
+   * `send()` subscribed in order: a write is tracked until it ends; a read or a write of a key
+   * some tracked write changes is subscribed once every such write has ended. Anything else is
+   * `send()` itself.
    * @example order.ordered(path, body, () => inner.call(path, body, safety, decode))
    */
   ordered<T>(path: string, body: unknown, send: () => Observable<T>): Observable<T> {
     const request = body as Readonly<Record<string, unknown>>;
-    if (path === RANGE) return this.pending.size === 0 ? send() : this.afterWrites(rangeOf(request), send);
+    if (path === RANGE) {
+      const read = rangeOf(request);
+      if (this.pending.size === 0 || read === undefined) return send();
+      return new Observable<T>((subscriber) => after(this.writesTo([read]), () => send().subscribe(subscriber)));
+    }
     const written = writtenBy(path, request);
     return written.length === 0 ? send() : this.tracked(written, send);
   }
 
   private tracked<T>(ranges: readonly KeyRange[], send: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
+      const before = this.writesTo(ranges);
       const write: PendingWrite = { ranges, waiting: new Set() };
       this.pending.add(write);
       const end = () => {
         if (!this.pending.delete(write)) return;
         for (const resume of write.waiting) resume();
       };
-      const subscription = send().subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          end();
-          subscriber.complete();
-        },
-      });
+      const cancel = after(before, () =>
+        send().subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => {
+            end();
+            subscriber.error(error);
+          },
+          complete: () => {
+            end();
+            subscriber.complete();
+          },
+        }),
+      );
       return () => {
         end();
-        subscription.unsubscribe();
+        cancel();
       };
     });
   }
 
-  private afterWrites<T>(read: KeyRange | undefined, send: () => Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const before = read === undefined ? [] : [...this.pending].filter((write) => write.ranges.some((range) => overlaps(range, read)));
-      if (before.length === 0) return send().subscribe(subscriber);
-      let left = before.length;
-      let subscription: Subscription | undefined;
-      const resume = () => {
-        if (--left === 0) subscription = send().subscribe(subscriber);
-      };
-      for (const write of before) write.waiting.add(resume);
-      return () => {
-        for (const write of before) write.waiting.delete(resume);
-        subscription?.unsubscribe();
-      };
-    });
+  /** The pending writes that change a key of `ranges`. */
+  private writesTo(ranges: readonly KeyRange[]): PendingWrite[] {
+    const writes: PendingWrite[] = [];
+    for (const write of this.pending) if (write.ranges.some((written) => ranges.some((range) => overlaps(written, range)))) writes.push(write);
+    return writes;
   }
+}
+
+/**
+ * Runs `start` once every write of `before` has ended (at once when there is none); the returned
+ * function stops waiting, or unsubscribes what `start` subscribed.
+ */
+function after(before: readonly PendingWrite[], start: () => Subscription): () => void {
+  let subscription: Subscription | undefined;
+  if (before.length === 0) {
+    subscription = start();
+    return () => subscription?.unsubscribe();
+  }
+  let left = before.length;
+  const resume = () => {
+    if (--left === 0) subscription = start();
+  };
+  for (const write of before) write.waiting.add(resume);
+  return () => {
+    for (const write of before) write.waiting.delete(resume);
+    subscription?.unsubscribe();
+  };
 }
 
 /** The keys a put, a delete or a txn's writes change. */
