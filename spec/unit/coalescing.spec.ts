@@ -407,6 +407,26 @@ describe("reads after this client's pending writes, in virtual time", () => {
     });
   });
 
+  it('orders a read or a write of a key inside a pending range delete, and nothing outside it', () => {
+    inVirtualTime((clock, flush) => {
+      const etcd = new FakeEtcd();
+      const caller = coalesced(etcd, { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }, clock);
+      caller.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('c') }, NON_REPEATABLE, decodeDelete).subscribe();
+      range(caller, { key: b64('b') }).subscribe();
+      put(caller, 'b2').subscribe();
+      range(caller, { key: b64('d') }).subscribe();
+      put(caller, 'e').subscribe();
+      flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.body.key === undefined ? '' : text(s.body.key)}`)).toEqual([
+        '0 /v3/kv/deleterange a',
+        '0 /v3/kv/range d',
+        '0 /v3/kv/put e',
+        '2 /v3/kv/range b',
+        '2 /v3/kv/put b2',
+      ]);
+    });
+  });
+
   it("orders a range or prefix read that holds the written key, a txn's writes, and lets a read go when the write is given up", () => {
     inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();

@@ -7,20 +7,7 @@
  * after the other leave the second's value, coalesced or not.
  */
 import { Observable, Subscription } from 'rxjs';
-
-/** The keys a write changes, or a read reads: one key, or the range [key, end) (end undefined: every key from key on). */
-interface KeyRange {
-  /** base64, as on the wire. */
-  readonly key: string;
-  /** base64 range end; absent for one key. */
-  readonly rangeEnd: string | undefined;
-}
-
-/** A write pending and the calls waiting for it. */
-interface PendingWrite {
-  readonly ranges: readonly KeyRange[];
-  readonly waiting: Set<() => void>;
-}
+import { KeyRange, PendingWrite, PendingWrites } from './pending-writes';
 
 const RANGE = '/v3/kv/range';
 const PUT = '/v3/kv/put';
@@ -32,7 +19,7 @@ const TXN = '/v3/kv/txn';
  * @example const order = new WriteOrder(); order.ordered('/v3/kv/range', { key: 'YQ==' }, () => send())
  */
 export class WriteOrder {
-  private readonly pending = new Set<PendingWrite>();
+  private readonly pending = new PendingWrites();
 
   /**
    * `send()` subscribed in order: a write is tracked until it ends; a read or a write of a key
@@ -45,7 +32,7 @@ export class WriteOrder {
     if (path === RANGE) {
       const read = rangeOf(request);
       if (this.pending.size === 0 || read === undefined) return send();
-      return new Observable<T>((subscriber) => after(this.writesTo([read]), () => send().subscribe(subscriber)));
+      return new Observable<T>((subscriber) => after(this.pending.writesTo([read]), () => send().subscribe(subscriber)));
     }
     const written = writtenBy(path, request);
     return written.length === 0 ? send() : this.tracked(written, send);
@@ -53,7 +40,7 @@ export class WriteOrder {
 
   private tracked<T>(ranges: readonly KeyRange[], send: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const before = this.writesTo(ranges);
+      const before = this.pending.writesTo(ranges);
       const write: PendingWrite = { ranges, waiting: new Set() };
       this.pending.add(write);
       const end = () => {
@@ -78,13 +65,6 @@ export class WriteOrder {
         cancel();
       };
     });
-  }
-
-  /** The pending writes that change a key of `ranges`. */
-  private writesTo(ranges: readonly KeyRange[]): PendingWrite[] {
-    const writes: PendingWrite[] = [];
-    for (const write of this.pending) if (write.ranges.some((written) => ranges.some((range) => overlaps(written, range)))) writes.push(write);
-    return writes;
   }
 }
 
@@ -132,27 +112,3 @@ function rangeOf(request: Readonly<Record<string, unknown>>): KeyRange | undefin
   if (typeof request.key !== 'string') return undefined;
   return { key: request.key, rangeEnd: typeof request.range_end === 'string' && request.range_end !== '' ? request.range_end : undefined };
 }
-
-function overlaps(a: KeyRange, b: KeyRange): boolean {
-  // One key against one key, the common case: equal bytes are equal base64.
-  if (a.rangeEnd === undefined && b.rangeEnd === undefined) return a.key === b.key;
-  const [aFrom, aTo] = bounds(a);
-  const [bFrom, bTo] = bounds(b);
-  return below(aFrom, bTo) && below(bFrom, aTo);
-}
-
-/** A range as [from, to): `to` undefined means no end. */
-function bounds(range: KeyRange): [Buffer, Buffer | undefined] {
-  const from = Buffer.from(range.key, 'base64');
-  if (range.rangeEnd === undefined) return [from, Buffer.concat([from, ZERO])];
-  const to = Buffer.from(range.rangeEnd, 'base64');
-  // etcd reads a range end of "\0" as "every key from key on".
-  return [from, to.length === 1 && to[0] === 0 ? undefined : to];
-}
-
-/** Whether `key` lies before the exclusive end `to` (no end: always). */
-function below(key: Buffer, to: Buffer | undefined): boolean {
-  return to === undefined || Buffer.compare(key, to) < 0;
-}
-
-const ZERO = Buffer.from([0]);
