@@ -18,6 +18,7 @@ import { BareGateway } from './bare-gateway';
 import { checkEveryClientWorks, CLIENTS, ClientName, KvOperation, openClients } from './clients';
 import { failoverScenario, FREEZE_MS } from './failover-scenario';
 import { LIST_CLIENTS, LIST_KEYS, ListResult, listScenario } from './list-scenario';
+import { collectGarbage } from './memory';
 import { median, runPhase } from './phase';
 import { Cell, kvTables, measureTable, OPERATION_NAMES, renderTable, stats, summarize, Table, Target, targetTable } from './report';
 import { deliveryScenario, ManyWatchesResult, manyWatchesScenario, WATCH_CLIENTS, WATCHED_PUTS, WATCHES } from './watch-scenarios';
@@ -57,9 +58,13 @@ async function main(): Promise<void> {
       for (const client of RUN_CLIENTS) await runPhase(clients.kv[client][operation], concurrency, WARMUP_MS);
       const results = Object.fromEntries(CLIENTS.map((client) => [client, []])) as unknown as Cell['results'];
       for (let round = 0; round < ROUNDS; round++) {
-        // Reversing the order every round spreads drift in load and GC debt over every client.
+        // Reversing the order every round spreads drift in load over every client; a collection
+        // before each phase keeps one client's garbage from being charged to the next one's CPU.
         const order = round % 2 === 0 ? RUN_CLIENTS : [...RUN_CLIENTS].reverse();
-        for (const client of order) results[client].push(await runPhase(clients.kv[client][operation], concurrency, PHASE_MS, serverPid));
+        for (const client of order) {
+          collectGarbage();
+          results[client].push(await runPhase(clients.kv[client][operation], concurrency, PHASE_MS, serverPid));
+        }
       }
       const measured = { operation, concurrency, results };
       console.log(summarize(measured));

@@ -110,7 +110,7 @@ runExample(async (etcd) => {
   const stop = exportMetrics(registry);
   try {
     for (let i = 0; i < 20; i++) await firstValueFrom(etcd.put(`metrics/key-${i}`, `value ${i}`));
-    // Reads made together go to etcd as one batch.
+    // Reads made together: the first goes at once, the nine made while it is in flight as one batch.
     await firstValueFrom(forkJoin(Array.from({ length: 10 }, (_, i) => etcd.get(`metrics/key-${i}`))));
     await firstValueFrom(etcd.range({ prefix: 'metrics/' }));
     await firstValueFrom(etcd.delete({ prefix: 'metrics/' }));

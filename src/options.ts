@@ -57,8 +57,9 @@ export interface EtcdOptions {
   /** A watch that no member could serve for this long fails with EtcdAllEndpointsFailedError (default 60000 ms). */
   readonly watchGiveUpAfterMs?: number;
   /**
-   * Send linearizable `get`/`range` calls made together as one read-only transaction (default
-   * true). Each caller still gets exactly its own answer or error; see the README's speed section.
+   * Send linearizable `get`/`range` calls made while others are in flight as one read-only
+   * transaction (default true); a lone call goes at once. Each caller still gets exactly its own
+   * answer or error; see the README's speed section.
    */
   readonly coalesceReads?: boolean;
   /**
@@ -67,8 +68,9 @@ export interface EtcdOptions {
    */
   readonly coalesceWrites?: boolean;
   /**
-   * How long calls are gathered before their batch is sent (default 0: the calls made in the
-   * same turn of the event loop).
+   * How long calls are gathered before their batch is sent (default 0: a call that finds none of
+   * its kind in flight goes at once, the calls made while others are in flight gather for the
+   * turn of the event loop).
    */
   readonly coalesceWindowMs?: number;
   /**

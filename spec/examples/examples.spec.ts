@@ -105,7 +105,7 @@ describe('the examples', () => {
     expect(await metrics.exited).toEqual({ code: 0, signal: null });
     expect(metrics.stdout).toMatch(/^# TYPE etcd_rx_attempts_total counter$/m);
     expect(metrics.stdout).toMatch(/^etcd_rx_attempts_total\{method="put",endpoint="http:\/\/127\.0\.0\.1:\d+",outcome="ok"\} \d+$/m);
-    // Ten reads made together went as one txn; the listing, alone, as a range.
+    // Of ten reads made together, the first went alone and nine as one txn; the listing, alone, as a range.
     expect(metrics.stdout).toMatch(/^etcd_rx_attempt_duration_seconds_bucket\{method="txn",le="\+Inf"\} 1$/m);
     expect(metrics.stdout).toContain('etcd_rx_coalesced_requests_total{kind="reads"} 11\n');
   });

@@ -1,7 +1,7 @@
 /**
  * Coalesced reads and writes against a real 3-member cluster: each caller gets its own answer
- * or error, writes made together share one revision, and a batch whose member dies mid-flight
- * fails or succeeds as a whole.
+ * or error, writes made while a write is in flight share one revision, and a batch whose member
+ * dies mid-flight fails or succeeds as a whole.
  */
 import * as fs from 'fs';
 import { firstValueFrom, forkJoin, lastValueFrom, materialize, Observable, take, toArray } from 'rxjs';
@@ -45,13 +45,16 @@ describe('coalescing against real etcd', () => {
     });
   });
 
-  it('writes different keys made together at one revision, each with its own prevKv; watchers see one revision', async () => {
+  it('writes different keys made while a write is in flight at one revision, each with its own prevKv; watchers see one revision', async () => {
     const etcd = client();
     const written = keys('co/write', 40);
     await lastValueFrom(forkJoin(written.map((key) => etcd.put(key, `old ${key}`))));
     const from = (await firstValueFrom(etcd.range('co/write/0'))).header.revision + 1;
     const watched = firstValueFrom(etcd.watch({ prefix: 'co/write/' }, { startRevision: from }).pipe(take(1)));
+    // A write that finds none in flight goes at once, alone; the writes made meanwhile gather.
+    const lead = lastValueFrom(etcd.put('co/lead', 'x'));
     const results = await lastValueFrom(forkJoin(written.map((key) => etcd.put(key, `new ${key}`, { prevKv: true }))));
+    await lead;
     expect(new Set(results.map((r) => r.revision)).size).toBe(1);
     results.forEach((result, i) => expect(result.prevKv.unwrap().value).toBe(`old ${written[i]}`));
     const batch = await watched;
@@ -87,11 +90,14 @@ describe('coalescing against real etcd', () => {
     const unreadBefore = unreadBytesAt(victim.clientUrl);
     victim.freeze();
     const reads = Promise.all(written.map((key) => outcome(etcd.get(key))));
+    // The first write goes alone; the burst made while it is in flight gathers into one txn.
+    const lead = outcome(etcd.put('co/kill-lead', 'after'));
     const writes = Promise.all(written.map((key) => outcome(etcd.put(key, 'after'))));
     // Both batches have reached the frozen member (it cannot read them) before it dies.
     await waitFor(() => unreadBytesAt(victim.clientUrl) > unreadBefore, 'the burst to reach the frozen member');
     await victim.kill();
     try {
+      await lead;
       for (const read of await reads) expect(read.value?.unwrap().value).toBe('before');
       const outcomes = await writes;
       // One txn: every write got the same answer, and the store holds all of them or none.

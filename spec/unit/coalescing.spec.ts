@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, map, Observable, SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, lastValueFrom, map, Observable, SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { None } from 'ts-results';
 import { coalescing, CoalescingSettings } from '../../src/coalescing/coalescing-caller';
@@ -116,23 +116,63 @@ describe('coalescing, in virtual time', () => {
   const put = (caller: UnaryCaller, key: string, extra: Record<string, unknown> = {}) =>
     caller.call('/v3/kv/put', { key: b64(key), value: b64('v'), ...extra }, NON_REPEATABLE, decodePut);
 
+  /** A read and a write of the key `lead` in flight, so that the calls made next gather. */
+  const busy = (caller: UnaryCaller) => {
+    get(caller, 'lead').subscribe({ error: () => undefined });
+    put(caller, 'lead').subscribe({ error: () => undefined });
+  };
+  /** What reached etcd, but for the calls of `busy`. */
+  const gathered = (etcd: FakeEtcd) => etcd.sent.filter((s) => s.body.key !== b64('lead'));
+
   beforeEach(() => {
     scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  it('sends the reads subscribed in one window as one read-only txn, each answer to its own subscriber', () => {
-    scheduler.run(({ expectObservable, flush }) => {
+  it('sends a call that finds none of its kind in flight at once, as itself (idle: immediate)', () => {
+    scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, on, scheduler);
-      expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
-      expectObservable(get(caller, 'b')).toBe('--(x|)', { x: 'value of b' });
-      expectObservable(get(caller, 'a')).toBe('--(x|)', { x: 'value of a' });
+      get(caller, 'a').subscribe();
+      put(caller, 'b').subscribe();
+      // Sent on subscribe, before any scheduled work has run.
+      expect(etcd.sent.map((s) => `${s.path} ${text(s.body.key)}`)).toEqual(['/v3/kv/range a', '/v3/kv/put b']);
+      // Idle again once both answered (at 2): the next read goes at once too.
+      scheduler.schedule(() => get(caller, 'c').subscribe(), 2);
       flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path}`)).toEqual(['0 /v3/kv/range', '0 /v3/kv/put', '2 /v3/kv/range']);
+    });
+  });
+
+  it('gathers the reads made while one is in flight into one read-only txn, each answer to its own subscriber (busy: gathered)', () => {
+    scheduler.run(({ flush }) => {
+      const etcd = new FakeEtcd();
+      const caller = coalesced(etcd, on, scheduler);
+      const answers: string[] = [];
+      for (const key of ['a', 'b', 'c', 'b']) get(caller, key).subscribe((value) => answers.push(`${scheduler.now()} ${value}`));
+      // Only the first has gone; the others wait for the end of the turn.
       expect(etcd.sent).toHaveLength(1);
-      const [txn] = etcd.sent;
+      flush();
+      expect(answers).toEqual(['2 value of a', '2 value of b', '2 value of b', '2 value of c']);
+      const [alone, txn] = etcd.sent;
+      expect([alone.path, text(alone.body.key)]).toEqual(['/v3/kv/range', 'a']);
       expect([txn.path, txn.safety]).toEqual(['/v3/kv/txn', LINEARIZABLE_READ]);
       // The same key twice is asked once.
-      expect((txn.body.success as { request_range: { key: string } }[]).map((op) => text(op.request_range.key))).toEqual(['a', 'b']);
+      expect((txn.body.success as { request_range: { key: string } }[]).map((op) => text(op.request_range.key))).toEqual(['b', 'c']);
+    });
+  });
+
+  it('gathers the writes made while one is in flight into one txn, and lets a lone call that is left abort its request', () => {
+    scheduler.run(({ expectObservable, flush }) => {
+      const etcd = new FakeEtcd(4);
+      const caller = coalesced(etcd, on, scheduler);
+      expectObservable(put(caller, 'a').pipe(map((r) => r.revision))).toBe('----(x|)', { x: 9 });
+      scheduler.schedule(() => {
+        put(caller, 'b').subscribe();
+        put(caller, 'c').subscribe();
+      }, 1);
+      scheduler.schedule(() => get(caller, 'left').subscribe().unsubscribe(), 6);
+      flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.aborted}`)).toEqual(['0 /v3/kv/put false', '1 /v3/kv/txn false', '6 /v3/kv/range true']);
     });
   });
 
@@ -176,10 +216,11 @@ describe('coalescing, in virtual time', () => {
     scheduler.run(({ flush }) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       const answers: string[] = [];
       for (let i = 0; i < 300; i++) get(caller, `k${i}`).subscribe((value) => answers.push(value));
       flush();
-      expect(etcd.sent.map((s) => (s.body.success as unknown[]).length)).toEqual([128, 128, 44]);
+      expect(gathered(etcd).map((s) => (s.body.success as unknown[]).length)).toEqual([128, 128, 44]);
       expect(answers).toHaveLength(300);
       expect(new Set(answers).size).toBe(300);
     });
@@ -189,13 +230,14 @@ describe('coalescing, in virtual time', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
       expectObservable(get(caller, 'bad')).toBe('----#', undefined, new EtcdInvalidArgumentError('etcdserver: refused bad'));
       expectObservable(put(caller, 'k1', { prev_kv: true }).pipe(map((r) => r.prevKv.unwrap().value))).toBe('----(x|)', { x: 'old k1' });
       expectObservable(put(caller, 'nolease')).toBe('----#', undefined, new EtcdNotFoundError('etcdserver: requested lease not found'));
       expectObservable(put(caller, 'k2').pipe(map((r) => r.prevKv))).toBe('----(x|)', { x: None });
       flush();
-      expect(etcd.sent.map((s) => s.path)).toEqual(['/v3/kv/txn', '/v3/kv/txn', '/v3/kv/range', '/v3/kv/range', '/v3/kv/put', '/v3/kv/put', '/v3/kv/put']);
+      expect(gathered(etcd).map((s) => s.path)).toEqual(['/v3/kv/txn', '/v3/kv/txn', '/v3/kv/range', '/v3/kv/range', '/v3/kv/put', '/v3/kv/put', '/v3/kv/put']);
     });
   });
 
@@ -205,10 +247,11 @@ describe('coalescing, in virtual time', () => {
       const unknown = new EtcdOutcomeUnknownError('the write may or may not have been applied');
       etcd.fail = unknown;
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       expectObservable(put(caller, 'a')).toBe('--#', undefined, unknown);
       expectObservable(put(caller, 'b')).toBe('--#', undefined, unknown);
       flush();
-      expect(etcd.sent).toHaveLength(1);
+      expect(gathered(etcd)).toHaveLength(1);
     });
   });
 
@@ -218,10 +261,11 @@ describe('coalescing, in virtual time', () => {
       const everyEndpoint = new EtcdAllEndpointsFailedError([]);
       etcd.fail = everyEndpoint;
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       expectObservable(get(caller, 'a')).toBe('--#', undefined, everyEndpoint);
       expectObservable(get(caller, 'b')).toBe('--#', undefined, everyEndpoint);
       flush();
-      expect(etcd.sent).toHaveLength(1);
+      expect(gathered(etcd)).toHaveLength(1);
     });
   });
 
@@ -229,26 +273,29 @@ describe('coalescing, in virtual time', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd(4);
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       // Left before the batch was sent: b is not asked at all.
       get(caller, 'b').subscribe().unsubscribe();
       expectObservable(get(caller, 'a')).toBe('----(x|)', { x: 'value of a' });
       // Left while the batch was in flight: a's answer still comes.
       expectObservable(get(caller, 'a'), '^-!').toBe('--');
       flush();
-      expect(etcd.sent.map((s) => [s.path, text(s.body.key), s.aborted])).toEqual([['/v3/kv/range', 'a', false]]);
+      expect(gathered(etcd).map((s) => [s.path, text(s.body.key), s.aborted])).toEqual([['/v3/kv/range', 'a', false]]);
 
+      busy(caller);
       const burst = [get(caller, 'c').subscribe(), get(caller, 'd').subscribe()];
       scheduler.schedule(() => burst.forEach((s) => s.unsubscribe()), 2);
       flush();
-      expect(etcd.sent[1].path).toBe('/v3/kv/txn');
-      expect(etcd.sent[1].aborted).toBe(true);
+      expect(gathered(etcd)[1].path).toBe('/v3/kv/txn');
+      expect(gathered(etcd)[1].aborted).toBe(true);
     });
   });
 
-  it('keeps two writes to one key in separate txns, in order, the second sent after the first answered', () => {
+  it('keeps writes to one key out of one txn and in order, each sent once the one before it answered', () => {
     scheduler.run(({ expectObservable, flush }) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, on, scheduler);
+      busy(caller);
       const revision = (r: PutResult) => r.revision;
       expectObservable(put(caller, 'k').pipe(map(revision))).toBe('--(x|)', { x: 9 });
       expectObservable(put(caller, 'other').pipe(map(revision))).toBe('--(x|)', { x: 9 });
@@ -257,12 +304,29 @@ describe('coalescing, in virtual time', () => {
         x: 1,
       });
       flush();
-      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.safety.retry}`)).toEqual([
+      expect(gathered(etcd).map((s) => `${s.at} ${s.path} ${s.safety.retry}`)).toEqual([
         '0 /v3/kv/txn non-repeatable',
         '2 /v3/kv/put non-repeatable',
         '4 /v3/kv/deleterange non-repeatable',
       ]);
     });
+  });
+
+  it('gathers the calls made in the promise callbacks of a batch that answered several callers, with nothing in flight', async () => {
+    // Real time: the callers' next calls come in promise callbacks, which virtual time does not run.
+    const etcd = new FakeEtcd(1);
+    const caller = coalesced(etcd, on, asyncScheduler);
+    get(caller, 'lead').subscribe();
+    const readTwice = async (key: string) => {
+      await lastValueFrom(get(caller, key));
+      return lastValueFrom(get(caller, `${key} again`));
+    };
+    expect(await Promise.all([readTwice('a'), readTwice('b')])).toEqual(['value of a again', 'value of b again']);
+    const keys = (s: Sent) => (s.body.success as { request_range: { key: string } }[]).map((op) => text(op.request_range.key));
+    expect(etcd.sent.slice(1).map(keys)).toEqual([
+      ['a', 'b'],
+      ['a again', 'b again'],
+    ]);
   });
 
   it('passes through whatever it may not coalesce, and everything when turned off', () => {
@@ -323,6 +387,43 @@ describe("reads after this client's pending writes, in virtual time", () => {
       flush();
       expect(sentAt(etcd)).toEqual(['0 /v3/kv/put', '0 /v3/kv/range', '2 /v3/kv/range']);
       expect(text(etcd.sent[2].body.key)).toBe('k');
+    });
+  });
+
+  it.each([
+    ['coalesced', { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }],
+    ['not coalesced', { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }],
+  ])('sends a write of a key with a write of it pending (%s) once that one answered, so the last made is the last applied', (_, settings) => {
+    inVirtualTime((clock, flush) => {
+      const etcd = new FakeEtcd();
+      const caller = coalesced(etcd, settings, clock);
+      put(caller, 'k').subscribe();
+      put(caller, 'k').subscribe();
+      put(caller, 'other').subscribe();
+      caller.call('/v3/kv/txn', { success: [{ request_put: { key: b64('k'), value: b64('v') } }] }, NON_REPEATABLE, (json: unknown) => json).subscribe();
+      flush();
+      expect(sentAt(etcd)).toEqual(['0 /v3/kv/put', '0 /v3/kv/put', '2 /v3/kv/put', '4 /v3/kv/txn']);
+      expect(etcd.sent.map((s) => text(s.body.key ?? b64('txn')))).toEqual(['k', 'other', 'k', 'txn']);
+    });
+  });
+
+  it('orders a read or a write of a key inside a pending range delete, and nothing outside it', () => {
+    inVirtualTime((clock, flush) => {
+      const etcd = new FakeEtcd();
+      const caller = coalesced(etcd, { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }, clock);
+      caller.call('/v3/kv/deleterange', { key: b64('a'), range_end: b64('c') }, NON_REPEATABLE, decodeDelete).subscribe();
+      range(caller, { key: b64('b') }).subscribe();
+      put(caller, 'b2').subscribe();
+      range(caller, { key: b64('d') }).subscribe();
+      put(caller, 'e').subscribe();
+      flush();
+      expect(etcd.sent.map((s) => `${s.at} ${s.path} ${s.body.key === undefined ? '' : text(s.body.key)}`)).toEqual([
+        '0 /v3/kv/deleterange a',
+        '0 /v3/kv/range d',
+        '0 /v3/kv/put e',
+        '2 /v3/kv/range b',
+        '2 /v3/kv/put b2',
+      ]);
     });
   });
 

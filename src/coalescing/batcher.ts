@@ -1,7 +1,8 @@
 /**
- * Gathers the unary KV calls subscribed within one window (by default the same turn of the event
- * loop) and sends them as one `txn`, then routes each operation's answer to the subscribers that
- * asked for it. Each subscriber still sees one request's answer or its own typed error:
+ * Gathers the unary KV calls of one kind made while others of that kind are in flight, and sends
+ * them as one `txn`, then routes each operation's answer to the subscribers that asked for it. A
+ * call that finds none in flight or gathering goes at once, as itself. Each subscriber still sees
+ * one request's answer or its own typed error:
  * - a batch of one is sent as the request itself;
  * - an error that belongs to one request (invalid argument, value too large, lease not found,
  *   permission denied) fails the whole txn and applies nothing, so each request is then sent
@@ -32,11 +33,10 @@ export interface BatchPolicy {
   answer(response: Readonly<Record<string, unknown>>): unknown;
   /**
    * For reads: a request equal to one already in the batch is asked once (its signature is
-   * returned). For writes: undefined, and `conflict` keeps writes to one key apart.
+   * returned). For writes: undefined (two writes to one key never reach a batcher together: see
+   * WriteOrder).
    */
   same(path: string, body: Readonly<Record<string, unknown>>): string | undefined;
-  /** The key a write changes: two writes to it never share a batch and keep their order. */
-  conflict(path: string, body: Readonly<Record<string, unknown>>): string | undefined;
 }
 
 interface Waiter {
@@ -49,7 +49,6 @@ interface Request {
   readonly path: string;
   readonly body: Readonly<Record<string, unknown>>;
   readonly signature: string | undefined;
-  readonly conflict: string | undefined;
   readonly waiters: Set<Waiter>;
   batch: Batch;
 }
@@ -57,13 +56,10 @@ interface Request {
 interface Batch {
   readonly requests: Request[];
   readonly signatures: Map<string, Request>;
-  readonly conflicts: Set<string>;
   state: 'forming' | 'sent' | 'settled';
   inFlight: Subscription[];
   /** Calls made for the batch that have not ended yet. */
   pending: number;
-  /** Sent once this one settles (writes: keeps their order). */
-  next: Batch | undefined;
 }
 
 /** What one waiter is to be told: its decoded value, or its own error. */
@@ -78,8 +74,13 @@ type Outcome = { readonly waiter: Waiter; readonly value: unknown } | { readonly
 export class Batcher {
   private forming: Batch[] = [];
   private cancelFlush: (() => void) | undefined;
-  /** Batches sent and not settled yet. */
+  /** Batches and lone calls sent and not settled yet. */
   private inFlight = 0;
+  /**
+   * A batch has just answered several callers: their next calls are about to come, made in the
+   * promise callbacks of those answers, and gather as calls made together do.
+   */
+  private answered = false;
 
   constructor(
     private readonly inner: UnaryCaller,
@@ -93,21 +94,48 @@ export class Batcher {
    */
   submit<T>(path: string, body: Readonly<Record<string, unknown>>, decode: Decoder<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
+      // Nothing to gather with and nothing to wait for: the call goes now, as itself.
+      if (this.inFlight === 0 && this.cancelFlush === undefined && !this.answered && this.policy.windowMs <= 0)
+        return this.alone(path, body, decode, subscriber);
       const waiter = this.join(path, body, decode as Decoder<unknown>, subscriber as Subscriber<unknown>);
       return () => this.leave(waiter);
     });
   }
 
+  /** One call on its own, counted in flight so that the calls made meanwhile gather. */
+  private alone<T>(path: string, body: Readonly<Record<string, unknown>>, decode: Decoder<T>, subscriber: Subscriber<T>): () => void {
+    this.inFlight++;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.inFlight--;
+    };
+    const subscription = this.inner.call(path, body, this.policy.safety, decode).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => {
+        end();
+        subscriber.error(error);
+      },
+      complete: () => {
+        end();
+        subscriber.complete();
+      },
+    });
+    return () => {
+      end();
+      subscription.unsubscribe();
+    };
+  }
+
   private join(path: string, body: Readonly<Record<string, unknown>>, decode: Decoder<unknown>, subscriber: Subscriber<unknown>): Waiter {
     const signature = this.policy.same(path, body);
-    const conflict = this.policy.conflict(path, body);
     let request = signature === undefined ? undefined : this.forming.find((b) => b.signatures.has(signature))?.signatures.get(signature);
     if (request === undefined) {
-      const batch = this.batchFor(conflict);
-      request = { path, body, signature, conflict, waiters: new Set(), batch };
+      const batch = this.batchWithRoom();
+      request = { path, body, signature, waiters: new Set(), batch };
       batch.requests.push(request);
       if (signature !== undefined) batch.signatures.set(signature, request);
-      if (conflict !== undefined) batch.conflicts.add(conflict);
     }
     const waiter: Waiter = { decode, subscriber, request };
     request.waiters.add(waiter);
@@ -116,29 +144,19 @@ export class Batcher {
   }
 
   /**
-   * With nothing in flight, a call has nothing to wait for: it goes once the code that made it
-   * (and the promise callbacks that code set off) is done, with whatever calls that code made
-   * too, and waits for no turn of the event loop (no timer, no poll for I/O). While batches are
-   * in flight, calls gather for the window (by default the turn), so that answers
-   * handled in one turn start one batch.
+   * While calls are in flight, calls gather for the window (by default the turn of the event
+   * loop), so that the answers handled in one turn start one batch. With none in flight (the
+   * callers of a batch that just answered call again), they go once the promise callbacks of
+   * those answers are done, waiting for no turn of the event loop (no timer, no poll for I/O).
    */
   private wait(): Wait {
     return this.inFlight === 0 && this.policy.windowMs <= 0 ? 'soon' : this.policy.windowMs;
   }
 
-  /** The first forming batch after every one holding a write to the same key, with room left. */
-  private batchFor(conflict: string | undefined): Batch {
-    let from = 0;
-    if (conflict !== undefined) {
-      for (let i = this.forming.length - 1; i >= 0; i--) {
-        if (this.forming[i].conflicts.has(conflict)) {
-          from = i + 1;
-          break;
-        }
-      }
-    }
-    for (let i = from; i < this.forming.length; i++) if (this.forming[i].requests.length < this.policy.maxOps) return this.forming[i];
-    const batch: Batch = { requests: [], signatures: new Map(), conflicts: new Set(), state: 'forming', inFlight: [], pending: 0, next: undefined };
+  /** The first forming batch with room left, or a new one. */
+  private batchWithRoom(): Batch {
+    for (const batch of this.forming) if (batch.requests.length < this.policy.maxOps) return batch;
+    const batch: Batch = { requests: [], signatures: new Map(), state: 'forming', inFlight: [], pending: 0 };
     this.forming.push(batch);
     return batch;
   }
@@ -150,7 +168,6 @@ export class Batcher {
     if (batch.state === 'forming') {
       batch.requests.splice(batch.requests.indexOf(request), 1);
       if (request.signature !== undefined) batch.signatures.delete(request.signature);
-      if (request.conflict !== undefined && !batch.requests.some((r) => r.conflict === request.conflict)) batch.conflicts.delete(request.conflict);
       if (this.forming.every((b) => b.requests.length === 0)) {
         this.cancelFlush?.();
         this.cancelFlush = undefined;
@@ -165,15 +182,9 @@ export class Batcher {
 
   private flush(): void {
     this.cancelFlush = undefined;
-    const batches = this.forming.filter((b) => b.requests.length > 0);
+    const batches = this.forming;
     this.forming = [];
-    if (this.policy.safety.retry === 'non-repeatable') {
-      // Writes to one key keep their order: each batch waits for the one before it.
-      for (let i = 0; i < batches.length - 1; i++) batches[i].next = batches[i + 1];
-      if (batches.length > 0) this.send(batches[0]);
-    } else {
-      for (const batch of batches) this.send(batch);
-    }
+    for (const batch of batches) if (batch.requests.length > 0) this.send(batch);
   }
 
   private send(batch: Batch): void {
@@ -222,6 +233,7 @@ export class Batcher {
     const subscription = this.inner.call(path, body, this.policy.safety, decode).subscribe({
       next: (outcomes) => {
         answered = true;
+        if (outcomes.length > 1) this.expectCalls();
         for (const outcome of outcomes) {
           const { waiter } = outcome;
           // A waiter may have left while the others' answers were delivered.
@@ -271,7 +283,13 @@ export class Batcher {
     if (batch.state === 'sent') this.inFlight--;
     batch.state = 'settled';
     batch.inFlight = [];
-    if (batch.next !== undefined) this.send(batch.next);
+  }
+
+  /** For the rest of this turn of the event loop (the callbacks of the answers handed out), calls gather. */
+  private expectCalls(): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.schedule(() => (this.answered = false), 0);
   }
 }
 

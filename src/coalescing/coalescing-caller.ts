@@ -37,12 +37,12 @@ export function readPolicy(windowMs: number): BatchPolicy {
     answer: (response) => response.response_range,
     // Most reads name one key and nothing else: its base64 text says what they ask.
     same: (_path, body) => (onlyKey(body) ? (body.key as string) : JSON.stringify(body)),
-    conflict: () => undefined,
   };
 }
 
 /**
- * The batch policy of writes: puts and single-key deletes, kept apart when they change one key.
+ * The batch policy of writes: puts and single-key deletes (two writes to one key are kept apart
+ * before they reach the batcher, by WriteOrder).
  * @example new Batcher(caller, writePolicy(0), scheduleOn(asyncScheduler))
  */
 export function writePolicy(windowMs: number): BatchPolicy {
@@ -53,7 +53,6 @@ export function writePolicy(windowMs: number): BatchPolicy {
     op: (path, body) => (path === PUT ? { request_put: body } : { request_delete_range: body }),
     answer: (response) => response.response_put ?? response.response_delete_range,
     same: () => undefined,
-    conflict: (_path, body) => body.key as string,
   };
 }
 

@@ -1,25 +1,13 @@
 /**
  * Your own writes, even when concurrent: a read of a key that a write of this client still has
  * pending (subscribed, not yet answered) is sent only once that write has answered, failed or
- * been given up. Linearizability lets etcd order calls that overlap in time either way; a
- * client knows the order its caller made them in, so a put and a get subscribed in one tick
- * (both pending) read what was put, coalesced or not.
+ * been given up, and so is another write of that key. Linearizability lets etcd order calls that
+ * overlap in time either way; a client knows the order its caller made them in, so a put and a
+ * get subscribed in one tick (both pending) read what was put, and two puts of one key made one
+ * after the other leave the second's value, coalesced or not.
  */
 import { Observable, Subscription } from 'rxjs';
-
-/** The keys a write changes, or a read reads: one key, or the range [key, end) (end undefined: every key from key on). */
-interface KeyRange {
-  /** base64, as on the wire. */
-  readonly key: string;
-  /** base64 range end; absent for one key. */
-  readonly rangeEnd: string | undefined;
-}
-
-/** A write in flight and the reads waiting for it. */
-interface PendingWrite {
-  readonly ranges: readonly KeyRange[];
-  readonly waiting: Set<() => void>;
-}
+import { KeyRange, PendingWrite, PendingWrites } from './pending-writes';
 
 const RANGE = '/v3/kv/range';
 const PUT = '/v3/kv/put';
@@ -27,66 +15,78 @@ const DELETE = '/v3/kv/deleterange';
 const TXN = '/v3/kv/txn';
 
 /**
- * Orders the reads of one client after its pending writes to the same keys.
+ * Orders the reads and writes of one client after its pending writes to the same keys.
  * @example const order = new WriteOrder(); order.ordered('/v3/kv/range', { key: 'YQ==' }, () => send())
  */
 export class WriteOrder {
-  private readonly pending = new Set<PendingWrite>();
+  private readonly pending = new PendingWrites();
 
   /**
-   * `send()` subscribed in order: a write is tracked until it ends; a read of a key some tracked
-   * write changes is subscribed once every such write has ended. Anything else is `send()` itself.
+   * `send()` subscribed in order: a write is tracked until it ends; a read or a write of a key
+   * some tracked write changes is subscribed once every such write has ended. Anything else is
+   * `send()` itself.
    * @example order.ordered(path, body, () => inner.call(path, body, safety, decode))
    */
   ordered<T>(path: string, body: unknown, send: () => Observable<T>): Observable<T> {
     const request = body as Readonly<Record<string, unknown>>;
-    if (path === RANGE) return this.pending.size === 0 ? send() : this.afterWrites(rangeOf(request), send);
+    if (path === RANGE) {
+      const read = rangeOf(request);
+      if (this.pending.size === 0 || read === undefined) return send();
+      return new Observable<T>((subscriber) => after(this.pending.writesTo([read]), () => send().subscribe(subscriber)));
+    }
     const written = writtenBy(path, request);
     return written.length === 0 ? send() : this.tracked(written, send);
   }
 
   private tracked<T>(ranges: readonly KeyRange[], send: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
+      const before = this.pending.writesTo(ranges);
       const write: PendingWrite = { ranges, waiting: new Set() };
       this.pending.add(write);
       const end = () => {
         if (!this.pending.delete(write)) return;
         for (const resume of write.waiting) resume();
       };
-      const subscription = send().subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          end();
-          subscriber.complete();
-        },
-      });
+      const cancel = after(before, () =>
+        send().subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => {
+            end();
+            subscriber.error(error);
+          },
+          complete: () => {
+            end();
+            subscriber.complete();
+          },
+        }),
+      );
       return () => {
         end();
-        subscription.unsubscribe();
+        cancel();
       };
     });
   }
+}
 
-  private afterWrites<T>(read: KeyRange | undefined, send: () => Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const before = read === undefined ? [] : [...this.pending].filter((write) => write.ranges.some((range) => overlaps(range, read)));
-      if (before.length === 0) return send().subscribe(subscriber);
-      let left = before.length;
-      let subscription: Subscription | undefined;
-      const resume = () => {
-        if (--left === 0) subscription = send().subscribe(subscriber);
-      };
-      for (const write of before) write.waiting.add(resume);
-      return () => {
-        for (const write of before) write.waiting.delete(resume);
-        subscription?.unsubscribe();
-      };
-    });
+/**
+ * Runs `start` once every write of `before` has ended (at once when there is none); the returned
+ * function stops waiting, or unsubscribes what `start` subscribed.
+ */
+function after(before: readonly PendingWrite[], start: () => Subscription): () => void {
+  let subscription: Subscription | undefined;
+  if (before.length === 0) {
+    subscription = start();
+    return () => subscription?.unsubscribe();
   }
+  let left = before.length;
+  const resume = () => {
+    if (--left === 0) subscription = start();
+  };
+  for (const write of before) write.waiting.add(resume);
+  return () => {
+    for (const write of before) write.waiting.delete(resume);
+    subscription?.unsubscribe();
+  };
 }
 
 /** The keys a put, a delete or a txn's writes change. */
@@ -112,27 +112,3 @@ function rangeOf(request: Readonly<Record<string, unknown>>): KeyRange | undefin
   if (typeof request.key !== 'string') return undefined;
   return { key: request.key, rangeEnd: typeof request.range_end === 'string' && request.range_end !== '' ? request.range_end : undefined };
 }
-
-function overlaps(a: KeyRange, b: KeyRange): boolean {
-  // One key against one key, the common case: equal bytes are equal base64.
-  if (a.rangeEnd === undefined && b.rangeEnd === undefined) return a.key === b.key;
-  const [aFrom, aTo] = bounds(a);
-  const [bFrom, bTo] = bounds(b);
-  return below(aFrom, bTo) && below(bFrom, aTo);
-}
-
-/** A range as [from, to): `to` undefined means no end. */
-function bounds(range: KeyRange): [Buffer, Buffer | undefined] {
-  const from = Buffer.from(range.key, 'base64');
-  if (range.rangeEnd === undefined) return [from, Buffer.concat([from, ZERO])];
-  const to = Buffer.from(range.rangeEnd, 'base64');
-  // etcd reads a range end of "\0" as "every key from key on".
-  return [from, to.length === 1 && to[0] === 0 ? undefined : to];
-}
-
-/** Whether `key` lies before the exclusive end `to` (no end: always). */
-function below(key: Buffer, to: Buffer | undefined): boolean {
-  return to === undefined || Buffer.compare(key, to) < 0;
-}
-
-const ZERO = Buffer.from([0]);
