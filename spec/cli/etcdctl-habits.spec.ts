@@ -129,7 +129,7 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
     expect([theirs.code, theirs.stderr]).toEqual([1, expect.stringContaining('key not found')]);
   });
 
-  it('prints lease answers as etcdctl does: grant, timetolive, list, keep-alive --once, revoke', async () => {
+  it('prints lease answers as etcdctl does: grant, timetolive, list, keep-alive, keep-alive --once, revoke', async () => {
     const grant = ok(await cli.run(['lease', 'grant', '600', '-w', 'fields'])).stdout;
     const id = BigInt(/"ID" : (\d+)/.exec(grant)?.[1] as string).toString(16);
     expect(grant).toMatch(/^"ClusterID" : \d+\n"MemberID" : \d+\n"Revision" : \d+\n"RaftTerm" : \d+\n"ID" : \d+\n"TTL" : 600\n$/);
@@ -144,6 +144,9 @@ describe('etcd-rx next to etcdctl: output forms and everyday flags', () => {
       // A lease etcd does not know: etcd's message and exit code 2, as etcdctl.
       const unknown = await sameFailure(['lease', 'keep-alive', '--once', 'abc123', '-w', w]);
       expect(unknown).toMatchObject({ code: 2, stderr: 'etcd-rx: etcdserver: requested lease not found\n' });
+      // Without --once, the end of a lease it keeps alive is the command's end, not a failure.
+      const ended = await same(['lease', 'keep-alive', 'abc123', '-w', w]);
+      expect(ended).toMatchObject({ code: 0, stdout: w === 'simple' ? 'lease 0000000000abc123 expired or revoked.\n' : '' });
     }
     expect(ok(await cli.run(['lease', 'revoke', id, '-w', 'json'])).stdout).toMatch(
       /^\{"header":\{"cluster_id":\d+,"member_id":\d+,"revision":\d+,"raft_term":\d+\}\}\n$/,

@@ -136,8 +136,10 @@ export const leaseKeepAlive: Command = {
     'grants a lease of --ttl seconds, keeps it alive, and revokes it on Ctrl-C, deleting every key\n' +
     'attached to it. Either way it goes on across the failure of any member. -w json and -w fields\n' +
     'print each renewal as etcdctl does (the grant as lease grant prints it).\n' +
-    'Exit code 3 if the lease is lost (expired, revoked elsewhere, or unknown); with --once, a lease\n' +
-    'etcd does not know fails as etcdctl\'s does: "etcdserver: requested lease not found", exit code 2.',
+    'With ID, a lease that is lost (expired, revoked elsewhere, or unknown) ends it as etcdctl ends:\n' +
+    '"lease ID expired or revoked." (in the simple form) and exit code 0; with --once, a lease etcd\n' +
+    'does not know fails as etcdctl\'s does: "etcdserver: requested lease not found", exit code 2.\n' +
+    'Exit code 3 if the lease granted with --ttl is lost.',
   args: {
     positionals: [{ name: 'ID', optional: true }],
     flags: [
@@ -161,7 +163,7 @@ export const leaseKeepAlive: Command = {
     if (given === undefined) return untilInterrupted(await context.interrupts.run(etcd.lease(ttl ?? DEFAULT_KEEP_ALIVE_TTL), print));
     const renewals = etcd.keepAlive(parseHexId(given, 'ID'));
     if (once) return renewedOnce(context, await context.interrupts.run(renewals.pipe(take(1)), print));
-    return untilInterrupted(await context.interrupts.run(renewals, print));
+    return keptAliveUntilLost(context, await context.interrupts.run(renewals, print));
   },
 };
 
@@ -175,6 +177,17 @@ function renewedOnce(context: Context, ending: Ending): number {
   if (ending.type !== 'failed' || !(ending.error instanceof LeaseLostError) || ending.error.reason !== 'gone') return finished(ending);
   context.log.note((paint) => `${paint.red('etcd-rx:')} etcdserver: requested lease not found`);
   return ExitCode.LEASE_NOT_FOUND;
+}
+
+/**
+ * The exit code of `keep-alive ID`. etcdctl takes the end of an existing lease as the end of the
+ * command, not as its failure: it says so in the simple form and exits 0, and scripts rely on it.
+ */
+function keptAliveUntilLost(context: Context, ending: Ending): number {
+  if (ending.type !== 'failed' || !(ending.error instanceof LeaseLostError)) return untilInterrupted(ending);
+  const id = ending.error.leaseId;
+  if (context.out.format === 'text') context.out.raw(`lease ${hexLeaseId(id)} expired or revoked.`);
+  return ExitCode.OK;
 }
 
 function printEvent(context: Context, event: LeaseEvent): void {
