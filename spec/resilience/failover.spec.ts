@@ -2,11 +2,14 @@ import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 import { DIAGNOSTICS_CHANNELS, Etcd, EtcdAllEndpointsFailedError, EtcdConnectionError, FailoverMessage, EndpointEvent, Op } from '../../src';
 import { listen } from '../support/diagnostics';
 import { EtcdCluster, EtcdMember } from '../../src/testing';
-import { startLoad } from '../support/load';
+import { ANSWER_MS, lateOnes, OperationTiming, startLoad } from '../support/load';
+import { electionEndDuring, Leaderless, watchLeadership } from '../support/leadership';
 import { useClusterWithClients } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
 const REQUEST_TIMEOUT_MS = 1000;
+/** Shorter than an election, so that calls meet each of its members silent, some twice. */
+const ELECTION_REQUEST_TIMEOUT_MS = 500;
 
 // One cluster for the whole file: each test leaves every member running again.
 describe('failover against a real 3-member cluster', () => {
@@ -87,13 +90,24 @@ describe('failover against a real 3-member cluster', () => {
     );
   });
 
-  it('loses nothing while every member in turn is killed and restarted, then frozen and resumed, under load', async () => {
+  it('loses nothing while every member in turn is killed and restarted, then frozen and resumed, under load, and waits for nothing but etcd', async () => {
+    // Reads after every put go on while no write can commit, as during an election. A request
+    // timeout shorter than an election (one to three seconds) makes calls sweep the members while
+    // they elect; a deadline and attempts far off measure each call's own time rather than cut
+    // it, and backoffs short against the request timeout let one request timeout too many show.
+    const requestTimeoutMs = ELECTION_REQUEST_TIMEOUT_MS;
+    const options = { requestTimeoutMs, deadlineMs: 60 * requestTimeoutMs, retry: { attempts: 1000, backoffCapMs: 100 } };
     // One client per member, each preferring its own, so every failure hits some client's member.
-    const loads = cluster.members.map((member) => ({ member, load: startLoad(clientPreferring(member), `rolling/${member.name}/`, 3) }));
+    const loads = cluster.members.map((member) => ({
+      member,
+      load: startLoad(preferring(member, options), `rolling/${member.name}/`, 3, { readAfterEveryPut: true }),
+    }));
     const everyClientProgresses = async (what: string) => {
       const before = loads.map(({ load }) => load.acknowledgedCount);
       await waitFor(() => loads.every(({ load }, i) => load.acknowledgedCount >= before[i] + 50), `50 writes per client ${what}`, 60_000);
     };
+    const leadership = watchLeadership(cluster);
+    let elections: readonly Leaderless[] = [];
     try {
       for (const member of cluster.members) {
         await member.kill();
@@ -107,12 +121,25 @@ describe('failover against a real 3-member cluster', () => {
     } finally {
       for (const member of cluster.members) member.resume();
       await Promise.all(loads.map(({ load }) => load.stop()));
+      elections = await leadership.stop();
     }
     for (const { member, load } of loads) {
       expect(load.report.errors).toEqual([]);
       expect(load.report.staleReads).toEqual([]);
       await expectNoAcknowledgedWriteLost(clientPreferring(member), `rolling/${member.name}/`, load.report.acknowledged);
     }
+    // A call waits for a frozen member one request timeout at most, and for an election (the
+    // leader killed) until it ends, which no client can shorten: then a live member answers,
+    // after one backoff at most. A request timeout more on a frozen member, or a wait after the
+    // election, breaks this.
+    const timings = loads.flatMap(({ load }) => load.report.timings);
+    const latestEnd = (t: OperationTiming) =>
+      Math.max(t.startedAt + requestTimeoutMs, electionEndDuring(elections, t.startedAt, t.endedAt) ?? 0) + options.retry.backoffCapMs + ANSWER_MS;
+    const slowest = Math.max(...timings.map((t) => t.endedAt - t.startedAt));
+    console.log(
+      `without a leader for ${elections.map((e) => `${e.to - e.from} ms`).join(', ') || 'no time'}; slowest call ${slowest} ms (request timeout ${requestTimeoutMs} ms)`,
+    );
+    expect(lateOnes(timings, latestEnd)).toEqual([]);
   });
 
   /** What `etcd.endpointStates()` said of `url`, in order: its states, and failovers away from it. */

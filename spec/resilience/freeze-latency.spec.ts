@@ -17,7 +17,7 @@ import { DIAGNOSTICS_CHANNELS, Etcd, FailoverMessage } from '../../src';
 import { EtcdMember } from '../../src/testing';
 import { useClusterWithClients } from '../support/cluster';
 import { listen } from '../support/diagnostics';
-import { LoadOptions, LoadReport, OperationTiming, startLoad } from '../support/load';
+import { ANSWER_MS, lateOnes, LoadOptions, LoadReport, OperationTiming, startLoad } from '../support/load';
 import { waitFor } from '../support/wait';
 
 const REQUEST_TIMEOUT_MS = 1000;
@@ -27,17 +27,11 @@ const REQUEST_TIMEOUT_MS = 1000;
  * changed": the race behind reads stalled for two or three request timeouts on a loaded machine.
  */
 const LEADER_REQUEST_TIMEOUT_MS = 500;
-/** How long a live member may take to answer a call (and a liveness probe before it) on a busy machine. */
-const ANSWER_MS = 300;
 /** The reason of a failure a member answered (an etcd error with its gRPC code), as failover tells it. */
 const MEMBER_ANSWER = / \(code \d+, from /;
 
 describe('the time of each call while a member is frozen', () => {
   const { cluster, clientPreferring } = useClusterWithClients(3);
-
-  /** The operations that ended later than `latestEnd` allows, as readable lines. */
-  const lateOnes = (timings: readonly OperationTiming[], latestEnd: (t: OperationTiming) => number) =>
-    timings.filter((t) => t.endedAt > latestEnd(t)).map((t) => `${t.endedAt - t.startedAt} ms, ${t.endedAt - latestEnd(t)} ms late`);
 
   /**
    * Runs a load through `etcd` (see startLoad for `options`), freezes `victim` after 100

@@ -27,6 +27,17 @@ export interface OperationTiming {
   readonly endedAt: number;
 }
 
+/** How long a live member may take to answer a call (and a liveness probe before it) on a busy machine (ms). */
+export const ANSWER_MS = 300;
+
+/**
+ * The operations that ended later than `latestEnd` allows, as readable lines.
+ * @example expect(lateOnes(report.timings, (t) => t.startedAt + 1000 + ANSWER_MS)).toEqual([])
+ */
+export function lateOnes(timings: readonly OperationTiming[], latestEnd: (t: OperationTiming) => number): string[] {
+  return timings.filter((t) => t.endedAt > latestEnd(t)).map((t) => `${t.endedAt - t.startedAt} ms, ${t.endedAt - latestEnd(t)} ms late`);
+}
+
 /** How a load runs. */
 export interface LoadOptions {
   /**

@@ -127,6 +127,25 @@ describe('the failover kernel in virtual time', () => {
     });
   });
 
+  it('a killed leader: refused at once, the followers silent until the election, then answering: the call ends with the election', () => {
+    // A follower holds a linearizable read until a leader is known again, then answers it.
+    const electedAt = 350;
+    const settings = { ...failoverSettings(100), retry: { ...policy, attempts: 100 } };
+    const result = run(
+      withFailover(
+        pool,
+        settings,
+        'repeatable',
+        attempt((e) => (e.url === 'http://a:1' ? '#' : test.now() < electedAt ? `${electedAt - test.now()}ms a|` : 'a|'), refused),
+      ),
+    );
+    // Each follower timed out once per sweep and the dead member cost nothing; the answer came
+    // as the election ended, not a request timeout or a backoff later.
+    expect(tried).toEqual(['0 http://a:1', '0 http://b:2', '100 http://c:3', '210 http://a:1', '210 http://b:2', '310 http://c:3']);
+    // Answered at electedAt, completed a frame later.
+    expect(result).toEqual({ values: ['answer'], at: electedAt + 1 });
+  });
+
   it('follows a stream for ever while it delivers, and gives up only after failing for giveUpAfterMs', () => {
     let opened = 0;
     const open = (endpoint: Endpoint) => {

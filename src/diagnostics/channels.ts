@@ -36,7 +36,11 @@ export interface CallEndMessage extends CallStartMessage {
   readonly durationMs: number;
   /** The failure, when the attempt failed (a typed etcd-rx error, usually). */
   readonly error?: unknown;
-  /** True when the attempt was abandoned before it ended (its caller unsubscribed, a deadline passed, a hedge won). */
+  /**
+   * True when the attempt was abandoned before it ended: its caller unsubscribed, a deadline
+   * passed, a hedge won, or its request timeout or a failed liveness probe cut it
+   * (`etcd-rx:failover` tells why when the call moves on).
+   */
   readonly cancelled?: boolean;
 }
 

@@ -161,29 +161,45 @@ export class EtcdCluster {
    * @example await (await cluster.leader()).kill()
    */
   async leader(): Promise<EtcdMember> {
-    const quorum = Math.floor(this.members.length / 2) + 1;
     return pollUntil(
       async () => {
-        const running = this.members.filter((member) => member.state === 'running');
-        const answers = (
-          await Promise.all(
-            running.map((member) =>
-              member.status().then(
-                (status): { member: EtcdMember; status: EtcdMemberStatus } => ({ member, status }),
-                () => undefined,
-              ),
-            ),
-          )
-        ).filter((answer) => answer !== undefined);
-        for (const { member, status } of answers) {
-          if (status.leaderId !== status.memberId) continue;
-          if (answers.filter((a) => a.status.leaderId === status.memberId).length >= quorum) return member;
-        }
-        const seen = answers.map((a) => `${a.member.name} follows ${a.status.leaderId ?? 'nobody'}`).join(', ');
-        throw new Error(`no leader with a quorum among the running members (${seen || 'none answered'})`);
+        const { leader, seen } = await this.askLeader();
+        if (leader === undefined) throw new Error(`no leader with a quorum among the running members (${seen || 'none answered'})`);
+        return leader;
       },
       { timeoutMs: this.context.timeoutMs, intervalMs: POLL_INTERVAL_MS, what: 'a leader' },
     );
+  }
+
+  /**
+   * The running member that leads now, as {@link leader} tells it, or undefined while there is
+   * none (during an election, or with quorum lost): one round of questions, no waiting. Polled,
+   * it tells when an election ended.
+   * @example const electing = (await cluster.leaderNow()) === undefined
+   */
+  async leaderNow(): Promise<EtcdMember | undefined> {
+    return (await this.askLeader()).leader;
+  }
+
+  /** Asks every running member whom it follows: the leader a quorum names, and what each said. */
+  private async askLeader(): Promise<{ leader?: EtcdMember; seen: string }> {
+    const quorum = Math.floor(this.members.length / 2) + 1;
+    const running = this.members.filter((member) => member.state === 'running');
+    const answers = (
+      await Promise.all(
+        running.map((member) =>
+          member.status().then(
+            (status): { member: EtcdMember; status: EtcdMemberStatus } => ({ member, status }),
+            () => undefined,
+          ),
+        ),
+      )
+    ).filter((answer) => answer !== undefined);
+    const seen = answers.map((a) => `${a.member.name} follows ${a.status.leaderId ?? 'nobody'}`).join(', ');
+    const leader = answers.find(
+      ({ status }) => status.leaderId === status.memberId && answers.filter((a) => a.status.leaderId === status.memberId).length >= quorum,
+    );
+    return { leader: leader?.member, seen };
   }
 
   /**
