@@ -6,6 +6,7 @@
  *
  * Usage: tsx scripts/bundle-cli.ts OUTFILE   (the build writes dist/cli/main.js)
  */
+import { createHash } from 'crypto';
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,17 +14,17 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..');
 
 /**
- * Bundles src/cli/main.ts into `cli-bundle.js` next to `outfile`, and writes `outfile` (the
- * executable, with its `#!/usr/bin/env node` line) to load it with Node's compile cache on:
- * compiling the bundle is a good part of a command's start, and from the second run on Node
- * takes the compiled code from its cache instead (Node 22.1 and newer; older ones compile).
+ * Bundles src/cli/main.ts into `cli-bundle.js` next to `outfile`, and writes `outfile`, the
+ * executable (scripts/cli-launcher.ts): compiling the bundle is a good part of a command's start,
+ * and from the second run on the executable takes the compiled code from a cache instead.
  * @example await bundleCli('dist/cli/main.js')
  */
 export async function bundleCli(outfile: string): Promise<void> {
   const bundle = path.join(path.dirname(outfile), BUNDLE);
-  await esbuild.build({
+  const built = await esbuild.build({
     entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
     outfile: bundle,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -33,6 +34,8 @@ export async function bundleCli(outfile: string): Promise<void> {
     keepNames: true,
     // ts-results ships a UMD file as "main", which bundles badly; its "module" build is plain ESM.
     mainFields: ['module', 'main'],
+    // The executable runs the bundle as a script (cli-launcher.ts), where `import()` has no loader.
+    supported: { 'dynamic-import': false },
     // rxjs's "node" export is CommonJS, which cannot be tree-shaken: take its ES modules instead.
     alias: { rxjs: path.join(ROOT, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') },
     // Optional native helpers of ws and node-fetch, loaded only when installed.
@@ -40,14 +43,30 @@ export async function bundleCli(outfile: string): Promise<void> {
     plugins: [nodeUrlForWhatwgUrl, lazyModulesOfNodeFetch],
     logLevel: 'warning',
   });
-  fs.writeFileSync(outfile, LAUNCHER, { mode: 0o755 });
+  // The bundle is written as the function the executable compiles (a module's wrapper), its `#!`
+  // line dropped and its code starting on line 2, as esbuild numbered it.
+  const text = `${WRAPPER}${built.outputFiles[0].text.replace(/^#!.*/, '')}\n})`;
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  fs.writeFileSync(bundle, text);
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'scripts', 'cli-launcher.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    define: {
+      BUNDLE_HASH: JSON.stringify(createHash('sha256').update(text).digest('hex').slice(0, 16)),
+      BUNDLE_LENGTH: String(text.length),
+    },
+    logLevel: 'warning',
+  });
+  fs.chmodSync(outfile, 0o755);
 }
 
 const BUNDLE = 'cli-bundle.js';
-const LAUNCHER = `#!/usr/bin/env node
-require('module').enableCompileCache?.();
-require('./${BUNDLE}');
-`;
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 
 /**
  * node-fetch 2 loads whatwg-url (and its 300 kB Unicode table) only to fall back on it where Node
