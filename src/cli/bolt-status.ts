@@ -4,7 +4,7 @@
  * the `key` bucket), the number of keys and the database size. Pages are read one at a time, where
  * they are, so a database of any size is read in memory of the size of its largest page.
  */
-import * as fs from 'fs';
+import { closeSync, openSync, readSync } from 'fs';
 
 /** The status of a snapshot file, as etcdctl reports it. */
 export interface SnapshotStatus {
@@ -29,14 +29,14 @@ export type ReadAt = (position: number, length: number) => Buffer;
  * @example snapshotStatusOfFile('backup.db').revision
  */
 export function snapshotStatusOfFile(file: string): SnapshotStatus {
-  const fd = fs.openSync(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     return snapshotStatus((position, length) => {
       const buffer = Buffer.alloc(length);
-      return buffer.subarray(0, fs.readSync(fd, buffer, 0, length, position));
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, position));
     });
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
