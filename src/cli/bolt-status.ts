@@ -128,16 +128,18 @@ function readPage(db: Pages, id: number): Buffer {
 
 /** CRC-32 with the Castagnoli polynomial, as Go's hash/crc32 computes it. */
 class Crc32c {
-  private static readonly table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
+  // Made by the first snapshot read, not by every command's start.
+  private static table: readonly number[] | undefined;
   private crc = 0xffffffff;
 
   update(bytes: Buffer): void {
+    const table = (Crc32c.table ??= Array.from({ length: 256 }, (_, n) => {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      return c >>> 0;
+    }));
     let crc = this.crc;
-    for (const byte of bytes) crc = Crc32c.table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    for (const byte of bytes) crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
     this.crc = crc;
   }
 
