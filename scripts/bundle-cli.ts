@@ -39,7 +39,7 @@ export async function bundleCli(outfile: string): Promise<void> {
     alias: { rxjs: path.join(ROOT, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') },
     // Optional native helpers of ws and node-fetch, loaded only when installed.
     external: ['bufferutil', 'utf-8-validate', 'encoding'],
-    plugins: [nodeUrlForWhatwgUrl, lazyModulesOfNodeFetch, errorClassNames],
+    plugins: [nodeUrlForWhatwgUrl, lazyModulesOfNodeFetch, urlParseOfNodeFetch, errorClassNames, lazyEmptyErr],
     logLevel: 'warning',
   });
   // The bundle is written as the function the executable compiles (a module's wrapper), its `#!`
@@ -80,6 +80,25 @@ const nodeUrlForWhatwgUrl: esbuild.Plugin = {
 };
 
 /**
+ * node-fetch parses each URL with `url.parse()`, which from Node 24 on looks at the stack of
+ * every call made outside a node_modules folder (as the bundle is) to warn of its deprecation
+ * (DEP0169): the stack trace costs a command's start a millisecond. node-fetch gets the same
+ * parser without the check (`Url#parse`, which `url.parse` calls); it passes it only http(s)
+ * URLs that WHATWG's URL has already normalised, which is what the deprecation is about.
+ */
+const urlParseOfNodeFetch: esbuild.Plugin = {
+  name: 'url-parse-of-node-fetch',
+  setup(build) {
+    build.onResolve({ filter: /^url$/ }, (args) => (/[\\/]node-fetch[\\/]/.test(args.importer) ? { path: 'url', namespace: 'node-fetch-url' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'node-fetch-url' }, () => ({
+      contents:
+        "const url = require('url'); module.exports = { URL: url.URL, format: url.format, parse: (href) => { const parsed = new url.Url(); parsed.parse(href); return parsed; } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * An error's `name` is its class's (`this.name = new.target.name`), and `--debug` and messages
  * print it; the minifier renames classes. The error modules alone keep their names, as esbuild's
  * keepNames keeps them, which for the whole bundle would cost every command's start a call per
@@ -92,6 +111,25 @@ const errorClassNames: esbuild.Plugin = {
       const source = await fs.promises.readFile(args.path, 'utf8');
       const named = await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node22', keepNames: true, sourcefile: args.path });
       return { contents: named.code, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * ts-results makes `Err.EMPTY` as it loads, and every Err takes a stack trace: formatting it
+ * reads the whole bundle for its line ends, about a millisecond of every command's start for a
+ * value etcd-rx never uses. The bundle makes it at first use instead.
+ */
+const lazyEmptyErr: esbuild.Plugin = {
+  name: 'lazy-empty-err',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]ts-results[\\/]esm[\\/]result\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const eager = 'ErrImpl.EMPTY = new ErrImpl(undefined);';
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer makes ErrImpl.EMPTY as bundle-cli.ts expects: look at lazyEmptyErr`);
+      const lazy =
+        "Object.defineProperty(ErrImpl, 'EMPTY', { configurable: true, get: function () { var empty = new ErrImpl(undefined); Object.defineProperty(ErrImpl, 'EMPTY', { value: empty }); return empty; } });";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
     });
   },
 };
