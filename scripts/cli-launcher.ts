@@ -15,7 +15,7 @@
  */
 // Named imports: a namespace import costs a copy of the module's exports, at every start.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { createRequire, Module } from 'module';
+import type * as NodeModules from 'module';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { Script } from 'vm';
@@ -25,6 +25,9 @@ declare const BUNDLE_HASH: string;
 declare const BUNDLE_LENGTH: number;
 
 const BUNDLE = join(__dirname, 'cli-bundle.js');
+// The class of this very module: `require('module')` would load Node's public module API, and its
+// source maps, for nothing.
+const Module = module.constructor as typeof NodeModules.Module;
 
 /** Where the cache of this command word goes, or undefined when caching is off. */
 function cacheFile(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
@@ -84,7 +87,7 @@ function main(): void {
   bundle.filename = BUNDLE;
   bundle.paths = module.paths;
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(bundle.exports, bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);
+  run.call(bundle.exports, bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, __dirname);
 }
 
 main();
