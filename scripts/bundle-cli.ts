@@ -30,7 +30,7 @@ export async function bundleCli(outfile: string): Promise<void> {
     target: 'node22',
     format: 'cjs',
     minify: true,
-    // No keepNames: a call per function at start (about 3 ms); errorClassNames keeps the names that show.
+    // No keepNames: a call per function at start (about 2 ms); errorClassNames keeps the names that show.
     // ts-results ships a UMD file as "main", which bundles badly; its "module" build is plain ESM.
     mainFields: ['module', 'main'],
     // The executable runs the bundle as a script (cli-launcher.ts), where `import()` has no loader.

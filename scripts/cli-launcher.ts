@@ -3,15 +3,15 @@
  * cli-bundle.js, next to it, with a V8 code cache made after a command has run.
  *
  * Node's own compile cache (`module.enableCompileCache`) keeps only what V8 compiled before the
- * bundle ran: its top level. Every function a command calls is compiled lazily, on every run. A
- * cache made at the end of a run (`Script#createCachedData`) holds those functions too, and
- * spares a `get` about a third of what it spends beyond Node's own start (bench/cli-start.md). A cache is kept per command
- * word (the first plain word of the command line: `get`, `member`, `watch`), made by that word's
- * first run, so that each command reads only what it runs. The cache goes where Node's compile
- * cache goes (`NODE_COMPILE_CACHE`, else `node-compile-cache` in the temporary directory) and is
- * skipped as Node's is under `NODE_DISABLE_COMPILE_CACHE`. V8 refuses a cache from another Node
- * or other flags, which is then made anew; a cache that cannot be read or written costs only
- * the time the cache would have saved.
+ * bundle ran: its top level. Every function a command calls was compiled again on every run. A
+ * cache made at the end of a run (`Script#createCachedData`) holds those functions too: about
+ * 10 ms of a `get`'s CPU, close to a third of what it spends beyond Node's own start
+ * (docs/speed.md). A cache is kept per command word (`get`, `member`, `watch`), made by that
+ * word's first run, so that each command reads only what it runs. The cache goes where Node's
+ * compile cache goes (`NODE_COMPILE_CACHE`, else `node-compile-cache` in the temporary
+ * directory) and is skipped as Node's is under `NODE_DISABLE_COMPILE_CACHE`. V8 refuses a cache
+ * from another Node or other flags, which is then made anew; a cache that cannot be read or
+ * written costs only the time it would have saved.
  */
 // Named imports: a namespace import costs a copy of the module's exports, at every start.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
@@ -37,7 +37,9 @@ function cacheFile(argv: readonly string[], env: NodeJS.ProcessEnv): string | un
   return join(directory, 'etcd-rx', `${BUNDLE_HASH}-${process.version}-${process.arch}-${word}.cache`);
 }
 
-// A command word, not a key, a URL or a path: bounds the number of caches.
+// The command word is the first argument of lowercase letters and dashes. A flag's value there
+// (`-w json get`) only makes a cache of its own; URLs, paths and numbers never name one, which
+// bounds the number of caches.
 const WORD = /^[a-z][a-z-]{0,23}$/;
 
 function readCache(file: string | undefined): Buffer | undefined {
