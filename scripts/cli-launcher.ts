@@ -14,7 +14,7 @@
  * written costs only the time it would have saved.
  */
 // Named imports: a namespace import costs a copy of the module's exports, at every start.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import type * as NodeModules from 'module';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
@@ -42,12 +42,21 @@ function cacheFile(argv: readonly string[], env: NodeJS.ProcessEnv): string | un
 // bounds the number of caches.
 const WORD = /^[a-z][a-z-]{0,23}$/;
 
+/**
+ * The cache in `file`, when there is one the user made: V8 runs the code a cache holds, and the
+ * temporary directory is everyone's, so a file another user could have written is not read.
+ */
 function readCache(file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
+  let fd: number | undefined;
   try {
-    return readFileSync(file);
+    fd = openSync(file, 'r');
+    if (process.getuid !== undefined && fstatSync(fd).uid !== process.getuid()) return undefined;
+    return readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

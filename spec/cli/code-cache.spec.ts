@@ -51,6 +51,20 @@ describe('the CLI code cache', () => {
     expect(caches(dir)).toEqual([]);
   });
 
+  it("is read only when it is the user's own file, and made anew otherwise", async () => {
+    const dir = cacheDir();
+    const env = { NODE_COMPILE_CACHE: dir };
+    expect((await cli.run(['get', 'cache/k'], { env })).code).toBe(0);
+    const file = path.join(dir, 'etcd-rx', caches(dir)[0]);
+    const uid = process.getuid?.();
+    // Handing a file to another user takes root (as the tests run in their container); elsewhere
+    // the cache stays the user's and this only checks that it is read.
+    const handedOver = uid === 0;
+    if (handedOver) fs.chownSync(file, 4242, 4242);
+    expect(await cli.run(['get', 'cache/k'], { env })).toEqual({ code: 0, signal: null, stdout: 'cache/k\nv\n', stderr: '' });
+    expect(fs.statSync(file).uid).toBe(handedOver ? uid : fs.statSync(dir).uid);
+  });
+
   it('is not needed: an unwritable place for it costs nothing but the time', async () => {
     const notADir = cli.tempFile('a-file');
     fs.writeFileSync(notADir, '');
