@@ -124,10 +124,11 @@ function render(commands: readonly Command[], shipped: Command, etcdctl: Command
     `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}, Node ${process.version}, a one-member etcd, ${RUNS} runs of each command in turn after a round of`,
-    'warm-up (`npm run bench:cli`, bench/cli-start.ts). Wall times and peak memory are medians; × etcdctl',
-    'is the median of the run-by-run ratios of wall times. The first run of each command word has no code',
-    'cache yet and makes it (scripts/cli-launcher.ts); every later run reads it.',
+      .join(' ')}, Node ${process.version}, a one-member etcd.`,
+    `${RUNS} runs of each command in turn after a round of warm-up (\`npm run bench:cli\`, bench/cli-start.ts).`,
+    'Wall times and peak memory are medians; × etcdctl is the median of the run-by-run ratios of wall',
+    'times. The first run of each command word has no code cache yet and makes it',
+    '(scripts/cli-launcher.ts); every later run reads it.',
     '',
     '| command | wall ms | × etcdctl | peak MiB |',
     '| --- | ---: | ---: | ---: |',
