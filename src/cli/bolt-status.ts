@@ -4,7 +4,7 @@
  * the `key` bucket), the number of keys and the database size. Pages are read one at a time, where
  * they are, so a database of any size is read in memory of the size of its largest page.
  */
-import * as fs from 'fs';
+import { closeSync, openSync, readSync } from 'fs';
 
 /** The status of a snapshot file, as etcdctl reports it. */
 export interface SnapshotStatus {
@@ -29,14 +29,14 @@ export type ReadAt = (position: number, length: number) => Buffer;
  * @example snapshotStatusOfFile('backup.db').revision
  */
 export function snapshotStatusOfFile(file: string): SnapshotStatus {
-  const fd = fs.openSync(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     return snapshotStatus((position, length) => {
       const buffer = Buffer.alloc(length);
-      return buffer.subarray(0, fs.readSync(fd, buffer, 0, length, position));
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, position));
     });
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -128,16 +128,18 @@ function readPage(db: Pages, id: number): Buffer {
 
 /** CRC-32 with the Castagnoli polynomial, as Go's hash/crc32 computes it. */
 class Crc32c {
-  private static readonly table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
+  // Made by the first snapshot read, not by every command's start.
+  private static table: readonly number[] | undefined;
   private crc = 0xffffffff;
 
   update(bytes: Buffer): void {
+    const table = (Crc32c.table ??= Array.from({ length: 256 }, (_, n) => {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      return c >>> 0;
+    }));
     let crc = this.crc;
-    for (const byte of bytes) crc = Crc32c.table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    for (const byte of bytes) crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
     this.crc = crc;
   }
 

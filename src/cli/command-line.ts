@@ -6,7 +6,7 @@
  * (Python's "surrogateescape": no valid UTF-8 decodes to one), and `argumentBytes` turns the
  * surrogates back into the bytes for the arguments that are keys and values.
  */
-import * as fs from 'fs';
+import { readFileSync } from 'fs';
 import { utf8, utf8Pieces } from './utf8';
 
 // With the u flag, so that the second half of a valid pair (an emoji) is not taken for one.
@@ -20,7 +20,7 @@ const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * cannot be read or does not match.
  * @example runCli(userArguments(process.argv), io, interrupts)
  */
-export function userArguments(argv: readonly string[], cmdline: () => Buffer = () => fs.readFileSync('/proc/self/cmdline')): string[] {
+export function userArguments(argv: readonly string[], cmdline: () => Buffer = () => readFileSync('/proc/self/cmdline')): string[] {
   const given = argv.slice(2);
   if (!given.some((arg) => arg.includes('\ufffd'))) return given;
   const raw = rawArguments(cmdline, given.length);

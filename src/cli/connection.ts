@@ -4,7 +4,7 @@
  * `--password`, asked on the terminal when left out), a key namespace (`--namespace`), and what
  * the client does printed on stderr (`--debug`). A flag wins over its variable.
  */
-import * as fs from 'fs';
+import { readFileSync } from 'fs';
 import { Etcd } from '../index';
 import type { EtcdOptions } from '../index';
 import { FlagSpec, ParsedArgs, UsageError } from './args';
@@ -123,7 +123,7 @@ function tlsFiles(cacert: string | undefined, cert: string | undefined, key: str
 
 function pemFile(file: string, flag: string): Buffer {
   try {
-    return fs.readFileSync(file);
+    return readFileSync(file);
   } catch (error) {
     throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

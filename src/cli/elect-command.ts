@@ -1,5 +1,5 @@
 /** `elect NAME [VALUE] [--ttl S] [--observe]`: campaign in a leader election, or watch who leads. */
-import * as os from 'os';
+import { hostname } from 'os';
 import { filter, map, merge } from 'rxjs';
 import type { CampaignEvent, Leader } from '../index';
 import { UsageError } from './args';
@@ -43,7 +43,7 @@ export const elect: Command = {
     if (args.bool('observe')) {
       if (value !== undefined || args.has('ttl')) throw new UsageError('--observe takes no VALUE and no --ttl');
     } else {
-      const proposal = value ?? `${os.hostname()}:${process.pid}`;
+      const proposal = value ?? `${hostname()}:${process.pid}`;
       // `resigned` only follows a resign through the leadership, which this command never makes.
       const elected = election.campaign(proposal, { ttl: args.count('ttl') }).pipe(
         filter((event): event is Extract<CampaignEvent, { type: 'elected' }> => event.type === 'elected'),

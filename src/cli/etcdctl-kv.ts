@@ -121,7 +121,8 @@ const GO_ESCAPES: Record<string, string> = {
   '\\': '\\\\',
 };
 // What Go's strconv.IsPrint calls printable: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+// Made at first use: building its Unicode classes costs every command's start half a millisecond.
+let printable: RegExp | undefined;
 
 /**
  * Bytes quoted as Go's `%q` quotes a string: printable characters as they are, the rest escaped
@@ -138,7 +139,7 @@ export function goQuote(bytes: Buffer): string {
     for (const char of piece) {
       const code = char.codePointAt(0) ?? 0;
       if (GO_ESCAPES[char] !== undefined) out += GO_ESCAPES[char];
-      else if (PRINTABLE.test(char)) out += char;
+      else if ((printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u).test(char)) out += char;
       else if (code < 0x80) out += `\\x${hex(code, 2)}`;
       else out += code < 0x10000 ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`;
     }

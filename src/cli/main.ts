@@ -30,7 +30,15 @@ const io = {
 
 void runCli(userArguments(process.argv), io, interrupts).then((code) => {
   process.exitCode = code;
-  // The client is closed and holds nothing open; should anything still keep the process alive,
-  // leaving anyway beats hanging a script.
+  // The command is done and its client closed: leave as soon as stdout and stderr have taken
+  // what was written (on a pipe that may be later, on some systems), rather than wait for the
+  // sockets' closing to run its course. Should a reader never take the output, leaving anyway
+  // beats hanging a script.
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
   setTimeout(() => process.exit(code), 2000).unref();
 });

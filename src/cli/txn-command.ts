@@ -1,5 +1,5 @@
 /** `txn [FILE]`: a transaction from a script, from stdin, or typed in section by section. */
-import * as fs from 'fs';
+import { promises as fsPromises } from 'fs';
 import type * as readline from 'readline';
 import type { TxnResult } from '../index';
 import { Command, Context, finished } from './command';
@@ -52,7 +52,7 @@ async function readScript(context: Context): Promise<string> {
   const interactive = context.args.bool('interactive');
   if (file !== undefined && file !== '-') {
     if (interactive) throw new UsageError('-i reads the transaction from stdin: give no FILE');
-    return fs.promises.readFile(argumentBytes(file), 'utf8');
+    return fsPromises.readFile(argumentBytes(file), 'utf8');
   }
   return interactive ? askSections(context) : (await readAll(context.io.stdin)).toString('utf8');
 }

@@ -1,6 +1,6 @@
 /** The version of etcd-rx, from its package.json. */
-import * as fs from 'fs';
-import * as path from 'path';
+import { existsSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
 
 /**
  * The version in the package.json of etcd-rx, found by going up from this file: the compiled CLI
@@ -8,12 +8,12 @@ import * as path from 'path';
  * @example packageVersion() // '0.1.0'
  */
 export function packageVersion(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const found = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const found = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
       if (found.name === 'etcd-rx' && typeof found.version === 'string') return found.version;
     }
-    if (path.dirname(dir) === dir) throw new Error(`no package.json of etcd-rx above ${from}`);
+    if (dirname(dir) === dir) throw new Error(`no package.json of etcd-rx above ${from}`);
   }
 }

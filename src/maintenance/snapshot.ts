@@ -4,7 +4,7 @@
  * before it, which `etcdctl snapshot restore` checks again.
  */
 import type * as crypto from 'crypto';
-import * as fs from 'fs';
+import { createWriteStream, rename, rm } from 'fs';
 import { concatMap, defer, from, map, Observable, of } from 'rxjs';
 import { CallOptions } from '../call-options';
 import { heldTo } from '../resilience/held-to';
@@ -55,7 +55,7 @@ export class Snapshots {
 function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observable<SnapshotSaved> {
   return new Observable<SnapshotSaved>((subscriber) => {
     const part = `${file}.part`;
-    const out = fs.createWriteStream(part, { mode: 0o600 });
+    const out = createWriteStream(part, { mode: 0o600 });
     // Loaded here, not at start-up: crypto is costly to load and only a snapshot needs it.
     const hash = (require('crypto') as typeof crypto).createHash('sha256');
     // The last 32 bytes seen are held back from the hash: they may be the SHA-256 itself.
@@ -66,8 +66,8 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
     // The file is opened asynchronously: removed before the open completes, it would come back.
     const removePart = (then: () => void) => {
       out.destroy();
-      if (out.closed) fs.rm(part, { force: true }, then);
-      else out.once('close', () => fs.rm(part, { force: true }, then));
+      if (out.closed) rm(part, { force: true }, then);
+      else out.once('close', () => rm(part, { force: true }, then));
     };
     const fail = (error: unknown) => {
       done = true;
@@ -100,7 +100,7 @@ function writeChecked(chunks: Observable<SnapshotChunk>, file: string): Observab
             return;
           }
           out.end(() =>
-            fs.rename(part, file, (error) => {
+            rename(part, file, (error) => {
               if (error !== null) return fail(error);
               done = true;
               subscriber.next({ file, endpoint, size, sha256: tail.toString('hex') });

@@ -3,7 +3,7 @@
  * answered last; one that fails is demoted (avoided) for a while, and tried again only once its
  * demotion ends or every other endpoint failed too.
  */
-import * as http from 'http';
+import type { Agent as HttpAgent } from 'http';
 import { defer, Observable, SchedulerLike, throwError } from 'rxjs';
 import * as tls from 'tls';
 import { parseEndpoints } from '../endpoints';
@@ -16,7 +16,7 @@ import type { WsChannel } from '../transport/ws-channel';
 
 /** One member's client URL, its connection pool and its health. */
 export class Endpoint implements HttpEndpoint {
-  readonly agent: http.Agent;
+  readonly agent: HttpAgent;
   /** Until this time (ms since epoch) the endpoint is avoided. */
   demotedUntil = 0;
   /** When the endpoint last answered anything (ms since epoch); 0 when never. */

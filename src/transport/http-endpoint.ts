@@ -1,4 +1,4 @@
-import * as http from 'http';
+import { Agent as HttpAgent } from 'http';
 import type * as https from 'https';
 import { Observable } from 'rxjs';
 import type * as tls from 'tls';
@@ -7,7 +7,7 @@ import type * as tls from 'tls';
 export interface HttpEndpoint {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:2379`. */
   readonly url: string;
-  readonly agent: http.Agent;
+  readonly agent: HttpAgent;
   /** Where the auth token of every request comes from, when the client authenticates. */
   readonly tokens?: TokenSource;
   /** For a `https://` endpoint: the CA, client certificate and verification settings. */
@@ -34,9 +34,9 @@ export interface TokenSource {
  * agent verifies and presents certificates as `tlsOptions` say.
  * @example const agent = createAgent('https://127.0.0.1:2379', { ca })
  */
-export function createAgent(url: string, tlsOptions?: tls.ConnectionOptions): http.Agent {
+export function createAgent(url: string, tlsOptions?: tls.ConnectionOptions): HttpAgent {
   const options = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const };
-  if (!url.startsWith('https:')) return new http.Agent(options);
+  if (!url.startsWith('https:')) return new HttpAgent(options);
   // Loaded only for a TLS endpoint: https brings tls and crypto, costly at a process's start.
   const { Agent } = require('https') as typeof https;
   return new Agent({ ...options, ...tlsOptions });

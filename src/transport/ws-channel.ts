@@ -8,7 +8,7 @@
  * stream and its watches at once; and a message that is not JSON leaks the server-side stream
  * for good. So this channel only ever sends `JSON.stringify` output, and closes by terminating.
  */
-import * as net from 'net';
+import { connect as tcpConnect, type createConnection, type NetConnectOpts, type Socket as TcpSocket } from 'net';
 import { Observable, Subject } from 'rxjs';
 import type * as tls from 'tls';
 import type WebSocket from 'ws';
@@ -57,18 +57,18 @@ export class WsChannel {
     options: WsChannelOptions,
   ) {
     this.messages = this.incoming.asObservable();
-    let tcp: net.Socket | undefined;
+    let tcp: TcpSocket | undefined;
     // The TCP (or TLS) connection is made here so that close() can wait until it is released:
     // `ws` reports an aborted handshake closed a tick before the connection really is.
-    const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions): net.Socket =>
-      (tcp = endpoint.startsWith('https:') ? (require('tls') as typeof tls).connect({ ...connectOptions, ...options.tls }) : net.connect(connectOptions));
+    const connect = (connectOptions: NetConnectOpts & tls.ConnectionOptions): TcpSocket =>
+      (tcp = endpoint.startsWith('https:') ? (require('tls') as typeof tls).connect({ ...connectOptions, ...options.tls }) : tcpConnect(connectOptions));
     // ws (and tls) are loaded at the first WebSocket: most processes (a CLI command, a client that
     // only reads and writes) never open one.
     const Socket = require('ws') as typeof WebSocket;
     this.socket = new Socket(endpoint.replace(/^http/, 'ws') + path, [...(options.protocols ?? [])], {
       headers: options.headers,
       perMessageDeflate: false,
-      createConnection: connect as typeof net.createConnection,
+      createConnection: connect as typeof createConnection,
     });
     const wsClosed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
     this.closed = wsClosed.then(() => released(tcp));
@@ -131,7 +131,7 @@ export class WsChannel {
 }
 
 /** Resolves once a connection's handle is closed (at once when there is none). */
-function released(tcp: net.Socket | undefined): Promise<void> | undefined {
+function released(tcp: TcpSocket | undefined): Promise<void> | undefined {
   if (tcp === undefined || tcp.closed) return undefined;
   return new Promise<void>((resolve) => tcp.once('close', () => resolve()));
 }

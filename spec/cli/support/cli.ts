@@ -238,7 +238,7 @@ export function runProcess(file: string, args: readonly string[], env: NodeJS.Pr
  */
 const ETCDCTL = 'etcdctl';
 
-/** Bundles the CLI (once per content of src/) and answers the path of its cli/main.js. */
+/** Bundles the CLI (once per content of src/ and of its build scripts) and answers the path of its cli/main.js. */
 async function buildCli(): Promise<string> {
   const hash = sourceHash();
   const target = path.join(CACHE, hash);
@@ -268,7 +268,7 @@ function sourceHash(): string {
     }
   };
   visit(path.join(ROOT, 'src'));
-  hash.update(fs.readFileSync(path.join(ROOT, 'scripts', 'bundle-cli.ts')));
+  for (const script of ['bundle-cli.ts', 'cli-launcher.ts']) hash.update(fs.readFileSync(path.join(ROOT, 'scripts', script)));
   return hash.digest('hex').slice(0, 16);
 }
 
