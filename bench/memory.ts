@@ -1,12 +1,13 @@
 /**
- * Peak memory of this process while something runs: heap plus external memory (Buffers), sampled
- * every few milliseconds and once more at the end, above what was in use before it started (after
- * a full garbage collection when node runs with --expose-gc, as `npm run bench` does).
+ * Memory of this process, heap plus external memory (Buffers): its peak while something runs,
+ * sampled every few milliseconds and once more at the end, above what was in use before it started;
+ * or what is in use once collections have settled (full collections when node runs with
+ * --expose-gc, as `npm run bench` does).
  */
 
 /**
- * Runs `work` and returns its result with the peak memory it added, in MB. `settle` is called
- * with the result before sampling one last time, while the result is still held.
+ * Runs `work` and returns its result with the peak memory it added, in MB, sampled one last time
+ * while the result is still held.
  * @example const { value, peakMb } = await measurePeak(() => listEverything())
  */
 export async function measurePeak<T>(work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
@@ -24,11 +25,8 @@ export async function measurePeak<T>(work: () => Promise<T>): Promise<{ value: T
   }
 }
 
-/**
- * Memory in use now above a base taken after a full collection, in MB.
- * @example const before = usedMb(); ...; console.log(usedMb() - before)
- */
-export function usedMb(): number {
+/** Memory in use after a full collection, in MB. */
+function usedMb(): number {
   collectGarbage();
   return used() / 2 ** 20;
 }

@@ -13,7 +13,7 @@ import { runStm, StmOptions, StmTx } from './concurrency/stm';
 import { Election, Lock, LockOptions } from './concurrency/types';
 import { describe } from './describe-value';
 import { EndpointFailure, EtcdInvalidArgumentError } from './errors';
-import { EndpointEvent } from './health';
+import { EndpointEvent } from './endpoint-states';
 import { DeleteOptions, DeleteResult } from './kv/delete';
 import { Key, KeySelector } from './kv/key-selector';
 import { KeyValue } from './kv/key-value';

@@ -12,7 +12,7 @@ import { ElectionDeps, NamedElection } from './concurrency/election';
 import { LockService } from './concurrency/lock';
 import { Election } from './concurrency/types';
 import { resolveConnection } from './connection';
-import { EndpointEvent } from './health';
+import { EndpointEvent } from './endpoint-states';
 import { Key, KeySelector } from './kv/key-selector';
 import { KvService } from './kv/kv-service';
 import { LeaseCalls } from './lease/lease-calls';
@@ -174,7 +174,7 @@ export class ClientCore {
   }
 
   /**
-   * Each endpoint's state, then every change and failover (see `Etcd.health`).
+   * Each endpoint's state, then every change and failover (see `Etcd.endpointStates`).
    * @example core.endpointStates().subscribe(console.log)
    */
   endpointStates(): Observable<EndpointEvent> {

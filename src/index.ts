@@ -13,7 +13,7 @@ export type { WatchOperations } from './watch/watch-operations';
 export type { ClusterOperations } from './cluster/cluster-operations';
 export type { MaintenanceOperations } from './maintenance/maintenance-operations';
 export type { AuthOptions, EtcdOptions, Pem, ResolvedOptions, RetryPolicy, TlsOptions, WatchTransport } from './options';
-export type { EndpointState, EndpointStateChange, FailoverEvent, EndpointEvent, MemberLearned } from './health';
+export type { EndpointState, EndpointStateChange, FailoverEvent, EndpointEvent, MemberLearned } from './endpoint-states';
 export * from './errors';
 export type { KeyValue } from './kv/key-value';
 export type { Key, KeySelector } from './kv/key-selector';

@@ -59,7 +59,7 @@ export interface EtcdOptions {
   /**
    * Send linearizable `get`/`range` calls made while others are in flight as one read-only
    * transaction (default true); a lone call goes at once. Each caller still gets exactly its own
-   * answer or error; see the README's speed section.
+   * answer or error; see "Coalescing" in docs/reference.md.
    */
   readonly coalesceReads?: boolean;
   /**

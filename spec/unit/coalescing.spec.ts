@@ -373,11 +373,12 @@ describe("reads after this client's pending writes, in virtual time", () => {
   const range = (caller: UnaryCaller, body: Record<string, unknown>) => caller.call('/v3/kv/range', body, LINEARIZABLE_READ, decodeRange);
   const put = (caller: UnaryCaller, key: string) => caller.call('/v3/kv/put', { key: b64(key), value: b64('v') }, NON_REPEATABLE, decodePut);
   const sentAt = (etcd: FakeEtcd) => etcd.sent.map((s) => `${s.at} ${s.path}`);
-
-  it.each([
+  const BOTH_WAYS = [
     ['coalesced', { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }],
     ['not coalesced', { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }],
-  ])('sends a read of a key with a write pending (%s) once the write answered, and other reads at once', (_, settings) => {
+  ] as const;
+
+  it.each(BOTH_WAYS)('sends a read of a key with a write pending (%s) once the write answered, and other reads at once', (_, settings) => {
     inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, settings, clock);
@@ -390,10 +391,7 @@ describe("reads after this client's pending writes, in virtual time", () => {
     });
   });
 
-  it.each([
-    ['coalesced', { coalesceReads: true, coalesceWrites: true, coalesceWindowMs: 0 }],
-    ['not coalesced', { coalesceReads: false, coalesceWrites: false, coalesceWindowMs: 0 }],
-  ])('sends a write of a key with a write of it pending (%s) once that one answered, so the last made is the last applied', (_, settings) => {
+  it.each(BOTH_WAYS)('sends a write of a key with a write of it pending (%s) once that one answered, so the last made is the last applied', (_, settings) => {
     inVirtualTime((clock, flush) => {
       const etcd = new FakeEtcd();
       const caller = coalesced(etcd, settings, clock);

@@ -17,6 +17,7 @@ import { Observable, Subscriber, Subscription } from 'rxjs';
 import { EtcdCompactedError, EtcdInvalidArgumentError, EtcdNotFoundError, EtcdPermissionDeniedError, EtcdProtocolError, EtcdServerError } from '../errors';
 import { CallSafety } from '../resilience/retry-policy';
 import { Decoder, UnaryCaller } from '../resilience/unary-caller';
+import { endingFirst } from './ending-first';
 import { Schedule, Wait } from './schedule';
 
 /** How the requests of one kind (reads, writes) go into a txn. */
@@ -111,17 +112,7 @@ export class Batcher {
       ended = true;
       this.inFlight--;
     };
-    const subscription = this.inner.call(path, body, this.policy.safety, decode).subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => {
-        end();
-        subscriber.error(error);
-      },
-      complete: () => {
-        end();
-        subscriber.complete();
-      },
-    });
+    const subscription = this.inner.call(path, body, this.policy.safety, decode).subscribe(endingFirst(subscriber, end));
     return () => {
       end();
       subscription.unsubscribe();

@@ -1,8 +1,8 @@
 /**
  * Coalescing as a stage of the call chain, between the KV service and failover: the service still describes one
- * request per call; linearizable reads made together go to etcd as one read-only `txn`, and
- * writes to different keys made together as one `txn` (one revision). Everything else passes
- * through untouched.
+ * request per call; linearizable reads made while others are in flight go to etcd as one
+ * read-only `txn`, and such writes to different keys as one `txn` (one revision); a lone call
+ * goes at once. Everything else passes through untouched.
  */
 import { Observable, SchedulerLike } from 'rxjs';
 import { CoalesceBatchMessage, diagnostics } from '../diagnostics/channels';

@@ -31,10 +31,15 @@ export class PendingWrites {
   private readonly ranged = new Set<PendingWrite>();
   private readonly all = new Set<PendingWrite>();
 
+  /** How many writes are pending. */
   get size(): number {
     return this.all.size;
   }
 
+  /**
+   * Tracks `write` until `delete(write)`.
+   * @example pending.add({ ranges: [{ key: 'YQ==', rangeEnd: undefined }], waiting: new Set() })
+   */
   add(write: PendingWrite): void {
     this.all.add(write);
     for (const range of write.ranges) {
@@ -47,7 +52,10 @@ export class PendingWrites {
     }
   }
 
-  /** Takes `write` out; false when it was not pending. */
+  /**
+   * Takes `write` out; false when it was not pending.
+   * @example if (pending.delete(write)) for (const resume of write.waiting) resume()
+   */
   delete(write: PendingWrite): boolean {
     if (!this.all.delete(write)) return false;
     this.ranged.delete(write);
@@ -61,7 +69,10 @@ export class PendingWrites {
     return true;
   }
 
-  /** The pending writes that change a key of `ranges` (a copy: later writes do not join it). */
+  /**
+   * The pending writes that change a key of `ranges` (a copy: later writes do not join it).
+   * @example pending.writesTo([{ key: 'YQ==', rangeEnd: undefined }]).length // writes of "a" pending
+   */
   writesTo(ranges: readonly KeyRange[]): readonly PendingWrite[] {
     if (this.all.size === 0) return NONE;
     // The common case: one key, and no range delete pending.

@@ -7,6 +7,7 @@
  * after the other leave the second's value, coalesced or not.
  */
 import { Observable, Subscription } from 'rxjs';
+import { endingFirst } from './ending-first';
 import { KeyRange, PendingWrite, PendingWrites } from './pending-writes';
 
 const RANGE = '/v3/kv/range';
@@ -47,19 +48,7 @@ export class WriteOrder {
         if (!this.pending.delete(write)) return;
         for (const resume of write.waiting) resume();
       };
-      const cancel = after(before, () =>
-        send().subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => {
-            end();
-            subscriber.error(error);
-          },
-          complete: () => {
-            end();
-            subscriber.complete();
-          },
-        }),
-      );
+      const cancel = after(before, () => send().subscribe(endingFirst(subscriber, end)));
       return () => {
         end();
         cancel();

@@ -126,7 +126,10 @@ export async function* pagedKeys(pages: () => Paging): AsyncGenerator<KeyValue, 
   }
 }
 
-/** The keys of every page, as one stream. */
+/**
+ * The keys of every page, as one stream.
+ * @example keysOfPages(parallelPages(pages, countPart)).subscribe((kv) => console.log(kv.key))
+ */
 export function keysOfPages(pages: Observable<Page>): Observable<KeyValue> {
   return pages.pipe(mergeMap((page) => from(page.kvs)));
 }

@@ -5,7 +5,7 @@
  * repeatable call and stream off it at once. Its stream of changes is `etcd.endpointStates()`.
  */
 import { concat, defer, from, Observable, SchedulerLike, Subject } from 'rxjs';
-import { EndpointState, EndpointStateChange, EndpointEvent, MemberLearned } from '../health';
+import { EndpointState, EndpointStateChange, EndpointEvent, MemberLearned } from '../endpoint-states';
 
 /**
  * The health of a client's endpoints.

@@ -113,7 +113,10 @@ async function bodyText(response: Response): Promise<string> {
   return text + decoder.end();
 }
 
-/** Classifies a failure of fetch: whether the request may have reached the server matters for writes. */
+/**
+ * Classifies a failure of fetch: whether the request may have reached the server matters for writes.
+ * @example subscriber.error(toEtcdError(error, endpoint.url))
+ */
 export function toEtcdError(error: unknown, endpoint: string): EtcdError {
   if (error instanceof EtcdError) return error;
   if (error instanceof FetchError) {

@@ -103,12 +103,18 @@ export class SharedWatches {
     });
   }
 
-  /** Whether a member refused the upgrade and the watches went on elsewhere (see RefusedUpgrade). */
+  /**
+   * Whether a member refused the upgrade and the watches went on elsewhere (see RefusedUpgrade).
+   * @example if (!shared.handedOff) return shared.watch(request)
+   */
   get handedOff(): boolean {
     return this.refused;
   }
 
-  /** Resolves once every socket is closed (the watches themselves end with the client's lifecycle). */
+  /**
+   * Resolves once every socket is closed (the watches themselves end with the client's lifecycle).
+   * @example await shared.close()
+   */
   async close(): Promise<void> {
     await Promise.all(this.closing);
   }

@@ -49,7 +49,10 @@ export interface WatchBatch {
   readonly created: boolean;
 }
 
-/** Decodes a wire `mvccpb.Event` (a PUT carries no `type`: proto3 omits the default). */
+/**
+ * Decodes a wire `mvccpb.Event` (a PUT carries no `type`: proto3 omits the default).
+ * @example decodeEvent({ kv: { key: 'YQ==', value: 'MQ==', mod_revision: '7' } }).type // 'put'
+ */
 export function decodeEvent(field: unknown): WatchEvent {
   const event = asObject(field, 'watch event');
   const kv = WireKeyValue.fromWire(event.kv);

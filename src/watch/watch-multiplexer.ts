@@ -52,7 +52,10 @@ export class WatchMultiplexer implements WatchConnector {
     return withFreshToken(tokens, { method: 'watch', endpoint: endpoint.url }, true, () => tokens.token(endpoint).pipe(mergeMap((token) => watch(token))));
   }
 
-  /** Sends the watches of `endpoint` to the fallback from now on: it refused the upgrade. */
+  /**
+   * Sends the watches of `endpoint` to the fallback from now on: it refused the upgrade.
+   * @example multiplexer.refuse(endpoint)
+   */
   refuse(endpoint: Endpoint): void {
     this.refused.add(endpoint);
   }

@@ -25,7 +25,10 @@ export class WatchPosition {
     this.next = request.startRevision;
   }
 
-  /** Takes one answer of the current stream; returns the batches to deliver (maybe none). */
+  /**
+   * Takes one answer of the current stream; returns the batches to deliver (maybe none).
+   * @example for (const batch of position.accept(response, endpoint.url)) subscriber.next(batch)
+   */
   accept(response: WatchResponse, endpoint: string): WatchBatch[] {
     if (response.compactRevision > 0) throw new WatchCompactedError(response.compactRevision, this.next, endpoint);
     // A refused create (created and cancelled) never gets here: its connector made it an error.

@@ -107,6 +107,7 @@ export class WsWatchSession {
    * answers until `remove(id)`, which cancels it on the server. Routing, refusals and fragments
    * are the session's, not operators of each watch: a client may hold thousands of watches.
    * @returns the watch's id on this socket
+   * @example const id = session.add((id) => encodeCreate(request, 0, id), sink)
    */
   add(create: (watchId: number) => Record<string, unknown>, sink: WatchSink): number {
     const id = this.nextId++;
@@ -117,7 +118,10 @@ export class WsWatchSession {
     return id;
   }
 
-  /** Cancels watch `id` on the server (if it holds it); the session ends with its last watch. */
+  /**
+   * Cancels watch `id` on the server (if it holds it); the session ends with its last watch.
+   * @example session.remove(id)
+   */
   remove(id: number): void {
     if (!this.watches.delete(id)) return;
     this.fragments.delete(id);
@@ -125,7 +129,10 @@ export class WsWatchSession {
     if (this.watches.size === 0) this.end();
   }
 
-  /** Cancels every watch on the server, telling their sinks nothing, and ends the session. */
+  /**
+   * Cancels every watch on the server, telling their sinks nothing, and ends the session.
+   * @example session.leave() // the failover loop moved on to another member
+   */
   leave(): void {
     for (const id of [...this.watches.keys()]) this.remove(id);
     this.end();
