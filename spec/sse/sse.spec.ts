@@ -187,6 +187,8 @@ describe('etcd-rx/sse', () => {
     const clients = await Promise.all(Array.from({ length: 200 }, () => open(url, {}, agent)));
     await Promise.all(clients.map((c) => c.waitForEvents(2, 'a snapshot')));
     expect(handler.watchedSelectors).toBe(1);
+    // The snapshot goes out as soon as the listing answers; the watch from it is made just after.
+    await waitFor(async () => (await watchers()) === before + 1, 'one etcd watch for the 200 clients');
     expect(await watchers()).toBe(before + 1);
     const put = await firstValueFrom(etcd.put('shared/k', 'v'));
     await Promise.all(clients.map((c) => c.waitForEvents(3, 'the change')));
