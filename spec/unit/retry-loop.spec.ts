@@ -125,6 +125,45 @@ describe('the failover kernel in virtual time', () => {
       expect(result.values).toEqual(['answer']);
       expect(result.at).toBeLessThanOrEqual(bound(1, settings));
     });
+
+    it('still asks the member that answered when a call waiting on it left as it answered another', () => {
+      // The election has left a and b silent; two reads wait on c, which answers the first "leader changed".
+      pool.demote(pool.endpoints[0], 'got no answer within 100 ms');
+      pool.demote(pool.endpoints[1], 'got no answer within 100 ms');
+      let onC = 0;
+      const twoReads = attempt((e) => {
+        if (e.url !== 'http://c:3') return '-';
+        onC += 1;
+        return onC === 1 ? '-#' : onC === 2 ? '-----a|' : '-a|';
+      }, leaderChanged);
+      const settings = failoverSettings(100);
+      const ends: number[] = [];
+      test.run(() => {
+        for (let i = 0; i < 2; i++) withFailover(pool, settings, 'repeatable', twoReads).subscribe(() => ends.push(test.now()));
+      });
+      expect(tried.filter((t) => !t.endsWith('http://c:3'))).toEqual([]);
+      expect(ends).toEqual([12, 12]);
+    });
+
+    it('asks the member that answered another call during its backoff, not a silent one', () => {
+      pool.demote(pool.endpoints[0], 'got no answer within 100 ms');
+      let onC = 0;
+      const waitsOnC = attempt((e) => {
+        if (e.url !== 'http://c:3') return '-';
+        onC += 1;
+        return onC === 1 ? '-' : '-a|';
+      }, leaderChanged);
+      const c = pool.endpoints[2];
+      let result: unknown;
+      test.run(() => {
+        withFailover(pool, failoverSettings(100), 'repeatable', waitsOnC).subscribe((v) => (result = `${v} at ${test.now()}`));
+        // Other calls: one that c answers "leader changed" (this call leaves c and backs off), then one it serves.
+        test.schedule(() => pool.demote(c, 'etcdserver: leader changed', 'answered'), 105);
+        test.schedule(() => pool.answered(c), 108);
+      });
+      expect(tried).toEqual(['0 http://b:2', '100 http://c:3', '115 http://c:3']);
+      expect(result).toBe('answer at 116');
+    });
   });
 
   it('a killed leader: refused at once, the followers silent until the election, then answering: the call ends with the election', () => {

@@ -7,7 +7,8 @@ describe('a sweep over the endpoints', () => {
 
   it('tries each endpoint once per sweep, healthy ones first, then starts a new sweep', () => {
     const pool = new EndpointPool(urls, { demoteMs: 60_000, door: nowhere, clock: asyncScheduler });
-    pool.demote(pool.endpoints[0], 'refused');
+    // Answered: a silent one would end the sweep early, b and c being healthy (see retry-loop.spec.ts).
+    pool.demote(pool.endpoints[0], 'etcdserver: leader changed', 'answered');
     const sweep = new Sweep(pool);
     const first = [sweep.next(), sweep.next(), sweep.next()].map((e) => e.url);
     expect(first).toEqual(['http://b:2', 'http://c:3', 'http://a:1']);

@@ -182,6 +182,11 @@ function ranksBefore(a: Endpoint, b: Endpoint): boolean {
   return a.demotedUntil < b.demotedUntil;
 }
 
+/** Whether `endpoint` is demoted after a failure it did not answer: it may be frozen. */
+function isSilent(endpoint: Endpoint, now: number): boolean {
+  return endpoint.demotedUntil > now && endpoint.failedSilently;
+}
+
 /**
  * One call's walk over the endpoints: each endpoint once per sweep, the best first (see
  * `EndpointPool.pick`), then a new sweep.
@@ -201,17 +206,17 @@ export class Sweep {
   }
 
   /**
-   * Whether this sweep is over: it has tried every endpoint, or an endpoint it tried answered
-   * (with an error) and only demoted, silent ones are left. A silent member may be frozen: asking
-   * it again would cost a request timeout, while the one that answered is up, and after a leader
-   * election ("leader changed") it is the one to ask.
+   * Whether this sweep is over: it has tried every endpoint, or only demoted, silent ones are left
+   * while one it tried is no longer such: it answered its failure (with an error), or answered
+   * another call since. A silent member may be frozen: asking it again would cost a request
+   * timeout, while the one that answered is up, and after a leader election ("leader changed") it
+   * is the one to ask. Asked again after a backoff, during which another call may have had an answer.
    */
   get ended(): boolean {
     if (this.tried.size >= this.pool.size) return true;
     const now = this.pool.now();
     const next = this.pool.pick(this.tried, now);
-    const answeredFailure = (endpoint: Endpoint) => endpoint.demotedUntil > now && !endpoint.failedSilently;
-    return next.demotedUntil > now && next.failedSilently && [...this.tried].some(answeredFailure);
+    return isSilent(next, now) && [...this.tried].some((endpoint) => !isSilent(endpoint, now));
   }
 
   /** How many endpoints this sweep has tried. */

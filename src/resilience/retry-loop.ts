@@ -119,7 +119,10 @@ export function attemptOn<T>(pool: EndpointPool, endpoint: Endpoint, call: Obser
         subscriber.next(value);
       },
       error: (error: unknown) => {
-        if (isTransient(error)) pool.demote(endpoint, (error as Error).message, memberAnswered(error) ? 'answered' : 'silent');
+        // Leaving an endpoint demoted by another says nothing new of it: demoting it again here
+        // would mark a member that answered as silent, and send calls on to the frozen one.
+        if (isTransient(error) && !(error instanceof LeftDemotedError))
+          pool.demote(endpoint, (error as Error).message, memberAnswered(error) ? 'answered' : 'silent');
         subscriber.error(hooks.failed === undefined ? error : hooks.failed(error));
       },
       complete: () => subscriber.complete(),
@@ -134,6 +137,11 @@ function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Obs
   });
 }
 
+/** The failure of an attempt that left its endpoint because something else demoted it; to users an EtcdUnavailableError. */
+class LeftDemotedError extends EtcdUnavailableError {
+  override name = 'EtcdUnavailableError';
+}
+
 /**
  * Never emits; errors (EtcdUnavailableError) once `endpoint` is demoted, whoever demoted it.
  * @example merge(stream$, demotion(pool, endpoint)) // leaves the endpoint with everyone else
@@ -141,7 +149,7 @@ function leavingWhenDemoted<T>(pool: EndpointPool, endpoint: Endpoint, call: Obs
 export function demotion(pool: EndpointPool, endpoint: Endpoint): Observable<never> {
   return new Observable<never>((subscriber) =>
     pool.health.whenDemoted(endpoint.url, (change) =>
-      subscriber.error(new EtcdUnavailableError(`${endpoint.url} was demoted while this waited on it (${change.reason})`, false, { endpoint: endpoint.url })),
+      subscriber.error(new LeftDemotedError(`${endpoint.url} was demoted while this waited on it (${change.reason})`, false, { endpoint: endpoint.url })),
     ),
   );
 }
