@@ -4,7 +4,7 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { concat, Observable, tap, throwError } from 'rxjs';
+import { concat, Observable, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
@@ -67,11 +67,12 @@ export function withFailover<T>(
       // No attempt is started that the deadline would cut before it could even be sent.
       giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
       method,
+      failed: (error: unknown) => lookout.failed(error),
     };
     const subscription = retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
-      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error) }));
+      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline);
     }).subscribe({
       next: (value) => subscriber.next(value),
       error: (error: unknown) => subscriber.error(lookout.explain(deadline.explain(error))),
@@ -104,7 +105,7 @@ function attemptOnce<T>(
     retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
       ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), pool.clock))
       : sent;
-  const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock));
+  const call = requestTimeLimit<T>(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock)(attempted);
   // The pool's timestamps are read on the pool's clock.
   if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
   // A repeatable call is sent at once rather than after a probe (it may be sent again anyway),
