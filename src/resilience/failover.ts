@@ -10,10 +10,11 @@ import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { LeaderLookout } from './leader-sighting';
 import { probe } from './liveness-probe';
-import { requestTimeLimit, retryAcrossEndpoints } from './retry-loop';
+import { requestLimit, retryAcrossEndpoints } from './retry-loop';
 import { RetryPolicy } from '../options';
 import { Repeatability } from './retry-policy';
 import { stallCheck } from './stall-check';
+import { Stall, timeWatched } from './time-limit';
 
 /** Timing of calls. */
 export interface FailoverSettings {
@@ -101,11 +102,11 @@ function attemptOnce<T>(
     return probe(pool, endpoint, probeMs);
   };
   // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
-  const attempted =
+  const stall: Stall | undefined =
     retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
-      ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), pool.clock))
-      : sent;
-  const call = requestTimeLimit<T>(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock)(attempted);
+      ? { afterMs: stallCheckAfterMs, check: suspected, onDead: () => stalled(endpoint, stallCheckAfterMs) }
+      : undefined;
+  const call = timeWatched(sent, pool.clock, requestLimit(deadline.limit(settings.requestTimeoutMs), endpoint), stall);
   // The pool's timestamps are read on the pool's clock.
   if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
   // A repeatable call is sent at once rather than after a probe (it may be sent again anyway),

@@ -15,7 +15,7 @@ import { Endpoint, EndpointPool, Sweep } from './endpoint-pool';
 import { FailureRecord } from './failure-record';
 import { RetryPolicy } from '../options';
 import { backoffDelay, classifyFailure, isRetryable, isTransient, memberAnswered, Repeatability } from './retry-policy';
-import { after, timeLimit } from './time-limit';
+import { after, Limit, timeWatched } from './time-limit';
 
 /** What differs between the loops over the endpoints. */
 export interface RetryLoop {
@@ -210,5 +210,13 @@ function demotedError(endpoint: Endpoint, change: { readonly reason: string }): 
  * @example postJson(endpoint, path, body).pipe(requestTimeLimit(5000, endpoint, pool.clock))
  */
 export function requestTimeLimit<T>(ms: number, endpoint: Endpoint, clock: SchedulerLike): MonoTypeOperatorFunction<T> {
-  return timeLimit(ms, () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }), clock);
+  return (source) => timeWatched(source, clock, requestLimit(ms, endpoint));
+}
+
+/**
+ * The limit of requestTimeLimit, for timeWatched.
+ * @example timeWatched(call, pool.clock, requestLimit(5000, endpoint), stall)
+ */
+export function requestLimit(ms: number, endpoint: Endpoint): Limit {
+  return { ms, onTimeout: () => new EtcdTimeoutError(ms, true, { endpoint: endpoint.url }) };
 }

@@ -6,7 +6,7 @@
  * clock) the limit is one native timer; any other clock (a TestScheduler) is asked to schedule it,
  * so that tests run the limit in virtual time.
  */
-import { asyncScheduler, MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
+import { asyncScheduler, MonoTypeOperatorFunction, Observable, SchedulerLike, Subscription } from 'rxjs';
 
 /**
  * Runs `fire` after `ms` on `clock` (one native timer on rxjs' async scheduler); returns what
@@ -22,32 +22,67 @@ export function after(ms: number, fire: () => void, clock: SchedulerLike): () =>
   return () => clearTimeout(timer);
 }
 
+/** A time limit: the call fails with `onTimeout()` unless its source answers within `ms`. */
+export interface Limit {
+  readonly ms: number;
+  readonly onTimeout: () => Error;
+}
+
+/**
+ * A stall check: once `afterMs` pass without an answer, `check` (a liveness probe) runs, and
+ * when it fails the call fails with `onDead(cause)`.
+ */
+export interface Stall {
+  readonly afterMs: number;
+  readonly check: () => Observable<never>;
+  readonly onDead: (cause: unknown) => Error;
+}
+
+/**
+ * `source` under a time limit and a stall check (either may be absent), both settled by its
+ * first answer, failure or completion; on either's failure the source is unsubscribed (aborting
+ * it). One subscriber for both: a read has both, and every read passes here.
+ * @example timeWatched(postJson(endpoint, path, body), asyncScheduler, { ms: 5000, onTimeout: () => new EtcdTimeoutError(5000, true) })
+ */
+export function timeWatched<T>(source: Observable<T>, clock: SchedulerLike, limit?: Limit, stall?: Stall): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const cancelLimit = limit === undefined ? undefined : after(limit.ms, () => subscriber.error(limit.onTimeout()), clock);
+    let checking: Subscription | undefined;
+    const cancelStall =
+      stall === undefined
+        ? undefined
+        : after(stall.afterMs, () => (checking = stall.check().subscribe({ error: (cause: unknown) => subscriber.error(stall.onDead(cause)) })), clock);
+    const settle = () => {
+      cancelLimit?.();
+      cancelStall?.();
+      checking?.unsubscribe();
+    };
+    const subscription = source.subscribe({
+      next: (value) => {
+        settle();
+        subscriber.next(value);
+      },
+      error: (error: unknown) => {
+        settle();
+        subscriber.error(error);
+      },
+      complete: () => {
+        settle();
+        subscriber.complete();
+      },
+    });
+    return () => {
+      settle();
+      subscription.unsubscribe();
+    };
+  });
+}
+
 /**
  * Fails with `onTimeout()` (and unsubscribes from the source, aborting it) unless the source
  * emits, fails or completes within `ms`.
  * @example postJson(endpoint, path, body).pipe(timeLimit(5000, () => new EtcdTimeoutError(5000, true), asyncScheduler))
  */
 export function timeLimit<T>(ms: number, onTimeout: () => Error, clock: SchedulerLike): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      const cancel = after(ms, () => subscriber.error(onTimeout()), clock);
-      const subscription = source.subscribe({
-        next: (value) => {
-          cancel();
-          subscriber.next(value);
-        },
-        error: (error: unknown) => {
-          cancel();
-          subscriber.error(error);
-        },
-        complete: () => {
-          cancel();
-          subscriber.complete();
-        },
-      });
-      return () => {
-        cancel();
-        subscription.unsubscribe();
-      };
-    });
+  return (source) => timeWatched(source, clock, { ms, onTimeout });
 }
