@@ -41,20 +41,33 @@ export interface Stall {
 /**
  * `source` under a time limit and a stall check (either may be absent), both settled by its
  * first answer, failure or completion; on either's failure the source is unsubscribed (aborting
- * it). One subscriber for both: a read has both, and every read passes here.
+ * it). One subscriber and one timer at a time for both: a read has both, and every read passes here.
  * @example timeWatched(postJson(endpoint, path, body), asyncScheduler, { ms: 5000, onTimeout: () => new EtcdTimeoutError(5000, true) })
  */
 export function timeWatched<T>(source: Observable<T>, clock: SchedulerLike, limit?: Limit, stall?: Stall): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const cancelLimit = limit === undefined ? undefined : after(limit.ms, () => subscriber.error(limit.onTimeout()), clock);
+    let cancel: (() => void) | undefined;
     let checking: Subscription | undefined;
-    const cancelStall =
-      stall === undefined
-        ? undefined
-        : after(stall.afterMs, () => (checking = stall.check().subscribe({ error: (cause: unknown) => subscriber.error(stall.onDead(cause)) })), clock);
+    const timedOut = () => subscriber.error((limit as Limit).onTimeout());
+    const suspect = (check: Stall) => (checking = check.check().subscribe({ error: (cause: unknown) => subscriber.error(check.onDead(cause)) }));
+    if (stall === undefined || (limit !== undefined && stall.afterMs >= limit.ms)) {
+      if (limit !== undefined) cancel = after(limit.ms, timedOut, clock);
+    } else if (limit === undefined) {
+      cancel = after(stall.afterMs, () => suspect(stall), clock);
+    } else {
+      // The stall check's timer first, then the one for the rest of the limit.
+      const startedAt = clock.now();
+      cancel = after(
+        stall.afterMs,
+        () => {
+          cancel = after(Math.max(0, limit.ms - (clock.now() - startedAt)), timedOut, clock);
+          suspect(stall);
+        },
+        clock,
+      );
+    }
     const settle = () => {
-      cancelLimit?.();
-      cancelStall?.();
+      cancel?.();
       checking?.unsubscribe();
     };
     const subscription = source.subscribe({
