@@ -10,7 +10,7 @@ import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { LeaderLookout } from './leader-sighting';
 import { probe } from './liveness-probe';
-import { requestLimit, retryAcrossEndpoints } from './retry-loop';
+import { requestLimit, retryAcrossEndpoints, RetryLoop } from './retry-loop';
 import { RetryPolicy } from '../options';
 import { Repeatability } from './retry-policy';
 import { stallCheck } from './stall-check';
@@ -57,32 +57,26 @@ export function withFailover<T>(
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
-  // One subscriber explains the failure and stops the lookout (rather than a catchError and a
-  // finalize): every unary call passes here.
+  // The loop itself explains the failure and stops the lookout (rather than a catchError and a
+  // finalize, or a subscriber of its own): every unary call passes here.
   return new Observable<T>((subscriber) => {
     const deadline = new Deadline(deadlineMs, pool.clock);
     const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now());
-    const loop = {
+    const loop: RetryLoop = {
       retry,
       policy: settings.retry,
       // No attempt is started that the deadline would cut before it could even be sent.
-      giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
+      giveUp: (failures, _now, nextDelayMs) => failures.count >= attempts || !deadline.allows(nextDelayMs),
       method,
-      failed: (error: unknown) => lookout.failed(error),
+      failed: (error) => lookout.failed(error),
+      explain: (error) => lookout.explain(deadline.explain(error)),
+      stop: () => lookout.stop(),
     };
-    const subscription = retryAcrossEndpoints(pool, loop, (endpoint, n) => {
+    return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
       return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline);
-    }).subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => subscriber.error(lookout.explain(deadline.explain(error))),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      subscription.unsubscribe();
-      lookout.stop();
-    };
+    }).subscribe(subscriber);
   });
 }
 

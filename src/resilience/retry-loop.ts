@@ -34,6 +34,10 @@ export interface RetryLoop {
   readonly answered?: () => void;
   /** Called with every failure of an attempt, before it is classified. */
   readonly failed?: (error: unknown) => void;
+  /** The error the loop ends with, for the one it would end with (a deadline says it ran out). */
+  readonly explain?: (error: unknown) => unknown;
+  /** Called when the loop ends, however it ends. */
+  readonly stop?: () => void;
   /**
    * Whether an attempt errors by itself once its endpoint is demoted (a stream's guard does, once
    * per socket rather than once per stream); otherwise a repeatable attempt is made to.
@@ -93,12 +97,13 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
       stopListening?.();
       stopListening = undefined;
     };
+    const fail = (error: unknown) => subscriber.error(loop.explain === undefined ? error : loop.explain(error));
     const again = (error: unknown) => {
       ended();
-      if (!isRetryable(error, loop.retry)) return subscriber.error(error);
-      if (pool.closed) return subscriber.error(new EtcdClientClosedError());
+      if (!isRetryable(error, loop.retry)) return fail(error);
+      if (pool.closed) return fail(new EtcdClientClosedError());
       const delay = sweep.ended ? backoffDelay(sweeps++, loop.policy) : 0;
-      if (loop.giveUp(failures, pool.now(), delay)) return subscriber.error(failures.allFailed());
+      if (loop.giveUp(failures, pool.now(), delay)) return fail(failures.allFailed());
       cancelWait = after(delay, next, pool.clock);
     };
     const observer = {
@@ -111,7 +116,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
     };
     const next = () => {
       cancelWait = undefined;
-      if (pool.closed) return subscriber.error(new EtcdClientClosedError());
+      if (pool.closed) return fail(new EtcdClientClosedError());
       let sent: Observable<T>;
       let endpoint: Endpoint;
       try {
@@ -157,6 +162,7 @@ export function retryAcrossEndpoints<T>(pool: EndpointPool, loop: RetryLoop, att
       inFlight?.unsubscribe();
       stopListening?.();
       cancelWait?.();
+      loop.stop?.();
     };
   });
 }
