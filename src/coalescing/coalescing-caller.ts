@@ -72,7 +72,9 @@ export function coalescing(settings: CoalescingSettings, clock: SchedulerLike): 
   return (next) => {
     const batches = (kind: CoalesceBatchMessage['kind']) =>
       new ChainCaller(<T>(call: Call<T>) => {
-        diagnostics.coalesceBatch.publish(() => ({ kind, size: call.path === TXN ? (call.body as { success: unknown[] }).success.length : 1 }));
+        // Checked first, so that no message is even described while nobody listens.
+        if (diagnostics.coalesceBatch.active)
+          diagnostics.coalesceBatch.publish(() => ({ kind, size: call.path === TXN ? (call.body as { success: unknown[] }).success.length : 1 }));
         return next(call);
       }, []);
     const reads = settings.coalesceReads ? new Batcher(batches('reads'), readPolicy(settings.coalesceWindowMs), schedule) : undefined;

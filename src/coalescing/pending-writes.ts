@@ -12,10 +12,10 @@ export interface KeyRange {
   readonly rangeEnd: string | undefined;
 }
 
-/** A write pending and the calls waiting for it. */
+/** A write pending and the calls waiting for it (made when the first one waits: most writes have none). */
 export interface PendingWrite {
   readonly ranges: readonly KeyRange[];
-  readonly waiting: Set<() => void>;
+  waiting?: Set<() => void>;
 }
 
 const NONE: readonly PendingWrite[] = [];

@@ -42,11 +42,11 @@ export class WriteOrder {
   private tracked<T>(ranges: readonly KeyRange[], send: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       const before = this.pending.writesTo(ranges);
-      const write: PendingWrite = { ranges, waiting: new Set() };
+      const write: PendingWrite = { ranges };
       this.pending.add(write);
       const end = () => {
         if (!this.pending.delete(write)) return;
-        for (const resume of write.waiting) resume();
+        if (write.waiting !== undefined) for (const resume of write.waiting) resume();
       };
       const cancel = after(before, () => send().subscribe(endingFirst(subscriber, end)));
       return () => {
@@ -71,9 +71,9 @@ function after(before: readonly PendingWrite[], start: () => Subscription): () =
   const resume = () => {
     if (--left === 0) subscription = start();
   };
-  for (const write of before) write.waiting.add(resume);
+  for (const write of before) (write.waiting ??= new Set()).add(resume);
   return () => {
-    for (const write of before) write.waiting.delete(resume);
+    for (const write of before) write.waiting?.delete(resume);
     subscription?.unsubscribe();
   };
 }

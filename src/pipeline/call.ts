@@ -85,6 +85,15 @@ export function chain(stages: readonly Stage[], last: Handler): Handler {
  * @example methodOf('/v3/kv/range') // 'range'
  */
 export function methodOf(path: string): string {
+  // Named once per path (a client uses a few dozen): every call and every attempt asks.
+  let method = METHODS.get(path);
+  if (method === undefined) METHODS.set(path, (method = nameOf(path)));
+  return method;
+}
+
+const METHODS = new Map<string, string>();
+
+function nameOf(path: string): string {
   if (path.startsWith('/v3/kv/')) return path.slice('/v3/kv/'.length);
   if (path.startsWith('/v3/')) return path.slice('/v3/'.length);
   return path.replace(/^\//, '');

@@ -150,6 +150,11 @@ export class EndpointPool {
     return defer(() => (this.isClosed ? throwError(() => new EtcdClientClosedError()) : use()));
   }
 
+  /** Whether close() was called: nothing is sent any more. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /**
    * Sends one attempt down the client's attempt chain, unless the pool is closed.
    * @example pool.send({ method: 'maintenance/status', endpoint, attempt: 1, exchange: { kind: 'post', path: '/v3/maintenance/status', body: {} } })

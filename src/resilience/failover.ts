@@ -4,16 +4,17 @@
  * probes its member and leaves it when even the probe goes unanswered. The loop over the
  * endpoints is the kernel's (retry-loop); what may be retried is decided by retry-policy.
  */
-import { concat, Observable, tap, throwError } from 'rxjs';
+import { concat, Observable, throwError } from 'rxjs';
 import { EtcdTimeoutError } from '../errors';
 import { Deadline } from './deadline';
 import { Endpoint, EndpointPool } from './endpoint-pool';
 import { LeaderLookout } from './leader-sighting';
 import { probe } from './liveness-probe';
-import { requestTimeLimit, retryAcrossEndpoints } from './retry-loop';
+import { requestLimit, retryAcrossEndpoints, RetryLoop } from './retry-loop';
 import { RetryPolicy } from '../options';
 import { Repeatability } from './retry-policy';
 import { stallCheck } from './stall-check';
+import { Stall, timeWatched } from './time-limit';
 
 /** Timing of calls. */
 export interface FailoverSettings {
@@ -56,31 +57,26 @@ export function withFailover<T>(
 ): Observable<T> {
   const attempts = Math.max(settings.retry.attempts, pool.size);
   const probeCapMs = Math.min(settings.requestTimeoutMs, settings.probeTimeoutMs);
-  // One subscriber explains the failure and stops the lookout (rather than a catchError and a
-  // finalize): every unary call passes here.
+  // The loop itself explains the failure and stops the lookout (rather than a catchError and a
+  // finalize, or a subscriber of its own): every unary call passes here.
   return new Observable<T>((subscriber) => {
     const deadline = new Deadline(deadlineMs, pool.clock);
     const lookout = new LeaderLookout(pool, Math.min(probeCapMs, SIGHTING_TIMEOUT_MS), pool.now());
-    const loop = {
+    const loop: RetryLoop = {
       retry,
       policy: settings.retry,
       // No attempt is started that the deadline would cut before it could even be sent.
-      giveUp: (failures: { count: number }, _now: number, nextDelayMs: number) => failures.count >= attempts || !deadline.allows(nextDelayMs),
+      giveUp: (failures, _now, nextDelayMs) => failures.count >= attempts || !deadline.allows(nextDelayMs),
       method,
+      failed: (error) => lookout.failed(error),
+      explain: (error) => lookout.explain(deadline.explain(error)),
+      stop: () => lookout.stop(),
     };
-    const subscription = retryAcrossEndpoints(pool, loop, (endpoint, n) => {
+    return retryAcrossEndpoints(pool, loop, (endpoint, n) => {
       if (deadline.passed)
         return throwError(() => new EtcdTimeoutError(deadline.ms, false, { endpoint: endpoint.url, what: 'call, out of time before it was sent,' }));
-      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline).pipe(tap({ error: (error: unknown) => lookout.failed(error) }));
-    }).subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => subscriber.error(lookout.explain(deadline.explain(error))),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      subscription.unsubscribe();
-      lookout.stop();
-    };
+      return attemptOnce(pool, settings, retry, endpoint, attempt(endpoint, n), deadline);
+    }).subscribe(subscriber);
   });
 }
 
@@ -100,11 +96,11 @@ function attemptOnce<T>(
     return probe(pool, endpoint, probeMs);
   };
   // Only repeatable calls: a non-repeatable one already sent is an unknown outcome either way, and waiting lets it land.
-  const attempted =
+  const stall: Stall | undefined =
     retry === 'repeatable' && settings.requestTimeoutMs > stallCheckAfterMs + probeMs
-      ? sent.pipe(stallCheck(stallCheckAfterMs, suspected, () => stalled(endpoint, stallCheckAfterMs), pool.clock))
-      : sent;
-  const call = attempted.pipe(requestTimeLimit(deadline.limit(settings.requestTimeoutMs), endpoint, pool.clock));
+      ? { afterMs: stallCheckAfterMs, check: suspected, onDead: () => stalled(endpoint, stallCheckAfterMs) }
+      : undefined;
+  const call = timeWatched(sent, pool.clock, requestLimit(deadline.limit(settings.requestTimeoutMs), endpoint), stall);
   // The pool's timestamps are read on the pool's clock.
   if (pool.now() - endpoint.lastAnsweredAt <= settings.probeAfterIdleMs) return call;
   // A repeatable call is sent at once rather than after a probe (it may be sent again anyway),

@@ -10,20 +10,21 @@ import { EtcdAllEndpointsFailedError } from '../errors';
  * @example const failures = new FailureRecord(); failures.note(endpoint.url, error, pool.now()); throw failures.allFailed()
  */
 export class FailureRecord {
-  private readonly lastByEndpoint = new Map<string, Error>();
+  // Made at the first failure: most calls never fail.
+  private lastByEndpoint: Map<string, Error> | undefined;
   private failed = 0;
   private firstAt: number | undefined;
 
   /** Records that an attempt on `endpoint` failed with `error`. */
   note(endpoint: string, error: Error, now: number): void {
-    this.lastByEndpoint.set(endpoint, error);
+    (this.lastByEndpoint ??= new Map()).set(endpoint, error);
     this.failed++;
     this.firstAt ??= now;
   }
 
   /** Forgets every failure: an endpoint answered. */
   clear(): void {
-    this.lastByEndpoint.clear();
+    this.lastByEndpoint?.clear();
     this.failed = 0;
     this.firstAt = undefined;
   }
@@ -40,6 +41,6 @@ export class FailureRecord {
 
   /** The error saying that every endpoint tried failed, with each one's last failure. */
   allFailed(): EtcdAllEndpointsFailedError {
-    return new EtcdAllEndpointsFailedError([...this.lastByEndpoint].map(([endpoint, error]) => ({ endpoint, error })));
+    return new EtcdAllEndpointsFailedError([...(this.lastByEndpoint ?? [])].map(([endpoint, error]) => ({ endpoint, error })));
   }
 }

@@ -53,7 +53,8 @@ export function sightingSince(reports: readonly MemberReport[], since: number): 
  * @example const lookout = new LeaderLookout(pool, 500, pool.now()); lookout.failed(error); ...; lookout.explain(error)
  */
 export class LeaderLookout {
-  private readonly asking = new Subscription();
+  // Made at the first question: most operations never ask one.
+  private asking: Subscription | undefined;
   private failures = 0;
 
   constructor(
@@ -69,7 +70,8 @@ export class LeaderLookout {
   failed(error: unknown): void {
     if (!(error instanceof EtcdTimeoutError || error instanceof EtcdUnavailableError) || ++this.failures < 2) return;
     // Silence is the monitor's to record: the report says so, and the member counts as silent.
-    for (const endpoint of this.pool.endpoints) this.asking.add(this.pool.monitor.status(endpoint, this.timeoutMs).subscribe({ error: () => undefined }));
+    const asking = (this.asking ??= new Subscription());
+    for (const endpoint of this.pool.endpoints) asking.add(this.pool.monitor.status(endpoint, this.timeoutMs).subscribe({ error: () => undefined }));
   }
 
   /**
@@ -87,6 +89,6 @@ export class LeaderLookout {
 
   /** Stops this operation's questions (the monitor abandons a request nobody else awaits). */
   stop(): void {
-    this.asking.unsubscribe();
+    this.asking?.unsubscribe();
   }
 }

@@ -6,8 +6,8 @@
  * even that is given up at once, and the read goes to another member. A member that answers the
  * question is left to answer the read within its time limit.
  */
-import { MonoTypeOperatorFunction, Observable, SchedulerLike, Subscription } from 'rxjs';
-import { after } from './time-limit';
+import { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
+import { timeWatched } from './time-limit';
 
 /**
  * Runs `check` (a liveness probe) once `afterMs` pass without an answer from the source; when
@@ -21,31 +21,5 @@ export function stallCheck<T>(
   onDead: (cause: unknown) => Error,
   clock: SchedulerLike,
 ): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      let checking: Subscription | undefined;
-      const cancel = after(afterMs, () => (checking = check().subscribe({ error: (cause: unknown) => subscriber.error(onDead(cause)) })), clock);
-      const settle = () => {
-        cancel();
-        checking?.unsubscribe();
-      };
-      const subscription = source.subscribe({
-        next: (value) => {
-          settle();
-          subscriber.next(value);
-        },
-        error: (error: unknown) => {
-          settle();
-          subscriber.error(error);
-        },
-        complete: () => {
-          settle();
-          subscriber.complete();
-        },
-      });
-      return () => {
-        settle();
-        subscription.unsubscribe();
-      };
-    });
+  return (source) => timeWatched(source, clock, undefined, { afterMs, check, onDead });
 }

@@ -38,6 +38,7 @@ export interface UnaryCaller {
 
 const asMessage = (json: unknown) => json as Record<string, unknown>;
 const FAILOVER = { kind: 'failover' } as const;
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 /**
  * The callers of a client over its chain: each method is one Call value, handed down whole.
@@ -54,7 +55,7 @@ export class ChainCaller implements UnaryCaller, WaitingCalls {
     private readonly attemptTimeoutMs?: number,
   ) {}
 
-  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
+  call<T>(path: string, body: unknown, safety: CallSafety, decode: Decoder<T>, options: CallOptions = NO_OPTIONS): Observable<T> {
     return this.send({ path, body, safety, decode, options, route: FAILOVER });
   }
 
@@ -64,7 +65,7 @@ export class ChainCaller implements UnaryCaller, WaitingCalls {
     return this.send({ path, body, safety: REPEATABLE, decode: decodeSent, options: {}, route: { kind: 'hedged', hedgeMs } });
   }
 
-  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>, options: CallOptions = {}): Observable<T> {
+  callOn<T>(endpoint: string, path: string, body: unknown, decode: Decoder<T>, options: CallOptions = NO_OPTIONS): Observable<T> {
     return this.send({ path, body, safety: REPEATABLE, decode, options, route: { kind: 'on', endpoint } });
   }
 

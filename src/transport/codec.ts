@@ -9,10 +9,13 @@ export type Bytes = string | Uint8Array;
 
 /** Encodes bytes for the wire. */
 export function encodeBytes(value: Bytes): string {
-  return typeof value === 'string'
-    ? Buffer.from(value, 'utf8').toString('base64')
-    : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  // ASCII text (most keys and many values) is its own UTF-8: `btoa` encodes it without the
+  // Buffer that Buffer.from would make (half the time and garbage, on every key of every call).
+  if (typeof value === 'string') return ASCII.test(value) ? btoa(value) : Buffer.from(value, 'utf8').toString('base64');
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Decodes a wire bytes field; an omitted field is the empty byte string. */
 export function decodeBytes(field: string | undefined): Buffer {

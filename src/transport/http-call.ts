@@ -26,7 +26,7 @@ export function postJson(endpoint: HttpEndpoint, path: string, body: unknown, he
   const payload = JSON.stringify(body);
   // The error is named in the call's own error path: an operator per call would cost more than the naming.
   return authorized(endpoint, headers, (withToken) =>
-    request(endpoint, path, { method: 'POST', body: payload, headers: withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken } }, (error) =>
+    request(endpoint, path, 'POST', payload, withToken === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...withToken }, (error) =>
       namingRefusedKey(error, body),
     ),
   );
@@ -49,7 +49,7 @@ export function authorized<T>(endpoint: HttpEndpoint, headers: Headers | undefin
  * @example postUnauthorized(endpoint, '/v3/auth/authenticate', { name, password })
  */
 export function postUnauthorized(endpoint: HttpEndpoint, path: string, body: unknown): Observable<unknown> {
-  return request(endpoint, path, { method: 'POST', body: JSON.stringify(body), headers: JSON_HEADERS });
+  return request(endpoint, path, 'POST', JSON.stringify(body), JSON_HEADERS);
 }
 
 /**
@@ -57,16 +57,24 @@ export function postUnauthorized(endpoint: HttpEndpoint, path: string, body: unk
  * @example getJson(endpoint, '/version').subscribe(console.log)
  */
 export function getJson(endpoint: HttpEndpoint, path: string): Observable<unknown> {
-  return request(endpoint, path, { method: 'GET' });
+  return request(endpoint, path, 'GET');
 }
 
-function request(endpoint: HttpEndpoint, path: string, init: RequestInit, named: (error: EtcdError) => EtcdError = same): Observable<unknown> {
+function request(
+  endpoint: HttpEndpoint,
+  path: string,
+  method: 'GET' | 'POST',
+  body?: string,
+  headers?: Headers,
+  named: (error: EtcdError) => EtcdError = same,
+): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let done = false;
     // etcd's gateway never compresses its answers: `compress: false` spares the Accept-Encoding
     // header and the decoder checks on every call.
-    fetch(endpoint.url + path, { ...init, agent: endpoint.agent, signal: controller.signal, compress: false })
+    const init: RequestInit = { method, body, headers, agent: endpoint.agent, signal: controller.signal, compress: false };
+    fetch(endpoint.url + path, init)
       .then((response) => readJson(response, endpoint.url))
       .then(
         (json) => {
@@ -103,14 +111,29 @@ async function readJson(response: Response, endpoint: string): Promise<unknown> 
 }
 
 /**
- * The body as text, decoded chunk by chunk as it arrives: `response.text()` would first join the
- * chunks into one Buffer, a second copy of every page of a listing beside its text.
+ * The body as text. A body of one chunk (most answers) is decoded as it is; a longer one chunk
+ * by chunk as it arrives: `response.text()` would first join the chunks into one Buffer, a
+ * second copy of every page of a listing beside its text. Read through the stream's events, not
+ * its async iterator, which costs a few objects and promises per call.
  */
-async function bodyText(response: Response): Promise<string> {
-  const decoder = new StringDecoder('utf8');
-  let text = '';
-  for await (const chunk of response.body) text += decoder.write(chunk as Buffer);
-  return text + decoder.end();
+function bodyText(response: Response): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const body = response.body;
+    let first: Buffer | undefined;
+    let decoder: StringDecoder | undefined;
+    let text = '';
+    body.on('data', (chunk: Buffer) => {
+      if (decoder !== undefined) text += decoder.write(chunk);
+      else if (first === undefined) first = chunk;
+      else {
+        decoder = new StringDecoder('utf8');
+        text = decoder.write(first) + decoder.write(chunk);
+        first = undefined;
+      }
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(decoder !== undefined ? text + decoder.end() : first === undefined ? '' : first.toString('utf8')));
+  });
 }
 
 /**
