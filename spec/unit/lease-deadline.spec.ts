@@ -8,8 +8,10 @@ import { Decoder, HedgedDecoder, UnaryCaller } from '../../src/resilience/unary-
 
 /**
  * A cluster behind the UnaryCaller interface, answering in virtual time; renewals stop after
- * `answersUntil`. A renewal started at `slowFrom` or later (once) is answered only by a hedge sent
- * `slowByMs` after it, a frame later: a renewal that waited out a leader election.
+ * `answersUntil`. A renewal started at `slow.from` or later (once) is answered only by a hedge sent
+ * `slow.byMs` after it, a frame later: a renewal that waited out a leader election. With
+ * `slow.held`, the answer comes as late but to the renewal's first attempt, which etcd held
+ * through the election.
  */
 class FakeLeases implements UnaryCaller {
   readonly endpoints = ['http://fake:2379'];
@@ -19,7 +21,7 @@ class FakeLeases implements UnaryCaller {
   constructor(
     private readonly test: TestScheduler,
     private readonly answersUntil: number,
-    private readonly slow: { readonly from: number; readonly byMs: number } = { from: Infinity, byMs: 0 },
+    private readonly slow: { readonly from: number; readonly byMs: number; readonly held?: boolean } = { from: Infinity, byMs: 0 },
     private readonly ttl = '3',
   ) {}
 
@@ -35,7 +37,7 @@ class FakeLeases implements UnaryCaller {
     const waited = !this.slowDone && startedAt >= this.slow.from ? this.slow.byMs : 0;
     if (waited > 0) this.slowDone = true;
     const answer = { result: { header: {}, ID: '7', TTL: this.ttl } };
-    return timer(waited + 1, this.test).pipe(map(() => decode(answer, this.endpoints[0], startedAt + waited)));
+    return timer(waited + 1, this.test).pipe(map(() => decode(answer, this.endpoints[0], this.slow.held === true ? startedAt : startedAt + waited)));
   }
 
   callOn<T>(): Observable<T> {
@@ -57,17 +59,17 @@ describe('lease deadlines in virtual time', () => {
         error: (error: unknown) => (lost = { error, at: test.now() }),
       });
     });
-    // Asked at 0, so valid until 3000; renewals sent at 1001 and 2002 are answered a frame later;
-    // the one sent at 3003 never is, so the lease is lost when the renewal sent at 2002 runs out.
-    expect(events).toEqual(['1 granted until 3000', '1002 renewed until 4001', '2003 renewed until 5002']);
-    expect(lost?.at).toBe(5002);
+    // Asked at 0, so valid until 3000; renewals sent at 1000 and 2000 are answered a frame later;
+    // the one sent at 3000 never is, so the lease is lost when the renewal sent at 2000 runs out.
+    expect(events).toEqual(['1 granted until 3000', '1001 renewed until 4000', '2001 renewed until 5000']);
+    expect(lost?.at).toBe(5000);
     expect(lost?.error).toBeInstanceOf(LeaseLostError);
     expect((lost?.error as LeaseLostError).reason).toBe('unreachable');
   });
 
   it('counts a renewal that hedged through an election from the hedge that was answered, not from its first attempt', () => {
     const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-    // The renewal started at 1001 is answered only by the hedge sent 1500 ms later (an election);
+    // The renewal started at 1000 is answered only by the hedge sent 1500 ms later (an election);
     // nothing answers after 4000.
     const cluster = new FakeLeases(test, 4000, { from: 1000, byMs: 1500 });
     const calls = new LeaseCalls(cluster);
@@ -80,9 +82,29 @@ describe('lease deadlines in virtual time', () => {
         error: () => (lostAt = test.now()),
       });
     });
-    // Valid until 2501 + 3000, not 1001 + 3000: the renewal sent at 3502 keeps it to 6502.
-    expect(events).toEqual(['1 granted until 3000', '2502 renewed until 5501', '3503 renewed until 6502']);
-    expect(lostAt).toBe(6502);
+    // Valid until 2500 + 3000, not 1000 + 3000: the renewal sent at 3500 keeps it to 6500.
+    expect(events).toEqual(['1 granted until 3000', '2501 renewed until 5500', '3501 renewed until 6500']);
+    expect(lostAt).toBe(6500);
+  });
+
+  it('renews again at once after a renewal answered late, so the lease keeps all but keepAliveEveryMs of its TTL', () => {
+    const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    // The renewal sent at 1000 is held through an election and answered at 2501; nothing answers after 3000.
+    const cluster = new FakeLeases(test, 3000, { from: 1000, byMs: 1500, held: true });
+    const calls = new LeaseCalls(cluster);
+    const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
+    const events: string[] = [];
+    let lostAt: number | undefined;
+    test.run(() => {
+      leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
+        next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
+        error: () => (lostAt = test.now()),
+      });
+    });
+    // Credited from 1000, the late answer leaves the lease 1.5 s: the renewal due at 2000 goes at
+    // once (not at 3501, which no one answers) and keeps it to 5501.
+    expect(events).toEqual(['1 granted until 3000', '2501 renewed until 4000', '2502 renewed until 5501']);
+    expect(lostAt).toBe(5501);
   });
 
   it('renews a lease under 6 s every TTL/6 and a longer one every TTL/3 by default', () => {

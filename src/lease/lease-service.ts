@@ -7,7 +7,7 @@
  * the first keep-alive sent after a new leader is elected renews the lease. A local deadline (last successful keep-alive + TTL) raises the
  * loss even when the client itself was frozen or cut off and the server never said a word.
  */
-import { concat, connect, defer, finalize, map, merge, mergeMap, Observable, of, repeat, SchedulerLike, switchMap, throwError, timer } from 'rxjs';
+import { connect, defer, expand, finalize, map, merge, mergeMap, Observable, of, SchedulerLike, switchMap, throwError, timer } from 'rxjs';
 import { EtcdInvalidArgumentError, LeaseLostError } from '../errors';
 import { hexLeaseId } from '../ids';
 import { optionsOf } from '../validate';
@@ -141,12 +141,15 @@ export class LeaseService {
         header: answer.header,
       })),
     );
-    const renewals = timer(everyMs, this.clock).pipe(
-      switchMap(() => renewOnce),
-      repeat(),
+    // Each renewal is due `everyMs` after the attempt the last one was credited from was sent, not
+    // after its answer: one that waited out an election and was answered late is followed at once,
+    // so the next leader's death still finds the lease with all but `everyMs` of its TTL left.
+    const sentAt = (event: LeaseEvent) => event.validUntil - event.ttl * 1000;
+    const firstAndRenewals = of(first).pipe(
+      expand((last) => timer(Math.max(0, sentAt(last) + everyMs - this.now()), this.clock).pipe(switchMap(() => renewOnce))),
     );
     const unreachable = () => new LeaseLostError(id, 'unreachable', `no keep-alive succeeded within its TTL of ${first.ttl} s`);
-    return concat(of(first), renewals).pipe(
+    return firstAndRenewals.pipe(
       map((event) => {
         // An answer that lands after its own deadline (the process was frozen while it was in
         // flight) proves nothing about now: the server may have dropped the lease since.
