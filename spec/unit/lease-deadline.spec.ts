@@ -72,16 +72,7 @@ describe('lease deadlines in virtual time', () => {
     // The renewal started at 1000 is answered only by the hedge sent 1500 ms later (an election);
     // nothing answers after 4000.
     const cluster = new FakeLeases(test, 4000, { from: 1000, byMs: 1500 });
-    const calls = new LeaseCalls(cluster);
-    const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
-    const events: string[] = [];
-    let lostAt: number | undefined;
-    test.run(() => {
-      leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
-        next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
-        error: () => (lostAt = test.now()),
-      });
-    });
+    const { events, lostAt } = keptAlive(test, cluster);
     // Valid until 2500 + 3000, not 1000 + 3000: the renewal sent at 3500 keeps it to 6500.
     expect(events).toEqual(['1 granted until 3000', '2501 renewed until 5500', '3501 renewed until 6500']);
     expect(lostAt).toBe(6500);
@@ -91,16 +82,7 @@ describe('lease deadlines in virtual time', () => {
     const test = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     // The renewal sent at 1000 is held through an election and answered at 2501; nothing answers after 3000.
     const cluster = new FakeLeases(test, 3000, { from: 1000, byMs: 1500, held: true });
-    const calls = new LeaseCalls(cluster);
-    const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
-    const events: string[] = [];
-    let lostAt: number | undefined;
-    test.run(() => {
-      leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
-        next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
-        error: () => (lostAt = test.now()),
-      });
-    });
+    const { events, lostAt } = keptAlive(test, cluster);
     // Credited from 1000, the late answer leaves the lease 1.5 s: the renewal due at 2000 goes at
     // once (not at 3501, which no one answers) and keeps it to 5501.
     expect(events).toEqual(['1 granted until 3000', '2501 renewed until 4000', '2502 renewed until 5501']);
@@ -126,3 +108,18 @@ describe('lease deadlines in virtual time', () => {
     expect(renewalsBy(6, 2100)).toBe(1);
   });
 });
+
+/** A 3 s lease renewed every second against `cluster`, in virtual time: what it heard, and when it was lost. */
+function keptAlive(test: TestScheduler, cluster: FakeLeases): { events: string[]; lostAt: number | undefined } {
+  const calls = new LeaseCalls(cluster);
+  const leases = new LeaseService(calls, () => calls, new Lifecycle(test), 5000, test);
+  const events: string[] = [];
+  let lostAt: number | undefined;
+  test.run(() => {
+    leases.lease(3, { keepAliveEveryMs: 1000 }).subscribe({
+      next: (e: LeaseEvent) => events.push(`${test.now()} ${e.type} until ${e.validUntil}`),
+      error: () => (lostAt = test.now()),
+    });
+  });
+  return { events, lostAt };
+}
