@@ -2,7 +2,7 @@
  * An operation's deadline and the recognition of a lost quorum, in virtual time: every attempt,
  * probe and backoff stays inside the deadline, and a call that gives up says why.
  */
-import { merge, Observable, switchMap, throwError, timer } from 'rxjs';
+import { merge, Observable, Subscription, switchMap, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   EtcdAllEndpointsFailedError,
@@ -11,7 +11,9 @@ import {
   EtcdOutcomeUnknownError,
   EtcdPermissionDeniedError,
   EtcdQuorumLostError,
+  EtcdTimeoutError,
 } from '../../src';
+import { Deadline } from '../../src/resilience/deadline';
 import { Endpoint, EndpointPool } from '../../src/resilience/endpoint-pool';
 import { FailoverSettings, withFailover } from '../../src/resilience/failover';
 import { Repeatability } from '../../src/resilience/retry-policy';
@@ -183,5 +185,29 @@ describe('an operation deadline in virtual time', () => {
     expect(asked).toHaveLength(3);
     call(settings(), 'repeatable', () => '-');
     expect(asked).toHaveLength(6);
+  });
+});
+
+describe('the deadline of one attempt', () => {
+  const clockAt = (at: { ms: number }) => ({ now: () => at.ms, schedule: () => new Subscription() });
+  const timedOut = new EtcdTimeoutError(700, true, { endpoint: 'http://a:1' });
+
+  it('names the deadline when its own limit ended the attempt, even if the timer fired a little before the clock reached it', () => {
+    const at = { ms: 0 };
+    const deadline = new Deadline(700, clockAt(at));
+    expect(deadline.limit(20_000)).toBe(700);
+    // The event loop's cached time ran ahead of the clock: the limit's timer fired at 695.
+    at.ms = 695;
+    const error = deadline.explainAttempt('http://a:1', timedOut);
+    expect(error).toBeInstanceOf(EtcdDeadlineExceededError);
+    expect((error as EtcdDeadlineExceededError).deadlineMs).toBe(700);
+  });
+
+  it("leaves a timeout of the attempt's own, shorter limit as it is", () => {
+    const at = { ms: 0 };
+    const deadline = new Deadline(700, clockAt(at));
+    expect(deadline.limit(500)).toBe(500);
+    at.ms = 500;
+    expect(deadline.explainAttempt('http://a:1', timedOut)).toBe(timedOut);
   });
 });

@@ -16,6 +16,8 @@ import { EtcdAllEndpointsFailedError, EtcdDeadlineExceededError, EtcdTimeoutErro
 export class Deadline {
   private readonly endsAt: number;
   private outOfTime = false;
+  /** Whether the last limit given was the deadline's remainder rather than the step's own time. */
+  private lastLimitCut = false;
 
   constructor(
     readonly ms: number,
@@ -45,7 +47,9 @@ export class Deadline {
 
   /** The time limit of a step that would take up to `ms`: never past the deadline. */
   limit(ms: number): number {
-    return Math.max(1, Math.min(ms, this.left));
+    const left = this.left;
+    this.lastLimitCut = left <= ms;
+    return Math.max(1, Math.min(ms, left));
   }
 
   /**
@@ -58,11 +62,15 @@ export class Deadline {
   }
 
   /**
-   * The error to report of an operation that was one attempt on `endpoint`: EtcdDeadlineExceededError
-   * when the deadline cut the attempt short, `error` itself otherwise.
+   * The error to report of an operation that was one attempt on `endpoint`, limited by the last
+   * `limit()`: EtcdDeadlineExceededError when the deadline cut the attempt short, `error` itself
+   * otherwise. A timer fires by the event loop's cached time, which runs ahead of the clock by as
+   * long as the loop has been busy: `passed` alone can still be false when the deadline's own
+   * limit ends the attempt, so the limit says whose it was.
    * @example catchError((e) => throwError(() => deadline.explainAttempt(endpoint.url, e)))
    */
   explainAttempt(endpoint: string, error: unknown): unknown {
-    return error instanceof EtcdTimeoutError && this.passed ? new EtcdDeadlineExceededError(this.ms, [{ endpoint, error }]) : error;
+    const cut = this.passed || this.lastLimitCut;
+    return error instanceof EtcdTimeoutError && cut ? new EtcdDeadlineExceededError(this.ms, [{ endpoint, error }]) : error;
   }
 }
